@@ -1,0 +1,11 @@
+//! govpulse domain types and pure logic.
+//!
+//! Nothing in this crate performs I/O: every function is deterministic given its
+//! inputs, which is what lets the store and server layers be thin and the rules
+//! be tested exhaustively.
+
+pub mod audit;
+pub mod identity;
+pub mod password;
+pub mod region;
+pub mod time;
