@@ -1,1 +1,25 @@
+//! govpulse persistence: one storage layer over two backends.
+//!
+//! [`Store`] holds either an SQLite database (the embedded default: one file, WAL,
+//! one writer connection plus a pool of readers) or a PostgreSQL pool (the
+//! scale-out backend). Queries are written once in the SQL both databases
+//! understand (`$N` placeholders, `RETURNING`, `ON CONFLICT`, epoch-millisecond
+//! integers for instants) and dispatched to the active backend by the macros in
+//! [`db`]; the schema is written once in [`migrate`] with a handful of
+//! backend-specific substitutions.
 
+#[macro_use]
+mod macros;
+mod db;
+#[macro_use]
+pub mod audit;
+pub mod identity;
+mod migrate;
+pub mod org;
+pub mod settings;
+pub mod tokens;
+
+pub use db::{Backend, Page, Store, StoreError, StoreResult};
+
+#[cfg(feature = "testing")]
+pub mod testing;

@@ -1,0 +1,263 @@
+//! The tamper-evident audit log (SEC-3). Rows are only ever inserted; the
+//! database refuses UPDATE and DELETE (triggers), and each row's hash chains it
+//! to the one before, so `verify` finds any change made behind the application.
+
+use crate::db::{Page, Sql, Store, StoreResult};
+use govpulse_core::audit::{Break, ChainVerifier, Entry, Outcome};
+use serde::Serialize;
+
+/// What the application asks to record; sequence number, time and hash are
+/// assigned by [`append_audit!`].
+#[derive(Debug, Clone)]
+pub struct AuditRecord {
+    pub actor: String,
+    pub ip: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub result: Outcome,
+    pub details: serde_json::Value,
+}
+
+impl AuditRecord {
+    /// The same record with another outcome and extra details.
+    pub fn with_result(&self, result: Outcome, details: serde_json::Value) -> Self {
+        Self {
+            result,
+            details,
+            ..self.clone()
+        }
+    }
+
+    /// The same record about another object.
+    pub fn on_object(&self, object_type: &str, object_id: &str) -> Self {
+        Self {
+            object_type: object_type.to_string(),
+            object_id: object_id.to_string(),
+            ..self.clone()
+        }
+    }
+}
+
+/// A stored audit row.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub actor: String,
+    pub ip: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub result: String,
+    pub details: String,
+    pub hash: String,
+}
+
+impl AuditRow {
+    fn entry(&self) -> Entry {
+        Entry {
+            seq: self.seq,
+            at_ms: self.at_ms,
+            actor: self.actor.clone(),
+            ip: self.ip.clone(),
+            action: self.action.clone(),
+            object_type: self.object_type.clone(),
+            object_id: self.object_id.clone(),
+            result: self.result.clone(),
+            details: self.details.clone(),
+        }
+    }
+}
+
+/// Filters of the audit list and export.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub result: Option<String>,
+    pub object_type: Option<String>,
+}
+
+impl AuditFilter {
+    fn push_where(&self, sql: &mut Sql) {
+        sql.push(" WHERE 1 = 1");
+        if let Some(from) = self.from_ms {
+            sql.push(" AND at_ms >= ").bind_int(from);
+        }
+        if let Some(to) = self.to_ms {
+            sql.push(" AND at_ms < ").bind_int(to);
+        }
+        if let Some(actor) = &self.actor {
+            sql.push(" AND actor = ").bind_text(actor);
+        }
+        if let Some(action) = &self.action {
+            // Prefix match so `user.` finds every user action.
+            sql.push(" AND action LIKE ").bind_text(&format!("{}%", escape_like(action)));
+            sql.push(" ESCAPE '\\'");
+        }
+        if let Some(result) = &self.result {
+            sql.push(" AND result = ").bind_text(result);
+        }
+        if let Some(object_type) = &self.object_type {
+            sql.push(" AND object_type = ").bind_text(object_type);
+        }
+    }
+}
+
+/// Escape `%`, `_` and `\` so user text matches literally inside LIKE.
+pub(crate) fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Result of a full verification pass.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub ok: bool,
+    pub checked: u64,
+    pub first_broken: Option<Break>,
+}
+
+/// Append one record inside an open transaction `$tx` on pool `$pool`.
+/// PostgreSQL takes a transaction-scoped advisory lock so concurrent writers
+/// (several server processes) extend the chain one at a time; SQLite's write
+/// transaction is already exclusive.
+macro_rules! append_audit {
+    ($pool:expr, $tx:expr, $record:expr) => {{
+        use $crate::db::PoolOps as _;
+        let record: &$crate::audit::AuditRecord = $record;
+        if $pool.kind() == $crate::db::Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(7100002)")
+                .execute(&mut *$tx)
+                .await?;
+        }
+        let last: Option<(i64, String)> =
+            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *$tx)
+                .await?;
+        let (prev_seq, prev_hash) =
+            last.unwrap_or((0, govpulse_core::audit::GENESIS_HASH.to_string()));
+        let entry = govpulse_core::audit::Entry {
+            seq: prev_seq + 1,
+            at_ms: govpulse_core::time::now_ms(),
+            actor: record.actor.clone(),
+            ip: record.ip.clone(),
+            action: record.action.clone(),
+            object_type: record.object_type.clone(),
+            object_id: record.object_id.clone(),
+            result: record.result.as_str().to_string(),
+            details: record.details.to_string(),
+        };
+        let hash = entry.chain_hash(&prev_hash);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at_ms, actor, ip, action, object_type, object_id, result, details, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(entry.seq)
+        .bind(entry.at_ms)
+        .bind(entry.actor)
+        .bind(entry.ip)
+        .bind(entry.action)
+        .bind(entry.object_type)
+        .bind(entry.object_id)
+        .bind(entry.result)
+        .bind(entry.details)
+        .bind(hash)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+
+const AUDIT_COLUMNS: &str =
+    "SELECT seq, at_ms, actor, ip, action, object_type, object_id, result, details, hash FROM audit_log";
+
+impl Store {
+    /// Record one audited action in its own transaction (refusals, reads).
+    pub async fn audit(&self, record: &AuditRecord) -> StoreResult<()> {
+        on_write!(self, pool => {
+            let mut tx = crate::db::PoolOps::begin_write(pool).await?;
+            append_audit!(pool, tx, record);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Newest-first page of audit rows.
+    pub async fn list_audit(
+        &self,
+        filter: &AuditFilter,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Page<AuditRow>> {
+        let mut count = Sql::new("SELECT COUNT(*) FROM audit_log");
+        filter.push_where(&mut count);
+        let total = count_dynamic!(self, &count)?;
+        let mut sql = Sql::new(AUDIT_COLUMNS);
+        filter.push_where(&mut sql);
+        sql.push(" ORDER BY seq DESC LIMIT ")
+            .bind_int(limit)
+            .push(" OFFSET ")
+            .bind_int(offset);
+        let items = fetch_dynamic!(self, AuditRow, &sql)?;
+        Ok(Page { total, items })
+    }
+
+    /// Visit matching rows oldest first in chunks (constant memory for exports
+    /// and verification whatever the log's size).
+    pub async fn scan_audit(
+        &self,
+        filter: &AuditFilter,
+        mut visit: impl FnMut(&AuditRow) -> bool,
+    ) -> StoreResult<()> {
+        const CHUNK: i64 = 5_000;
+        let mut after = 0_i64;
+        loop {
+            let mut sql = Sql::new(AUDIT_COLUMNS);
+            filter.push_where(&mut sql);
+            sql.push(" AND seq > ")
+                .bind_int(after)
+                .push(" ORDER BY seq LIMIT ")
+                .bind_int(CHUNK);
+            let rows = fetch_dynamic!(self, AuditRow, &sql)?;
+            for row in &rows {
+                if !visit(row) {
+                    return Ok(());
+                }
+            }
+            match rows.last() {
+                Some(last) if rows.len() as i64 == CHUNK => after = last.seq,
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    /// Re-hash the whole chain and report the first entry that does not match.
+    pub async fn verify_audit(&self) -> StoreResult<Verification> {
+        let mut verifier = ChainVerifier::default();
+        let mut first_broken = None;
+        self.scan_audit(&AuditFilter::default(), |row| {
+            match verifier.check(&row.entry(), &row.hash) {
+                Ok(()) => true,
+                Err(broken) => {
+                    first_broken = Some(broken);
+                    false
+                }
+            }
+        })
+        .await?;
+        Ok(Verification {
+            ok: first_broken.is_none(),
+            checked: verifier.checked(),
+            first_broken,
+        })
+    }
+}

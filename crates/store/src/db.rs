@@ -1,0 +1,241 @@
+//! Connection handling and the backend-dispatch machinery.
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("{0} already exists")]
+    Conflict(String),
+    #[error("not found")]
+    NotFound,
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Map a unique-constraint violation to [`StoreError::Conflict`].
+pub(crate) fn conflict_on_unique(what: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
+    move |err| match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(what.to_string())
+        }
+        _ => StoreError::Database(err),
+    }
+}
+
+pub(crate) enum Pools {
+    /// SQLite allows one writer at a time; a single writer connection serialises
+    /// writes inside the process instead of spinning on SQLITE_BUSY, while readers
+    /// proceed in parallel under WAL.
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+/// The storage layer. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) pools: std::sync::Arc<Pools>,
+}
+
+/// One page of a list query.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub total: i64,
+    pub items: Vec<T>,
+}
+
+impl Store {
+    /// Open the database at `url` (`sqlite://path`, `sqlite::memory:` is refused
+    /// because readers and the writer must share one file; `postgres://…`) and
+    /// bring its schema up to date.
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let store = Self::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connect without migrating.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let pools = if url.starts_with("sqlite:") {
+            let path = url
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:");
+            if path.is_empty() || path.contains(":memory:") {
+                return Err(StoreError::UnsupportedUrl(url.to_string()));
+            }
+            if let Some(dir) = std::path::Path::new(path).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+                }
+            }
+            let options = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // FULL: a commit that returned has reached the disk, so an
+                // acknowledged record survives a killed process and a power cut.
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("temp_store", "memory")
+                .pragma("cache_size", "-65536");
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options.clone())
+                .await?;
+            let read = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options.read_only(true))
+                .await?;
+            Pools::Sqlite { read, write }
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Pools::Postgres(pool)
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        };
+        Ok(Self {
+            pools: std::sync::Arc::new(pools),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match *self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Readiness probe: one round trip to the database.
+    pub async fn ping(&self) -> StoreResult<()> {
+        on_read!(self, pool => {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Close all connections (graceful shutdown; SQLite checkpoints its WAL).
+    pub async fn close(&self) {
+        match &*self.pools {
+            Pools::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Pools::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// A bind value for dynamically built queries.
+#[derive(Debug, Clone)]
+pub(crate) enum Value {
+    Int(i64),
+    Text(String),
+}
+
+/// A query whose text and arguments are built at run time (optional filters).
+/// Placeholders are `$N`, understood by both backends.
+#[derive(Debug, Default)]
+pub(crate) struct Sql {
+    pub text: String,
+    pub args: Vec<Value>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Self {
+            text: text.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Append literal SQL.
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Append a placeholder bound to `value`.
+    pub fn bind(&mut self, value: Value) -> &mut Self {
+        self.args.push(value);
+        self.text.push_str(&format!("${}", self.args.len()));
+        self
+    }
+
+    pub fn bind_text(&mut self, value: &str) -> &mut Self {
+        self.bind(Value::Text(value.to_string()))
+    }
+
+    pub fn bind_int(&mut self, value: i64) -> &mut Self {
+        self.bind(Value::Int(value))
+    }
+}
+
+/// Backend-specific steps the shared query code needs, implemented per pool type
+/// so macro bodies can call them without knowing which backend they run on.
+pub(crate) trait PoolOps {
+    type Db: sqlx::Database;
+    /// Start a write transaction that takes the write lock up front (SQLite
+    /// `BEGIN IMMEDIATE`), so a read-then-write never fails on a stale snapshot.
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>>
+           + Send;
+    fn kind(&self) -> Backend;
+}
+
+impl PoolOps for SqlitePool {
+    type Db = sqlx::Sqlite;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+    fn kind(&self) -> Backend {
+        Backend::Sqlite
+    }
+}
+
+impl PoolOps for PgPool {
+    type Db = sqlx::Postgres;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+    fn kind(&self) -> Backend {
+        Backend::Postgres
+    }
+}
+
+impl Store {
+    /// Run one administrative statement built by trusted code (schema set-up in
+    /// tests and tools); never pass user input here.
+    pub async fn execute_admin(&self, statement: &str) -> StoreResult<()> {
+        on_write!(self, pool => {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_string())).execute(pool).await?;
+        });
+        Ok(())
+    }
+}

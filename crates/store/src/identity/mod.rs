@@ -1,0 +1,437 @@
+//! Accounts: users and their roles, login bookkeeping, sessions, roles.
+
+mod roles;
+mod sessions;
+
+pub use roles::{RoleRow, RoleSeed};
+pub use sessions::SessionRow;
+
+use crate::audit::{escape_like, AuditRecord};
+use crate::db::{conflict_on_unique, Page, PoolOps, Sql, Store, StoreError, StoreResult};
+use crate::org::OrgScope;
+use serde::Serialize;
+
+/// A user row as stored (with secrets: never serialised to clients as is).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub scope_kind: String,
+    pub region_code: String,
+    pub department_code: Option<String>,
+    pub must_change_password: bool,
+    pub disabled: bool,
+    pub failed_attempts: i32,
+    pub locked_until: Option<i64>,
+    pub totp_secret: Option<String>,
+    pub totp_enabled: bool,
+    pub last_login_at: Option<i64>,
+    pub created_at: i64,
+    pub region_name: Option<String>,
+    pub department_name: Option<String>,
+}
+
+const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.password_hash, u.scope_kind,
+        u.region_code, u.department_code, u.must_change_password, u.disabled, u.failed_attempts,
+        u.locked_until, u.totp_secret, u.totp_enabled, u.last_login_at, u.created_at,
+        r.name AS region_name, d.name AS department_name
+     FROM users u
+     LEFT JOIN regions r ON r.code = u.region_code
+     LEFT JOIN departments d ON d.code = u.department_code
+     WHERE 1 = 1";
+
+/// A user with the codes of its roles.
+#[derive(Debug, Clone)]
+pub struct UserWithRoles {
+    pub user: UserRow,
+    pub roles: Vec<String>,
+}
+
+/// Fields of a new account.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub scope_kind: String,
+    pub region_code: String,
+    pub department_code: Option<String>,
+    pub must_change_password: bool,
+    pub roles: Vec<String>,
+}
+
+/// Editable fields of an account.
+#[derive(Debug, Clone)]
+pub struct UserUpdate {
+    pub display_name: String,
+    pub scope_kind: String,
+    pub region_code: String,
+    pub department_code: Option<String>,
+    pub disabled: bool,
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub q: Option<String>,
+    pub region_range: Option<(String, String)>,
+    pub department: Option<String>,
+    pub role: Option<String>,
+    /// `active`, `locked` or `disabled` (evaluated at `now_ms`).
+    pub status: Option<String>,
+    pub now_ms: i64,
+}
+
+/// Outcome of counting one failed login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FailedLogin {
+    pub attempts: i32,
+    pub locked_until: Option<i64>,
+}
+
+fn push_user_filters(sql: &mut Sql, scope: &OrgScope, filter: &UserFilter) {
+    scope.push_region(sql, "u.region_code");
+    if let Some(dept) = &scope.department {
+        sql.push(" AND u.department_code = ").bind_text(dept);
+    }
+    if let Some(q) = &filter.q {
+        let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+        sql.push(" AND (LOWER(u.username) LIKE ")
+            .bind_text(&pattern)
+            .push(" ESCAPE '\\' OR u.display_name LIKE ")
+            .bind_text(&pattern)
+            .push(" ESCAPE '\\')");
+    }
+    if let Some((lo, hi)) = &filter.region_range {
+        sql.push(" AND u.region_code >= ")
+            .bind_text(lo)
+            .push(" AND u.region_code < ")
+            .bind_text(hi);
+    }
+    if let Some(dept) = &filter.department {
+        sql.push(" AND u.department_code = ").bind_text(dept);
+    }
+    if let Some(role) = &filter.role {
+        sql.push(" AND EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND ur.role_code = ")
+            .bind_text(role)
+            .push(")");
+    }
+    match filter.status.as_deref() {
+        Some("disabled") => {
+            sql.push(" AND u.disabled = TRUE");
+        }
+        Some("locked") => {
+            sql.push(" AND u.disabled = FALSE AND u.locked_until > ")
+                .bind_int(filter.now_ms);
+        }
+        Some("active") => {
+            sql.push(" AND u.disabled = FALSE AND (u.locked_until IS NULL OR u.locked_until <= ")
+                .bind_int(filter.now_ms)
+                .push(")");
+        }
+        _ => {}
+    }
+}
+
+impl Store {
+    pub async fn count_users(&self) -> StoreResult<i64> {
+        Ok(on_read!(self, pool => {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(pool).await?
+        }))
+    }
+
+    pub async fn find_user_by_username(&self, username: &str) -> StoreResult<Option<UserRow>> {
+        let mut sql = Sql::new(USER_SELECT);
+        sql.push(" AND u.username = ").bind_text(username);
+        Ok(fetch_dynamic!(self, UserRow, &sql)?.into_iter().next())
+    }
+
+    /// A user by id, if inside `scope`.
+    pub async fn get_user(&self, scope: &OrgScope, id: i64) -> StoreResult<Option<UserWithRoles>> {
+        let mut sql = Sql::new(USER_SELECT);
+        push_user_filters(&mut sql, scope, &UserFilter::default());
+        sql.push(" AND u.id = ").bind_int(id);
+        let Some(user) = fetch_dynamic!(self, UserRow, &sql)?.into_iter().next() else {
+            return Ok(None);
+        };
+        let roles = self.user_roles(user.id).await?;
+        Ok(Some(UserWithRoles { user, roles }))
+    }
+
+    pub async fn user_roles(&self, user_id: i64) -> StoreResult<Vec<String>> {
+        Ok(on_read!(self, pool => {
+            sqlx::query_scalar::<_, String>(
+                "SELECT role_code FROM user_roles WHERE user_id = $1 ORDER BY role_code",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Every permission the user's roles grant.
+    pub async fn user_permissions(&self, user_id: i64) -> StoreResult<Vec<String>> {
+        Ok(on_read!(self, pool => {
+            sqlx::query_scalar::<_, String>(
+                "SELECT DISTINCT rp.permission FROM user_roles ur
+                 JOIN role_permissions rp ON rp.role_code = ur.role_code
+                 WHERE ur.user_id = $1 ORDER BY rp.permission",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    pub async fn list_users(
+        &self,
+        scope: &OrgScope,
+        filter: &UserFilter,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Page<UserWithRoles>> {
+        let mut count = Sql::new("SELECT COUNT(*) FROM users u WHERE 1 = 1");
+        push_user_filters(&mut count, scope, filter);
+        let total = count_dynamic!(self, &count)?;
+        let mut sql = Sql::new(USER_SELECT);
+        push_user_filters(&mut sql, scope, filter);
+        sql.push(" ORDER BY u.id LIMIT ")
+            .bind_int(limit)
+            .push(" OFFSET ")
+            .bind_int(offset);
+        let users = fetch_dynamic!(self, UserRow, &sql)?;
+        let mut roles_of = self.roles_of_users(&users).await?;
+        let items = users
+            .into_iter()
+            .map(|user| {
+                let roles = roles_of.remove(&user.id).unwrap_or_default();
+                UserWithRoles { user, roles }
+            })
+            .collect();
+        Ok(Page { total, items })
+    }
+
+    /// Role codes of several users in one query.
+    async fn roles_of_users(
+        &self,
+        users: &[UserRow],
+    ) -> StoreResult<std::collections::HashMap<i64, Vec<String>>> {
+        let mut roles_of = std::collections::HashMap::<i64, Vec<String>>::new();
+        if users.is_empty() {
+            return Ok(roles_of);
+        }
+        let mut sql = Sql::new("SELECT user_id, role_code FROM user_roles WHERE user_id IN (");
+        for (i, user) in users.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind_int(user.id);
+        }
+        sql.push(") ORDER BY role_code");
+        for (user_id, role) in fetch_dynamic!(self, (i64, String), &sql)? {
+            roles_of.entry(user_id).or_default().push(role);
+        }
+        Ok(roles_of)
+    }
+
+    /// Create an account with its roles; `Conflict` if the username is taken.
+    pub async fn create_user(&self, new: &NewUser, audit: &AuditRecord) -> StoreResult<i64> {
+        let now = govpulse_core::time::now_ms();
+        let id = on_write!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO users (username, display_name, password_hash, scope_kind, region_code,
+                    department_code, must_change_password, password_changed_at, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+            )
+            .bind(&new.username)
+            .bind(&new.display_name)
+            .bind(&new.password_hash)
+            .bind(&new.scope_kind)
+            .bind(&new.region_code)
+            .bind(&new.department_code)
+            .bind(new.must_change_password)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(conflict_on_unique("user"))?;
+            for role in &new.roles {
+                sqlx::query("INSERT INTO user_roles (user_id, role_code) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(role)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let audit = audit.on_object("user", &id.to_string());
+            append_audit!(pool, tx, &audit);
+            tx.commit().await?;
+            id
+        });
+        Ok(id)
+    }
+
+    pub async fn update_user(&self, id: i64, update: &UserUpdate, audit: &AuditRecord) -> StoreResult<()> {
+        on_write!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let changed = sqlx::query(
+                "UPDATE users SET display_name = $2, scope_kind = $3, region_code = $4,
+                    department_code = $5, disabled = $6 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(&update.display_name)
+            .bind(&update.scope_kind)
+            .bind(&update.region_code)
+            .bind(&update.department_code)
+            .bind(update.disabled)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            for role in &update.roles {
+                sqlx::query("INSERT INTO user_roles (user_id, role_code) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(role)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if update.disabled {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            }
+            append_audit!(pool, tx, audit);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    pub async fn delete_user(&self, id: i64, audit: &AuditRecord) -> StoreResult<()> {
+        on_write!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let changed = sqlx::query("DELETE FROM users WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_audit!(pool, tx, audit);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Replace the password hash; ends the user's other sessions.
+    pub async fn set_password(
+        &self,
+        id: i64,
+        password_hash: &str,
+        must_change: bool,
+        keep_session: Option<&str>,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        on_write!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "UPDATE users SET password_hash = $2, must_change_password = $3,
+                    password_changed_at = $4 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(password_hash)
+            .bind(must_change)
+            .bind(govpulse_core::time::now_ms())
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+                .bind(id)
+                .bind(keep_session.unwrap_or(""))
+                .execute(&mut *tx)
+                .await?;
+            append_audit!(pool, tx, audit);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Count a failed login; at `threshold` failures lock the account until
+    /// `lock_until` and restart the count. Atomic, so parallel guesses cannot
+    /// slip past the threshold.
+    pub async fn record_failed_login(
+        &self,
+        id: i64,
+        threshold: i32,
+        lock_until: i64,
+        audit: &AuditRecord,
+    ) -> StoreResult<FailedLogin> {
+        let outcome = on_write!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let (attempts, locked_until): (i32, Option<i64>) = sqlx::query_as(
+                "UPDATE users SET
+                    locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3 ELSE locked_until END,
+                    failed_attempts = CASE WHEN failed_attempts + 1 >= $2 THEN 0 ELSE failed_attempts + 1 END
+                 WHERE id = $1 RETURNING failed_attempts, locked_until",
+            )
+            .bind(id)
+            .bind(threshold)
+            .bind(lock_until)
+            .fetch_one(&mut *tx)
+            .await?;
+            append_audit!(pool, tx, audit);
+            tx.commit().await?;
+            FailedLogin { attempts, locked_until }
+        });
+        Ok(outcome)
+    }
+
+    pub async fn record_login_success(&self, id: i64, now_ms: i64) -> StoreResult<()> {
+        on_write!(self, pool => {
+            sqlx::query(
+                "UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(now_ms)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn unlock_user(&self, id: i64, audit: &AuditRecord) -> StoreResult<()> {
+        on_write!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            append_audit!(pool, tx, audit);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Store a TOTP secret (pending until `enabled`) or clear it.
+    pub async fn set_totp(
+        &self,
+        id: i64,
+        secret: Option<&str>,
+        enabled: bool,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        on_write!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("UPDATE users SET totp_secret = $2, totp_enabled = $3 WHERE id = $1")
+                .bind(id)
+                .bind(secret)
+                .bind(enabled)
+                .execute(&mut *tx)
+                .await?;
+            append_audit!(pool, tx, audit);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,81 @@
+//! Backend dispatch: the same query text runs on whichever pool is active.
+//! Each macro expands its body once per backend, so the body is ordinary typed
+//! sqlx code checked against both drivers.
+
+/// Run `$body` with `$pool` bound to the pool used for reads.
+macro_rules! on_read {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &*$store.pools {
+            $crate::db::Pools::Sqlite { read, .. } => {
+                let $pool = read;
+                $body
+            }
+            $crate::db::Pools::Postgres(pg) => {
+                let $pool = pg;
+                $body
+            }
+        }
+    };
+}
+
+/// Run `$body` with `$pool` bound to the pool used for writes.
+macro_rules! on_write {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &*$store.pools {
+            $crate::db::Pools::Sqlite { write, .. } => {
+                let $pool = write;
+                $body
+            }
+            $crate::db::Pools::Postgres(pg) => {
+                let $pool = pg;
+                $body
+            }
+        }
+    };
+}
+
+/// Bind every value of a dynamic [`Sql`](crate::db::Sql) to a sqlx query.
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for arg in $args {
+            query = match arg {
+                $crate::db::Value::Int(v) => query.bind(*v),
+                $crate::db::Value::Text(v) => query.bind(v.clone()),
+            };
+        }
+        query
+    }};
+}
+
+/// Fetch all rows of a dynamic query as `$row`.
+macro_rules! fetch_dynamic {
+    ($store:expr, $row:ty, $sql:expr) => {{
+        let sql: &$crate::db::Sql = $sql;
+        let result: Result<Vec<$row>, sqlx::Error> = on_read!($store, pool => {
+            bind_all!(
+                sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe(sql.text.clone())),
+                &sql.args
+            )
+            .fetch_all(pool)
+            .await
+        });
+        result
+    }};
+}
+
+/// Fetch the single integer a dynamic `SELECT COUNT(*)` returns.
+macro_rules! count_dynamic {
+    ($store:expr, $sql:expr) => {{
+        let sql: &$crate::db::Sql = $sql;
+        let result: Result<i64, sqlx::Error> = on_read!($store, pool => {
+            bind_all!(
+                sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.text.clone())),
+                &sql.args
+            )
+            .fetch_one(pool)
+            .await
+        });
+        result
+    }};
+}

@@ -1,0 +1,235 @@
+//! Organisation: the region tree and departments.
+
+use crate::audit::{escape_like, AuditRecord};
+use crate::db::{conflict_on_unique, Page, PoolOps, Sql, Store, StoreError, StoreResult};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RegionRow {
+    pub code: String,
+    pub name: String,
+    pub level: i32,
+    pub parent_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct DepartmentRow {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub region_code: String,
+    pub region_name: String,
+    pub user_count: i64,
+}
+
+/// What a caller may see of the organisation (from its data scope).
+#[derive(Debug, Clone, Default)]
+pub struct OrgScope {
+    /// Half-open range of visible region codes; `None` = no region limit.
+    pub region_range: Option<(String, String)>,
+    /// Only this department (department-scoped callers).
+    pub department: Option<String>,
+}
+
+impl OrgScope {
+    /// Restrict a `column` holding region codes.
+    pub(crate) fn push_region(&self, sql: &mut Sql, column: &str) {
+        if let Some((lo, hi)) = &self.region_range {
+            sql.push(&format!(" AND {column} >= "))
+                .bind_text(lo)
+                .push(&format!(" AND {column} < "))
+                .bind_text(hi);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DepartmentFilter {
+    pub q: Option<String>,
+    /// Subtree of this region (as a code range).
+    pub region_range: Option<(String, String)>,
+    pub level: Option<String>,
+}
+
+const DEPARTMENT_SELECT: &str = "SELECT d.code, d.name, d.level, d.region_code, r.name AS region_name,
+        (SELECT COUNT(*) FROM users u WHERE u.department_code = d.code) AS user_count
+     FROM departments d JOIN regions r ON r.code = d.region_code WHERE 1 = 1";
+
+fn push_department_scope(sql: &mut Sql, scope: &OrgScope) {
+    scope.push_region(sql, "d.region_code");
+    if let Some(dept) = &scope.department {
+        sql.push(" AND d.code = ").bind_text(dept);
+    }
+}
+
+impl Store {
+    /// Insert or rename a region (used by the organisation seed).
+    pub async fn upsert_region(&self, region: &RegionRow) -> StoreResult<()> {
+        on_write!(self, pool => {
+            sqlx::query(
+                "INSERT INTO regions (code, name, level, parent_code) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+            )
+            .bind(&region.code)
+            .bind(&region.name)
+            .bind(region.level)
+            .bind(&region.parent_code)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Regions visible in `scope`, ordered by code (parents before children).
+    pub async fn list_regions(&self, scope: &OrgScope) -> StoreResult<Vec<RegionRow>> {
+        let mut sql = Sql::new("SELECT code, name, level, parent_code FROM regions WHERE 1 = 1");
+        scope.push_region(&mut sql, "code");
+        sql.push(" ORDER BY code");
+        Ok(fetch_dynamic!(self, RegionRow, &sql)?)
+    }
+
+    pub async fn get_region(&self, code: &str) -> StoreResult<Option<RegionRow>> {
+        Ok(on_read!(self, pool => {
+            sqlx::query_as::<_, RegionRow>("SELECT code, name, level, parent_code FROM regions WHERE code = $1")
+                .bind(code)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    pub async fn list_departments(
+        &self,
+        scope: &OrgScope,
+        filter: &DepartmentFilter,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Page<DepartmentRow>> {
+        let mut where_sql = Sql::new("");
+        push_department_scope(&mut where_sql, scope);
+        if let Some(q) = &filter.q {
+            let pattern = format!("%{}%", escape_like(q));
+            where_sql
+                .push(" AND (d.name LIKE ")
+                .bind_text(&pattern)
+                .push(" ESCAPE '\\' OR d.code LIKE ")
+                .bind_text(&pattern)
+                .push(" ESCAPE '\\')");
+        }
+        if let Some((lo, hi)) = &filter.region_range {
+            where_sql
+                .push(" AND d.region_code >= ")
+                .bind_text(lo)
+                .push(" AND d.region_code < ")
+                .bind_text(hi);
+        }
+        if let Some(level) = &filter.level {
+            where_sql.push(" AND d.level = ").bind_text(level);
+        }
+        let mut count = Sql::new(
+            "SELECT COUNT(*) FROM departments d JOIN regions r ON r.code = d.region_code WHERE 1 = 1",
+        );
+        count.push(&where_sql.text);
+        count.args = where_sql.args.clone();
+        let total = count_dynamic!(self, &count)?;
+        let mut sql = Sql::new(DEPARTMENT_SELECT);
+        sql.push(&where_sql.text);
+        sql.args = where_sql.args;
+        sql.push(" ORDER BY d.region_code, d.code LIMIT ")
+            .bind_int(limit)
+            .push(" OFFSET ")
+            .bind_int(offset);
+        let items = fetch_dynamic!(self, DepartmentRow, &sql)?;
+        Ok(Page { total, items })
+    }
+
+    /// One department, if it exists and is inside `scope`.
+    pub async fn get_department(
+        &self,
+        scope: &OrgScope,
+        code: &str,
+    ) -> StoreResult<Option<DepartmentRow>> {
+        let mut sql = Sql::new(DEPARTMENT_SELECT);
+        push_department_scope(&mut sql, scope);
+        sql.push(" AND d.code = ").bind_text(code);
+        Ok(fetch_dynamic!(self, DepartmentRow, &sql)?.into_iter().next())
+    }
+
+    pub async fn create_department(
+        &self,
+        code: &str,
+        name: &str,
+        level: &str,
+        region_code: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        on_write!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO departments (code, name, level, region_code, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(code)
+            .bind(name)
+            .bind(level)
+            .bind(region_code)
+            .bind(govpulse_core::time::now_ms())
+            .execute(&mut *tx)
+            .await
+            .map_err(conflict_on_unique("department"))?;
+            append_audit!(pool, tx, audit);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    pub async fn update_department(
+        &self,
+        code: &str,
+        name: &str,
+        level: &str,
+        region_code: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        on_write!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let changed = sqlx::query("UPDATE departments SET name = $2, level = $3, region_code = $4 WHERE code = $1")
+                .bind(code)
+                .bind(name)
+                .bind(level)
+                .bind(region_code)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_audit!(pool, tx, audit);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Delete a department that no user belongs to.
+    pub async fn delete_department(&self, code: &str, audit: &AuditRecord) -> StoreResult<()> {
+        on_write!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE department_code = $1")
+                .bind(code)
+                .fetch_one(&mut *tx)
+                .await?;
+            if users > 0 {
+                return Err(StoreError::Conflict("department users".into()));
+            }
+            let changed = sqlx::query("DELETE FROM departments WHERE code = $1")
+                .bind(code)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_audit!(pool, tx, audit);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}

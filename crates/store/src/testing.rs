@@ -1,0 +1,95 @@
+//! Throwaway databases for tests, on every backend available.
+//!
+//! SQLite always runs (a temporary file). PostgreSQL runs when reachable at
+//! `GOVPULSE_TEST_PG` (default `postgres://postgres@127.0.0.1:5432/test`); each
+//! test gets its own schema, dropped afterwards. When the `CI` environment
+//! variable is set, an unreachable PostgreSQL fails the test instead of being
+//! skipped.
+
+use crate::{Backend, Store};
+
+/// A database that lives as long as this value.
+pub struct TestDb {
+    pub store: Store,
+    pub url: String,
+    pub backend: Backend,
+    _dir: Option<tempfile::TempDir>,
+    pg_schema: Option<(String, String)>,
+}
+
+fn pg_base_url() -> String {
+    std::env::var("GOVPULSE_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}
+
+fn random_suffix() -> String {
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).expect("OS randomness");
+    hex::encode(bytes)
+}
+
+impl TestDb {
+    /// A fresh, migrated SQLite database in a temporary directory.
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let store = Store::open(&url).await.expect("open sqlite");
+        Self {
+            store,
+            url,
+            backend: Backend::Sqlite,
+            _dir: Some(dir),
+            pg_schema: None,
+        }
+    }
+
+    /// A fresh, migrated PostgreSQL schema, or `None` when no server is reachable
+    /// outside CI.
+    pub async fn postgres() -> Option<Self> {
+        let base = pg_base_url();
+        let admin = match Store::connect(&base).await {
+            Ok(store) => store,
+            Err(err) if std::env::var_os("CI").is_none() => {
+                eprintln!("skipping PostgreSQL: {err}");
+                return None;
+            }
+            Err(err) => panic!("PostgreSQL required in CI at {base}: {err}"),
+        };
+        let schema = format!("gp_t_{}", random_suffix());
+        admin
+            .execute_admin(&format!("CREATE SCHEMA {schema}"))
+            .await
+            .expect("create schema");
+        admin.close().await;
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+        let store = Store::open(&url).await.expect("open postgres");
+        Some(Self {
+            store,
+            url,
+            backend: Backend::Postgres,
+            _dir: None,
+            pg_schema: Some((base, schema)),
+        })
+    }
+
+    /// Every backend available here: SQLite, then PostgreSQL when reachable.
+    pub async fn all() -> Vec<Self> {
+        let mut dbs = vec![Self::sqlite().await];
+        dbs.extend(Self::postgres().await);
+        dbs
+    }
+
+    /// Drop the PostgreSQL schema (SQLite files go with the temp dir).
+    pub async fn cleanup(self) {
+        self.store.close().await;
+        if let Some((base, schema)) = &self.pg_schema {
+            if let Ok(admin) = Store::connect(base).await {
+                let _ = admin
+                    .execute_admin(&format!("DROP SCHEMA {schema} CASCADE"))
+                    .await;
+                admin.close().await;
+            }
+        }
+    }
+}

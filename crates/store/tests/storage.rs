@@ -1,0 +1,223 @@
+//! Storage behaviour, run against every available backend (SQLite always,
+//! PostgreSQL when reachable; required in CI).
+
+use govpulse_core::audit::Outcome;
+use govpulse_store::audit::{AuditFilter, AuditRecord};
+use govpulse_store::identity::{NewUser, RoleSeed};
+use govpulse_store::org::{DepartmentFilter, OrgScope, RegionRow};
+use govpulse_store::testing::TestDb;
+use govpulse_store::{Store, StoreError};
+
+fn record(action: &str) -> AuditRecord {
+    AuditRecord {
+        actor: "tester".into(),
+        ip: "127.0.0.1".into(),
+        action: action.into(),
+        object_type: "test".into(),
+        object_id: "1".into(),
+        result: Outcome::Success,
+        details: serde_json::json!({"note": "x"}),
+    }
+}
+
+async fn seed_org(store: &Store) {
+    for (code, name, level, parent) in [
+        ("110000", "北京市", 1, None),
+        ("110105", "朝阳区", 2, Some("110000")),
+        ("110108", "海淀区", 2, Some("110000")),
+        ("110105001", "建外街道", 3, Some("110105")),
+    ] {
+        store
+            .upsert_region(&RegionRow {
+                code: code.into(),
+                name: name.into(),
+                level,
+                parent_code: parent.map(String::from),
+            })
+            .await
+            .unwrap();
+    }
+    for (code, name, region) in [
+        ("110105D001", "朝阳区政务服务局", "110105"),
+        ("110108D001", "海淀区政务服务局", "110108"),
+    ] {
+        store
+            .create_department(code, name, "district", region, &record("department.create"))
+            .await
+            .unwrap();
+    }
+    let perms = vec!["org:read".to_string()];
+    store
+        .upsert_role(&RoleSeed {
+            code: "district_operator",
+            name: "区级运营人员",
+            description: "",
+            builtin: true,
+            admin_duty: None,
+            permissions: &perms,
+        })
+        .await
+        .unwrap();
+}
+
+fn user(name: &str, region: &str) -> NewUser {
+    NewUser {
+        username: name.into(),
+        display_name: name.into(),
+        password_hash: "hash".into(),
+        scope_kind: "region".into(),
+        region_code: region.into(),
+        department_code: None,
+        must_change_password: false,
+        roles: vec!["district_operator".into()],
+    }
+}
+
+fn chaoyang() -> OrgScope {
+    OrgScope {
+        region_range: Some(("110105".into(), "110106".into())),
+        department: None,
+    }
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent() {
+    for db in TestDb::all().await {
+        db.store.migrate().await.unwrap();
+        db.store.migrate().await.unwrap();
+        assert_eq!(db.store.count_users().await.unwrap(), 0, "{:?}", db.backend);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn scoped_reads_hide_other_districts() {
+    for db in TestDb::all().await {
+        let store = &db.store;
+        seed_org(store).await;
+        let depts = store
+            .list_departments(&chaoyang(), &DepartmentFilter::default(), 0, 50)
+            .await
+            .unwrap();
+        assert_eq!(depts.total, 1, "{:?}", db.backend);
+        assert_eq!(depts.items[0].code, "110105D001");
+        assert!(store
+            .get_department(&chaoyang(), "110108D001")
+            .await
+            .unwrap()
+            .is_none());
+        let regions = store.list_regions(&chaoyang()).await.unwrap();
+        let codes: Vec<_> = regions.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes, ["110105", "110105001"]);
+
+        let id = store.create_user(&user("zhang", "110108"), &record("user.create")).await.unwrap();
+        assert!(store.get_user(&chaoyang(), id).await.unwrap().is_none());
+        assert!(store.get_user(&OrgScope::default(), id).await.unwrap().is_some());
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn usernames_are_unique_and_failed_writes_leave_no_trace() {
+    for db in TestDb::all().await {
+        let store = &db.store;
+        seed_org(store).await;
+        store.create_user(&user("li", "110105"), &record("user.create")).await.unwrap();
+        let before = store.list_audit(&AuditFilter::default(), 0, 10).await.unwrap().total;
+        let err = store.create_user(&user("li", "110105"), &record("user.create")).await;
+        assert!(matches!(err, Err(StoreError::Conflict(_))), "{:?}", db.backend);
+        // The refused insert wrote no audit row either: one transaction.
+        let after = store.list_audit(&AuditFilter::default(), 0, 10).await.unwrap().total;
+        assert_eq!(before, after);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn failed_logins_lock_at_the_threshold() {
+    for db in TestDb::all().await {
+        let store = &db.store;
+        seed_org(store).await;
+        let id = store.create_user(&user("wang", "110105"), &record("user.create")).await.unwrap();
+        for attempt in 1..=4 {
+            let outcome = store
+                .record_failed_login(id, 5, 99, &record("auth.login"))
+                .await
+                .unwrap();
+            assert_eq!(outcome.attempts, attempt);
+            assert_eq!(outcome.locked_until, None);
+        }
+        let fifth = store.record_failed_login(id, 5, 99, &record("auth.login")).await.unwrap();
+        assert_eq!(fifth.locked_until, Some(99), "{:?}", db.backend);
+        assert_eq!(fifth.attempts, 0);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn audit_chain_verifies_and_detects_tampering() {
+    for db in TestDb::all().await {
+        let store = &db.store;
+        for i in 0..30 {
+            store.audit(&record(&format!("test.{i}"))).await.unwrap();
+        }
+        let verification = store.verify_audit().await.unwrap();
+        assert!(verification.ok);
+        assert_eq!(verification.checked, 30);
+
+        // The database itself refuses to change the log.
+        let refused = store
+            .execute_admin("UPDATE audit_log SET actor = 'mallory' WHERE seq = 7")
+            .await;
+        assert!(refused.is_err(), "{:?}: update must be refused", db.backend);
+        let refused = store.execute_admin("DELETE FROM audit_log WHERE seq = 7").await;
+        assert!(refused.is_err());
+
+        // An attacker with DBA rights drops the guard and edits one row.
+        let drop_guard = match db.backend {
+            govpulse_store::Backend::Sqlite => "DROP TRIGGER audit_log_no_update",
+            govpulse_store::Backend::Postgres => "DROP TRIGGER audit_log_no_change ON audit_log",
+        };
+        store.execute_admin(drop_guard).await.unwrap();
+        store
+            .execute_admin("UPDATE audit_log SET actor = 'mallory' WHERE seq = 7")
+            .await
+            .unwrap();
+        let verification = store.verify_audit().await.unwrap();
+        assert!(!verification.ok);
+        assert_eq!(verification.first_broken.unwrap().seq, 7);
+        assert_eq!(verification.checked, 6);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn concurrent_audit_appends_keep_one_chain() {
+    for db in TestDb::all().await {
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let store = db.store.clone();
+            tasks.push(tokio::spawn(async move {
+                store.audit(&record(&format!("parallel.{i}"))).await
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        let verification = db.store.verify_audit().await.unwrap();
+        assert!(verification.ok, "{:?}", db.backend);
+        assert_eq!(verification.checked, 40);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn committed_writes_survive_reopening() {
+    let db = TestDb::sqlite().await;
+    seed_org(&db.store).await;
+    db.store.create_user(&user("zhao", "110105"), &record("user.create")).await.unwrap();
+    // Reopen through a second handle without closing the first (as after a kill).
+    let reopened = Store::open(&db.url).await.unwrap();
+    assert!(reopened.find_user_by_username("zhao").await.unwrap().is_some());
+    db.cleanup().await;
+}

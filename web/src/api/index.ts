@@ -1,0 +1,84 @@
+// Typed calls of docs/api.md, grouped by area. Pages import from here only.
+import { download, http, type QueryParams } from './client'
+import type {
+  ApiToken,
+  ApiTokenCreated,
+  AuditEntry,
+  AuditVerify,
+  Department,
+  LoginAnswer,
+  Me,
+  Page,
+  Permission,
+  Region,
+  Role,
+  SecurityPolicy,
+  User,
+  UserCreate,
+  UserUpdate,
+} from './types'
+
+const enc = encodeURIComponent
+
+export const authApi = {
+  login: (username: string, password: string, totpCode?: string) =>
+    http.post<LoginAnswer>(
+      '/auth/login',
+      totpCode ? { username, password, totp_code: totpCode } : { username, password },
+      { skipAuthHandling: true },
+    ),
+  logout: () => http.post<void>('/auth/logout', undefined, { skipAuthHandling: true }),
+  me: (opts: { skipAuthHandling?: boolean } = {}) => http.get<Me>('/me', undefined, opts),
+  changePassword: (oldPassword: string, newPassword: string) =>
+    http.post<void>('/auth/password', { old_password: oldPassword, new_password: newPassword }),
+}
+
+export const orgApi = {
+  regions: () => http.get<Region[]>('/regions'),
+  departments: (q: QueryParams) => http.get<Page<Department>>('/departments', q),
+  department: (code: string) => http.get<Department>(`/departments/${enc(code)}`),
+  createDepartment: (body: { code: string; name: string; region_code: string }) =>
+    http.post<Department>('/departments', body),
+  updateDepartment: (code: string, body: { name: string; region_code: string }) =>
+    http.put<Department>(`/departments/${enc(code)}`, body),
+  deleteDepartment: (code: string) => http.delete(`/departments/${enc(code)}`),
+}
+
+export const userApi = {
+  list: (q: QueryParams) => http.get<Page<User>>('/users', q),
+  get: (id: User['id']) => http.get<User>(`/users/${enc(String(id))}`),
+  create: (body: UserCreate) => http.post<User>('/users', body),
+  update: (id: User['id'], body: UserUpdate) => http.put<User>(`/users/${enc(String(id))}`, body),
+  remove: (id: User['id']) => http.delete(`/users/${enc(String(id))}`),
+  unlock: (id: User['id']) => http.post<void>(`/users/${enc(String(id))}/unlock`),
+  resetPassword: (id: User['id'], password: string) =>
+    http.post<void>(`/users/${enc(String(id))}/reset-password`, { password }),
+}
+
+export const roleApi = {
+  list: () => http.get<Role[]>('/roles'),
+  permissions: () => http.get<Permission[]>('/permissions'),
+  create: (body: Pick<Role, 'code' | 'name' | 'description' | 'permissions'>) =>
+    http.post<Role>('/roles', body),
+  update: (code: string, body: Pick<Role, 'name' | 'description' | 'permissions'>) =>
+    http.put<Role>(`/roles/${enc(code)}`, body),
+  remove: (code: string) => http.delete(`/roles/${enc(code)}`),
+}
+
+export const policyApi = {
+  get: () => http.get<SecurityPolicy>('/security/policy'),
+  update: (body: SecurityPolicy) => http.put<SecurityPolicy>('/security/policy', body),
+}
+
+export const tokenApi = {
+  list: () => http.get<ApiToken[]>('/tokens'),
+  create: (body: { name: string; scope: string }) => http.post<ApiTokenCreated>('/tokens', body),
+  revoke: (id: ApiToken['id']) => http.delete(`/tokens/${enc(String(id))}`),
+}
+
+export const auditApi = {
+  list: (q: QueryParams) => http.get<Page<AuditEntry>>('/audit', q),
+  verify: () => http.get<AuditVerify>('/audit/verify'),
+  export: (format: 'csv' | 'xlsx', q: QueryParams) =>
+    download('/audit/export', { ...q, format }, `audit-log.${format}`),
+}
