@@ -1,1 +1,205 @@
-fn main() {}
+//! `govpulse` — the one binary: server, migrations, demo data, audit checks,
+//! API tokens.
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use govpulse_core::audit::Outcome;
+use govpulse_server::{seed, AppState, ServerConfig};
+use govpulse_store::audit::AuditRecord;
+use govpulse_store::Store;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "govpulse", version, about = "政务服务数字化运营管理系统 — government-service operations platform")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DatabaseArg {
+    /// Database URL: sqlite://PATH (default) or postgres://USER@HOST:PORT/DB.
+    #[arg(long, env = "GOVPULSE_DATABASE_URL", default_value = "sqlite://data/govpulse.db")]
+    database: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database, then serve the API and web UI.
+    Serve {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Listen address (overrides the config file and GOVPULSE_BIND).
+        #[arg(long)]
+        bind: Option<String>,
+        /// TOML configuration file (default: ./govpulse.toml when present).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Create or update the database schema.
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Load the demo organisation, demo accounts and demo data.
+    Demo {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Number of demo cases to generate.
+        #[arg(long, default_value_t = 0)]
+        cases: u64,
+        /// Random seed (the same seed gives the same data).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Audit-log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// API tokens for systems.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Re-hash the audit chain; exit 0 when intact, 1 naming the first broken entry.
+    Verify {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token; prints it alone on the last line (shown only once).
+    Create {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        name: String,
+        /// What the token may do, e.g. `intake`.
+        #[arg(long)]
+        scope: String,
+    },
+}
+
+fn load_config(path: Option<&PathBuf>) -> anyhow::Result<ServerConfig> {
+    let mut figment = Figment::from(Serialized::defaults(ServerConfig::default()));
+    match path {
+        Some(path) => figment = figment.merge(Toml::file_exact(path)),
+        None => figment = figment.merge(Toml::file("govpulse.toml")),
+    }
+    figment
+        .merge(Env::prefixed("GOVPULSE_").ignore(&["database_url"]))
+        .extract()
+        .context("invalid configuration")
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open(db: &DatabaseArg) -> anyhow::Result<Store> {
+    let store = Store::open(&db.database)
+        .await
+        .with_context(|| format!("cannot open database {}", db.database))?;
+    seed::builtin_role_seed(&store).await?;
+    Ok(store)
+}
+
+fn cli_record(action: &str, details: serde_json::Value) -> AuditRecord {
+    AuditRecord {
+        actor: "cli".to_string(),
+        ip: "local".to_string(),
+        action: action.to_string(),
+        object_type: "system".to_string(),
+        object_id: String::new(),
+        result: Outcome::Success,
+        details,
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { db, bind, config } => {
+            let mut config = load_config(config.as_ref())?;
+            if let Some(bind) = bind {
+                config.bind = bind;
+            }
+            init_logging(config.json_logs);
+            let store = open(&db).await?;
+            if let Some(password) = seed::first_admin(&store).await? {
+                println!("Created the first administrator: username `admin`, password `{password}`");
+                println!("It is shown only this once and must be changed at first login.");
+            }
+            println!("govpulse listening on http://{}", config.bind);
+            govpulse_server::serve(AppState::new(store, config)).await?;
+        }
+        Command::Migrate { db } => {
+            open(&db).await?.close().await;
+            println!("database is up to date");
+        }
+        Command::Demo { db, cases, seed: _ } => {
+            let store = open(&db).await?;
+            let departments = seed::organisation_seed(&store).await?;
+            let accounts = seed::demo_accounts(&store).await?;
+            println!("organisation: 17 districts, {departments} departments; {accounts} demo accounts created");
+            if cases > 0 {
+                println!("demo cases: the case data set arrives with the data-aggregation module; none generated");
+            }
+            store.close().await;
+        }
+        Command::Audit { command: AuditCommand::Verify { db } } => {
+            let store = open(&db).await?;
+            let verification = store.verify_audit().await?;
+            store.close().await;
+            match verification.first_broken {
+                None => println!("audit log intact: {} entries verified", verification.checked),
+                Some(broken) => {
+                    println!(
+                        "audit log BROKEN at entry {}: {} ({} entries verified before it)",
+                        broken.seq, broken.reason, verification.checked
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        Command::Token { command: TokenCommand::Create { db, name, scope } } => {
+            if let Err(message) = govpulse_server::identity::tokens::check_token_request(&name, &scope) {
+                anyhow::bail!("{message}");
+            }
+            let store = open(&db).await?;
+            let record = cli_record("token.create", serde_json::json!({ "name": name, "scope": scope }));
+            let (id, token) = govpulse_server::identity::tokens::issue_token(&store, &name, &scope, &record).await?;
+            store.close().await;
+            println!("created API token #{id} `{name}` with scope `{scope}`; it is shown only once:");
+            println!("{token}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -5,6 +5,7 @@
 //! be tested exhaustively.
 
 pub mod audit;
+pub mod export;
 pub mod identity;
 pub mod password;
 pub mod region;

@@ -1,1 +1,167 @@
+//! govpulse HTTP server: one axum router with a module per domain area, the
+//! embedded web UI, OpenAPI documentation and operations endpoints.
 
+pub mod audit;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod identity;
+pub mod ops;
+pub mod org;
+pub mod seed;
+pub mod state;
+mod web;
+
+pub use config::ServerConfig;
+pub use state::AppState;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderName, HeaderValue, Request};
+use axum::{middleware, Router};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "govpulse API",
+        description = "政务服务数字化运营管理系统 — HTTP API. Errors are `{code, message, details}` with stable codes; \
+                       lists take `page` (1-based) and `size` (≤ 500) and answer `{total, items}`; times are RFC 3339 in +08:00. \
+                       Browser sessions send `X-CSRF-Token` on writes; systems use `Authorization: Bearer <token>`."
+    ),
+    tags(
+        (name = "identity", description = "Login, accounts, roles, security policy, API tokens (SEC-1, SEC-2)"),
+        (name = "org", description = "Regions and departments"),
+        (name = "audit", description = "Tamper-evident audit log (SEC-3)")
+    )
+)]
+struct ApiDoc;
+
+/// Request ids: a per-process random prefix plus a counter (cheap and unique).
+#[derive(Clone)]
+struct RequestIds {
+    prefix: String,
+    next: std::sync::Arc<AtomicU64>,
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{}-{n}", self.prefix)).ok().map(RequestId::new)
+    }
+}
+
+/// The API routes with their OpenAPI description.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest(
+            "/api/v1",
+            identity::routes().merge(org::routes()).merge(audit::routes()),
+        )
+        .split_for_parts()
+}
+
+/// The OpenAPI document (also served at `/api/openapi.json`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().1
+}
+
+/// The complete application.
+pub fn router(state: AppState) -> Router {
+    let (api_routes, openapi) = api();
+    let request_ids = RequestIds {
+        prefix: identity::secrets::random_token(4),
+        next: Default::default(),
+    };
+    let x_request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(api_routes)
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
+        .merge(ops::routes())
+        .route_layer(middleware::from_fn(ops::track_requests))
+        .fallback(web::serve_asset)
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(SetRequestIdLayer::new(x_request_id, request_ids))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .with_state(state)
+}
+
+/// Serve until SIGINT/SIGTERM, then finish in-flight requests and close the
+/// database cleanly.
+pub async fn serve(state: AppState) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&state.config.bind).await?;
+    let store = state.store.clone();
+    spawn_session_sweeper(state.clone());
+    let app = router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    store.close().await;
+    Ok(())
+}
+
+/// Delete idle sessions every few minutes (they are refused anyway; this keeps
+/// the table small).
+fn spawn_session_sweeper(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            if let Ok(policy) = state.policy().await {
+                let cutoff = govpulse_core::time::now_ms() - policy.idle_timeout_minutes * 60_000;
+                if let Err(err) = state.store.purge_idle_sessions(cutoff).await {
+                    tracing::warn!(error = %err, "session sweep failed");
+                }
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

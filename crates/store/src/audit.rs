@@ -211,8 +211,24 @@ impl Store {
         Ok(Page { total, items })
     }
 
-    /// Visit matching rows oldest first in chunks (constant memory for exports
-    /// and verification whatever the log's size).
+    /// Up to `limit` matching rows with `seq > after`, oldest first: one chunk
+    /// of a constant-memory scan.
+    pub async fn audit_chunk(
+        &self,
+        filter: &AuditFilter,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditRow>> {
+        let mut sql = Sql::new(AUDIT_COLUMNS);
+        filter.push_where(&mut sql);
+        sql.push(" AND seq > ")
+            .bind_int(after)
+            .push(" ORDER BY seq LIMIT ")
+            .bind_int(limit);
+        Ok(fetch_dynamic!(self, AuditRow, &sql)?)
+    }
+
+    /// Visit matching rows oldest first, chunk by chunk, until `visit` says stop.
     pub async fn scan_audit(
         &self,
         filter: &AuditFilter,
@@ -221,13 +237,7 @@ impl Store {
         const CHUNK: i64 = 5_000;
         let mut after = 0_i64;
         loop {
-            let mut sql = Sql::new(AUDIT_COLUMNS);
-            filter.push_where(&mut sql);
-            sql.push(" AND seq > ")
-                .bind_int(after)
-                .push(" ORDER BY seq LIMIT ")
-                .bind_int(CHUNK);
-            let rows = fetch_dynamic!(self, AuditRow, &sql)?;
+            let rows = self.audit_chunk(filter, after, CHUNK).await?;
             for row in &rows {
                 if !visit(row) {
                     return Ok(());

@@ -80,6 +80,31 @@ impl Store {
         Ok(())
     }
 
+    /// Insert or rename a department (organisation seed; audited by the caller
+    /// as one seeding action).
+    pub async fn upsert_department(
+        &self,
+        code: &str,
+        name: &str,
+        level: &str,
+        region_code: &str,
+    ) -> StoreResult<()> {
+        on_write!(self, pool => {
+            sqlx::query(
+                "INSERT INTO departments (code, name, level, region_code, created_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+            )
+            .bind(code)
+            .bind(name)
+            .bind(level)
+            .bind(region_code)
+            .bind(govpulse_core::time::now_ms())
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
     /// Regions visible in `scope`, ordered by code (parents before children).
     pub async fn list_regions(&self, scope: &OrgScope) -> StoreResult<Vec<RegionRow>> {
         let mut sql = Sql::new("SELECT code, name, level, parent_code FROM regions WHERE 1 = 1");

@@ -4,8 +4,8 @@ mod permissions;
 mod scope;
 
 pub use permissions::{
-    builtin_roles, duty_of_permissions, permission, AdminDuty, BuiltinRole, Permission,
-    PERMISSIONS,
+    builtin_roles, duty_of_permissions, permission, token_scope_permissions, AdminDuty,
+    BuiltinRole, Permission, PERMISSIONS, TOKEN_SCOPES,
 };
 pub use scope::{Scope, ScopeError, ScopeKind};
 

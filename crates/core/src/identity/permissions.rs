@@ -56,7 +56,19 @@ pub const PERMISSIONS: &[Permission] = &[
     perm("user:unlock", "解锁账号", "安全管理", Some(Security)),
     perm("audit:read", "查看审计日志", "安全审计", Some(Audit)),
     perm("audit:export", "导出审计日志", "安全审计", Some(Audit)),
+    perm("intake:write", "数据汇聚接入", "数据汇聚", None),
 ];
+
+/// Scopes an API token may carry, with the permissions each grants.
+pub const TOKEN_SCOPES: &[(&str, &[&str])] = &[("intake", &["intake:write"])];
+
+/// Permissions granted by a token scope, if the scope exists.
+pub fn token_scope_permissions(scope: &str) -> Option<&'static [&'static str]> {
+    TOKEN_SCOPES
+        .iter()
+        .find(|(name, _)| *name == scope)
+        .map(|(_, perms)| *perms)
+}
 
 /// Look a permission up by code.
 pub fn permission(code: &str) -> Option<&'static Permission> {

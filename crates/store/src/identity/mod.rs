@@ -148,6 +148,13 @@ impl Store {
         Ok(fetch_dynamic!(self, UserRow, &sql)?.into_iter().next())
     }
 
+    /// A user by id regardless of scope (authentication).
+    pub async fn find_user_by_id(&self, id: i64) -> StoreResult<Option<UserRow>> {
+        let mut sql = Sql::new(USER_SELECT);
+        sql.push(" AND u.id = ").bind_int(id);
+        Ok(fetch_dynamic!(self, UserRow, &sql)?.into_iter().next())
+    }
+
     /// A user by id, if inside `scope`.
     pub async fn get_user(&self, scope: &OrgScope, id: i64) -> StoreResult<Option<UserWithRoles>> {
         let mut sql = Sql::new(USER_SELECT);

@@ -1,0 +1,164 @@
+//! Built-in data: roles (every start), the demo organisation and accounts
+//! (`govpulse demo`), and the first administrator of an empty installation.
+
+mod beijing;
+
+pub use beijing::DEMO_DEPARTMENT;
+
+use crate::identity::secrets::{hash_password, random_token};
+use govpulse_core::audit::Outcome;
+use govpulse_core::identity::{builtin_roles, duty_of_permissions};
+use govpulse_store::audit::AuditRecord;
+use govpulse_store::identity::{NewUser, RoleSeed};
+use govpulse_store::org::RegionRow;
+use govpulse_store::Store;
+
+/// A demo account: username, password, display name, role, scope kind, region, department.
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub password: &'static str,
+    pub display_name: &'static str,
+    pub role: &'static str,
+    pub scope_kind: &'static str,
+    pub region: &'static str,
+    pub department: Option<&'static str>,
+}
+
+/// The demo accounts (README lists them).
+pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount { username: "admin", password: "Admin@12345", display_name: "系统管理员", role: "sys_admin", scope_kind: "city", region: "110000", department: None },
+    DemoAccount { username: "secadmin", password: "Sec@123456", display_name: "安全管理员", role: "sec_admin", scope_kind: "city", region: "110000", department: None },
+    DemoAccount { username: "auditor", password: "Audit@12345", display_name: "审计管理员", role: "audit_admin", scope_kind: "city", region: "110000", department: None },
+    DemoAccount { username: "city", password: "City@12345", display_name: "市级运营专员", role: "city_operator", scope_kind: "city", region: "110000", department: None },
+    DemoAccount { username: "chaoyang", password: "Chaoyang@123", display_name: "朝阳区运营专员", role: "district_operator", scope_kind: "region", region: "110105", department: None },
+    DemoAccount { username: "haidian", password: "Haidian@123", display_name: "海淀区运营专员", role: "district_operator", scope_kind: "region", region: "110108", department: None },
+    DemoAccount { username: "dept", password: "Dept@123456", display_name: "市场监管局业务员", role: "dept_user", scope_kind: "department", region: "110000", department: Some(DEMO_DEPARTMENT) },
+];
+
+fn system_record(action: &str, details: serde_json::Value) -> AuditRecord {
+    AuditRecord {
+        actor: "system".to_string(),
+        ip: "local".to_string(),
+        action: action.to_string(),
+        object_type: "system".to_string(),
+        object_id: String::new(),
+        result: Outcome::Success,
+        details,
+    }
+}
+
+/// Create or refresh the built-in roles (new permissions reach old installations).
+pub async fn builtin_role_seed(store: &Store) -> anyhow::Result<()> {
+    for role in builtin_roles() {
+        let permissions: Vec<String> = role.permissions.iter().map(|p| p.to_string()).collect();
+        let duty = duty_of_permissions(role.permissions.iter().copied())
+            .into_iter()
+            .next()
+            .map(crate::identity::roles::duty_name);
+        store
+            .upsert_role(&RoleSeed {
+                code: role.code,
+                name: role.name,
+                description: role.description,
+                builtin: true,
+                admin_duty: duty.as_deref(),
+                permissions: &permissions,
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// The Beijing region tree (regions only): needed before any account exists.
+pub async fn region_seed(store: &Store) -> anyhow::Result<()> {
+    let region = |code: &str, name: &str, level: i32, parent: Option<&str>| RegionRow {
+        code: code.to_string(),
+        name: name.to_string(),
+        level,
+        parent_code: parent.map(String::from),
+    };
+    store.upsert_region(&region(beijing::CITY.0, beijing::CITY.1, 1, None)).await?;
+    for (code, name, streets) in beijing::DISTRICTS {
+        store.upsert_region(&region(code, name, 2, Some(beijing::CITY.0))).await?;
+        for (i, street) in streets.iter().enumerate() {
+            let street_code = format!("{code}{:03}", i + 1);
+            store.upsert_region(&region(&street_code, street, 3, Some(code))).await?;
+        }
+    }
+    for (code, name) in beijing::COMMUNITIES {
+        store.upsert_region(&region(code, name, 4, Some(&code[..9]))).await?;
+    }
+    Ok(())
+}
+
+/// The demo organisation: regions plus city and district departments.
+pub async fn organisation_seed(store: &Store) -> anyhow::Result<usize> {
+    region_seed(store).await?;
+    let mut departments = Vec::new();
+    for (i, name) in beijing::CITY_DEPARTMENTS.iter().enumerate() {
+        departments.push((beijing::department_code(beijing::CITY.0, i), name.to_string(), "city", beijing::CITY.0));
+    }
+    for (district, district_name, _) in beijing::DISTRICTS {
+        for (i, name) in beijing::DISTRICT_DEPARTMENTS.iter().enumerate() {
+            departments.push((beijing::department_code(district, i), format!("{district_name}{name}"), "district", *district));
+        }
+    }
+    for (code, name, level, region) in &departments {
+        store.upsert_department(code, name, level, region).await?;
+    }
+    store
+        .audit(&system_record("org.seed", serde_json::json!({ "departments": departments.len() })))
+        .await?;
+    Ok(departments.len())
+}
+
+/// Create the demo accounts that do not exist yet. In demo mode they skip the
+/// forced first-login change so the README's passwords work at once.
+pub async fn demo_accounts(store: &Store) -> anyhow::Result<usize> {
+    let mut created = 0;
+    for account in DEMO_ACCOUNTS {
+        if store.find_user_by_username(account.username).await?.is_some() {
+            continue;
+        }
+        let new = NewUser {
+            username: account.username.to_string(),
+            display_name: account.display_name.to_string(),
+            password_hash: hash_password(account.password.to_string()).await?,
+            scope_kind: account.scope_kind.to_string(),
+            region_code: account.region.to_string(),
+            department_code: account.department.map(String::from),
+            must_change_password: false,
+            roles: vec![account.role.to_string()],
+        };
+        store
+            .create_user(&new, &system_record("user.create", serde_json::json!({ "username": account.username, "demo": true })))
+            .await?;
+        created += 1;
+    }
+    Ok(created)
+}
+
+/// On an installation without users, create `admin` with a random password
+/// that must be changed at first login. Returns the password to print once.
+pub async fn first_admin(store: &Store) -> anyhow::Result<Option<String>> {
+    if store.count_users().await? > 0 {
+        return Ok(None);
+    }
+    region_seed(store).await?;
+    // Four character classes guaranteed, plus 16 random URL-safe characters.
+    let password = format!("Gp#{}9a", random_token(12));
+    let new = NewUser {
+        username: "admin".to_string(),
+        display_name: "系统管理员".to_string(),
+        password_hash: hash_password(password.clone()).await?,
+        scope_kind: "city".to_string(),
+        region_code: beijing::CITY.0.to_string(),
+        department_code: None,
+        must_change_password: true,
+        roles: vec!["sys_admin".to_string()],
+    };
+    store
+        .create_user(&new, &system_record("user.create", serde_json::json!({ "username": "admin", "bootstrap": true })))
+        .await?;
+    Ok(Some(password))
+}

@@ -1,0 +1,50 @@
+//! Shared application state.
+
+use crate::config::ServerConfig;
+use crate::identity::policy::SecurityPolicy;
+use crate::identity::rate_limit::RateLimiter;
+use govpulse_store::Store;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::RwLock;
+
+/// How long a cached security policy is trusted before re-reading it, so that a
+/// change made through another server process takes effect quickly.
+const POLICY_TTL: Duration = Duration::from_secs(10);
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<ServerConfig>,
+    pub login_limiter: Arc<RateLimiter>,
+    policy: Arc<RwLock<Option<(SecurityPolicy, Instant)>>>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: ServerConfig) -> Self {
+        let login_limiter = Arc::new(RateLimiter::per_minute(config.login_rate_per_minute));
+        Self {
+            store,
+            config: Arc::new(config),
+            login_limiter,
+            policy: Arc::new(RwLock::new(None)),
+        }
+    }
+
+    /// The security policy in force (cached briefly).
+    pub async fn policy(&self) -> Result<SecurityPolicy, govpulse_store::StoreError> {
+        if let Some((policy, at)) = &*self.policy.read().await {
+            if at.elapsed() < POLICY_TTL {
+                return Ok(policy.clone());
+            }
+        }
+        let policy = SecurityPolicy::load(&self.store, self.config.idle_timeout_minutes).await?;
+        *self.policy.write().await = Some((policy.clone(), Instant::now()));
+        Ok(policy)
+    }
+
+    /// Forget the cached policy after a change.
+    pub async fn policy_changed(&self) {
+        *self.policy.write().await = None;
+    }
+}

@@ -1,0 +1,137 @@
+// The sidebar menu (names fixed, see UI.md) and, from it, the app's pages.
+// A leaf without `component` is a module not built yet: it shows the honest
+// 建设中 page naming its SPEC requirement ids.
+import type { Component } from 'vue'
+import type { RouteComponent } from 'vue-router'
+import {
+  Connection,
+  DataAnalysis,
+  DocumentChecked,
+  Guide,
+  Lock,
+  Odometer,
+  Setting,
+  Tickets,
+  TrendCharts,
+} from '@element-plus/icons-vue'
+
+export interface MenuLeaf {
+  path: string
+  name: string
+  title: string
+  icon?: Component
+  /** Permission needed to see and open it. */
+  permission?: string
+  /** SPEC requirement ids of a module under construction. */
+  spec?: string
+  component?: () => Promise<RouteComponent>
+}
+
+export interface MenuGroup {
+  key: string
+  title: string
+  icon: Component
+  children: MenuLeaf[]
+}
+
+export type MenuEntry = MenuLeaf | MenuGroup
+
+export const isGroup = (e: MenuEntry): e is MenuGroup => 'children' in e
+
+export const MENU: MenuEntry[] = [
+  {
+    path: '/',
+    name: 'home',
+    title: '首页看板',
+    icon: Odometer,
+    spec: 'DASH-1..5',
+    component: () => import('@/views/HomeView.vue'),
+  },
+  {
+    key: 'aggregation',
+    title: '数据汇聚',
+    icon: Connection,
+    children: [
+      { path: '/aggregation/items', name: 'agg-items', title: '事项目录', spec: 'AGG-2 · CHG-1' },
+      { path: '/aggregation/consultations', name: 'agg-consultations', title: '咨询数据', spec: 'AGG-1 · AGG-2 · AGG-4 · AGG-5' },
+      { path: '/aggregation/cases', name: 'agg-cases', title: '办件数据', spec: 'AGG-2 · AGG-4 · AGG-5' },
+      { path: '/aggregation/evaluations', name: 'agg-evaluations', title: '评价数据', spec: 'AGG-2' },
+      { path: '/aggregation/rules', name: 'agg-rules', title: '汇聚规则', spec: 'AGG-3' },
+      { path: '/aggregation/reconciliation', name: 'agg-reconciliation', title: '对账统计', spec: 'AGG-3' },
+    ],
+  },
+  {
+    key: 'monitor',
+    title: '监测预警',
+    icon: DataAnalysis,
+    children: [
+      { path: '/monitor/warnings', name: 'mon-warnings', title: '预警信息', spec: 'MON-2 · MON-7' },
+      { path: '/monitor/rules', name: 'mon-rules', title: '预警规则', spec: 'MON-3 · MON-4 · MON-5' },
+      { path: '/monitor/simulation', name: 'mon-simulation', title: '规则仿真', spec: 'MON-8' },
+      { path: '/monitor/inbox', name: 'mon-inbox', title: '消息中心', spec: 'MON-6' },
+    ],
+  },
+  {
+    key: 'evaluation',
+    title: '质效评价',
+    icon: TrendCharts,
+    children: [
+      { path: '/evaluation/indicators', name: 'eval-indicators', title: '指标库', spec: 'IND-1..3' },
+      { path: '/evaluation/scoring-rules', name: 'eval-scoring', title: '赋分规则', spec: 'SCORE-1..3' },
+      { path: '/evaluation/results', name: 'eval-results', title: '评价结果', spec: 'EVAL-1..3' },
+      { path: '/evaluation/appeals', name: 'eval-appeals', title: '申诉管理', spec: 'APL-1 · APL-2' },
+      { path: '/evaluation/rectifications', name: 'eval-rectifications', title: '整改工单', spec: 'APL-3' },
+    ],
+  },
+  {
+    key: 'workorders',
+    title: '工单管理',
+    icon: Tickets,
+    children: [
+      { path: '/workorders/item-changes', name: 'wo-item-changes', title: '事项变更', spec: 'CHG-1..4' },
+    ],
+  },
+  { path: '/quality', name: 'quality', title: '数据质检', icon: DocumentChecked, spec: 'QC-1..3' },
+  { path: '/guidance', name: 'guidance', title: '情形引导', icon: Guide, spec: 'GUIDE-1..3' },
+  {
+    key: 'system',
+    title: '系统管理',
+    icon: Setting,
+    children: [
+      { path: '/system/users', name: 'users', title: '用户管理', permission: 'user:read', component: () => import('@/views/system/UsersView.vue') },
+      { path: '/system/roles', name: 'roles', title: '角色管理', permission: 'role:read', component: () => import('@/views/system/RolesView.vue') },
+      { path: '/system/departments', name: 'departments', title: '部门管理', permission: 'org:read', component: () => import('@/views/system/DepartmentsView.vue') },
+      { path: '/system/regions', name: 'regions', title: '区划管理', permission: 'org:read', component: () => import('@/views/system/RegionsView.vue') },
+      { path: '/system/calendar', name: 'calendar', title: '工作日历', spec: 'MON-1' },
+      { path: '/system/tokens', name: 'tokens', title: '接口令牌', permission: 'token:manage', component: () => import('@/views/system/TokensView.vue') },
+      { path: '/system/policy', name: 'policy', title: '安全策略', permission: 'policy:read', component: () => import('@/views/system/PolicyView.vue') },
+    ],
+  },
+  {
+    key: 'security',
+    title: '安全审计',
+    icon: Lock,
+    children: [
+      { path: '/audit', name: 'audit', title: '审计日志', permission: 'audit:read', component: () => import('@/views/audit/AuditView.vue') },
+    ],
+  },
+]
+
+/** The menu as the user may see it: leaves lacking permission and empty groups dropped. */
+export function visibleMenu(menu: MenuEntry[], can: (perm?: string) => boolean): MenuEntry[] {
+  const out: MenuEntry[] = []
+  for (const e of menu) {
+    if (isGroup(e)) {
+      const children = e.children.filter((c) => can(c.permission))
+      if (children.length) out.push({ ...e, children })
+    } else if (can(e.permission)) {
+      out.push(e)
+    }
+  }
+  return out
+}
+
+/** Every leaf with the title of its group (for routes and breadcrumbs). */
+export function menuLeaves(menu: MenuEntry[] = MENU): { leaf: MenuLeaf; group?: MenuGroup }[] {
+  return menu.flatMap((e) => (isGroup(e) ? e.children.map((leaf) => ({ leaf, group: e })) : [{ leaf: e }]))
+}
