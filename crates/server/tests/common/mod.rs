@@ -1,0 +1,166 @@
+//! Test harness: the real application on a random port, backed by a throwaway
+//! database, seeded with the demo organisation and accounts.
+#![allow(dead_code)]
+
+use govpulse_server::{seed, AppState, ServerConfig};
+use govpulse_store::testing::TestDb;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use std::net::SocketAddr;
+
+pub struct TestApp {
+    pub base: String,
+    pub db: TestDb,
+    pub state: AppState,
+}
+
+impl TestApp {
+    /// One app per available backend (SQLite always; PostgreSQL when reachable).
+    pub async fn all() -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for db in TestDb::all().await {
+            apps.push(Self::on(db).await);
+        }
+        apps
+    }
+
+    pub async fn on(db: TestDb) -> TestApp {
+        seed::builtin_role_seed(&db.store).await.expect("roles");
+        seed::organisation_seed(&db.store).await.expect("organisation");
+        seed::demo_accounts(&db.store).await.expect("accounts");
+        let config = ServerConfig {
+            login_rate_per_minute: 10_000,
+            ..ServerConfig::default()
+        };
+        let state = AppState::new(db.store.clone(), config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let app = govpulse_server::router(state.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                .await
+                .expect("serve");
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            db,
+            state,
+        }
+    }
+
+    pub fn label(&self) -> String {
+        format!("{:?}", self.db.backend)
+    }
+
+    /// A client with its own cookie jar, not logged in.
+    pub fn anonymous(&self) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .expect("client"),
+            base: self.base.clone(),
+            csrf: None,
+            cookie: None,
+        }
+    }
+
+    /// A logged-in client; panics if login fails.
+    pub async fn login(&self, username: &str, password: &str) -> Client {
+        let mut client = self.anonymous();
+        let (status, body) = client.login(username, password).await;
+        assert_eq!(status, StatusCode::OK, "login {username}: {body}");
+        client
+    }
+
+    pub async fn admin(&self) -> Client {
+        self.login("admin", "Admin@12345").await
+    }
+
+    pub async fn cleanup(self) {
+        self.db.cleanup().await;
+    }
+}
+
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub csrf: Option<String>,
+    pub cookie: Option<String>,
+}
+
+impl Client {
+    pub async fn login(&mut self, username: &str, password: &str) -> (StatusCode, Value) {
+        let body = serde_json::json!({ "username": username, "password": password });
+        let response = self
+            .http
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("login request");
+        let status = response.status();
+        self.cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from)
+            .or(self.cookie.take());
+        let value: Value = response.json().await.unwrap_or(Value::Null);
+        if status == StatusCode::OK {
+            self.csrf = value["csrf_token"].as_str().map(String::from);
+        }
+        (status, value)
+    }
+
+    /// Send a request with the session's CSRF token on writes.
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut request = self.http.request(method.clone(), format!("{}{}", self.base, path));
+        if method != Method::GET {
+            if let Some(csrf) = &self.csrf {
+                request = request.header("x-csrf-token", csrf);
+            }
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        self.send(Method::DELETE, path, None).await
+    }
+}
+
+/// A user-creation body with a policy-compliant password.
+pub fn new_user(username: &str, role: &str, kind: &str, region: Option<&str>, department: Option<&str>) -> Value {
+    serde_json::json!({
+        "username": username,
+        "display_name": format!("测试{username}"),
+        "password": "Init#Passw0rd",
+        "roles": [role],
+        "scope": { "kind": kind, "region_code": region, "department_code": department },
+    })
+}
+
+/// Create a user as `admin` and return its id.
+pub async fn create_user(admin: &Client, body: Value) -> i64 {
+    let (status, created) = admin.post("/api/v1/users", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["id"].as_i64().expect("id")
+}
