@@ -1,0 +1,129 @@
+//! Bad input gets a clear, stable error and changes nothing (SEC-4).
+
+mod common;
+
+use common::TestApp;
+use reqwest::StatusCode;
+use serde_json::json;
+
+async fn raw_post(app: &TestApp, client: &common::Client, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, serde_json::Value) {
+    let response = client
+        .http
+        .post(format!("{}{path}", app.base))
+        .header("x-csrf-token", client.csrf.clone().unwrap_or_default())
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+#[tokio::test]
+async fn malformed_mistyped_unknown_and_oversized_bodies_are_refused() {
+    for app in TestApp::all().await {
+        let admin = app.admin().await;
+        let (_, before) = admin.get("/api/v1/users").await;
+        let path = "/api/v1/users";
+        let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
+            ("application/json", b"{\"username\": ".to_vec(), StatusCode::BAD_REQUEST, "request.invalid_json"),
+            ("application/json", b"not json at all".to_vec(), StatusCode::BAD_REQUEST, "request.invalid_json"),
+            (
+                "application/json",
+                json!({"username": 42, "display_name": "x", "password": "Init#Passw0rd", "roles": ["city_operator"], "scope": {"kind": "city", "region_code": "110000"}}).to_string().into_bytes(),
+                StatusCode::BAD_REQUEST,
+                "request.invalid",
+            ),
+            (
+                "application/json",
+                json!({"username": "extra1", "display_name": "x", "password": "Init#Passw0rd", "roles": ["city_operator"], "scope": {"kind": "city", "region_code": "110000"}, "is_superuser": true}).to_string().into_bytes(),
+                StatusCode::BAD_REQUEST,
+                "request.invalid",
+            ),
+            ("application/json", json!({"username": "nofields"}).to_string().into_bytes(), StatusCode::BAD_REQUEST, "request.invalid"),
+            ("text/plain", b"{}".to_vec(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "request.unsupported_media_type"),
+            ("application/json", vec![b' '; 2 * 1024 * 1024], StatusCode::PAYLOAD_TOO_LARGE, "request.too_large"),
+        ];
+        for (content_type, body, status, code) in cases {
+            let (got, error) = raw_post(&app, &admin, path, content_type, body).await;
+            assert_eq!(got, status, "{}: {error}", app.label());
+            assert_eq!(error["code"], code, "{error}");
+            assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
+        }
+        let (_, after) = admin.get("/api/v1/users").await;
+        assert_eq!(before["total"], after["total"], "nothing was written");
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn validation_errors_name_the_field_and_write_nothing() {
+    for app in TestApp::all().await {
+        let admin = app.admin().await;
+        let base = || json!({
+            "username": "valid_name", "display_name": "张三", "password": "Init#Passw0rd",
+            "roles": ["district_operator"], "scope": {"kind": "region", "region_code": "110105"}
+        });
+        let mut cases = Vec::new();
+        let mut body = base();
+        body["username"] = json!("x'; DROP TABLE users;--");
+        cases.push((body, "request.invalid", "username"));
+        let mut body = base();
+        body["password"] = json!("short");
+        cases.push((body, "auth.weak_password", "password"));
+        let mut body = base();
+        body["roles"] = json!(["no_such_role"]);
+        cases.push((body, "request.invalid", "roles"));
+        let mut body = base();
+        body["scope"] = json!({"kind": "region", "region_code": "999999"});
+        cases.push((body, "request.invalid", "scope"));
+        let mut body = base();
+        body["display_name"] = json!("");
+        cases.push((body, "request.invalid", "display_name"));
+        for (body, code, field) in cases {
+            let (status, error) = admin.post("/api/v1/users", body).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{}: {error}", app.label());
+            assert_eq!(error["code"], code, "{error}");
+            assert!(error["details"]["fields"][field].is_string(), "{error}");
+        }
+        let (_, users) = admin.get("/api/v1/users?q=valid_name").await;
+        assert_eq!(users["total"], 0);
+
+        // Query strings are validated too, and user text in filters is literal.
+        let (status, error) = admin.get("/api/v1/users?page=abc").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(error["code"], "request.invalid");
+        let (status, users) = admin.get("/api/v1/users?q=%25").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(users["total"], 0, "% is not a wildcard");
+        let (status, users) = admin.get("/api/v1/users?q=%27%20OR%201%3D1--").await;
+        assert_eq!((status, users["total"].clone()), (StatusCode::OK, json!(0)));
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn unknown_api_paths_answer_json_404_and_ops_endpoints_work() {
+    let app = TestApp::on(govpulse_store::testing::TestDb::sqlite().await).await;
+    let client = app.anonymous();
+    let (status, error) = client.get("/api/v1/no-such-thing").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(error["code"], "not_found");
+    let (status, _) = client.get("/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = client.get("/readyz").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, metrics) = client.get("/metrics").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(metrics.as_str().unwrap().contains("http_requests_total"));
+    let (status, spec) = client.get("/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    for path in ["/api/v1/auth/login", "/api/v1/users", "/api/v1/departments", "/api/v1/audit/verify"] {
+        assert!(spec["paths"][path].is_object(), "{path} documented");
+    }
+    let response = reqwest::get(format!("{}/api/docs/", app.base)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.unwrap().contains("swagger"));
+    app.cleanup().await;
+}
