@@ -1,0 +1,149 @@
+//! The `govpulse` binary's contract: subcommands, exit codes, output, and
+//! durability of acknowledged writes across a killed server.
+
+use govpulse_store::testing::TestDb;
+use govpulse_store::Backend;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn govpulse(args: &[&str], database: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_govpulse"))
+        .args(args)
+        // The URL comes from the environment, as the contract allows.
+        .env("GOVPULSE_DATABASE_URL", database)
+        .output()
+        .expect("run govpulse")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn demo_token_and_audit_verify_including_tampering() {
+    for db in TestDb::all().await {
+        let url = db.url.clone();
+        let demo = govpulse(&["demo", "--cases", "0", "--seed", "7"], &url);
+        assert!(demo.status.success(), "{:?}: {}", db.backend, String::from_utf8_lossy(&demo.stderr));
+        assert!(db.store.find_user_by_username("chaoyang").await.unwrap().is_some());
+
+        let created = govpulse(&["token", "create", "--name", "受理平台", "--scope", "intake"], &url);
+        assert!(created.status.success());
+        let out = stdout(&created);
+        let token = out.lines().last().unwrap();
+        assert!(token.starts_with("gpt_") && !token.contains(' '), "{out}");
+        let refused = govpulse(&["token", "create", "--name", "x", "--scope", "root"], &url);
+        assert!(!refused.status.success());
+
+        let verify = govpulse(&["audit", "verify"], &url);
+        assert_eq!(verify.status.code(), Some(0), "{}", stdout(&verify));
+
+        // Change one byte of one audit row behind the application's back.
+        let guard = match db.backend {
+            Backend::Sqlite => "DROP TRIGGER audit_log_no_update",
+            Backend::Postgres => "DROP TRIGGER audit_log_no_change ON audit_log",
+        };
+        db.store.execute_admin(guard).await.unwrap();
+        db.store
+            .execute_admin("UPDATE audit_log SET details = replace(details, 'true', 'trUe') WHERE seq = 3")
+            .await
+            .unwrap();
+        let verify = govpulse(&["audit", "verify"], &url);
+        assert_eq!(verify.status.code(), Some(1), "{:?}", db.backend);
+        assert!(stdout(&verify).contains("entry 3"), "{}", stdout(&verify));
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn migrate_is_repeatable_and_bad_urls_fail_clearly() {
+    let db = TestDb::sqlite().await;
+    for _ in 0..2 {
+        let out = govpulse(&["migrate"], &db.url);
+        assert!(out.status.success());
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_govpulse"))
+        .args(["migrate", "--database", "mysql://nope"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported database URL"));
+    db.cleanup().await;
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn wait_ready(base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await {
+            if r.status().is_success() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("server at {base} never became ready");
+}
+
+#[tokio::test]
+async fn acknowledged_writes_survive_a_killed_server_and_sigterm_stops_cleanly() {
+    let db = TestDb::sqlite().await;
+    assert!(govpulse(&["demo"], &db.url).status.success());
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_govpulse"))
+            .args(["serve", "--database", &db.url, "--bind", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut server = start();
+    let started = Instant::now();
+    wait_ready(&base).await;
+    let startup = started.elapsed();
+
+    let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let login: serde_json::Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "username": "admin", "password": "Admin@12345" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let response = http
+        .post(format!("{base}/api/v1/departments"))
+        .header("x-csrf-token", login["csrf_token"].as_str().unwrap())
+        .json(&serde_json::json!({ "code": "DURABLE-1", "name": "持久化测试", "region_code": "110105" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::CREATED);
+
+    server.kill().unwrap(); // SIGKILL: no chance to flush anything
+    server.wait().unwrap();
+    let reopened = govpulse_store::Store::open(&db.url).await.unwrap();
+    let scope = govpulse_store::org::OrgScope::default();
+    assert!(reopened.get_department(&scope, "DURABLE-1").await.unwrap().is_some());
+    assert!(reopened.verify_audit().await.unwrap().ok);
+    reopened.close().await;
+
+    // Restart is quick, and SIGTERM ends the process cleanly.
+    let mut server = start();
+    let restarted = Instant::now();
+    wait_ready(&base).await;
+    let restart = restarted.elapsed();
+    assert!(restart < Duration::from_secs(5), "restart took {restart:?} (first start {startup:?})");
+    unsafe {
+        libc::kill(server.id() as i32, libc::SIGTERM);
+    }
+    let status = server.wait().unwrap();
+    assert!(status.success(), "graceful shutdown exit: {status:?}");
+    db.cleanup().await;
+}
