@@ -5,9 +5,10 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BIN="${1:-$ROOT/target/debug/govpulse}"
+# a relative path given by the caller is relative to the caller's directory
+[[ "$BIN" = /* ]] || BIN="$PWD/$BIN"
 cd "$ROOT"
-
-BIN="${1:-target/debug/govpulse}"
 PORT="${PORT:-18080}"
 URL="http://127.0.0.1:${PORT}"
 

@@ -13,7 +13,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "govpulse", version, about = "政务服务数字化运营管理系统 — government-service operations platform")]
+#[command(
+    name = "govpulse",
+    version,
+    about = "政务服务数字化运营管理系统 — government-service operations platform"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -22,7 +26,11 @@ struct Cli {
 #[derive(Args, Clone)]
 struct DatabaseArg {
     /// Database URL: sqlite://PATH (default) or postgres://USER@HOST:PORT/DB.
-    #[arg(long, env = "GOVPULSE_DATABASE_URL", default_value = "sqlite://data/govpulse.db")]
+    #[arg(
+        long,
+        env = "GOVPULSE_DATABASE_URL",
+        default_value = "sqlite://data/govpulse.db"
+    )]
     database: String,
 }
 
@@ -143,7 +151,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             init_logging(config.json_logs);
             let store = open(&db).await?;
             if let Some(password) = seed::first_admin(&store).await? {
-                println!("Created the first administrator: username `admin`, password `{password}`");
+                println!(
+                    "Created the first administrator: username `admin`, password `{password}`"
+                );
                 println!("It is shown only this once and must be changed at first login.");
             }
             println!("govpulse listening on http://{}", config.bind);
@@ -163,12 +173,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             store.close().await;
         }
-        Command::Audit { command: AuditCommand::Verify { db } } => {
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => {
             let store = open(&db).await?;
             let verification = store.verify_audit().await?;
             store.close().await;
             match verification.first_broken {
-                None => println!("audit log intact: {} entries verified", verification.checked),
+                None => println!(
+                    "audit log intact: {} entries verified",
+                    verification.checked
+                ),
                 Some(broken) => {
                     println!(
                         "audit log BROKEN at entry {}: {} ({} entries verified before it)",
@@ -178,15 +193,26 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Token { command: TokenCommand::Create { db, name, scope } } => {
-            if let Err(message) = govpulse_server::identity::tokens::check_token_request(&name, &scope) {
+        Command::Token {
+            command: TokenCommand::Create { db, name, scope },
+        } => {
+            if let Err(message) =
+                govpulse_server::identity::tokens::check_token_request(&name, &scope)
+            {
                 anyhow::bail!("{message}");
             }
             let store = open(&db).await?;
-            let record = cli_record("token.create", serde_json::json!({ "name": name, "scope": scope }));
-            let (id, token) = govpulse_server::identity::tokens::issue_token(&store, &name, &scope, &record).await?;
+            let record = cli_record(
+                "token.create",
+                serde_json::json!({ "name": name, "scope": scope }),
+            );
+            let (id, token) =
+                govpulse_server::identity::tokens::issue_token(&store, &name, &scope, &record)
+                    .await?;
             store.close().await;
-            println!("created API token #{id} `{name}` with scope `{scope}`; it is shown only once:");
+            println!(
+                "created API token #{id} `{name}` with scope `{scope}`; it is shown only once:"
+            );
             println!("{token}");
         }
     }

@@ -24,10 +24,23 @@ async fn demo_token_and_audit_verify_including_tampering() {
     for db in TestDb::all().await {
         let url = db.url.clone();
         let demo = govpulse(&["demo", "--cases", "0", "--seed", "7"], &url);
-        assert!(demo.status.success(), "{:?}: {}", db.backend, String::from_utf8_lossy(&demo.stderr));
-        assert!(db.store.find_user_by_username("chaoyang").await.unwrap().is_some());
+        assert!(
+            demo.status.success(),
+            "{:?}: {}",
+            db.backend,
+            String::from_utf8_lossy(&demo.stderr)
+        );
+        assert!(db
+            .store
+            .find_user_by_username("chaoyang")
+            .await
+            .unwrap()
+            .is_some());
 
-        let created = govpulse(&["token", "create", "--name", "受理平台", "--scope", "intake"], &url);
+        let created = govpulse(
+            &["token", "create", "--name", "受理平台", "--scope", "intake"],
+            &url,
+        );
         assert!(created.status.success());
         let out = stdout(&created);
         let token = out.lines().last().unwrap();
@@ -45,7 +58,9 @@ async fn demo_token_and_audit_verify_including_tampering() {
         };
         db.store.execute_admin(guard).await.unwrap();
         db.store
-            .execute_admin("UPDATE audit_log SET details = replace(details, 'true', 'trUe') WHERE seq = 3")
+            .execute_admin(
+                "UPDATE audit_log SET details = replace(details, 'true', 'trUe') WHERE seq = 3",
+            )
             .await
             .unwrap();
         let verify = govpulse(&["audit", "verify"], &url);
@@ -72,7 +87,11 @@ async fn migrate_is_repeatable_and_bad_urls_fail_clearly() {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn wait_ready(base: &str) {
@@ -96,7 +115,13 @@ async fn acknowledged_writes_survive_a_killed_server_and_sigterm_stops_cleanly()
     let base = format!("http://127.0.0.1:{port}");
     let start = || {
         Command::new(env!("CARGO_BIN_EXE_govpulse"))
-            .args(["serve", "--database", &db.url, "--bind", &format!("127.0.0.1:{port}")])
+            .args([
+                "serve",
+                "--database",
+                &db.url,
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -107,7 +132,10 @@ async fn acknowledged_writes_survive_a_killed_server_and_sigterm_stops_cleanly()
     wait_ready(&base).await;
     let startup = started.elapsed();
 
-    let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
     let login: serde_json::Value = http
         .post(format!("{base}/api/v1/auth/login"))
         .json(&serde_json::json!({ "username": "admin", "password": "Admin@12345" }))
@@ -130,7 +158,11 @@ async fn acknowledged_writes_survive_a_killed_server_and_sigterm_stops_cleanly()
     server.wait().unwrap();
     let reopened = govpulse_store::Store::open(&db.url).await.unwrap();
     let scope = govpulse_store::org::OrgScope::default();
-    assert!(reopened.get_department(&scope, "DURABLE-1").await.unwrap().is_some());
+    assert!(reopened
+        .get_department(&scope, "DURABLE-1")
+        .await
+        .unwrap()
+        .is_some());
     assert!(reopened.verify_audit().await.unwrap().ok);
     reopened.close().await;
 
@@ -139,7 +171,10 @@ async fn acknowledged_writes_survive_a_killed_server_and_sigterm_stops_cleanly()
     let restarted = Instant::now();
     wait_ready(&base).await;
     let restart = restarted.elapsed();
-    assert!(restart < Duration::from_secs(5), "restart took {restart:?} (first start {startup:?})");
+    assert!(
+        restart < Duration::from_secs(5),
+        "restart took {restart:?} (first start {startup:?})"
+    );
     unsafe {
         libc::kill(server.id() as i32, libc::SIGTERM);
     }

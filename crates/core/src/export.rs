@@ -15,7 +15,10 @@ mod tests {
 
     #[test]
     fn formulas_are_neutralised_and_plain_text_kept() {
-        assert_eq!(safe_cell("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(
+            safe_cell("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
         assert_eq!(safe_cell("+1"), "'+1");
         assert_eq!(safe_cell("-2+3"), "'-2+3");
         assert_eq!(safe_cell("@SUM(A1)"), "'@SUM(A1)");

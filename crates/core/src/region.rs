@@ -96,7 +96,10 @@ mod tests {
             subtree_range("110105"),
             ("110105".to_string(), "110106".to_string())
         );
-        assert_eq!(subtree_range("110000"), ("11".to_string(), "12".to_string()));
+        assert_eq!(
+            subtree_range("110000"),
+            ("11".to_string(), "12".to_string())
+        );
     }
 
     #[test]

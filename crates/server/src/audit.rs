@@ -48,9 +48,9 @@ impl AuditQuery {
         let bound = |field: &str, value: &Option<String>| -> ApiResult<Option<i64>> {
             match non_empty(value) {
                 None => Ok(None),
-                Some(text) => parse_bound(&text)
-                    .map(Some)
-                    .ok_or_else(|| ApiError::invalid_field(field, "时间格式须为 YYYY-MM-DD 或 RFC 3339")),
+                Some(text) => parse_bound(&text).map(Some).ok_or_else(|| {
+                    ApiError::invalid_field(field, "时间格式须为 YYYY-MM-DD 或 RFC 3339")
+                }),
             }
         };
         let from_ms = bound("from", &self.from)?;
@@ -91,7 +91,8 @@ impl From<AuditRow> for AuditView {
         Self {
             seq: row.seq,
             at: to_rfc3339(row.at_ms),
-            details: serde_json::from_str(&row.details).unwrap_or(serde_json::Value::String(row.details)),
+            details: serde_json::from_str(&row.details)
+                .unwrap_or(serde_json::Value::String(row.details)),
             actor: row.actor,
             ip: row.ip,
             action: row.action,
@@ -117,14 +118,28 @@ pub async fn list_audit(
 ) -> ApiResult<Json<AuditList>> {
     caller.require(&state, "audit:read").await?;
     let (offset, limit) = Paging::new(query.page, query.size).window();
-    let page = state.store.list_audit(&query.filter()?, offset, limit).await?;
+    let page = state
+        .store
+        .list_audit(&query.filter()?, offset, limit)
+        .await?;
     Ok(Json(AuditList {
         total: page.total,
         items: page.items.into_iter().map(AuditView::from).collect(),
     }))
 }
 
-const EXPORT_HEADERS: [&str; 10] = ["序号", "时间", "操作人", "来源IP", "操作", "对象类型", "对象", "结果", "详情", "哈希"];
+const EXPORT_HEADERS: [&str; 10] = [
+    "序号",
+    "时间",
+    "操作人",
+    "来源IP",
+    "操作",
+    "对象类型",
+    "对象",
+    "结果",
+    "详情",
+    "哈希",
+];
 
 fn export_cells(row: &AuditRow) -> [String; 10] {
     [
@@ -154,11 +169,19 @@ pub async fn export_audit(
     let filter = query.filter()?;
     let format = non_empty(&query.format).unwrap_or_else(|| "csv".to_string());
     if format != "csv" && format != "xlsx" {
-        return Err(ApiError::invalid_field("format", "导出格式须为 csv 或 xlsx"));
+        return Err(ApiError::invalid_field(
+            "format",
+            "导出格式须为 csv 或 xlsx",
+        ));
     }
     state
         .store
-        .audit(&caller.audit("audit.export", "audit_log", "", serde_json::json!({ "format": format, "filter": format!("{filter:?}") })))
+        .audit(&caller.audit(
+            "audit.export",
+            "audit_log",
+            "",
+            serde_json::json!({ "format": format, "filter": format!("{filter:?}") }),
+        ))
         .await?;
     if format == "xlsx" {
         return export_xlsx(&state, &filter).await;
@@ -215,7 +238,11 @@ fn export_csv(state: AppState, filter: AuditFilter) -> Response {
         }
     });
     let stream = futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx));
-    attachment("audit-log.csv", "text/csv; charset=utf-8", Body::from_stream(stream))
+    attachment(
+        "audit-log.csv",
+        "text/csv; charset=utf-8",
+        Body::from_stream(stream),
+    )
 }
 
 async fn export_xlsx(state: &AppState, filter: &AuditFilter) -> ApiResult<Response> {
@@ -227,23 +254,24 @@ async fn export_xlsx(state: &AppState, filter: &AuditFilter) -> ApiResult<Respon
             rows.len() < 1_000_000
         })
         .await?;
-    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        let mut workbook = rust_xlsxwriter::Workbook::new();
-        let sheet = workbook.add_worksheet_with_constant_memory()?;
-        sheet.set_name("审计日志")?;
-        for (col, title) in EXPORT_HEADERS.iter().enumerate() {
-            sheet.write_string(0, col as u16, *title)?;
-        }
-        for (i, cells) in rows.iter().enumerate() {
-            for (col, cell) in cells.iter().enumerate() {
-                sheet.write_string(i as u32 + 1, col as u16, cell)?;
+    let bytes =
+        tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+            let mut workbook = rust_xlsxwriter::Workbook::new();
+            let sheet = workbook.add_worksheet_with_constant_memory()?;
+            sheet.set_name("审计日志")?;
+            for (col, title) in EXPORT_HEADERS.iter().enumerate() {
+                sheet.write_string(0, col as u16, *title)?;
             }
-        }
-        workbook.save_to_buffer()
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
+            for (i, cells) in rows.iter().enumerate() {
+                for (col, cell) in cells.iter().enumerate() {
+                    sheet.write_string(i as u32 + 1, col as u16, cell)?;
+                }
+            }
+            workbook.save_to_buffer()
+        })
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
     Ok(attachment(
         "audit-log.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -263,19 +291,29 @@ impl From<Verification> for VerificationView {
         Self {
             ok: v.ok,
             checked: v.checked,
-            first_broken: v.first_broken.map(|b| serde_json::json!({ "seq": b.seq, "reason": b.reason })),
+            first_broken: v
+                .first_broken
+                .map(|b| serde_json::json!({ "seq": b.seq, "reason": b.reason })),
         }
     }
 }
 
 /// Re-hash the whole chain.
 #[utoipa::path(get, path = "/audit/verify", tag = "audit", responses((status = 200, body = VerificationView)))]
-pub async fn verify_audit(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<VerificationView>> {
+pub async fn verify_audit(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<VerificationView>> {
     caller.require(&state, "audit:read").await?;
     let verification = state.store.verify_audit().await?;
     state
         .store
-        .audit(&caller.audit("audit.verify", "audit_log", "", serde_json::json!({ "ok": verification.ok, "checked": verification.checked })))
+        .audit(&caller.audit(
+            "audit.verify",
+            "audit_log",
+            "",
+            serde_json::json!({ "ok": verification.ok, "checked": verification.checked }),
+        ))
         .await?;
     Ok(Json(verification.into()))
 }

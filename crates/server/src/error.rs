@@ -43,7 +43,11 @@ impl ApiError {
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "对象不存在或不在您的数据范围内")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "对象不存在或不在您的数据范围内",
+        )
     }
 
     pub fn forbidden(permission: &str) -> Self {

@@ -30,21 +30,29 @@ where
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     let detail = rejection.body_text();
     match rejection {
-        JsonRejection::JsonDataError(_) => {
-            ApiError::new(StatusCode::BAD_REQUEST, "request.invalid", "请求字段不符合要求")
-                .with_details(serde_json::json!({ "reason": detail }))
-        }
-        JsonRejection::JsonSyntaxError(_) => {
-            ApiError::new(StatusCode::BAD_REQUEST, "request.invalid_json", "请求体不是合法的 JSON")
-                .with_details(serde_json::json!({ "reason": detail }))
-        }
+        JsonRejection::JsonDataError(_) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "request.invalid",
+            "请求字段不符合要求",
+        )
+        .with_details(serde_json::json!({ "reason": detail })),
+        JsonRejection::JsonSyntaxError(_) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "request.invalid_json",
+            "请求体不是合法的 JSON",
+        )
+        .with_details(serde_json::json!({ "reason": detail })),
         JsonRejection::MissingJsonContentType(_) => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "request.unsupported_media_type",
             "请求体须为 application/json",
         ),
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
-        other => ApiError::new(StatusCode::BAD_REQUEST, "request.invalid", other.body_text()),
+        other => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "request.invalid",
+            other.body_text(),
+        ),
     }
 }
 
@@ -75,8 +83,12 @@ where
 }
 
 fn query_rejection(rejection: QueryRejection) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "request.invalid", "查询参数不符合要求")
-        .with_details(serde_json::json!({ "reason": rejection.body_text() }))
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "request.invalid",
+        "查询参数不符合要求",
+    )
+    .with_details(serde_json::json!({ "reason": rejection.body_text() }))
 }
 
 /// Pagination shared by every list (`page` is 1-based). Each query struct

@@ -36,7 +36,11 @@ pub fn routes() -> Router<AppState> {
 async fn readyz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
         Ok(()) => "ready".into_response(),
-        Err(err) => (StatusCode::SERVICE_UNAVAILABLE, format!("database unavailable: {err}")).into_response(),
+        Err(err) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("database unavailable: {err}"),
+        )
+            .into_response(),
     }
 }
 
@@ -57,6 +61,7 @@ pub async fn track_requests(request: Request, next: Next) -> Response {
         ("status", response.status().as_u16().to_string()),
     ];
     metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+    metrics::histogram!("http_request_duration_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
     response
 }

@@ -18,7 +18,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_regions))
         .routes(routes!(list_departments, create_department))
-        .routes(routes!(get_department, update_department, delete_department))
+        .routes(routes!(
+            get_department,
+            update_department,
+            delete_department
+        ))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -43,7 +47,10 @@ impl From<RegionRow> for RegionView {
 
 /// Regions inside the caller's scope, parents first.
 #[utoipa::path(get, path = "/regions", tag = "org", responses((status = 200, body = [RegionView])))]
-pub async fn list_regions(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<RegionView>>> {
+pub async fn list_regions(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<RegionView>>> {
     caller.require(&state, "org:read").await?;
     let mut scope = caller.org_scope();
     // A department's users see the region their department belongs to.
@@ -112,7 +119,10 @@ pub async fn list_departments(
         level: non_empty(&query.level),
     };
     let (offset, limit) = Paging::new(query.page, query.size).window();
-    let page = state.store.list_departments(&caller.org_scope(), &filter, offset, limit).await?;
+    let page = state
+        .store
+        .list_departments(&caller.org_scope(), &filter, offset, limit)
+        .await?;
     Ok(Json(DepartmentList {
         total: page.total,
         items: page.items.into_iter().map(DepartmentView::from).collect(),
@@ -127,10 +137,16 @@ pub async fn get_department(
     Path(code): Path<String>,
 ) -> ApiResult<Json<DepartmentView>> {
     caller.require(&state, "org:read").await?;
-    Ok(Json(scoped_department(&state, &caller, &code).await?.into()))
+    Ok(Json(
+        scoped_department(&state, &caller, &code).await?.into(),
+    ))
 }
 
-async fn scoped_department(state: &AppState, caller: &Caller, code: &str) -> ApiResult<DepartmentRow> {
+async fn scoped_department(
+    state: &AppState,
+    caller: &Caller,
+    code: &str,
+) -> ApiResult<DepartmentRow> {
     state
         .store
         .get_department(&caller.org_scope(), code)
@@ -148,13 +164,21 @@ pub struct DepartmentRequest {
 }
 
 /// Check name and region; returns the department level implied by the region.
-async fn check_department(state: &AppState, caller: &Caller, req: &DepartmentRequest) -> ApiResult<String> {
+async fn check_department(
+    state: &AppState,
+    caller: &Caller,
+    req: &DepartmentRequest,
+) -> ApiResult<String> {
     let length = req.name.trim().chars().count();
     if length == 0 || length > 64 {
         return Err(ApiError::invalid_field("name", "部门名称须为 1–64 个字符"));
     }
     let outside = || ApiError::invalid_field("region_code", "区划不存在或不在您的数据范围内");
-    let region = state.store.get_region(&req.region_code).await?.ok_or_else(outside)?;
+    let region = state
+        .store
+        .get_region(&req.region_code)
+        .await?
+        .ok_or_else(outside)?;
     if !caller.scope.allows(&region.code, None) {
         return Err(outside());
     }
@@ -175,12 +199,21 @@ pub async fn create_department(
 ) -> ApiResult<(StatusCode, Json<DepartmentView>)> {
     caller.require(&state, "org:write").await?;
     let code = req.code.clone().unwrap_or_default();
-    let valid = (2..=32).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let valid = (2..=32).contains(&code.len())
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if !valid {
-        return Err(ApiError::invalid_field("code", "部门编码须为 2–32 位字母、数字或连字符"));
+        return Err(ApiError::invalid_field(
+            "code",
+            "部门编码须为 2–32 位字母、数字或连字符",
+        ));
     }
     let level = check_department(&state, &caller, &req).await?;
-    let audit = caller.audit("department.create", "department", &code, serde_json::json!({ "name": req.name, "region_code": req.region_code }));
+    let audit = caller.audit(
+        "department.create",
+        "department",
+        &code,
+        serde_json::json!({ "name": req.name, "region_code": req.region_code }),
+    );
     state
         .store
         .create_department(&code, req.name.trim(), &level, &req.region_code, &audit)
@@ -190,7 +223,10 @@ pub async fn create_department(
                 .with_details(serde_json::json!({ "fields": { "code": "部门编码已存在" } })),
             other => other.into(),
         })?;
-    Ok((StatusCode::CREATED, Json(scoped_department(&state, &caller, &code).await?.into())))
+    Ok((
+        StatusCode::CREATED,
+        Json(scoped_department(&state, &caller, &code).await?.into()),
+    ))
 }
 
 #[utoipa::path(put, path = "/departments/{code}", tag = "org", request_body = DepartmentRequest,
@@ -211,8 +247,13 @@ pub async fn update_department(
         serde_json::json!({ "before": { "name": before.name, "region_code": before.region_code },
                             "after": { "name": req.name, "region_code": req.region_code } }),
     );
-    state.store.update_department(&code, req.name.trim(), &level, &req.region_code, &audit).await?;
-    Ok(Json(scoped_department(&state, &caller, &code).await?.into()))
+    state
+        .store
+        .update_department(&code, req.name.trim(), &level, &req.region_code, &audit)
+        .await?;
+    Ok(Json(
+        scoped_department(&state, &caller, &code).await?.into(),
+    ))
 }
 
 #[utoipa::path(delete, path = "/departments/{code}", tag = "org",
@@ -225,10 +266,21 @@ pub async fn delete_department(
 ) -> ApiResult<StatusCode> {
     caller.require(&state, "org:write").await?;
     let before = scoped_department(&state, &caller, &code).await?;
-    let audit = caller.audit("department.delete", "department", &code, serde_json::json!({ "name": before.name }));
-    state.store.delete_department(&code, &audit).await.map_err(|e| match e {
-        StoreError::Conflict(_) => ApiError::conflict("department.in_use", "部门下仍有用户，不能删除"),
-        other => other.into(),
-    })?;
+    let audit = caller.audit(
+        "department.delete",
+        "department",
+        &code,
+        serde_json::json!({ "name": before.name }),
+    );
+    state
+        .store
+        .delete_department(&code, &audit)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => {
+                ApiError::conflict("department.in_use", "部门下仍有用户，不能删除")
+            }
+            other => other.into(),
+        })?;
     Ok(StatusCode::NO_CONTENT)
 }

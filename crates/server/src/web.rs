@@ -12,7 +12,8 @@ struct Assets;
 pub async fn serve_asset(uri: Uri) -> Response {
     let path = uri.path().trim_start_matches('/');
     if path.starts_with("api/") {
-        return crate::error::ApiError::new(StatusCode::NOT_FOUND, "not_found", "接口不存在").into_response();
+        return crate::error::ApiError::new(StatusCode::NOT_FOUND, "not_found", "接口不存在")
+            .into_response();
     }
     if let Some(file) = Assets::get(path).filter(|_| !path.is_empty()) {
         let mime = mime_guess::from_path(path).first_or_octet_stream();
@@ -23,7 +24,10 @@ pub async fn serve_asset(uri: Uri) -> Response {
             "no-cache"
         };
         return (
-            [(header::CONTENT_TYPE, mime.as_ref().to_string()), (header::CACHE_CONTROL, cache.to_string())],
+            [
+                (header::CONTENT_TYPE, mime.as_ref().to_string()),
+                (header::CACHE_CONTROL, cache.to_string()),
+            ],
             file.data,
         )
             .into_response();

@@ -17,7 +17,10 @@ async fn login_me_logout() {
         let (status, body) = client.login("chaoyang", "Chaoyang@123").await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let cookie = client.cookie.clone().unwrap();
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
 
         let (status, me) = client.get("/api/v1/me").await;
         assert_eq!(status, StatusCode::OK);
@@ -44,14 +47,21 @@ async fn wrong_passwords_lock_the_account_for_everyone() {
 
         for attempt in 1..=4 {
             let (status, body) = client.login("haidian", "Wrong#Pass123").await;
-            assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {attempt}: {body}");
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "attempt {attempt}: {body}"
+            );
             assert_eq!(body["code"], "auth.invalid_credentials");
             assert_eq!(body["details"]["remaining_attempts"], 5 - attempt);
         }
         let (status, body) = client.login("haidian", "Wrong#Pass123").await;
         assert_eq!(status, StatusCode::LOCKED, "{}", app.label());
         assert_eq!(body["code"], "auth.locked");
-        assert!(body["details"]["locked_until"].as_str().unwrap().ends_with("+08:00"));
+        assert!(body["details"]["locked_until"]
+            .as_str()
+            .unwrap()
+            .ends_with("+08:00"));
         // Locked means locked: the right password is refused too.
         let (status, body) = client.login("haidian", "Haidian@123").await;
         assert_eq!(status, StatusCode::LOCKED);
@@ -62,7 +72,9 @@ async fn wrong_passwords_lock_the_account_for_everyone() {
         let (_, users) = sec.get("/api/v1/users?status=locked").await;
         assert_eq!(users["total"], 1);
         let id = users["items"][0]["id"].as_i64().unwrap();
-        let (status, _) = sec.post(&format!("/api/v1/users/{id}/unlock"), json!({})).await;
+        let (status, _) = sec
+            .post(&format!("/api/v1/users/{id}/unlock"), json!({}))
+            .await;
         assert_eq!(status, StatusCode::NO_CONTENT);
         let (status, _) = client.login("haidian", "Haidian@123").await;
         assert_eq!(status, StatusCode::OK);
@@ -94,7 +106,14 @@ async fn writes_need_the_csrf_token_and_a_same_site_origin() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
 
-        let response = admin.http.post(&url).header("x-csrf-token", "forged").json(&body).send().await.unwrap();
+        let response = admin
+            .http
+            .post(&url)
+            .header("x-csrf-token", "forged")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
 
         // Nothing was created by the refused requests.
@@ -110,7 +129,17 @@ async fn writes_need_the_csrf_token_and_a_same_site_origin() {
 async fn a_new_account_must_change_its_password_first() {
     for app in TestApp::all().await {
         let admin = app.admin().await;
-        create_user(&admin, new_user("wangwu", "district_operator", "region", Some("110105"), None)).await;
+        create_user(
+            &admin,
+            new_user(
+                "wangwu",
+                "district_operator",
+                "region",
+                Some("110105"),
+                None,
+            ),
+        )
+        .await;
 
         let mut user = app.anonymous();
         let (status, body) = user.login("wangwu", "Init#Passw0rd").await;
@@ -125,9 +154,14 @@ async fn a_new_account_must_change_its_password_first() {
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(body["code"], "auth.weak_password");
         let reasons = body["details"]["reasons"].as_array().unwrap();
-        assert!(reasons.contains(&json!("too_few_classes")) && reasons.contains(&json!("contains_username")), "{body}");
+        assert!(
+            reasons.contains(&json!("too_few_classes"))
+                && reasons.contains(&json!("contains_username")),
+            "{body}"
+        );
 
-        let wrong_old = json!({ "old_password": "Nope#Passw0rd", "new_password": "Brand#New2026x" });
+        let wrong_old =
+            json!({ "old_password": "Nope#Passw0rd", "new_password": "Brand#New2026x" });
         let (status, _) = user.post("/api/v1/auth/password", wrong_old).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
 
@@ -138,8 +172,14 @@ async fn a_new_account_must_change_its_password_first() {
         assert_eq!(status, StatusCode::OK);
 
         let mut again = app.anonymous();
-        assert_eq!(again.login("wangwu", "Init#Passw0rd").await.0, StatusCode::UNAUTHORIZED);
-        assert_eq!(again.login("wangwu", "Brand#New2026x").await.0, StatusCode::OK);
+        assert_eq!(
+            again.login("wangwu", "Init#Passw0rd").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            again.login("wangwu", "Brand#New2026x").await.0,
+            StatusCode::OK
+        );
         app.cleanup().await;
     }
 }
@@ -159,12 +199,19 @@ async fn idle_sessions_expire() {
             .to_string();
         let id_hash = govpulse_server::identity::secrets::sha256_hex(&token);
         let long_ago = govpulse_core::time::now_ms() - 31 * 60_000;
-        app.db.store.touch_session(&id_hash, long_ago).await.unwrap();
+        app.db
+            .store
+            .touch_session(&id_hash, long_ago)
+            .await
+            .unwrap();
         let (status, body) = client.get("/api/v1/me").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{}", app.label());
         assert_eq!(body["code"], "auth.session_expired");
         // And the session is gone for good.
-        assert_eq!(client.get("/api/v1/me").await.1["code"], "auth.unauthenticated");
+        assert_eq!(
+            client.get("/api/v1/me").await.1["code"],
+            "auth.unauthenticated"
+        );
         app.cleanup().await;
     }
 }
@@ -177,10 +224,14 @@ async fn totp_second_factor() {
         assert_eq!(status, StatusCode::OK);
         let secret = totp_rs::Secret::try_from_base32(setup["secret"].as_str().unwrap()).unwrap();
         let totp = totp_rs::Builder::new().with_secret(secret).build().unwrap();
-        let (status, _) = city.post("/api/v1/auth/totp/enable", json!({ "code": "000000" })).await;
+        let (status, _) = city
+            .post("/api/v1/auth/totp/enable", json!({ "code": "000000" }))
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         let code = totp.generate_current().to_string();
-        let (status, body) = city.post("/api/v1/auth/totp/enable", json!({ "code": code })).await;
+        let (status, body) = city
+            .post("/api/v1/auth/totp/enable", json!({ "code": code }))
+            .await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
 
         let mut second = app.anonymous();
@@ -210,7 +261,8 @@ async fn admin_duties_stay_separated() {
         assert_eq!(error["code"], "role.duty_conflict");
 
         let sec = app.login("secadmin", "Sec@123456").await;
-        let role = json!({ "code": "super", "name": "超级", "permissions": ["user:write", "audit:read"] });
+        let role =
+            json!({ "code": "super", "name": "超级", "permissions": ["user:write", "audit:read"] });
         let (status, error) = sec.post("/api/v1/roles", role).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(error["code"], "role.duty_conflict");
@@ -228,22 +280,41 @@ async fn admin_duties_stay_separated() {
 async fn api_tokens_authenticate_until_revoked() {
     for app in TestApp::all().await {
         let admin = app.admin().await;
-        let (status, created) = admin.post("/api/v1/tokens", json!({ "name": "统一申办受理平台", "scope": "intake" })).await;
+        let (status, created) = admin
+            .post(
+                "/api/v1/tokens",
+                json!({ "name": "统一申办受理平台", "scope": "intake" }),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED);
         let token = created["token"].as_str().unwrap().to_string();
         let me = |token: String| {
             let url = format!("{}/api/v1/me", app.base);
             async move {
-                reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap().status()
+                reqwest::Client::new()
+                    .get(url)
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
             }
         };
         assert_eq!(me(token.clone()).await, StatusCode::OK);
         let (_, list) = admin.get("/api/v1/tokens").await;
         assert!(list[0]["last_used_at"].is_string(), "{list}");
         let id = created["id"].as_i64().unwrap();
-        assert_eq!(admin.delete(&format!("/api/v1/tokens/{id}")).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(
+            admin.delete(&format!("/api/v1/tokens/{id}")).await.0,
+            StatusCode::NO_CONTENT
+        );
         assert_eq!(me(token).await, StatusCode::UNAUTHORIZED, "{}", app.label());
-        let (status, _) = admin.post("/api/v1/tokens", json!({ "name": "x", "scope": "everything" })).await;
+        let (status, _) = admin
+            .post(
+                "/api/v1/tokens",
+                json!({ "name": "x", "scope": "everything" }),
+            )
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         app.cleanup().await;
     }
@@ -253,13 +324,25 @@ async fn api_tokens_authenticate_until_revoked() {
 async fn writes_are_audited_and_the_chain_verifies() {
     for app in TestApp::all().await {
         let admin = app.admin().await;
-        create_user(&admin, new_user("zhaoliu", "dept_user", "department", None, Some("110105D001"))).await;
+        create_user(
+            &admin,
+            new_user(
+                "zhaoliu",
+                "dept_user",
+                "department",
+                None,
+                Some("110105D001"),
+            ),
+        )
+        .await;
         let mut intruder = app.anonymous();
         intruder.login("zhaoliu", "bad-guess").await;
         let _ = admin.send(Method::GET, "/api/v1/audit", None).await; // denied: audited too
 
         let auditor = app.login("auditor", "Audit@12345").await;
-        let (_, log) = auditor.get("/api/v1/audit?action=user.create&size=50").await;
+        let (_, log) = auditor
+            .get("/api/v1/audit?action=user.create&size=50")
+            .await;
         let created = log["items"]
             .as_array()
             .unwrap()
@@ -269,10 +352,17 @@ async fn writes_are_audited_and_the_chain_verifies() {
         assert_eq!(created["actor"], "admin");
         assert_eq!(created["result"], "success");
         assert_eq!(created["ip"], "127.0.0.1");
-        let (_, failures) = auditor.get("/api/v1/audit?action=auth.login&result=failure").await;
+        let (_, failures) = auditor
+            .get("/api/v1/audit?action=auth.login&result=failure")
+            .await;
         assert!(failures["total"].as_i64().unwrap() >= 1);
         let (_, denied) = auditor.get("/api/v1/audit?result=denied&actor=admin").await;
-        assert_eq!(denied["items"][0]["object_id"], "audit:read", "{}", app.label());
+        assert_eq!(
+            denied["items"][0]["object_id"],
+            "audit:read",
+            "{}",
+            app.label()
+        );
 
         let (status, verify) = auditor.get("/api/v1/audit/verify").await;
         assert_eq!(status, StatusCode::OK);
@@ -280,13 +370,18 @@ async fn writes_are_audited_and_the_chain_verifies() {
 
         let response = auditor
             .http
-            .get(format!("{}/api/v1/audit/export?format=csv&actor=admin", app.base))
+            .get(format!(
+                "{}/api/v1/audit/export?format=csv&actor=admin",
+                app.base
+            ))
             .send()
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         let csv = response.text().await.unwrap();
-        assert!(csv.starts_with('\u{feff}') && csv.contains("操作人") && csv.contains("user.create"));
+        assert!(
+            csv.starts_with('\u{feff}') && csv.contains("操作人") && csv.contains("user.create")
+        );
         let response = auditor
             .http
             .get(format!("{}/api/v1/audit/export?format=xlsx", app.base))

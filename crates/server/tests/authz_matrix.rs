@@ -25,19 +25,74 @@ struct Account {
     reach: Reach,
 }
 
-const SYS: &[&str] = &["org:read", "org:write", "user:read", "user:write", "token:manage", "config:write"];
-const SEC: &[&str] = &["org:read", "user:read", "user:unlock", "role:read", "role:write", "policy:read", "policy:write"];
+const SYS: &[&str] = &[
+    "org:read",
+    "org:write",
+    "user:read",
+    "user:write",
+    "token:manage",
+    "config:write",
+];
+const SEC: &[&str] = &[
+    "org:read",
+    "user:read",
+    "user:unlock",
+    "role:read",
+    "role:write",
+    "policy:read",
+    "policy:write",
+];
 
 const ACCOUNTS: &[Account] = &[
-    Account { username: "admin", password: "Admin@12345", permissions: SYS, reach: Reach::City },
-    Account { username: "secadmin", password: "Sec@123456", permissions: SEC, reach: Reach::City },
-    Account { username: "auditor", password: "Audit@12345", permissions: &["audit:read", "audit:export"], reach: Reach::City },
-    Account { username: "city", password: "City@12345", permissions: &["org:read"], reach: Reach::City },
-    Account { username: "chaoyang", password: "Chaoyang@123", permissions: &["org:read"], reach: Reach::Region("110105") },
-    Account { username: "haidian", password: "Haidian@123", permissions: &["org:read"], reach: Reach::Region("110108") },
-    Account { username: "dept", password: "Dept@123456", permissions: &["org:read"], reach: Reach::Department("110000D024", "110000") },
+    Account {
+        username: "admin",
+        password: "Admin@12345",
+        permissions: SYS,
+        reach: Reach::City,
+    },
+    Account {
+        username: "secadmin",
+        password: "Sec@123456",
+        permissions: SEC,
+        reach: Reach::City,
+    },
+    Account {
+        username: "auditor",
+        password: "Audit@12345",
+        permissions: &["audit:read", "audit:export"],
+        reach: Reach::City,
+    },
+    Account {
+        username: "city",
+        password: "City@12345",
+        permissions: &["org:read"],
+        reach: Reach::City,
+    },
+    Account {
+        username: "chaoyang",
+        password: "Chaoyang@123",
+        permissions: &["org:read"],
+        reach: Reach::Region("110105"),
+    },
+    Account {
+        username: "haidian",
+        password: "Haidian@123",
+        permissions: &["org:read"],
+        reach: Reach::Region("110108"),
+    },
+    Account {
+        username: "dept",
+        password: "Dept@123456",
+        permissions: &["org:read"],
+        reach: Reach::Department("110000D024", "110000"),
+    },
     // A district-level system admin, created by the test: admin rights, district scope.
-    Account { username: "cyadmin", password: "Init#Passw0rd", permissions: SYS, reach: Reach::Region("110105") },
+    Account {
+        username: "cyadmin",
+        password: "Init#Passw0rd",
+        permissions: SYS,
+        reach: Reach::Region("110105"),
+    },
 ];
 
 /// An object of some kind inside, or outside, an account's reach.
@@ -54,7 +109,9 @@ impl Reach {
             (Reach::City, Side::Inside) => Some("110108"),
             (Reach::City, Side::Outside) => None,
             (Reach::Region(r), Side::Inside) => Some(r),
-            (Reach::Region(r), Side::Outside) => Some(if r == "110105" { "110108" } else { "110105" }),
+            (Reach::Region(r), Side::Outside) => {
+                Some(if r == "110105" { "110108" } else { "110105" })
+            }
             (Reach::Department(_, region), Side::Inside) => Some(region),
             (Reach::Department(..), Side::Outside) => Some("110105"),
         }
@@ -74,7 +131,10 @@ impl Reach {
     }
 
     /// A user scope inside / outside the reach, for fixture accounts.
-    fn user_scope(self, side: Side) -> Option<(&'static str, Option<&'static str>, Option<&'static str>)> {
+    fn user_scope(
+        self,
+        side: Side,
+    ) -> Option<(&'static str, Option<&'static str>, Option<&'static str>)> {
         match (self, side) {
             (Reach::Department(code, _), Side::Inside) => Some(("department", None, Some(code))),
             (reach, side) => reach.region(side).map(|r| ("region", Some(r), None)),
@@ -115,12 +175,34 @@ enum Route {
 }
 
 const ROUTES: &[Route] = &[
-    Route::Me, Route::TotpSetup, Route::Regions, Route::ListDepartments, Route::GetDepartment,
-    Route::CreateDepartment, Route::UpdateDepartment, Route::DeleteDepartment, Route::ListUsers,
-    Route::GetUser, Route::CreateUser, Route::UpdateUser, Route::DeleteUser, Route::UnlockUser,
-    Route::ResetPassword, Route::ListRoles, Route::ListPermissions, Route::CreateRole,
-    Route::UpdateRole, Route::DeleteRole, Route::GetPolicy, Route::PutPolicy, Route::ListTokens,
-    Route::CreateToken, Route::RevokeToken, Route::ListAudit, Route::ExportAudit, Route::VerifyAudit,
+    Route::Me,
+    Route::TotpSetup,
+    Route::Regions,
+    Route::ListDepartments,
+    Route::GetDepartment,
+    Route::CreateDepartment,
+    Route::UpdateDepartment,
+    Route::DeleteDepartment,
+    Route::ListUsers,
+    Route::GetUser,
+    Route::CreateUser,
+    Route::UpdateUser,
+    Route::DeleteUser,
+    Route::UnlockUser,
+    Route::ResetPassword,
+    Route::ListRoles,
+    Route::ListPermissions,
+    Route::CreateRole,
+    Route::UpdateRole,
+    Route::DeleteRole,
+    Route::GetPolicy,
+    Route::PutPolicy,
+    Route::ListTokens,
+    Route::CreateToken,
+    Route::RevokeToken,
+    Route::ListAudit,
+    Route::ExportAudit,
+    Route::VerifyAudit,
 ];
 
 /// How a route is guarded.
@@ -135,33 +217,62 @@ struct Guard {
 
 fn guard(route: Route) -> Guard {
     use Route::*;
-    let (any_of, outside, success): (&'static [&'static str], Option<StatusCode>, StatusCode) = match route {
-        Me | TotpSetup => (&[], None, StatusCode::OK),
-        Regions | ListDepartments => (&["org:read"], None, StatusCode::OK),
-        GetDepartment => (&["org:read"], Some(StatusCode::NOT_FOUND), StatusCode::OK),
-        CreateDepartment => (&["org:write"], Some(StatusCode::BAD_REQUEST), StatusCode::CREATED),
-        UpdateDepartment => (&["org:write"], Some(StatusCode::NOT_FOUND), StatusCode::OK),
-        DeleteDepartment => (&["org:write"], Some(StatusCode::NOT_FOUND), StatusCode::NO_CONTENT),
-        ListUsers => (&["user:read"], None, StatusCode::OK),
-        GetUser => (&["user:read"], Some(StatusCode::NOT_FOUND), StatusCode::OK),
-        CreateUser => (&["user:write"], Some(StatusCode::BAD_REQUEST), StatusCode::CREATED),
-        UpdateUser => (&["user:write"], Some(StatusCode::NOT_FOUND), StatusCode::OK),
-        DeleteUser => (&["user:write"], Some(StatusCode::NOT_FOUND), StatusCode::NO_CONTENT),
-        UnlockUser => (&["user:write", "user:unlock"], Some(StatusCode::NOT_FOUND), StatusCode::NO_CONTENT),
-        ResetPassword => (&["user:write"], Some(StatusCode::NOT_FOUND), StatusCode::NO_CONTENT),
-        ListRoles | ListPermissions => (&["role:read", "user:write"], None, StatusCode::OK),
-        CreateRole => (&["role:write"], None, StatusCode::CREATED),
-        UpdateRole => (&["role:write"], None, StatusCode::OK),
-        DeleteRole => (&["role:write"], None, StatusCode::NO_CONTENT),
-        GetPolicy => (&["policy:read"], None, StatusCode::OK),
-        PutPolicy => (&["policy:write"], None, StatusCode::OK),
-        ListTokens => (&["token:manage"], None, StatusCode::OK),
-        CreateToken => (&["token:manage"], None, StatusCode::CREATED),
-        RevokeToken => (&["token:manage"], None, StatusCode::NO_CONTENT),
-        ListAudit | VerifyAudit => (&["audit:read"], None, StatusCode::OK),
-        ExportAudit => (&["audit:export"], None, StatusCode::OK),
-    };
-    Guard { any_of, outside, success }
+    let (any_of, outside, success): (&'static [&'static str], Option<StatusCode>, StatusCode) =
+        match route {
+            Me | TotpSetup => (&[], None, StatusCode::OK),
+            Regions | ListDepartments => (&["org:read"], None, StatusCode::OK),
+            GetDepartment => (&["org:read"], Some(StatusCode::NOT_FOUND), StatusCode::OK),
+            CreateDepartment => (
+                &["org:write"],
+                Some(StatusCode::BAD_REQUEST),
+                StatusCode::CREATED,
+            ),
+            UpdateDepartment => (&["org:write"], Some(StatusCode::NOT_FOUND), StatusCode::OK),
+            DeleteDepartment => (
+                &["org:write"],
+                Some(StatusCode::NOT_FOUND),
+                StatusCode::NO_CONTENT,
+            ),
+            ListUsers => (&["user:read"], None, StatusCode::OK),
+            GetUser => (&["user:read"], Some(StatusCode::NOT_FOUND), StatusCode::OK),
+            CreateUser => (
+                &["user:write"],
+                Some(StatusCode::BAD_REQUEST),
+                StatusCode::CREATED,
+            ),
+            UpdateUser => (&["user:write"], Some(StatusCode::NOT_FOUND), StatusCode::OK),
+            DeleteUser => (
+                &["user:write"],
+                Some(StatusCode::NOT_FOUND),
+                StatusCode::NO_CONTENT,
+            ),
+            UnlockUser => (
+                &["user:write", "user:unlock"],
+                Some(StatusCode::NOT_FOUND),
+                StatusCode::NO_CONTENT,
+            ),
+            ResetPassword => (
+                &["user:write"],
+                Some(StatusCode::NOT_FOUND),
+                StatusCode::NO_CONTENT,
+            ),
+            ListRoles | ListPermissions => (&["role:read", "user:write"], None, StatusCode::OK),
+            CreateRole => (&["role:write"], None, StatusCode::CREATED),
+            UpdateRole => (&["role:write"], None, StatusCode::OK),
+            DeleteRole => (&["role:write"], None, StatusCode::NO_CONTENT),
+            GetPolicy => (&["policy:read"], None, StatusCode::OK),
+            PutPolicy => (&["policy:write"], None, StatusCode::OK),
+            ListTokens => (&["token:manage"], None, StatusCode::OK),
+            CreateToken => (&["token:manage"], None, StatusCode::CREATED),
+            RevokeToken => (&["token:manage"], None, StatusCode::NO_CONTENT),
+            ListAudit | VerifyAudit => (&["audit:read"], None, StatusCode::OK),
+            ExportAudit => (&["audit:export"], None, StatusCode::OK),
+        };
+    Guard {
+        any_of,
+        outside,
+        success,
+    }
 }
 
 struct Fixtures {
@@ -181,7 +292,10 @@ impl Fixtures {
         let code = self.unique("TD-");
         let (status, body) = self
             .admin
-            .post("/api/v1/departments", json!({ "code": code, "name": "矩阵测试部门", "region_code": region }))
+            .post(
+                "/api/v1/departments",
+                json!({ "code": code, "name": "矩阵测试部门", "region_code": region }),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         code
@@ -189,21 +303,35 @@ impl Fixtures {
 
     async fn user(&self, scope: (&str, Option<&str>, Option<&str>)) -> String {
         let name = self.unique("mx");
-        create_user(&self.admin, new_user(&name, "city_operator", scope.0, scope.1, scope.2)).await.to_string()
+        create_user(
+            &self.admin,
+            new_user(&name, "city_operator", scope.0, scope.1, scope.2),
+        )
+        .await
+        .to_string()
     }
 
     async fn role(&self) -> String {
         let code = self.unique("mx_role_");
         let (status, body) = self
             .sec
-            .post("/api/v1/roles", json!({ "code": code, "name": "矩阵角色", "permissions": ["org:read"] }))
+            .post(
+                "/api/v1/roles",
+                json!({ "code": code, "name": "矩阵角色", "permissions": ["org:read"] }),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         code
     }
 
     async fn token(&self) -> String {
-        let (status, body) = self.admin.post("/api/v1/tokens", json!({ "name": "matrix", "scope": "intake" })).await;
+        let (status, body) = self
+            .admin
+            .post(
+                "/api/v1/tokens",
+                json!({ "name": "matrix", "scope": "intake" }),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["id"].to_string()
     }
@@ -211,7 +339,12 @@ impl Fixtures {
 
 /// Build the request for `route` against an object on `side` of `reach`.
 /// `None` when no such object exists (a city-wide caller has no "outside").
-async fn request(fx: &Fixtures, route: Route, reach: Reach, side: Side) -> Option<(Method, String, Option<Value>)> {
+async fn request(
+    fx: &Fixtures,
+    route: Route,
+    reach: Reach,
+    side: Side,
+) -> Option<(Method, String, Option<Value>)> {
     use Route::*;
     let scoped = guard(route).outside.is_some();
     if !scoped && side == Side::Outside {
@@ -220,24 +353,52 @@ async fn request(fx: &Fixtures, route: Route, reach: Reach, side: Side) -> Optio
     let region = || reach.region(side);
     Some(match route {
         Me => (Method::GET, "/api/v1/me".into(), None),
-        TotpSetup => (Method::POST, "/api/v1/auth/totp/setup".into(), Some(json!({}))),
+        TotpSetup => (
+            Method::POST,
+            "/api/v1/auth/totp/setup".into(),
+            Some(json!({})),
+        ),
         Regions => (Method::GET, "/api/v1/regions".into(), None),
         ListDepartments => (Method::GET, "/api/v1/departments".into(), None),
-        GetDepartment => (Method::GET, format!("/api/v1/departments/{}", reach.department(side)?), None),
+        GetDepartment => (
+            Method::GET,
+            format!("/api/v1/departments/{}", reach.department(side)?),
+            None,
+        ),
         CreateDepartment => {
             let code = fx.unique("NEW-");
-            (Method::POST, "/api/v1/departments".into(), Some(json!({ "code": code, "name": "新部门", "region_code": region()? })))
+            (
+                Method::POST,
+                "/api/v1/departments".into(),
+                Some(json!({ "code": code, "name": "新部门", "region_code": region()? })),
+            )
         }
         UpdateDepartment => {
             let code = fx.department(region()?).await;
-            (Method::PUT, format!("/api/v1/departments/{code}"), Some(json!({ "name": "改名部门", "region_code": region()? })))
+            (
+                Method::PUT,
+                format!("/api/v1/departments/{code}"),
+                Some(json!({ "name": "改名部门", "region_code": region()? })),
+            )
         }
-        DeleteDepartment => (Method::DELETE, format!("/api/v1/departments/{}", fx.department(region()?).await), None),
+        DeleteDepartment => (
+            Method::DELETE,
+            format!("/api/v1/departments/{}", fx.department(region()?).await),
+            None,
+        ),
         ListUsers => (Method::GET, "/api/v1/users".into(), None),
-        GetUser => (Method::GET, format!("/api/v1/users/{}", fx.user(reach.user_scope(side)?).await), None),
+        GetUser => (
+            Method::GET,
+            format!("/api/v1/users/{}", fx.user(reach.user_scope(side)?).await),
+            None,
+        ),
         CreateUser => {
             let (kind, r, d) = reach.user_scope(side)?;
-            (Method::POST, "/api/v1/users".into(), Some(new_user(&fx.unique("nu"), "city_operator", kind, r, d)))
+            (
+                Method::POST,
+                "/api/v1/users".into(),
+                Some(new_user(&fx.unique("nu"), "city_operator", kind, r, d)),
+            )
         }
         UpdateUser => {
             let scope = reach.user_scope(side)?;
@@ -246,27 +407,65 @@ async fn request(fx: &Fixtures, route: Route, reach: Reach, side: Side) -> Optio
                 "scope": { "kind": scope.0, "region_code": scope.1, "department_code": scope.2 } });
             (Method::PUT, format!("/api/v1/users/{id}"), Some(body))
         }
-        DeleteUser => (Method::DELETE, format!("/api/v1/users/{}", fx.user(reach.user_scope(side)?).await), None),
-        UnlockUser => (Method::POST, format!("/api/v1/users/{}/unlock", fx.user(reach.user_scope(side)?).await), Some(json!({}))),
+        DeleteUser => (
+            Method::DELETE,
+            format!("/api/v1/users/{}", fx.user(reach.user_scope(side)?).await),
+            None,
+        ),
+        UnlockUser => (
+            Method::POST,
+            format!(
+                "/api/v1/users/{}/unlock",
+                fx.user(reach.user_scope(side)?).await
+            ),
+            Some(json!({})),
+        ),
         ResetPassword => (
             Method::POST,
-            format!("/api/v1/users/{}/reset-password", fx.user(reach.user_scope(side)?).await),
+            format!(
+                "/api/v1/users/{}/reset-password",
+                fx.user(reach.user_scope(side)?).await
+            ),
             Some(json!({ "password": "Reset#Passw0rd" })),
         ),
         ListRoles => (Method::GET, "/api/v1/roles".into(), None),
         ListPermissions => (Method::GET, "/api/v1/permissions".into(), None),
-        CreateRole => (Method::POST, "/api/v1/roles".into(), Some(json!({ "code": fx.unique("nr_"), "name": "新角色", "permissions": ["org:read"] }))),
-        UpdateRole => (Method::PUT, format!("/api/v1/roles/{}", fx.role().await), Some(json!({ "name": "改名角色", "permissions": ["org:read"] }))),
-        DeleteRole => (Method::DELETE, format!("/api/v1/roles/{}", fx.role().await), None),
+        CreateRole => (
+            Method::POST,
+            "/api/v1/roles".into(),
+            Some(
+                json!({ "code": fx.unique("nr_"), "name": "新角色", "permissions": ["org:read"] }),
+            ),
+        ),
+        UpdateRole => (
+            Method::PUT,
+            format!("/api/v1/roles/{}", fx.role().await),
+            Some(json!({ "name": "改名角色", "permissions": ["org:read"] })),
+        ),
+        DeleteRole => (
+            Method::DELETE,
+            format!("/api/v1/roles/{}", fx.role().await),
+            None,
+        ),
         GetPolicy => (Method::GET, "/api/v1/security/policy".into(), None),
         PutPolicy => (
             Method::PUT,
             "/api/v1/security/policy".into(),
-            Some(json!({ "password_min_length": 10, "lockout_threshold": 5, "lockout_minutes": 15, "idle_timeout_minutes": 30 })),
+            Some(
+                json!({ "password_min_length": 10, "lockout_threshold": 5, "lockout_minutes": 15, "idle_timeout_minutes": 30 }),
+            ),
         ),
         ListTokens => (Method::GET, "/api/v1/tokens".into(), None),
-        CreateToken => (Method::POST, "/api/v1/tokens".into(), Some(json!({ "name": "matrix-new", "scope": "intake" }))),
-        RevokeToken => (Method::DELETE, format!("/api/v1/tokens/{}", fx.token().await), None),
+        CreateToken => (
+            Method::POST,
+            "/api/v1/tokens".into(),
+            Some(json!({ "name": "matrix-new", "scope": "intake" })),
+        ),
+        RevokeToken => (
+            Method::DELETE,
+            format!("/api/v1/tokens/{}", fx.token().await),
+            None,
+        ),
         ListAudit => (Method::GET, "/api/v1/audit".into(), None),
         ExportAudit => (Method::GET, "/api/v1/audit/export?format=csv".into(), None),
         VerifyAudit => (Method::GET, "/api/v1/audit/verify".into(), None),
@@ -278,7 +477,8 @@ fn expected(account: Option<&Account>, route: Route, side: Side) -> StatusCode {
     let Some(account) = account else {
         return StatusCode::UNAUTHORIZED;
     };
-    let allowed = guard.any_of.is_empty() || guard.any_of.iter().any(|p| account.permissions.contains(p));
+    let allowed =
+        guard.any_of.is_empty() || guard.any_of.iter().any(|p| account.permissions.contains(p));
     match (allowed, side, guard.outside) {
         (false, _, _) => StatusCode::FORBIDDEN,
         (true, Side::Outside, Some(outside)) => outside,
@@ -296,7 +496,10 @@ async fn every_route_every_role_in_and_out_of_scope() {
         create_user(&admin, body).await;
         let first = app.login("cyadmin", "Start#Passw0rd").await;
         let (status, _) = first
-            .post("/api/v1/auth/password", json!({ "old_password": "Start#Passw0rd", "new_password": "Init#Passw0rd" }))
+            .post(
+                "/api/v1/auth/password",
+                json!({ "old_password": "Start#Passw0rd", "new_password": "Init#Passw0rd" }),
+            )
             .await;
         assert_eq!(status, StatusCode::NO_CONTENT);
 
@@ -307,7 +510,10 @@ async fn every_route_every_role_in_and_out_of_scope() {
         };
         let mut clients: HashMap<&str, Client> = HashMap::new();
         for account in ACCOUNTS {
-            clients.insert(account.username, app.login(account.username, account.password).await);
+            clients.insert(
+                account.username,
+                app.login(account.username, account.password).await,
+            );
         }
         let anonymous = app.anonymous();
 
@@ -334,7 +540,13 @@ async fn every_route_every_role_in_and_out_of_scope() {
                 }
             }
         }
-        assert!(failures.is_empty(), "{}: {} of {cells} cells wrong:\n{}", app.label(), failures.len(), failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{}: {} of {cells} cells wrong:\n{}",
+            app.label(),
+            failures.len(),
+            failures.join("\n")
+        );
         assert!(cells >= 280, "the matrix walked {cells} cells");
         app.cleanup().await;
     }
@@ -347,12 +559,19 @@ async fn lists_only_show_what_is_in_scope() {
         let (_, depts) = chaoyang.get("/api/v1/departments?size=500").await;
         let items = depts["items"].as_array().unwrap();
         assert_eq!(depts["total"], 12, "{}", app.label());
-        assert!(items.iter().all(|d| d["region_code"].as_str().unwrap().starts_with("110105")));
+        assert!(items
+            .iter()
+            .all(|d| d["region_code"].as_str().unwrap().starts_with("110105")));
         // Asking for another district explicitly still yields nothing.
         let (_, other) = chaoyang.get("/api/v1/departments?region=110108").await;
         assert_eq!(other["total"], 0);
         let (_, regions) = chaoyang.get("/api/v1/regions").await;
-        let codes: Vec<&str> = regions.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+        let codes: Vec<&str> = regions
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap())
+            .collect();
         assert!(codes.contains(&"110105") && codes.contains(&"110105001"));
         assert!(!codes.iter().any(|c| c.starts_with("110108")) && !codes.contains(&"110000"));
 
@@ -365,16 +584,34 @@ async fn lists_only_show_what_is_in_scope() {
         let mut body = new_user("cyadmin", "sys_admin", "region", Some("110105"), None);
         body["password"] = json!("Start#Passw0rd");
         create_user(&admin, body).await;
-        create_user(&admin, new_user("hd_user", "city_operator", "region", Some("110108"), None)).await;
+        create_user(
+            &admin,
+            new_user("hd_user", "city_operator", "region", Some("110108"), None),
+        )
+        .await;
         let cy = app.login("cyadmin", "Start#Passw0rd").await;
         let (status, _) = cy
-            .post("/api/v1/auth/password", json!({ "old_password": "Start#Passw0rd", "new_password": "Init#Passw0rd" }))
+            .post(
+                "/api/v1/auth/password",
+                json!({ "old_password": "Start#Passw0rd", "new_password": "Init#Passw0rd" }),
+            )
             .await;
         assert_eq!(status, StatusCode::NO_CONTENT);
         let (_, users) = cy.get("/api/v1/users?size=500").await;
-        let names: Vec<&str> = users["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
-        assert!(names.contains(&"chaoyang") && names.contains(&"cyadmin"), "{names:?}");
-        assert!(!names.contains(&"haidian") && !names.contains(&"hd_user") && !names.contains(&"admin"), "{names:?}");
+        let names: Vec<&str> = users["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap())
+            .collect();
+        assert!(
+            names.contains(&"chaoyang") && names.contains(&"cyadmin"),
+            "{names:?}"
+        );
+        assert!(
+            !names.contains(&"haidian") && !names.contains(&"hd_user") && !names.contains(&"admin"),
+            "{names:?}"
+        );
         app.cleanup().await;
     }
 }

@@ -6,7 +6,13 @@ use common::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
 
-async fn raw_post(app: &TestApp, client: &common::Client, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, serde_json::Value) {
+async fn raw_post(
+    app: &TestApp,
+    client: &common::Client,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, serde_json::Value) {
     let response = client
         .http
         .post(format!("{}{path}", app.base))
@@ -17,7 +23,10 @@ async fn raw_post(app: &TestApp, client: &common::Client, path: &str, content_ty
         .await
         .unwrap();
     let status = response.status();
-    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+    (
+        status,
+        response.json().await.unwrap_or(serde_json::Value::Null),
+    )
 }
 
 #[tokio::test]
@@ -61,10 +70,12 @@ async fn malformed_mistyped_unknown_and_oversized_bodies_are_refused() {
 async fn validation_errors_name_the_field_and_write_nothing() {
     for app in TestApp::all().await {
         let admin = app.admin().await;
-        let base = || json!({
-            "username": "valid_name", "display_name": "张三", "password": "Init#Passw0rd",
-            "roles": ["district_operator"], "scope": {"kind": "region", "region_code": "110105"}
-        });
+        let base = || {
+            json!({
+                "username": "valid_name", "display_name": "张三", "password": "Init#Passw0rd",
+                "roles": ["district_operator"], "scope": {"kind": "region", "region_code": "110105"}
+            })
+        };
         let mut cases = Vec::new();
         let mut body = base();
         body["username"] = json!("x'; DROP TABLE users;--");
@@ -119,10 +130,17 @@ async fn unknown_api_paths_answer_json_404_and_ops_endpoints_work() {
     assert!(metrics.as_str().unwrap().contains("http_requests_total"));
     let (status, spec) = client.get("/api/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
-    for path in ["/api/v1/auth/login", "/api/v1/users", "/api/v1/departments", "/api/v1/audit/verify"] {
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/users",
+        "/api/v1/departments",
+        "/api/v1/audit/verify",
+    ] {
         assert!(spec["paths"][path].is_object(), "{path} documented");
     }
-    let response = reqwest::get(format!("{}/api/docs/", app.base)).await.unwrap();
+    let response = reqwest::get(format!("{}/api/docs/", app.base))
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.text().await.unwrap().contains("swagger"));
     app.cleanup().await;

@@ -95,7 +95,8 @@ impl AuditFilter {
         }
         if let Some(action) = &self.action {
             // Prefix match so `user.` finds every user action.
-            sql.push(" AND action LIKE ").bind_text(&format!("{}%", escape_like(action)));
+            sql.push(" AND action LIKE ")
+                .bind_text(&format!("{}%", escape_like(action)));
             sql.push(" ESCAPE '\\'");
         }
         if let Some(result) = &self.result {

@@ -51,7 +51,8 @@ pub struct DepartmentFilter {
     pub level: Option<String>,
 }
 
-const DEPARTMENT_SELECT: &str = "SELECT d.code, d.name, d.level, d.region_code, r.name AS region_name,
+const DEPARTMENT_SELECT: &str =
+    "SELECT d.code, d.name, d.level, d.region_code, r.name AS region_name,
         (SELECT COUNT(*) FROM users u WHERE u.department_code = d.code) AS user_count
      FROM departments d JOIN regions r ON r.code = d.region_code WHERE 1 = 1";
 
@@ -176,7 +177,9 @@ impl Store {
         let mut sql = Sql::new(DEPARTMENT_SELECT);
         push_department_scope(&mut sql, scope);
         sql.push(" AND d.code = ").bind_text(code);
-        Ok(fetch_dynamic!(self, DepartmentRow, &sql)?.into_iter().next())
+        Ok(fetch_dynamic!(self, DepartmentRow, &sql)?
+            .into_iter()
+            .next())
     }
 
     pub async fn create_department(

@@ -13,7 +13,12 @@ impl Store {
         }))
     }
 
-    pub async fn put_setting(&self, key: &str, value: &str, audit: &AuditRecord) -> StoreResult<()> {
+    pub async fn put_setting(
+        &self,
+        key: &str,
+        value: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
         on_write!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query(

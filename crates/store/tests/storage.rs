@@ -110,9 +110,16 @@ async fn scoped_reads_hide_other_districts() {
         let codes: Vec<_> = regions.iter().map(|r| r.code.as_str()).collect();
         assert_eq!(codes, ["110105", "110105001"]);
 
-        let id = store.create_user(&user("zhang", "110108"), &record("user.create")).await.unwrap();
+        let id = store
+            .create_user(&user("zhang", "110108"), &record("user.create"))
+            .await
+            .unwrap();
         assert!(store.get_user(&chaoyang(), id).await.unwrap().is_none());
-        assert!(store.get_user(&OrgScope::default(), id).await.unwrap().is_some());
+        assert!(store
+            .get_user(&OrgScope::default(), id)
+            .await
+            .unwrap()
+            .is_some());
         db.cleanup().await;
     }
 }
@@ -122,12 +129,29 @@ async fn usernames_are_unique_and_failed_writes_leave_no_trace() {
     for db in TestDb::all().await {
         let store = &db.store;
         seed_org(store).await;
-        store.create_user(&user("li", "110105"), &record("user.create")).await.unwrap();
-        let before = store.list_audit(&AuditFilter::default(), 0, 10).await.unwrap().total;
-        let err = store.create_user(&user("li", "110105"), &record("user.create")).await;
-        assert!(matches!(err, Err(StoreError::Conflict(_))), "{:?}", db.backend);
+        store
+            .create_user(&user("li", "110105"), &record("user.create"))
+            .await
+            .unwrap();
+        let before = store
+            .list_audit(&AuditFilter::default(), 0, 10)
+            .await
+            .unwrap()
+            .total;
+        let err = store
+            .create_user(&user("li", "110105"), &record("user.create"))
+            .await;
+        assert!(
+            matches!(err, Err(StoreError::Conflict(_))),
+            "{:?}",
+            db.backend
+        );
         // The refused insert wrote no audit row either: one transaction.
-        let after = store.list_audit(&AuditFilter::default(), 0, 10).await.unwrap().total;
+        let after = store
+            .list_audit(&AuditFilter::default(), 0, 10)
+            .await
+            .unwrap()
+            .total;
         assert_eq!(before, after);
         db.cleanup().await;
     }
@@ -138,7 +162,10 @@ async fn failed_logins_lock_at_the_threshold() {
     for db in TestDb::all().await {
         let store = &db.store;
         seed_org(store).await;
-        let id = store.create_user(&user("wang", "110105"), &record("user.create")).await.unwrap();
+        let id = store
+            .create_user(&user("wang", "110105"), &record("user.create"))
+            .await
+            .unwrap();
         for attempt in 1..=4 {
             let outcome = store
                 .record_failed_login(id, 5, 99, &record("auth.login"))
@@ -147,7 +174,10 @@ async fn failed_logins_lock_at_the_threshold() {
             assert_eq!(outcome.attempts, attempt);
             assert_eq!(outcome.locked_until, None);
         }
-        let fifth = store.record_failed_login(id, 5, 99, &record("auth.login")).await.unwrap();
+        let fifth = store
+            .record_failed_login(id, 5, 99, &record("auth.login"))
+            .await
+            .unwrap();
         assert_eq!(fifth.locked_until, Some(99), "{:?}", db.backend);
         assert_eq!(fifth.attempts, 0);
         db.cleanup().await;
@@ -170,7 +200,9 @@ async fn audit_chain_verifies_and_detects_tampering() {
             .execute_admin("UPDATE audit_log SET actor = 'mallory' WHERE seq = 7")
             .await;
         assert!(refused.is_err(), "{:?}: update must be refused", db.backend);
-        let refused = store.execute_admin("DELETE FROM audit_log WHERE seq = 7").await;
+        let refused = store
+            .execute_admin("DELETE FROM audit_log WHERE seq = 7")
+            .await;
         assert!(refused.is_err());
 
         // An attacker with DBA rights drops the guard and edits one row.
@@ -215,9 +247,16 @@ async fn concurrent_audit_appends_keep_one_chain() {
 async fn committed_writes_survive_reopening() {
     let db = TestDb::sqlite().await;
     seed_org(&db.store).await;
-    db.store.create_user(&user("zhao", "110105"), &record("user.create")).await.unwrap();
+    db.store
+        .create_user(&user("zhao", "110105"), &record("user.create"))
+        .await
+        .unwrap();
     // Reopen through a second handle without closing the first (as after a kill).
     let reopened = Store::open(&db.url).await.unwrap();
-    assert!(reopened.find_user_by_username("zhao").await.unwrap().is_some());
+    assert!(reopened
+        .find_user_by_username("zhao")
+        .await
+        .unwrap()
+        .is_some());
     db.cleanup().await;
 }

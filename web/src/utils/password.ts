@@ -61,6 +61,7 @@ export function passwordProblems(
 /** Element Plus form-rule validator built on the checker. */
 export function passwordRule(getUsername: () => string, minLength = DEFAULT_MIN_LENGTH) {
   return {
+    required: true,
     trigger: 'blur',
     validator: (_rule: unknown, value: string, callback: (e?: Error) => void) => {
       if (!value) return callback(new Error('请输入密码'))

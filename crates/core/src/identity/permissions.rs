@@ -164,7 +164,11 @@ mod tests {
     fn builtin_roles_use_known_permissions_and_one_duty_at_most() {
         for role in builtin_roles() {
             for code in role.permissions {
-                assert!(permission(code).is_some(), "{} uses unknown {code}", role.code);
+                assert!(
+                    permission(code).is_some(),
+                    "{} uses unknown {code}",
+                    role.code
+                );
             }
             assert!(duty_of_permissions(role.permissions.iter().copied()).len() <= 1);
         }

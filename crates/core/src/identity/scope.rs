@@ -84,7 +84,9 @@ impl Scope {
     /// when it has one) is visible.
     pub fn allows(&self, region_code: &str, department_code: Option<&str>) -> bool {
         match self.kind {
-            ScopeKind::City | ScopeKind::Region => region::in_subtree(&self.region_code, region_code),
+            ScopeKind::City | ScopeKind::Region => {
+                region::in_subtree(&self.region_code, region_code)
+            }
             ScopeKind::Department => {
                 department_code.is_some() && department_code == self.department_code.as_deref()
             }

@@ -3,7 +3,9 @@
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::identity::caller::{Caller, ClientIp, SESSION_COOKIE};
-use crate::identity::secrets::{hash_password, random_token, sha256_hex, spend_verify_time, verify_password};
+use crate::identity::secrets::{
+    hash_password, random_token, sha256_hex, spend_verify_time, verify_password,
+};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -58,11 +60,7 @@ pub struct MeView {
     pub csrf_token: Option<String>,
 }
 
-fn login_failure(
-    ip: &str,
-    username: &str,
-    reason: &str,
-) -> AuditRecord {
+fn login_failure(ip: &str, username: &str, reason: &str) -> AuditRecord {
     AuditRecord {
         actor: username.to_string(),
         ip: ip.to_string(),
@@ -75,22 +73,36 @@ fn login_failure(
 }
 
 fn invalid_credentials() -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "auth.invalid_credentials", "用户名或密码错误")
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "auth.invalid_credentials",
+        "用户名或密码错误",
+    )
 }
 
 fn locked(until_ms: i64) -> ApiError {
     ApiError::new(
         StatusCode::LOCKED,
         "auth.locked",
-        format!("登录失败次数过多，账号已锁定至 {}", to_rfc3339(until_ms).replace('T', " ")),
+        format!(
+            "登录失败次数过多，账号已锁定至 {}",
+            to_rfc3339(until_ms).replace('T', " ")
+        ),
     )
     .with_details(serde_json::json!({ "locked_until": to_rfc3339(until_ms) }))
 }
 
 fn session_cookie(state: &AppState, value: &str, max_age: Option<i64>) -> HeaderValue {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    let age = max_age.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
-    let cookie = format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict{secure}{age}");
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let age = max_age
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
+    let cookie =
+        format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict{secure}{age}");
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
@@ -126,19 +138,32 @@ pub async fn login(
 ) -> ApiResult<Response> {
     let ip_addr = ip.parse().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
     if !state.login_limiter.allow(ip_addr) {
-        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "auth.rate_limited", "登录尝试过于频繁，请稍后再试"));
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "auth.rate_limited",
+            "登录尝试过于频繁，请稍后再试",
+        ));
     }
     if req.username.len() > 64 || req.password.len() > MAX_PASSWORD_LEN {
         return Err(invalid_credentials());
     }
     let Some(user) = state.store.find_user_by_username(&req.username).await? else {
         spend_verify_time(req.password).await;
-        state.store.audit(&login_failure(&ip, &req.username, "unknown user")).await?;
+        state
+            .store
+            .audit(&login_failure(&ip, &req.username, "unknown user"))
+            .await?;
         return Err(invalid_credentials());
     };
     let now = now_ms();
     if let Some(until) = user.locked_until.filter(|until| *until > now) {
-        state.store.audit(&login_failure(&ip, &user.username, "locked").with_result(Outcome::Denied, serde_json::json!({"reason": "locked"}))).await?;
+        state
+            .store
+            .audit(
+                &login_failure(&ip, &user.username, "locked")
+                    .with_result(Outcome::Denied, serde_json::json!({"reason": "locked"})),
+            )
+            .await?;
         return Err(locked(until));
     }
     let password_ok = verify_password(req.password, user.password_hash.clone()).await;
@@ -151,17 +176,31 @@ pub async fn login(
         return Err(count_failure(&state, &user, &ip, now).await?);
     }
     if second_factor.is_none() {
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "auth.totp_required", "请输入动态口令"));
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "auth.totp_required",
+            "请输入动态口令",
+        ));
     }
     start_session(&state, &user, &ip, now).await
 }
 
-async fn count_failure(state: &AppState, user: &UserRow, ip: &str, now: i64) -> ApiResult<ApiError> {
+async fn count_failure(
+    state: &AppState,
+    user: &UserRow,
+    ip: &str,
+    now: i64,
+) -> ApiResult<ApiError> {
     let policy = state.policy().await?;
     let lock_until = now + policy.lockout_minutes * 60_000;
     let outcome = state
         .store
-        .record_failed_login(user.id, policy.lockout_threshold, lock_until, &login_failure(ip, &user.username, "bad credentials"))
+        .record_failed_login(
+            user.id,
+            policy.lockout_threshold,
+            lock_until,
+            &login_failure(ip, &user.username, "bad credentials"),
+        )
         .await?;
     Ok(match outcome.locked_until.filter(|until| *until > now) {
         Some(until) => locked(until),
@@ -171,7 +210,12 @@ async fn count_failure(state: &AppState, user: &UserRow, ip: &str, now: i64) -> 
     })
 }
 
-async fn start_session(state: &AppState, user: &UserRow, ip: &str, now: i64) -> ApiResult<Response> {
+async fn start_session(
+    state: &AppState,
+    user: &UserRow,
+    ip: &str,
+    now: i64,
+) -> ApiResult<Response> {
     state.store.record_login_success(user.id, now).await?;
     let token = random_token(32);
     let csrf_token = random_token(24);
@@ -206,7 +250,15 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<
     if let Some(session) = &caller.session {
         state.store.delete_session(&session.id_hash).await?;
     }
-    state.store.audit(&caller.audit("auth.logout", "user", &caller.username, serde_json::json!({}))).await?;
+    state
+        .store
+        .audit(&caller.audit(
+            "auth.logout",
+            "user",
+            &caller.username,
+            serde_json::json!({}),
+        ))
+        .await?;
     let mut headers = HeaderMap::new();
     headers.insert(header::SET_COOKIE, session_cookie(&state, "", Some(0)));
     Ok((StatusCode::NO_CONTENT, headers).into_response())
@@ -254,7 +306,11 @@ pub struct PasswordChange {
 }
 
 /// Refuse a password the policy does not allow, naming every flaw.
-pub async fn check_password_policy(state: &AppState, password: &str, username: &str) -> ApiResult<()> {
+pub async fn check_password_policy(
+    state: &AppState,
+    password: &str,
+    username: &str,
+) -> ApiResult<()> {
     let policy = state.policy().await?;
     let flaws = password::check(password, username, policy.password_min_length);
     if flaws.is_empty() {
@@ -281,28 +337,61 @@ pub async fn change_password(
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> ApiResult<StatusCode> {
     let user = own_user(&state, &caller).await?;
-    if req.old_password.len() > MAX_PASSWORD_LEN || !verify_password(req.old_password.clone(), user.password_hash.clone()).await {
+    if req.old_password.len() > MAX_PASSWORD_LEN
+        || !verify_password(req.old_password.clone(), user.password_hash.clone()).await
+    {
         let record = caller
-            .audit("auth.password_change", "user", &caller.username, serde_json::json!({}))
-            .with_result(Outcome::Failure, serde_json::json!({ "reason": "old password wrong" }));
+            .audit(
+                "auth.password_change",
+                "user",
+                &caller.username,
+                serde_json::json!({}),
+            )
+            .with_result(
+                Outcome::Failure,
+                serde_json::json!({ "reason": "old password wrong" }),
+            );
         state.store.audit(&record).await?;
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "auth.invalid_credentials", "原密码错误")
-            .with_details(serde_json::json!({ "fields": { "old_password": "原密码错误" } })));
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "auth.invalid_credentials",
+            "原密码错误",
+        )
+        .with_details(serde_json::json!({ "fields": { "old_password": "原密码错误" } })));
     }
     check_password_policy(&state, &req.new_password, &user.username).await?;
     if req.new_password == req.old_password {
-        return Err(ApiError::invalid_field("new_password", "新密码不能与原密码相同"));
+        return Err(ApiError::invalid_field(
+            "new_password",
+            "新密码不能与原密码相同",
+        ));
     }
-    let hash = hash_password(req.new_password).await.map_err(ApiError::internal)?;
+    let hash = hash_password(req.new_password)
+        .await
+        .map_err(ApiError::internal)?;
     let keep = caller.session.as_ref().map(|s| s.id_hash.as_str());
-    let audit = caller.audit("auth.password_change", "user", &user.id.to_string(), serde_json::json!({}));
-    state.store.set_password(user.id, &hash, false, keep, &audit).await?;
+    let audit = caller.audit(
+        "auth.password_change",
+        "user",
+        &user.id.to_string(),
+        serde_json::json!({}),
+    );
+    state
+        .store
+        .set_password(user.id, &hash, false, keep, &audit)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn own_user(state: &AppState, caller: &Caller) -> ApiResult<UserRow> {
-    let id = caller.user_id.ok_or_else(|| ApiError::forbidden("user session"))?;
-    state.store.find_user_by_id(id).await?.ok_or_else(ApiError::unauthenticated)
+    let id = caller
+        .user_id
+        .ok_or_else(|| ApiError::forbidden("user session"))?;
+    state
+        .store
+        .find_user_by_id(id)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -314,14 +403,25 @@ pub struct TotpSetup {
 
 /// Start enrolling a TOTP second factor: returns the secret to scan.
 #[utoipa::path(post, path = "/auth/totp/setup", tag = "identity", responses((status = 200, body = TotpSetup)))]
-pub async fn totp_setup(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<TotpSetup>> {
+pub async fn totp_setup(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<TotpSetup>> {
     let user = own_user(&state, &caller).await?;
     let mut secret = [0u8; 20];
     getrandom::fill(&mut secret).map_err(ApiError::internal)?;
     let secret_hex = hex::encode(secret);
     let totp = totp_for(&user.username, &secret_hex)?;
-    let audit = caller.audit("auth.totp_setup", "user", &user.id.to_string(), serde_json::json!({}));
-    state.store.set_totp(user.id, Some(&secret_hex), false, &audit).await?;
+    let audit = caller.audit(
+        "auth.totp_setup",
+        "user",
+        &user.id.to_string(),
+        serde_json::json!({}),
+    );
+    state
+        .store
+        .set_totp(user.id, Some(&secret_hex), false, &audit)
+        .await?;
     Ok(Json(TotpSetup {
         secret: totp.secret().to_base32(),
         otpauth_url: totp.to_url().map_err(ApiError::internal)?,
@@ -343,12 +443,23 @@ pub async fn totp_enable(
     ApiJson(req): ApiJson<TotpCode>,
 ) -> ApiResult<StatusCode> {
     let user = own_user(&state, &caller).await?;
-    let secret = user.totp_secret.clone().ok_or_else(|| ApiError::invalid_field("code", "请先获取动态口令密钥"))?;
+    let secret = user
+        .totp_secret
+        .clone()
+        .ok_or_else(|| ApiError::invalid_field("code", "请先获取动态口令密钥"))?;
     if !totp_accepts(&user.username, &secret, &req.code) {
         return Err(ApiError::invalid_field("code", "动态口令不正确"));
     }
-    let audit = caller.audit("auth.totp_enable", "user", &user.id.to_string(), serde_json::json!({}));
-    state.store.set_totp(user.id, Some(&secret), true, &audit).await?;
+    let audit = caller.audit(
+        "auth.totp_enable",
+        "user",
+        &user.id.to_string(),
+        serde_json::json!({}),
+    );
+    state
+        .store
+        .set_totp(user.id, Some(&secret), true, &audit)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -368,9 +479,18 @@ pub async fn totp_disable(
 ) -> ApiResult<StatusCode> {
     let user = own_user(&state, &caller).await?;
     if !verify_password(req.password, user.password_hash.clone()).await {
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "auth.invalid_credentials", "密码错误"));
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "auth.invalid_credentials",
+            "密码错误",
+        ));
     }
-    let audit = caller.audit("auth.totp_disable", "user", &user.id.to_string(), serde_json::json!({}));
+    let audit = caller.audit(
+        "auth.totp_disable",
+        "user",
+        &user.id.to_string(),
+        serde_json::json!({}),
+    );
     state.store.set_totp(user.id, None, false, &audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }

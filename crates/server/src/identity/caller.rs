@@ -101,8 +101,16 @@ impl Caller {
             return Ok(());
         }
         let record = self
-            .audit("auth.permission", "permission", permission, serde_json::json!({}))
-            .with_result(Outcome::Denied, serde_json::json!({ "permission": permission }));
+            .audit(
+                "auth.permission",
+                "permission",
+                permission,
+                serde_json::json!({}),
+            )
+            .with_result(
+                Outcome::Denied,
+                serde_json::json!({ "permission": permission }),
+            );
         state.store.audit(&record).await?;
         Err(ApiError::forbidden(permission))
     }
@@ -147,7 +155,11 @@ impl Caller {
             .use_token(&sha256_hex(token), now_ms())
             .await?
             .ok_or_else(|| {
-                ApiError::new(StatusCode::UNAUTHORIZED, "auth.invalid_token", "接口令牌无效或已吊销")
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "auth.invalid_token",
+                    "接口令牌无效或已吊销",
+                )
             })?;
         let permissions = token_scope_permissions(&row.scope)
             .unwrap_or_default()
@@ -175,7 +187,12 @@ impl Caller {
         })
     }
 
-    async fn from_session(state: &AppState, parts: &Parts, cookie_value: &str, ip: String) -> ApiResult<Self> {
+    async fn from_session(
+        state: &AppState,
+        parts: &Parts,
+        cookie_value: &str,
+        ip: String,
+    ) -> ApiResult<Self> {
         let id_hash = sha256_hex(cookie_value);
         let session = state
             .store
@@ -205,7 +222,12 @@ impl Caller {
             state.store.touch_session(&id_hash, now).await?;
         }
         let roles = state.store.user_roles(user.id).await?;
-        let permissions = state.store.user_permissions(user.id).await?.into_iter().collect();
+        let permissions = state
+            .store
+            .user_permissions(user.id)
+            .await?
+            .into_iter()
+            .collect();
         Ok(Self {
             user_id: Some(user.id),
             scope: scope_of(&user),
@@ -233,7 +255,13 @@ fn is_unsafe(method: &Method) -> bool {
 /// Cookie-authenticated writes need the session's CSRF token in a header and
 /// must not come from another site (SameSite=Strict is the first line).
 fn check_csrf(parts: &Parts, expected: &str) -> ApiResult<()> {
-    let refuse = || ApiError::new(StatusCode::FORBIDDEN, "auth.csrf", "请求来源校验失败，请刷新页面后重试");
+    let refuse = || {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "auth.csrf",
+            "请求来源校验失败，请刷新页面后重试",
+        )
+    };
     let header_value = parts
         .headers
         .get(CSRF_HEADER)
@@ -242,16 +270,29 @@ fn check_csrf(parts: &Parts, expected: &str) -> ApiResult<()> {
     if !same_secret(header_value, expected) {
         return Err(refuse());
     }
-    if let Some(site) = parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+    if let Some(site) = parts
+        .headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+    {
         if site == "cross-site" {
             return Err(refuse());
         }
     }
     if let (Some(origin), Some(host)) = (
-        parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-        parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+        parts
+            .headers
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok()),
+        parts
+            .headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok()),
     ) {
-        let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+        let origin_host = origin
+            .split_once("://")
+            .map(|(_, rest)| rest)
+            .unwrap_or(origin);
         if origin_host != host {
             return Err(refuse());
         }
@@ -262,7 +303,10 @@ fn check_csrf(parts: &Parts, expected: &str) -> ApiResult<()> {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(caller) = parts.extensions.get::<Caller>() {
             return Ok(caller.clone());
         }

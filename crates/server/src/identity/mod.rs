@@ -24,7 +24,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::totp_enable))
         .routes(routes!(auth::totp_disable))
         .routes(routes!(users::list_users, users::create_user))
-        .routes(routes!(users::get_user, users::update_user, users::delete_user))
+        .routes(routes!(
+            users::get_user,
+            users::update_user,
+            users::delete_user
+        ))
         .routes(routes!(users::unlock_user))
         .routes(routes!(users::reset_password))
         .routes(routes!(roles::list_roles, roles::create_role))

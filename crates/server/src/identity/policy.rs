@@ -75,7 +75,10 @@ impl SecurityPolicy {
 
 #[utoipa::path(get, path = "/security/policy", tag = "identity",
     responses((status = 200, body = SecurityPolicy)))]
-pub async fn get_policy(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<SecurityPolicy>> {
+pub async fn get_policy(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<SecurityPolicy>> {
     caller.require(&state, "policy:read").await?;
     Ok(Json(state.policy().await?))
 }
@@ -90,7 +93,12 @@ pub async fn put_policy(
     caller.require(&state, "policy:write").await?;
     policy.validate()?;
     let text = serde_json::to_string(&policy).map_err(ApiError::internal)?;
-    let audit = caller.audit("policy.update", "security_policy", POLICY_KEY, serde_json::json!(policy));
+    let audit = caller.audit(
+        "policy.update",
+        "security_policy",
+        POLICY_KEY,
+        serde_json::json!(policy),
+    );
     state.store.put_setting(POLICY_KEY, &text, &audit).await?;
     state.policy_changed().await;
     Ok(Json(policy))

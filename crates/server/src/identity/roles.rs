@@ -66,13 +66,27 @@ async fn require_role_reader(state: &AppState, caller: &Caller) -> ApiResult<()>
 }
 
 #[utoipa::path(get, path = "/roles", tag = "identity", responses((status = 200, body = [RoleView])))]
-pub async fn list_roles(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<RoleView>>> {
+pub async fn list_roles(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<RoleView>>> {
     require_role_reader(&state, &caller).await?;
-    Ok(Json(state.store.list_roles().await?.into_iter().map(RoleView::from).collect()))
+    Ok(Json(
+        state
+            .store
+            .list_roles()
+            .await?
+            .into_iter()
+            .map(RoleView::from)
+            .collect(),
+    ))
 }
 
 #[utoipa::path(get, path = "/permissions", tag = "identity", responses((status = 200, body = [PermissionView])))]
-pub async fn list_permissions(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<PermissionView>>> {
+pub async fn list_permissions(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<PermissionView>>> {
     require_role_reader(&state, &caller).await?;
     Ok(Json(
         PERMISSIONS
@@ -105,10 +119,16 @@ fn check_role(req: &RoleRequest) -> ApiResult<Option<String>> {
         return Err(ApiError::invalid_field("name", "角色名称须为 1–32 个字符"));
     }
     if req.description.chars().count() > 200 {
-        return Err(ApiError::invalid_field("description", "描述不超过 200 个字符"));
+        return Err(ApiError::invalid_field(
+            "description",
+            "描述不超过 200 个字符",
+        ));
     }
     if let Some(unknown) = req.permissions.iter().find(|p| permission(p).is_none()) {
-        return Err(ApiError::invalid_field("permissions", format!("未知权限 {unknown}")));
+        return Err(ApiError::invalid_field(
+            "permissions",
+            format!("未知权限 {unknown}"),
+        ));
     }
     let duties = duty_of_permissions(req.permissions.iter().map(String::as_str));
     if duties.len() > 1 {
@@ -117,7 +137,9 @@ fn check_role(req: &RoleRequest) -> ApiResult<Option<String>> {
             "role.duty_conflict",
             "一个角色不能同时包含系统管理、安全管理、审计管理中两类以上的权限",
         )
-        .with_details(serde_json::json!({ "duties": duties, "fields": { "permissions": "管理职责冲突" } })));
+        .with_details(
+            serde_json::json!({ "duties": duties, "fields": { "permissions": "管理职责冲突" } }),
+        ));
     }
     Ok(duties.into_iter().next().map(duty_name))
 }
@@ -125,13 +147,19 @@ fn check_role(req: &RoleRequest) -> ApiResult<Option<String>> {
 fn valid_role_code(code: &str) -> bool {
     (2..=32).contains(&code.len())
         && code.starts_with(|c: char| c.is_ascii_lowercase())
-        && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn role_error(err: StoreError) -> ApiError {
     match err {
-        StoreError::Conflict(what) if what == "builtin role" => ApiError::conflict("role.builtin", "内置角色不可修改或删除"),
-        StoreError::Conflict(what) if what == "role holders" => ApiError::conflict("role.in_use", "仍有用户持有该角色，不能删除"),
+        StoreError::Conflict(what) if what == "builtin role" => {
+            ApiError::conflict("role.builtin", "内置角色不可修改或删除")
+        }
+        StoreError::Conflict(what) if what == "role holders" => {
+            ApiError::conflict("role.in_use", "仍有用户持有该角色，不能删除")
+        }
         StoreError::Conflict(_) => ApiError::conflict("role.exists", "角色编码已存在")
             .with_details(serde_json::json!({ "fields": { "code": "角色编码已存在" } })),
         other => other.into(),
@@ -148,7 +176,10 @@ pub async fn create_role(
     caller.require(&state, "role:write").await?;
     let code = req.code.clone().unwrap_or_default();
     if !valid_role_code(&code) {
-        return Err(ApiError::invalid_field("code", "角色编码须为 2–32 位小写字母、数字或下划线，以字母开头"));
+        return Err(ApiError::invalid_field(
+            "code",
+            "角色编码须为 2–32 位小写字母、数字或下划线，以字母开头",
+        ));
     }
     let duty = check_role(&req)?;
     let seed = RoleSeed {
@@ -159,8 +190,17 @@ pub async fn create_role(
         admin_duty: duty.as_deref(),
         permissions: &req.permissions,
     };
-    let audit = caller.audit("role.create", "role", &code, serde_json::json!({ "permissions": req.permissions }));
-    state.store.create_role(&seed, &audit).await.map_err(role_error)?;
+    let audit = caller.audit(
+        "role.create",
+        "role",
+        &code,
+        serde_json::json!({ "permissions": req.permissions }),
+    );
+    state
+        .store
+        .create_role(&seed, &audit)
+        .await
+        .map_err(role_error)?;
     Ok((StatusCode::CREATED, Json(find_role(&state, &code).await?)))
 }
 
@@ -187,7 +227,10 @@ pub async fn update_role(
     let duty = check_role(&req)?;
     let holders_duties = find_role(&state, &code).await?;
     if holders_duties.user_count > 0 && duty != holders_duties.admin_duty {
-        return Err(ApiError::conflict("role.in_use", "已分配的角色不能改变管理职责类型"));
+        return Err(ApiError::conflict(
+            "role.in_use",
+            "已分配的角色不能改变管理职责类型",
+        ));
     }
     let seed = RoleSeed {
         code: &code,
@@ -197,16 +240,33 @@ pub async fn update_role(
         admin_duty: duty.as_deref(),
         permissions: &req.permissions,
     };
-    let audit = caller.audit("role.update", "role", &code, serde_json::json!({ "permissions": req.permissions }));
-    state.store.update_role(&seed, &audit).await.map_err(role_error)?;
+    let audit = caller.audit(
+        "role.update",
+        "role",
+        &code,
+        serde_json::json!({ "permissions": req.permissions }),
+    );
+    state
+        .store
+        .update_role(&seed, &audit)
+        .await
+        .map_err(role_error)?;
     Ok(Json(find_role(&state, &code).await?))
 }
 
 #[utoipa::path(delete, path = "/roles/{code}", tag = "identity",
     responses((status = 204), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
-pub async fn delete_role(State(state): State<AppState>, caller: Caller, Path(code): Path<String>) -> ApiResult<StatusCode> {
+pub async fn delete_role(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> ApiResult<StatusCode> {
     caller.require(&state, "role:write").await?;
     let audit = caller.audit("role.delete", "role", &code, serde_json::json!({}));
-    state.store.delete_role(&code, &audit).await.map_err(role_error)?;
+    state
+        .store
+        .delete_role(&code, &audit)
+        .await
+        .map_err(role_error)?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -38,9 +38,7 @@ pub async fn verify_password(password: String, stored: String) -> bool {
 pub async fn spend_verify_time(password: String) {
     static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     let dummy = DUMMY
-        .get_or_init(|| async {
-            hash_password(random_token(16)).await.unwrap_or_default()
-        })
+        .get_or_init(|| async { hash_password(random_token(16)).await.unwrap_or_default() })
         .await;
     verify_password(password, dummy.clone()).await;
 }
@@ -61,8 +59,7 @@ pub fn sha256_hex(text: &str) -> String {
 /// Constant-time equality for secrets.
 pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0

@@ -58,9 +58,16 @@ pub struct NewTokenView {
 }
 
 /// Issue a token (shared by the API and `govpulse token create`).
-pub async fn issue_token(store: &Store, name: &str, scope: &str, audit: &AuditRecord) -> StoreResult<(i64, String)> {
+pub async fn issue_token(
+    store: &Store,
+    name: &str,
+    scope: &str,
+    audit: &AuditRecord,
+) -> StoreResult<(i64, String)> {
     let token = format!("gpt_{}", random_token(32));
-    let id = store.create_token(name, scope, &sha256_hex(&token), &audit.actor, audit).await?;
+    let id = store
+        .create_token(name, scope, &sha256_hex(&token), &audit.actor, audit)
+        .await?;
     Ok((id, token))
 }
 
@@ -78,9 +85,20 @@ pub fn check_token_request(name: &str, scope: &str) -> Result<(), String> {
 }
 
 #[utoipa::path(get, path = "/tokens", tag = "identity", responses((status = 200, body = [TokenView])))]
-pub async fn list_tokens(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<TokenView>>> {
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<TokenView>>> {
     caller.require(&state, "token:manage").await?;
-    Ok(Json(state.store.list_tokens().await?.into_iter().map(TokenView::from).collect()))
+    Ok(Json(
+        state
+            .store
+            .list_tokens()
+            .await?
+            .into_iter()
+            .map(TokenView::from)
+            .collect(),
+    ))
 }
 
 #[utoipa::path(post, path = "/tokens", tag = "identity", request_body = NewTokenRequest,
@@ -92,7 +110,12 @@ pub async fn create_token(
 ) -> ApiResult<(StatusCode, Json<NewTokenView>)> {
     caller.require(&state, "token:manage").await?;
     check_token_request(&req.name, &req.scope).map_err(|m| ApiError::invalid_field("scope", m))?;
-    let audit = caller.audit("token.create", "api_token", "", serde_json::json!({ "name": req.name, "scope": req.scope }));
+    let audit = caller.audit(
+        "token.create",
+        "api_token",
+        "",
+        serde_json::json!({ "name": req.name, "scope": req.scope }),
+    );
     let (id, token) = issue_token(&state.store, req.name.trim(), &req.scope, &audit).await?;
     Ok((
         StatusCode::CREATED,
@@ -107,9 +130,18 @@ pub async fn create_token(
 
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "identity",
     responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn revoke_token(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
     caller.require(&state, "token:manage").await?;
-    let audit = caller.audit("token.revoke", "api_token", &id.to_string(), serde_json::json!({}));
+    let audit = caller.audit(
+        "token.revoke",
+        "api_token",
+        &id.to_string(),
+        serde_json::json!({}),
+    );
     state.store.revoke_token(id, &audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }

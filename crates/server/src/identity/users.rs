@@ -112,7 +112,10 @@ pub async fn list_users(
         now_ms: now_ms(),
     };
     let (offset, limit) = Paging::new(query.page, query.size).window();
-    let page = state.store.list_users(&caller.org_scope(), &filter, offset, limit).await?;
+    let page = state
+        .store
+        .list_users(&caller.org_scope(), &filter, offset, limit)
+        .await?;
     Ok(Json(UserList {
         total: page.total,
         items: page.items.into_iter().map(UserView::from).collect(),
@@ -121,14 +124,22 @@ pub async fn list_users(
 
 #[utoipa::path(get, path = "/users/{id}", tag = "identity",
     responses((status = 200, body = UserView), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn get_user(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<UserView>> {
+pub async fn get_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<UserView>> {
     caller.require(&state, "user:read").await?;
     let user = scoped_user(&state, &caller, id).await?;
     Ok(Json(user.into()))
 }
 
 async fn scoped_user(state: &AppState, caller: &Caller, id: i64) -> ApiResult<UserWithRoles> {
-    state.store.get_user(&caller.org_scope(), id).await?.ok_or_else(ApiError::not_found)
+    state
+        .store
+        .get_user(&caller.org_scope(), id)
+        .await?
+        .ok_or_else(ApiError::not_found)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -154,25 +165,44 @@ pub struct UpdateUserRequest {
 fn check_display_name(name: &str) -> ApiResult<()> {
     let length = name.trim().chars().count();
     if length == 0 || length > 64 {
-        return Err(ApiError::invalid_field("display_name", "姓名须为 1–64 个字符"));
+        return Err(ApiError::invalid_field(
+            "display_name",
+            "姓名须为 1–64 个字符",
+        ));
     }
     Ok(())
 }
 
 /// Resolve and check a requested scope: it must exist and lie inside the caller's.
 async fn resolve_scope(state: &AppState, caller: &Caller, input: &ScopeInput) -> ApiResult<Scope> {
-    let kind = ScopeKind::parse(&input.kind)
-        .ok_or_else(|| ApiError::invalid_field("scope", "数据范围类型须为 city、region 或 department"))?;
-    let out_of_reach = || ApiError::invalid_field("scope", "区划或部门不存在，或不在您的数据范围内");
+    let kind = ScopeKind::parse(&input.kind).ok_or_else(|| {
+        ApiError::invalid_field("scope", "数据范围类型须为 city、region 或 department")
+    })?;
+    let out_of_reach =
+        || ApiError::invalid_field("scope", "区划或部门不存在，或不在您的数据范围内");
     let scope = match kind {
         ScopeKind::Department => {
-            let code = input.department_code.as_deref().ok_or_else(|| ApiError::invalid_field("scope", "请选择部门"))?;
-            let dept = state.store.get_department(&caller.org_scope(), code).await?.ok_or_else(out_of_reach)?;
+            let code = input
+                .department_code
+                .as_deref()
+                .ok_or_else(|| ApiError::invalid_field("scope", "请选择部门"))?;
+            let dept = state
+                .store
+                .get_department(&caller.org_scope(), code)
+                .await?
+                .ok_or_else(out_of_reach)?;
             Scope::new(kind, None, Some((&dept.code, &dept.region_code)))
         }
         _ => {
-            let code = input.region_code.as_deref().ok_or_else(|| ApiError::invalid_field("scope", "请选择区划"))?;
-            state.store.get_region(code).await?.ok_or_else(out_of_reach)?;
+            let code = input
+                .region_code
+                .as_deref()
+                .ok_or_else(|| ApiError::invalid_field("scope", "请选择区划"))?;
+            state
+                .store
+                .get_region(code)
+                .await?
+                .ok_or_else(out_of_reach)?;
             Scope::new(kind, Some(code), None)
         }
     }
@@ -203,7 +233,9 @@ async fn check_roles(state: &AppState, roles: &[String]) -> ApiResult<()> {
             "role.duty_conflict",
             "系统管理员、安全管理员、审计管理员职责须分离，同一账号只能承担其中一种",
         )
-        .with_details(serde_json::json!({ "duties": duties, "fields": { "roles": "管理职责冲突" } })));
+        .with_details(
+            serde_json::json!({ "duties": duties, "fields": { "roles": "管理职责冲突" } }),
+        ));
     }
     Ok(())
 }
@@ -218,7 +250,10 @@ pub async fn create_user(
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
     caller.require(&state, "user:write").await?;
     if !valid_username(&req.username) {
-        return Err(ApiError::invalid_field("username", "用户名须为 3–32 位字母、数字、下划线、点或连字符，以字母开头"));
+        return Err(ApiError::invalid_field(
+            "username",
+            "用户名须为 3–32 位字母、数字、下划线、点或连字符，以字母开头",
+        ));
     }
     check_display_name(&req.display_name)?;
     check_roles(&state, &req.roles).await?;
@@ -232,7 +267,9 @@ pub async fn create_user(
     let new = NewUser {
         username: req.username.clone(),
         display_name: req.display_name.trim().to_string(),
-        password_hash: hash_password(req.password).await.map_err(ApiError::internal)?,
+        password_hash: hash_password(req.password)
+            .await
+            .map_err(ApiError::internal)?,
         scope_kind: scope.kind.as_str().to_string(),
         region_code: scope.region_code.clone(),
         department_code: scope.department_code.clone(),
@@ -245,11 +282,17 @@ pub async fn create_user(
         "",
         serde_json::json!({ "username": req.username, "roles": req.roles, "scope": scope }),
     );
-    let id = state.store.create_user(&new, &audit).await.map_err(|e| match e {
-        govpulse_store::StoreError::Conflict(_) => ApiError::conflict("user.exists", "用户名已存在")
-            .with_details(serde_json::json!({ "fields": { "username": "用户名已存在" } })),
-        other => other.into(),
-    })?;
+    let id = state
+        .store
+        .create_user(&new, &audit)
+        .await
+        .map_err(|e| match e {
+            govpulse_store::StoreError::Conflict(_) => {
+                ApiError::conflict("user.exists", "用户名已存在")
+                    .with_details(serde_json::json!({ "fields": { "username": "用户名已存在" } }))
+            }
+            other => other.into(),
+        })?;
     let user = scoped_user(&state, &caller, id).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
@@ -268,7 +311,10 @@ pub async fn update_user(
     check_roles(&state, &req.roles).await?;
     let scope = resolve_scope(&state, &caller, &req.scope).await?;
     if caller.user_id == Some(id) && (req.disabled || req.roles != existing.roles) {
-        return Err(ApiError::invalid_field("roles", "不能停用自己或修改自己的角色"));
+        return Err(ApiError::invalid_field(
+            "roles",
+            "不能停用自己或修改自己的角色",
+        ));
     }
     let update = UserUpdate {
         display_name: req.display_name.trim().to_string(),
@@ -296,13 +342,22 @@ pub async fn update_user(
 
 #[utoipa::path(delete, path = "/users/{id}", tag = "identity",
     responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn delete_user(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+pub async fn delete_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
     caller.require(&state, "user:write").await?;
     let existing = scoped_user(&state, &caller, id).await?;
     if caller.user_id == Some(id) {
         return Err(ApiError::invalid_field("id", "不能删除自己"));
     }
-    let audit = caller.audit("user.delete", "user", &id.to_string(), serde_json::json!({ "username": existing.user.username }));
+    let audit = caller.audit(
+        "user.delete",
+        "user",
+        &id.to_string(),
+        serde_json::json!({ "username": existing.user.username }),
+    );
     state.store.delete_user(id, &audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -310,12 +365,21 @@ pub async fn delete_user(State(state): State<AppState>, caller: Caller, Path(id)
 /// Unlock an account locked by failed logins (system or security admin).
 #[utoipa::path(post, path = "/users/{id}/unlock", tag = "identity",
     responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn unlock_user(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+pub async fn unlock_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
     if !caller.can("user:unlock") {
         caller.require(&state, "user:write").await?;
     }
     let existing = scoped_user(&state, &caller, id).await?;
-    let audit = caller.audit("user.unlock", "user", &id.to_string(), serde_json::json!({ "username": existing.user.username }));
+    let audit = caller.audit(
+        "user.unlock",
+        "user",
+        &id.to_string(),
+        serde_json::json!({ "username": existing.user.username }),
+    );
     state.store.unlock_user(id, &audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -338,8 +402,18 @@ pub async fn reset_password(
     caller.require(&state, "user:write").await?;
     let existing = scoped_user(&state, &caller, id).await?;
     check_password_policy(&state, &req.password, &existing.user.username).await?;
-    let hash = hash_password(req.password).await.map_err(ApiError::internal)?;
-    let audit = caller.audit("user.reset_password", "user", &id.to_string(), serde_json::json!({ "username": existing.user.username }));
-    state.store.set_password(id, &hash, true, None, &audit).await?;
+    let hash = hash_password(req.password)
+        .await
+        .map_err(ApiError::internal)?;
+    let audit = caller.audit(
+        "user.reset_password",
+        "user",
+        &id.to_string(),
+        serde_json::json!({ "username": existing.user.username }),
+    );
+    state
+        .store
+        .set_password(id, &hash, true, None, &audit)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

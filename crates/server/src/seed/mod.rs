@@ -26,13 +26,69 @@ pub struct DemoAccount {
 
 /// The demo accounts (README lists them).
 pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
-    DemoAccount { username: "admin", password: "Admin@12345", display_name: "系统管理员", role: "sys_admin", scope_kind: "city", region: "110000", department: None },
-    DemoAccount { username: "secadmin", password: "Sec@123456", display_name: "安全管理员", role: "sec_admin", scope_kind: "city", region: "110000", department: None },
-    DemoAccount { username: "auditor", password: "Audit@12345", display_name: "审计管理员", role: "audit_admin", scope_kind: "city", region: "110000", department: None },
-    DemoAccount { username: "city", password: "City@12345", display_name: "市级运营专员", role: "city_operator", scope_kind: "city", region: "110000", department: None },
-    DemoAccount { username: "chaoyang", password: "Chaoyang@123", display_name: "朝阳区运营专员", role: "district_operator", scope_kind: "region", region: "110105", department: None },
-    DemoAccount { username: "haidian", password: "Haidian@123", display_name: "海淀区运营专员", role: "district_operator", scope_kind: "region", region: "110108", department: None },
-    DemoAccount { username: "dept", password: "Dept@123456", display_name: "市场监管局业务员", role: "dept_user", scope_kind: "department", region: "110000", department: Some(DEMO_DEPARTMENT) },
+    DemoAccount {
+        username: "admin",
+        password: "Admin@12345",
+        display_name: "系统管理员",
+        role: "sys_admin",
+        scope_kind: "city",
+        region: "110000",
+        department: None,
+    },
+    DemoAccount {
+        username: "secadmin",
+        password: "Sec@123456",
+        display_name: "安全管理员",
+        role: "sec_admin",
+        scope_kind: "city",
+        region: "110000",
+        department: None,
+    },
+    DemoAccount {
+        username: "auditor",
+        password: "Audit@12345",
+        display_name: "审计管理员",
+        role: "audit_admin",
+        scope_kind: "city",
+        region: "110000",
+        department: None,
+    },
+    DemoAccount {
+        username: "city",
+        password: "City@12345",
+        display_name: "市级运营专员",
+        role: "city_operator",
+        scope_kind: "city",
+        region: "110000",
+        department: None,
+    },
+    DemoAccount {
+        username: "chaoyang",
+        password: "Chaoyang@123",
+        display_name: "朝阳区运营专员",
+        role: "district_operator",
+        scope_kind: "region",
+        region: "110105",
+        department: None,
+    },
+    DemoAccount {
+        username: "haidian",
+        password: "Haidian@123",
+        display_name: "海淀区运营专员",
+        role: "district_operator",
+        scope_kind: "region",
+        region: "110108",
+        department: None,
+    },
+    DemoAccount {
+        username: "dept",
+        password: "Dept@123456",
+        display_name: "市场监管局业务员",
+        role: "dept_user",
+        scope_kind: "department",
+        region: "110000",
+        department: Some(DEMO_DEPARTMENT),
+    },
 ];
 
 fn system_record(action: &str, details: serde_json::Value) -> AuditRecord {
@@ -77,16 +133,24 @@ pub async fn region_seed(store: &Store) -> anyhow::Result<()> {
         level,
         parent_code: parent.map(String::from),
     };
-    store.upsert_region(&region(beijing::CITY.0, beijing::CITY.1, 1, None)).await?;
+    store
+        .upsert_region(&region(beijing::CITY.0, beijing::CITY.1, 1, None))
+        .await?;
     for (code, name, streets) in beijing::DISTRICTS {
-        store.upsert_region(&region(code, name, 2, Some(beijing::CITY.0))).await?;
+        store
+            .upsert_region(&region(code, name, 2, Some(beijing::CITY.0)))
+            .await?;
         for (i, street) in streets.iter().enumerate() {
             let street_code = format!("{code}{:03}", i + 1);
-            store.upsert_region(&region(&street_code, street, 3, Some(code))).await?;
+            store
+                .upsert_region(&region(&street_code, street, 3, Some(code)))
+                .await?;
         }
     }
     for (code, name) in beijing::COMMUNITIES {
-        store.upsert_region(&region(code, name, 4, Some(&code[..9]))).await?;
+        store
+            .upsert_region(&region(code, name, 4, Some(&code[..9])))
+            .await?;
     }
     Ok(())
 }
@@ -96,18 +160,31 @@ pub async fn organisation_seed(store: &Store) -> anyhow::Result<usize> {
     region_seed(store).await?;
     let mut departments = Vec::new();
     for (i, name) in beijing::CITY_DEPARTMENTS.iter().enumerate() {
-        departments.push((beijing::department_code(beijing::CITY.0, i), name.to_string(), "city", beijing::CITY.0));
+        departments.push((
+            beijing::department_code(beijing::CITY.0, i),
+            name.to_string(),
+            "city",
+            beijing::CITY.0,
+        ));
     }
     for (district, district_name, _) in beijing::DISTRICTS {
         for (i, name) in beijing::DISTRICT_DEPARTMENTS.iter().enumerate() {
-            departments.push((beijing::department_code(district, i), format!("{district_name}{name}"), "district", *district));
+            departments.push((
+                beijing::department_code(district, i),
+                format!("{district_name}{name}"),
+                "district",
+                *district,
+            ));
         }
     }
     for (code, name, level, region) in &departments {
         store.upsert_department(code, name, level, region).await?;
     }
     store
-        .audit(&system_record("org.seed", serde_json::json!({ "departments": departments.len() })))
+        .audit(&system_record(
+            "org.seed",
+            serde_json::json!({ "departments": departments.len() }),
+        ))
         .await?;
     Ok(departments.len())
 }
@@ -117,7 +194,11 @@ pub async fn organisation_seed(store: &Store) -> anyhow::Result<usize> {
 pub async fn demo_accounts(store: &Store) -> anyhow::Result<usize> {
     let mut created = 0;
     for account in DEMO_ACCOUNTS {
-        if store.find_user_by_username(account.username).await?.is_some() {
+        if store
+            .find_user_by_username(account.username)
+            .await?
+            .is_some()
+        {
             continue;
         }
         let new = NewUser {
@@ -131,7 +212,13 @@ pub async fn demo_accounts(store: &Store) -> anyhow::Result<usize> {
             roles: vec![account.role.to_string()],
         };
         store
-            .create_user(&new, &system_record("user.create", serde_json::json!({ "username": account.username, "demo": true })))
+            .create_user(
+                &new,
+                &system_record(
+                    "user.create",
+                    serde_json::json!({ "username": account.username, "demo": true }),
+                ),
+            )
             .await?;
         created += 1;
     }
@@ -158,7 +245,13 @@ pub async fn first_admin(store: &Store) -> anyhow::Result<Option<String>> {
         roles: vec!["sys_admin".to_string()],
     };
     store
-        .create_user(&new, &system_record("user.create", serde_json::json!({ "username": "admin", "bootstrap": true })))
+        .create_user(
+            &new,
+            &system_record(
+                "user.create",
+                serde_json::json!({ "username": "admin", "bootstrap": true }),
+            ),
+        )
         .await?;
     Ok(Some(password))
 }

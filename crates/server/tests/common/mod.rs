@@ -26,20 +26,27 @@ impl TestApp {
 
     pub async fn on(db: TestDb) -> TestApp {
         seed::builtin_role_seed(&db.store).await.expect("roles");
-        seed::organisation_seed(&db.store).await.expect("organisation");
+        seed::organisation_seed(&db.store)
+            .await
+            .expect("organisation");
         seed::demo_accounts(&db.store).await.expect("accounts");
         let config = ServerConfig {
             login_rate_per_minute: 10_000,
             ..ServerConfig::default()
         };
         let state = AppState::new(db.store.clone(), config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let app = govpulse_server::router(state.clone());
         tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-                .await
-                .expect("serve");
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .expect("serve");
         });
         TestApp {
             base: format!("http://{addr}"),
@@ -114,8 +121,15 @@ impl Client {
     }
 
     /// Send a request with the session's CSRF token on writes.
-    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut request = self.http.request(method.clone(), format!("{}{}", self.base, path));
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .http
+            .request(method.clone(), format!("{}{}", self.base, path));
         if method != Method::GET {
             if let Some(csrf) = &self.csrf {
                 request = request.header("x-csrf-token", csrf);
@@ -127,7 +141,10 @@ impl Client {
         let response = request.send().await.expect("request");
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
@@ -148,7 +165,13 @@ impl Client {
 }
 
 /// A user-creation body with a policy-compliant password.
-pub fn new_user(username: &str, role: &str, kind: &str, region: Option<&str>, department: Option<&str>) -> Value {
+pub fn new_user(
+    username: &str,
+    role: &str,
+    kind: &str,
+    region: Option<&str>,
+    department: Option<&str>,
+) -> Value {
     serde_json::json!({
         "username": username,
         "display_name": format!("测试{username}"),

@@ -114,9 +114,11 @@ fn push_user_filters(sql: &mut Sql, scope: &OrgScope, filter: &UserFilter) {
         sql.push(" AND u.department_code = ").bind_text(dept);
     }
     if let Some(role) = &filter.role {
-        sql.push(" AND EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND ur.role_code = ")
-            .bind_text(role)
-            .push(")");
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND ur.role_code = ",
+        )
+        .bind_text(role)
+        .push(")");
     }
     match filter.status.as_deref() {
         Some("disabled") => {
@@ -279,7 +281,12 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn update_user(&self, id: i64, update: &UserUpdate, audit: &AuditRecord) -> StoreResult<()> {
+    pub async fn update_user(
+        &self,
+        id: i64,
+        update: &UserUpdate,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
         on_write!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let changed = sqlx::query(

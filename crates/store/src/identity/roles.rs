@@ -60,7 +60,8 @@ const UPSERT_ROLE: &str = "INSERT INTO roles (code, name, description, builtin, 
         builtin = excluded.builtin, admin_duty = excluded.admin_duty";
 const INSERT_ROLE: &str = "INSERT INTO roles (code, name, description, builtin, admin_duty)
      VALUES ($1, $2, $3, $4, $5)";
-const UPDATE_ROLE: &str = "UPDATE roles SET name = $2, description = $3, builtin = $4, admin_duty = $5
+const UPDATE_ROLE: &str =
+    "UPDATE roles SET name = $2, description = $3, builtin = $4, admin_duty = $5
      WHERE code = $1";
 
 impl Store {
@@ -116,7 +117,12 @@ impl Store {
     }
 
     async fn ensure_custom_role(&self, code: &str) -> StoreResult<()> {
-        match self.list_roles().await?.into_iter().find(|r| r.code == code) {
+        match self
+            .list_roles()
+            .await?
+            .into_iter()
+            .find(|r| r.code == code)
+        {
             None => Err(StoreError::NotFound),
             Some(role) if role.builtin => Err(StoreError::Conflict("builtin role".into())),
             Some(_) => Ok(()),
