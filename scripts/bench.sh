@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Benchmark suite → BENCHMARKS.md.
+#   scripts/bench.sh [path/to/release/govpulse]
+# HTTP load: wrk (Debian package, installed when missing) on loopback, 500
+# concurrent connections. Client and server share the machine's cores, so the
+# figures are a floor for the server alone.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BIN="${1:-$ROOT/target/release/govpulse}"
+[[ "$BIN" = /* ]] || BIN="$PWD/$BIN"
+cd "$ROOT"
+DURATION="${BENCH_DURATION:-20s}"
+CONNECTIONS="${BENCH_CONNECTIONS:-500}"
+PORT="${BENCH_PORT:-18090}"
+URL="http://127.0.0.1:$PORT"
+
+if ! command -v wrk >/dev/null; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+ulimit -n 65536 2>/dev/null || true
+
+TMP="$(mktemp -d)"
+SERVER=""
+cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+
+"$BIN" demo --database "sqlite://$TMP/bench.db" --cases 0 >/dev/null
+GOVPULSE_LOGIN_RATE_PER_MINUTE=100000000 RUST_LOG=warn \
+  "$BIN" serve --database "sqlite://$TMP/bench.db" --bind "127.0.0.1:$PORT" >"$TMP/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do curl -fs "$URL/readyz" >/dev/null && break; sleep 0.1; done
+
+COOKIE=$(curl -fs -D - -o /dev/null -H 'content-type: application/json' \
+  -d '{"username":"city","password":"City@12345"}' "$URL/api/v1/auth/login" \
+  | sed -n 's/^set-cookie: \(gp_session=[^;]*\).*/\1/Ip' | tr -d '\r')
+
+cat >"$TMP/login.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"username":"city","password":"City@12345"}'
+LUA
+
+# run NAME ARGS… → one table row: requests/s, p50, p99, errors
+run() {
+  local name="$1"; shift
+  local out
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 30s --latency "$@")
+  echo "$out" >"$TMP/$name.txt"
+  local rps p50 p99 non2xx sockerr total
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  total=$(awk '/requests in/ {print $1}' <<<"$out")
+  non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out"); non2xx=${non2xx:-0}
+  sockerr=$(awk '/Socket errors/ {gsub(",",""); print $4+$6+$8+$10}' <<<"$out"); sockerr=${sockerr:-0}
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$total" "$rps" "$p50" "$p99" "$((non2xx + sockerr))"
+}
+
+ROWS=""
+ROWS+=$(run "POST /api/v1/auth/login (argon2id verify + session + audit)" -s "$TMP/login.lua" "$URL/api/v1/auth/login")$'\n'
+ROWS+=$(run "GET /api/v1/me (session lookup)" -H "Cookie: $COOKIE" "$URL/api/v1/me")$'\n'
+ROWS+=$(run "GET /api/v1/departments?size=20 (scoped list + count)" -H "Cookie: $COOKIE" "$URL/api/v1/departments?size=20")$'\n'
+
+CPU=$(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ //')
+MEM=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
+{
+  echo "# Benchmarks"
+  echo
+  echo "Measured by \`make bench\` (\`scripts/bench.sh target/release/govpulse\`) on $(date -u +%Y-%m-%d)."
+  echo
+  echo "- Machine: $(nproc) cores ($CPU), $MEM RAM, $(uname -sr)."
+  echo "- Server: release build, embedded SQLite (WAL, synchronous=FULL), demo organisation (17 districts, 244 departments, 7 accounts)."
+  echo "- Load: wrk, $CONNECTIONS concurrent connections, 2 threads, $DURATION per row, on loopback; wrk and the server share the 2 cores."
+  echo "- Figures vary run to run on these shared machines; compare ratios and percentiles, not single timings."
+  echo
+  echo "## HTTP at $CONNECTIONS concurrent connections"
+  echo
+  echo "| endpoint | requests | requests/s | p50 | p99 | errors (non-2xx + socket) |"
+  echo "|---|---|---|---|---|---|"
+  printf '%s' "$ROWS"
+  echo
+  echo "### Reading the figures"
+  echo
+  echo "- **Login** is bounded by argon2id by design (19 MiB, 2 passes ≈ tens of ms of one core per attempt): with 2 cores the"
+  echo "  server completes on the order of 100 logins/s, so 500 simultaneous logins queue and p99 grows linearly with the"
+  echo "  number of concurrent attempts (≈ concurrency ÷ throughput). This is the intended cost of a brute-force-resistant hash."
+  echo "- **Authenticated GETs** cost a session lookup, a user + roles + permissions read and the query; they do not grow with"
+  echo "  the number of sessions (primary-key lookups). The department list is a scoped range query plus a count: it grows with"
+  echo "  the number of departments in scope (hundreds), not with data volume."
+  echo "- Data-volume rows (intake, warnings, dashboards at 1M–10M cases) are added by the modules that own those paths."
+} >BENCHMARKS.md
+echo "wrote BENCHMARKS.md"; cat BENCHMARKS.md
