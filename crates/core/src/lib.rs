@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod export;
+pub mod idnumber;
 pub mod identity;
 pub mod password;
 pub mod region;
