@@ -142,14 +142,12 @@ export interface RequestOptions {
   /** Do not run the global 401 / 403 hooks (used by login and the router guard). */
   skipAuthHandling?: boolean
   signal?: AbortSignal
-  /** Accept header; JSON unless stated. */
-  accept?: string
 }
 
 const SAFE_METHODS = ['GET', 'HEAD']
 
 async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { Accept: opts.accept ?? 'application/json' }
+  const headers: Record<string, string> = { Accept: 'application/json' }
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
   if (!SAFE_METHODS.includes(method)) {
     const token = hooks.getCsrfToken()
@@ -225,31 +223,4 @@ export const http = {
     request<T>('PUT', path, { ...opts, body }),
   delete: <T = void>(path: string, opts: RequestOptions = {}) =>
     request<T>('DELETE', path, opts),
-}
-
-/** File name from a Content-Disposition header (RFC 6266, incl. filename*=UTF-8''…). */
-export function filenameFromDisposition(header: string | null, fallback: string): string {
-  if (!header) return fallback
-  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header)
-  if (star?.[1]) {
-    try {
-      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ''))
-    } catch {
-      // malformed escape: try the plain form
-    }
-  }
-  const plain = /filename\s*=\s*("([^"]*)"|[^;]+)/.exec(header)
-  const name = plain?.[2] ?? plain?.[1]
-  return name ? name.trim() : fallback
-}
-
-/** GET a file; resolves to its blob and file name. */
-export async function download(
-  path: string,
-  query: QueryParams,
-  fallbackName: string,
-): Promise<{ blob: Blob; filename: string }> {
-  const res = await requestRaw('GET', path, { query, accept: '*/*' })
-  const blob = await res.blob()
-  return { blob, filename: filenameFromDisposition(res.headers.get('Content-Disposition'), fallbackName) }
 }

@@ -1,5 +1,5 @@
 // Typed calls of docs/api.md, grouped by area. Pages import from here only.
-import { download, http, type QueryParams } from './client'
+import { buildUrl, http, type QueryParams } from './client'
 import type {
   ApiToken,
   ApiTokenCreated,
@@ -79,6 +79,6 @@ export const tokenApi = {
 export const auditApi = {
   list: (q: QueryParams) => http.get<Page<AuditEntry>>('/audit', q),
   verify: () => http.get<AuditVerify>('/audit/verify'),
-  export: (format: 'csv' | 'xlsx', q: QueryParams) =>
-    download('/audit/export', { ...q, format }, `audit-log.${format}`),
+  /** Export is a plain browser download (streamed by the server, never held in memory here). */
+  exportUrl: (format: 'csv' | 'xlsx', q: QueryParams) => buildUrl('/audit/export', { ...q, format }),
 }

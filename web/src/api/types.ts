@@ -62,6 +62,8 @@ export interface User {
   region_name: string | null
   department_name: string | null
   status: UserStatus
+  /** Set while the account is locked after failed logins. */
+  locked_until?: string | null
   must_change_password: boolean
   totp_enabled: boolean
   last_login_at: string | null

@@ -49,16 +49,15 @@ export async function confirmAction(
   }
 }
 
-/** Save a downloaded blob under a file name. */
-export function saveBlob(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob)
+/** Let the browser download a same-origin URL (streams to disk; the server names the file). */
+export function startDownload(url: string): void {
   const a = document.createElement('a')
   a.href = url
-  a.download = filename
+  a.download = ''
+  a.rel = 'noopener'
   document.body.appendChild(a)
   a.click()
   a.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 1000)
 }
 
 /** Copy text; falls back to execCommand for non-secure (http) origins. */

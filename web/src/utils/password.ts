@@ -1,11 +1,13 @@
 // Client-side mirror of the server's password policy (SEC-1): at least
-// `minLength` characters (10 by default), at least 3 of 4 character classes
-// (lower, upper, digit, symbol), and it must not contain the username.
+// `minLength` characters (10 by default) and at most 128, at least 3 of 4
+// character classes (lower, upper, digit, symbol), and it must not contain
+// the username (case-insensitively).
 // The server stays the authority (`auth.weak_password`, details.reasons).
 
-export type PasswordReason = 'too_short' | 'too_few_classes' | 'contains_username'
+export type PasswordReason = 'too_short' | 'too_long' | 'too_few_classes' | 'contains_username'
 
 export const DEFAULT_MIN_LENGTH = 10
+export const MAX_LENGTH = 128
 
 export function characterClasses(password: string): number {
   let lower = false
@@ -27,7 +29,9 @@ export function checkPassword(
   minLength: number = DEFAULT_MIN_LENGTH,
 ): PasswordReason[] {
   const reasons: PasswordReason[] = []
-  if ([...password].length < minLength) reasons.push('too_short')
+  const length = [...password].length
+  if (length < minLength) reasons.push('too_short')
+  if (length > MAX_LENGTH) reasons.push('too_long')
   if (characterClasses(password) < 3) reasons.push('too_few_classes')
   const u = username.trim().toLowerCase()
   if (u && password.toLowerCase().includes(u)) reasons.push('contains_username')
@@ -38,6 +42,8 @@ export function reasonText(reason: string, minLength: number = DEFAULT_MIN_LENGT
   switch (reason) {
     case 'too_short':
       return `密码长度至少 ${minLength} 位`
+    case 'too_long':
+      return `密码长度不能超过 ${MAX_LENGTH} 位`
     case 'too_few_classes':
       return '密码须包含小写字母、大写字母、数字、特殊符号中的至少三类'
     case 'contains_username':
