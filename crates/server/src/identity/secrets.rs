@@ -6,9 +6,16 @@ use argon2::Argon2;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
+/// At most this many argon2 computations run at once. Each takes 19 MiB and a
+/// core for tens of milliseconds: unbounded, 500 simultaneous logins would ask
+/// for 9.5 GiB and finish all at once, late; bounded, they queue and complete
+/// steadily, and a login flood cannot exhaust memory.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// Hash a password with argon2id (default parameters: 19 MiB, 2 passes) on a
 /// blocking thread, since it deliberately costs tens of milliseconds.
 pub async fn hash_password(password: String) -> anyhow::Result<String> {
+    let _permit = HASHING.acquire().await?;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
@@ -20,6 +27,9 @@ pub async fn hash_password(password: String) -> anyhow::Result<String> {
 
 /// Verify a password against a stored PHC string; a malformed hash never verifies.
 pub async fn verify_password(password: String, stored: String) -> bool {
+    let Ok(_permit) = HASHING.acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&stored)
             .map(|hash| {
