@@ -63,10 +63,13 @@ pub fn validate_citizen_id(text: &str) -> Result<String, IdError> {
         return Err(IdError::Length);
     }
     let (body, check) = id.split_at(17);
-    if !body.bytes().all(|b| b.is_ascii_digit()) || !check.bytes().all(|b| b.is_ascii_digit() || b == b'X') {
+    if !body.bytes().all(|b| b.is_ascii_digit())
+        || !check.bytes().all(|b| b.is_ascii_digit() || b == b'X')
+    {
         return Err(IdError::Character);
     }
-    let birth = chrono::NaiveDate::parse_from_str(&body[6..14], "%Y%m%d").map_err(|_| IdError::BirthDate)?;
+    let birth = chrono::NaiveDate::parse_from_str(&body[6..14], "%Y%m%d")
+        .map_err(|_| IdError::BirthDate)?;
     if birth < chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default() {
         return Err(IdError::BirthDate);
     }
@@ -78,7 +81,9 @@ pub fn validate_citizen_id(text: &str) -> Result<String, IdError> {
 
 /// GB 32100 character set: digits and upper-case letters without I, O, Z, S, V.
 const CREDIT_CHARSET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const CREDIT_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 fn credit_value(c: char) -> Option<u32> {
     CREDIT_CHARSET.find(c).map(|i| i as u32)
@@ -141,12 +146,30 @@ mod tests {
     #[test]
     fn known_citizen_ids() {
         // The GB 11643 standard's own example.
-        assert_eq!(validate_citizen_id("11010519491231002X"), Ok("11010519491231002X".into()));
-        assert_eq!(validate_citizen_id("11010519491231002x"), Ok("11010519491231002X".into()));
-        assert_eq!(validate_citizen_id("110105194912310021"), Err(IdError::CheckCharacter));
-        assert_eq!(validate_citizen_id("110105194902300021"), Err(IdError::BirthDate));
-        assert_eq!(validate_citizen_id("11010519491231002"), Err(IdError::Length));
-        assert_eq!(validate_citizen_id("1101051949123100AX"), Err(IdError::Character));
+        assert_eq!(
+            validate_citizen_id("11010519491231002X"),
+            Ok("11010519491231002X".into())
+        );
+        assert_eq!(
+            validate_citizen_id("11010519491231002x"),
+            Ok("11010519491231002X".into())
+        );
+        assert_eq!(
+            validate_citizen_id("110105194912310021"),
+            Err(IdError::CheckCharacter)
+        );
+        assert_eq!(
+            validate_citizen_id("110105194902300021"),
+            Err(IdError::BirthDate)
+        );
+        assert_eq!(
+            validate_citizen_id("11010519491231002"),
+            Err(IdError::Length)
+        );
+        assert_eq!(
+            validate_citizen_id("1101051949123100AX"),
+            Err(IdError::Character)
+        );
     }
 
     #[test]
@@ -155,9 +178,18 @@ mod tests {
         let body = "91350100M000100Y4";
         let full = format!("{body}{}", credit_code_check(body).unwrap());
         assert_eq!(validate_credit_code(&full), Ok(full.clone()));
-        assert_eq!(validate_credit_code("91350100M000100Y43"), Ok("91350100M000100Y43".into()));
-        assert_eq!(validate_credit_code("91350100M000100Y44"), Err(IdError::CheckCharacter));
-        assert_eq!(validate_credit_code("91350100M000100YI3"), Err(IdError::Character));
+        assert_eq!(
+            validate_credit_code("91350100M000100Y43"),
+            Ok("91350100M000100Y43".into())
+        );
+        assert_eq!(
+            validate_credit_code("91350100M000100Y44"),
+            Err(IdError::CheckCharacter)
+        );
+        assert_eq!(
+            validate_credit_code("91350100M000100YI3"),
+            Err(IdError::Character)
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@
 
 pub mod audit;
 pub mod export;
-pub mod idnumber;
 pub mod identity;
+pub mod idnumber;
 pub mod password;
 pub mod region;
 pub mod time;
