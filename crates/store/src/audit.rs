@@ -272,3 +272,18 @@ impl Store {
         })
     }
 }
+
+/// Run `$body` inside a write transaction (bound to `$tx`) and append `$record`
+/// to the audit log in the same transaction; evaluates to `$body`'s value. An
+/// early `return Err(..)` in the body rolls everything back.
+macro_rules! audited_write {
+    ($store:expr, $record:expr, $tx:ident => $body:expr) => {
+        on_write!($store, pool => {
+            let mut $tx = $crate::db::PoolOps::begin_write(pool).await?;
+            let value = $body;
+            append_audit!(pool, $tx, $record);
+            $tx.commit().await?;
+            value
+        })
+    };
+}

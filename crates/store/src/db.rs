@@ -239,3 +239,12 @@ impl Store {
         Ok(())
     }
 }
+
+/// `NotFound` when a keyed UPDATE/DELETE touched no row.
+pub(crate) fn expect_found(rows_affected: u64) -> StoreResult<()> {
+    if rows_affected == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}

@@ -1,7 +1,7 @@
 //! Organisation: the region tree and departments.
 
 use crate::audit::{escape_like, AuditRecord};
-use crate::db::{conflict_on_unique, Page, PoolOps, Sql, Store, StoreError, StoreResult};
+use crate::db::{conflict_on_unique, expect_found, Page, Sql, Store, StoreError, StoreResult};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -190,8 +190,7 @@ impl Store {
         region_code: &str,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        on_write!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        audited_write!(self, audit, tx => {
             sqlx::query(
                 "INSERT INTO departments (code, name, level, region_code, created_at) VALUES ($1, $2, $3, $4, $5)",
             )
@@ -203,8 +202,6 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(conflict_on_unique("department"))?;
-            append_audit!(pool, tx, audit);
-            tx.commit().await?;
         });
         Ok(())
     }
@@ -217,29 +214,22 @@ impl Store {
         region_code: &str,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        on_write!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let changed = sqlx::query("UPDATE departments SET name = $2, level = $3, region_code = $4 WHERE code = $1")
+        audited_write!(self, audit, tx => {
+            expect_found(sqlx::query("UPDATE departments SET name = $2, level = $3, region_code = $4 WHERE code = $1")
                 .bind(code)
                 .bind(name)
                 .bind(level)
                 .bind(region_code)
                 .execute(&mut *tx)
                 .await?
-                .rows_affected();
-            if changed == 0 {
-                return Err(StoreError::NotFound);
-            }
-            append_audit!(pool, tx, audit);
-            tx.commit().await?;
+                .rows_affected())?;
         });
         Ok(())
     }
 
     /// Delete a department that no user belongs to.
     pub async fn delete_department(&self, code: &str, audit: &AuditRecord) -> StoreResult<()> {
-        on_write!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        audited_write!(self, audit, tx => {
             let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE department_code = $1")
                 .bind(code)
                 .fetch_one(&mut *tx)
@@ -247,16 +237,11 @@ impl Store {
             if users > 0 {
                 return Err(StoreError::Conflict("department users".into()));
             }
-            let changed = sqlx::query("DELETE FROM departments WHERE code = $1")
+            expect_found(sqlx::query("DELETE FROM departments WHERE code = $1")
                 .bind(code)
                 .execute(&mut *tx)
                 .await?
-                .rows_affected();
-            if changed == 0 {
-                return Err(StoreError::NotFound);
-            }
-            append_audit!(pool, tx, audit);
-            tx.commit().await?;
+                .rows_affected())?;
         });
         Ok(())
     }

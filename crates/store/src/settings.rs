@@ -1,7 +1,7 @@
 //! Key/value settings (JSON values), e.g. the security policy.
 
 use crate::audit::AuditRecord;
-use crate::db::{PoolOps, Store, StoreResult};
+use crate::db::{Store, StoreResult};
 
 impl Store {
     pub async fn get_setting(&self, key: &str) -> StoreResult<Option<String>> {
@@ -19,8 +19,7 @@ impl Store {
         value: &str,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        on_write!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        audited_write!(self, audit, tx => {
             sqlx::query(
                 "INSERT INTO settings (key, value) VALUES ($1, $2)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -29,8 +28,6 @@ impl Store {
             .bind(value)
             .execute(&mut *tx)
             .await?;
-            append_audit!(pool, tx, audit);
-            tx.commit().await?;
         });
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! API tokens for systems: only a SHA-256 of the token is stored.
 
 use crate::audit::AuditRecord;
-use crate::db::{PoolOps, Store, StoreError, StoreResult};
+use crate::db::{expect_found, PoolOps, Store, StoreResult};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -83,15 +83,12 @@ impl Store {
     pub async fn revoke_token(&self, id: i64, audit: &AuditRecord) -> StoreResult<()> {
         on_write!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let changed = sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+            expect_found(sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
                 .bind(id)
                 .bind(govpulse_core::time::now_ms())
                 .execute(&mut *tx)
                 .await?
-                .rows_affected();
-            if changed == 0 {
-                return Err(StoreError::NotFound);
-            }
+                .rows_affected())?;
             append_audit!(pool, tx, audit);
             tx.commit().await?;
         });

@@ -7,7 +7,7 @@ pub use roles::{RoleRow, RoleSeed};
 pub use sessions::SessionRow;
 
 use crate::audit::{escape_like, AuditRecord};
-use crate::db::{conflict_on_unique, Page, PoolOps, Sql, Store, StoreError, StoreResult};
+use crate::db::{conflict_on_unique, expect_found, Page, PoolOps, Sql, Store, StoreResult};
 use crate::org::OrgScope;
 use serde::Serialize;
 
@@ -289,7 +289,7 @@ impl Store {
     ) -> StoreResult<()> {
         on_write!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let changed = sqlx::query(
+            expect_found(sqlx::query(
                 "UPDATE users SET display_name = $2, scope_kind = $3, region_code = $4,
                     department_code = $5, disabled = $6 WHERE id = $1",
             )
@@ -301,10 +301,7 @@ impl Store {
             .bind(update.disabled)
             .execute(&mut *tx)
             .await?
-            .rows_affected();
-            if changed == 0 {
-                return Err(StoreError::NotFound);
-            }
+            .rows_affected())?;
             sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
             for role in &update.roles {
                 sqlx::query("INSERT INTO user_roles (user_id, role_code) VALUES ($1, $2)")
@@ -323,18 +320,12 @@ impl Store {
     }
 
     pub async fn delete_user(&self, id: i64, audit: &AuditRecord) -> StoreResult<()> {
-        on_write!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let changed = sqlx::query("DELETE FROM users WHERE id = $1")
+        audited_write!(self, audit, tx => {
+            expect_found(sqlx::query("DELETE FROM users WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?
-                .rows_affected();
-            if changed == 0 {
-                return Err(StoreError::NotFound);
-            }
-            append_audit!(pool, tx, audit);
-            tx.commit().await?;
+                .rows_affected())?;
         });
         Ok(())
     }
@@ -348,8 +339,7 @@ impl Store {
         keep_session: Option<&str>,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        on_write!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        audited_write!(self, audit, tx => {
             sqlx::query(
                 "UPDATE users SET password_hash = $2, must_change_password = $3,
                     password_changed_at = $4 WHERE id = $1",
@@ -365,8 +355,6 @@ impl Store {
                 .bind(keep_session.unwrap_or(""))
                 .execute(&mut *tx)
                 .await?;
-            append_audit!(pool, tx, audit);
-            tx.commit().await?;
         });
         Ok(())
     }
@@ -381,8 +369,7 @@ impl Store {
         lock_until: i64,
         audit: &AuditRecord,
     ) -> StoreResult<FailedLogin> {
-        let outcome = on_write!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        let outcome = audited_write!(self, audit, tx => {
             let (attempts, locked_until): (i32, Option<i64>) = sqlx::query_as(
                 "UPDATE users SET
                     locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3 ELSE locked_until END,
@@ -394,8 +381,6 @@ impl Store {
             .bind(lock_until)
             .fetch_one(&mut *tx)
             .await?;
-            append_audit!(pool, tx, audit);
-            tx.commit().await?;
             FailedLogin { attempts, locked_until }
         });
         Ok(outcome)
@@ -415,14 +400,11 @@ impl Store {
     }
 
     pub async fn unlock_user(&self, id: i64, audit: &AuditRecord) -> StoreResult<()> {
-        on_write!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        audited_write!(self, audit, tx => {
             sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            append_audit!(pool, tx, audit);
-            tx.commit().await?;
         });
         Ok(())
     }
@@ -435,16 +417,13 @@ impl Store {
         enabled: bool,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        on_write!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        audited_write!(self, audit, tx => {
             sqlx::query("UPDATE users SET totp_secret = $2, totp_enabled = $3 WHERE id = $1")
                 .bind(id)
                 .bind(secret)
                 .bind(enabled)
                 .execute(&mut *tx)
                 .await?;
-            append_audit!(pool, tx, audit);
-            tx.commit().await?;
         });
         Ok(())
     }

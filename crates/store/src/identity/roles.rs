@@ -77,11 +77,8 @@ impl Store {
     }
 
     pub async fn create_role(&self, role: &RoleSeed<'_>, audit: &AuditRecord) -> StoreResult<()> {
-        on_write!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        audited_write!(self, audit, tx => {
             write_role!(tx, INSERT_ROLE, role);
-            append_audit!(pool, tx, audit);
-            tx.commit().await?;
         });
         Ok(())
     }
@@ -89,19 +86,15 @@ impl Store {
     /// Update a custom role. Built-in roles are refused (`Conflict`).
     pub async fn update_role(&self, role: &RoleSeed<'_>, audit: &AuditRecord) -> StoreResult<()> {
         self.ensure_custom_role(role.code).await?;
-        on_write!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        audited_write!(self, audit, tx => {
             write_role!(tx, UPDATE_ROLE, role);
-            append_audit!(pool, tx, audit);
-            tx.commit().await?;
         });
         Ok(())
     }
 
     pub async fn delete_role(&self, code: &str, audit: &AuditRecord) -> StoreResult<()> {
         self.ensure_custom_role(code).await?;
-        on_write!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        audited_write!(self, audit, tx => {
             let holders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM user_roles WHERE role_code = $1")
                 .bind(code)
                 .fetch_one(&mut *tx)
@@ -110,8 +103,6 @@ impl Store {
                 return Err(StoreError::Conflict("role holders".into()));
             }
             sqlx::query("DELETE FROM roles WHERE code = $1").bind(code).execute(&mut *tx).await?;
-            append_audit!(pool, tx, audit);
-            tx.commit().await?;
         });
         Ok(())
     }
