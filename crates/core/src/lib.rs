@@ -4,6 +4,7 @@
 //! inputs, which is what lets the store and server layers be thin and the rules
 //! be tested exhaustively.
 
+pub mod aggregation;
 pub mod audit;
 pub mod export;
 pub mod identity;

@@ -1,0 +1,560 @@
+//! The five intake record kinds and their validation (AGG-2).
+//!
+//! A record arrives as a JSON object (after the source's collection rules have
+//! renamed fields and translated codes) and leaves as a typed input, or as a
+//! [`Rejection`] with a stable code.
+
+use super::fields::{invalid, Checked, Fields, Rejection};
+use crate::idnumber::{self, IdKind};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// Channels of consultations, applications and evaluations.
+pub const CHANNELS: &[&str] = &["online", "window", "hotline", "wechat", "app", "other"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicantType {
+    Person,
+    Org,
+}
+
+impl ApplicantType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Person => "person",
+            Self::Org => "org",
+        }
+    }
+
+    fn id_kind(self) -> IdKind {
+        match self {
+            Self::Person => IdKind::CitizenId,
+            Self::Org => IdKind::CreditCode,
+        }
+    }
+}
+
+fn applicant_type(f: &Fields) -> Checked<ApplicantType> {
+    Ok(
+        match f.choice("applicant_type", &["person", "org"])?.as_str() {
+            "person" => ApplicantType::Person,
+            _ => ApplicantType::Org,
+        },
+    )
+}
+
+/// Validate an identity number for the applicant type (GB 11643 / GB 32100).
+fn applicant_id(kind: ApplicantType, text: &str) -> Checked<String> {
+    idnumber::validate(kind.id_kind(), text).map_err(|e| {
+        Rejection::new(
+            &format!("applicant_id.{}", e.code()),
+            format!("applicant_id: {e}"),
+        )
+    })
+}
+
+fn region_code(f: &Fields, name: &str) -> Checked<String> {
+    let code = f.code(name, 12)?;
+    if crate::region::RegionLevel::of_code(&code).is_none() {
+        return Err(invalid(name, "is not a 6, 9 or 12 digit region code"));
+    }
+    Ok(code)
+}
+
+/// 办件: one application.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseInput {
+    pub case_code: String,
+    pub item_code: String,
+    pub applicant_type: ApplicantType,
+    #[serde(skip)]
+    pub applicant_id: String,
+    pub applicant_name: String,
+    pub region_code: String,
+    pub department_code: String,
+    pub channel: String,
+    pub submitted_at: i64,
+    pub handling_mode: Option<String>,
+    pub remark: Option<String>,
+}
+
+pub fn case(map: &Map<String, Value>, now_ms: i64) -> Checked<CaseInput> {
+    let f = Fields::new(map);
+    f.only(&[
+        "case_code",
+        "item_code",
+        "applicant_type",
+        "applicant_id",
+        "applicant_name",
+        "region_code",
+        "department_code",
+        "channel",
+        "submitted_at",
+        "handling_mode",
+        "remark",
+    ])?;
+    let kind = applicant_type(&f)?;
+    Ok(CaseInput {
+        case_code: f.code("case_code", 64)?,
+        item_code: f.code("item_code", 128)?,
+        applicant_id: applicant_id(kind, &f.text("applicant_id", 32)?)?,
+        applicant_type: kind,
+        applicant_name: f.text("applicant_name", 100)?,
+        region_code: region_code(&f, "region_code")?,
+        department_code: f.code("department_code", 64)?,
+        channel: f.choice("channel", CHANNELS)?,
+        submitted_at: f.time("submitted_at", now_ms)?,
+        handling_mode: f.opt_code("handling_mode", 8)?,
+        remark: f.opt_text("remark", 500)?,
+    })
+}
+
+/// Stage events of a case.
+pub const EVENT_KINDS: &[&str] = &[
+    "submitted",
+    "accepted",
+    "rejected",
+    "supplement_start",
+    "supplement_end",
+    "special_start",
+    "special_end",
+    "decided",
+    "completed",
+    "delivered",
+    "withdrawn",
+];
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventInput {
+    pub case_code: String,
+    pub seq: i64,
+    pub kind: String,
+    pub at: i64,
+    pub special_kind: Option<String>,
+    pub operator: Option<String>,
+    pub note: Option<String>,
+}
+
+pub fn event(map: &Map<String, Value>, now_ms: i64) -> Checked<EventInput> {
+    let f = Fields::new(map);
+    f.only(&[
+        "case_code",
+        "seq",
+        "kind",
+        "at",
+        "special_kind",
+        "operator",
+        "note",
+    ])?;
+    let kind = f.choice("kind", EVENT_KINDS)?;
+    let special_kind = f.opt_code("special_kind", 8)?;
+    if special_kind.is_some() && !kind.starts_with("special_") {
+        return Err(invalid(
+            "special_kind",
+            "only belongs to special_start / special_end",
+        ));
+    }
+    Ok(EventInput {
+        case_code: f.code("case_code", 64)?,
+        seq: f.int("seq", 1, 1_000_000)?,
+        kind,
+        at: f.time("at", now_ms)?,
+        special_kind,
+        operator: f.opt_text("operator", 100)?,
+        note: f.opt_text("note", 1000)?,
+    })
+}
+
+/// 咨询: one consultation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConsultationInput {
+    pub code: String,
+    pub channel: String,
+    pub region_code: String,
+    pub asked_at: i64,
+    pub applicant_type: ApplicantType,
+    #[serde(skip)]
+    pub applicant_id: Option<String>,
+    pub item_code: Option<String>,
+    pub question: String,
+    pub answer: Option<String>,
+}
+
+pub fn consultation(map: &Map<String, Value>, now_ms: i64) -> Checked<ConsultationInput> {
+    let f = Fields::new(map);
+    f.only(&[
+        "code",
+        "channel",
+        "region_code",
+        "asked_at",
+        "applicant_type",
+        "applicant_id",
+        "item_code",
+        "question",
+        "answer",
+    ])?;
+    let kind = applicant_type(&f)?;
+    let applicant = match f.opt_text("applicant_id", 32)? {
+        Some(text) => Some(applicant_id(kind, &text)?),
+        None => None,
+    };
+    Ok(ConsultationInput {
+        code: f.code("code", 40)?,
+        channel: f.choice("channel", CHANNELS)?,
+        region_code: region_code(&f, "region_code")?,
+        asked_at: f.time("asked_at", now_ms)?,
+        applicant_type: kind,
+        applicant_id: applicant,
+        item_code: f.opt_code("item_code", 128)?,
+        question: f.text("question", 2000)?,
+        answer: f.opt_text("answer", 4000)?,
+    })
+}
+
+/// 好差评: one evaluation (satisfaction per GB/T 39046 A.8: 1 非常满意 … 5 非常不满意).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvaluationInput {
+    pub evaluation_id: String,
+    pub case_code: Option<String>,
+    pub channel: String,
+    pub rated_at: i64,
+    pub satisfaction: i64,
+    pub comment: Option<String>,
+    pub region_code: Option<String>,
+}
+
+pub fn evaluation(map: &Map<String, Value>, now_ms: i64) -> Checked<EvaluationInput> {
+    let f = Fields::new(map);
+    f.only(&[
+        "evaluation_id",
+        "case_code",
+        "channel",
+        "rated_at",
+        "satisfaction",
+        "comment",
+        "region_code",
+    ])?;
+    let case_code = f.opt_code("case_code", 64)?;
+    let region = match f.raw("region_code") {
+        Some(_) => Some(region_code(&f, "region_code")?),
+        None => None,
+    };
+    if case_code.is_none() && region.is_none() {
+        return Err(Rejection::new(
+            "field.missing",
+            "an evaluation without `case_code` needs `region_code`",
+        ));
+    }
+    Ok(EvaluationInput {
+        evaluation_id: f.code("evaluation_id", 64)?,
+        case_code,
+        channel: f.choice("channel", CHANNELS)?,
+        rated_at: f.time("rated_at", now_ms)?,
+        satisfaction: f.int("satisfaction", 1, 5)?,
+        comment: f.opt_text("comment", 2000)?,
+        region_code: region,
+    })
+}
+
+/// One required material of an item.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Material {
+    pub name: String,
+    #[serde(default = "yes")]
+    pub required: bool,
+    #[serde(default)]
+    pub copies: Option<u32>,
+    #[serde(default)]
+    pub form: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// 事项: one version of a service item from the item management system.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemInput {
+    pub item_code: String,
+    pub basic_code: String,
+    pub name: String,
+    pub item_type_code: String,
+    pub exercise_level: Option<String>,
+    pub department_code: String,
+    pub department_name: Option<String>,
+    pub region_code: String,
+    pub legal_limit: Option<i64>,
+    pub promised_limit: Option<i64>,
+    pub limit_unit: String,
+    pub case_type_code: i64,
+    pub handling_modes: Vec<String>,
+    pub materials: Vec<Material>,
+    pub elements: Map<String, Value>,
+    pub valid_from: i64,
+}
+
+/// Region codes from item systems often come as 12 digits with trailing zeros
+/// (`511602000000`): shorten them to the level they denote.
+fn normalise_region(code: &str) -> String {
+    let mut code = code.to_string();
+    while code.len() > 6 && code.ends_with("000") {
+        code.truncate(code.len() - 3);
+    }
+    code
+}
+
+pub fn item(map: &Map<String, Value>, now_ms: i64) -> Checked<ItemInput> {
+    let f = Fields::new(map);
+    f.only(&[
+        "item_code",
+        "basic_code",
+        "name",
+        "item_type_code",
+        "exercise_level",
+        "department_code",
+        "department_name",
+        "region_code",
+        "legal_limit",
+        "promised_limit",
+        "limit_unit",
+        "case_type_code",
+        "handling_modes",
+        "materials",
+        "elements",
+        "valid_from",
+        "main_item",
+        "link",
+    ])?;
+    let item_code = f.code("item_code", 128)?;
+    // 基本编码: given, or the first segment of the 实施编码.
+    let basic_code = match f.opt_code("basic_code", 64)? {
+        Some(code) => code,
+        None => item_code
+            .split('-')
+            .next()
+            .unwrap_or(&item_code)
+            .to_string(),
+    };
+    let item_type_code = f.text("item_type_code", 2)?;
+    let item_type_code = match item_type_code.parse::<u8>() {
+        Ok(n) if n <= 99 => format!("{n:02}"),
+        _ => {
+            return Err(invalid(
+                "item_type_code",
+                "must be a GB/T 39046 A.1 code (00–99)",
+            ))
+        }
+    };
+    let region = normalise_region(&f.code("region_code", 12)?);
+    if crate::region::RegionLevel::of_code(&region).is_none() {
+        return Err(invalid("region_code", "is not a region code"));
+    }
+    let list = |name: &str| -> Checked<Vec<String>> {
+        match f.raw(name) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(values)) => Ok(values
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(String::from)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .collect()),
+            Some(Value::String(text)) => Ok(text
+                .split([',', '，', ';'])
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()),
+            Some(_) => Err(invalid(name, "must be a list")),
+        }
+    };
+    let materials = match f.raw("materials") {
+        None => Vec::new(),
+        Some(Value::Array(_)) => serde_json::from_value(map["materials"].clone())
+            .map_err(|e| invalid("materials", &format!("is malformed: {e}")))?,
+        Some(Value::String(text)) => text
+            .split([';', '；'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|name| Material {
+                name: name.to_string(),
+                required: true,
+                copies: None,
+                form: None,
+            })
+            .collect(),
+        Some(_) => return Err(invalid("materials", "must be a list")),
+    };
+    let mut elements = match f.raw("elements") {
+        None => Map::new(),
+        Some(Value::Object(map)) => map.clone(),
+        Some(_) => return Err(invalid("elements", "must be an object")),
+    };
+    for extra in ["main_item", "link"] {
+        if let Some(value) = f.opt_text(extra, 500)? {
+            elements.insert(extra.to_string(), Value::String(value));
+        }
+    }
+    let legal_limit = f.opt_int("legal_limit", 0, 3650)?;
+    let promised_limit = f.opt_int("promised_limit", 0, 3650)?;
+    if let (Some(legal), Some(promised)) = (legal_limit, promised_limit) {
+        if promised > legal {
+            return Err(invalid("promised_limit", "may not exceed legal_limit"));
+        }
+    }
+    let limit_unit = match f.opt_text("limit_unit", 16)?.as_deref() {
+        None | Some("working") | Some("工作日") => "working".to_string(),
+        Some("natural") | Some("自然日") => "natural".to_string(),
+        Some(_) => return Err(invalid("limit_unit", "must be working or natural")),
+    };
+    let valid_from = match f.opt_text("valid_from", 40)? {
+        None => crate::time::parse_bound("2015-01-01").unwrap_or_default(),
+        Some(text) => crate::time::parse_bound(&text)
+            .or_else(|| super::fields::parse_time(&text))
+            .ok_or_else(|| {
+                Rejection::new(
+                    "time.invalid",
+                    "`valid_from` must be a date or an RFC 3339 time",
+                )
+            })?,
+    };
+    if valid_from > now_ms + 366 * 86_400_000 {
+        return Err(Rejection::new(
+            "time.future",
+            "`valid_from` lies more than a year ahead",
+        ));
+    }
+    Ok(ItemInput {
+        basic_code,
+        name: f.text("name", 200)?,
+        item_type_code,
+        exercise_level: f.opt_code("exercise_level", 2)?,
+        department_code: f.code("department_code", 64)?,
+        department_name: f.opt_text("department_name", 100)?,
+        region_code: region,
+        legal_limit,
+        promised_limit,
+        limit_unit,
+        case_type_code: f.opt_int("case_type_code", 1, 9)?.unwrap_or(2),
+        handling_modes: list("handling_modes")?,
+        materials,
+        elements,
+        valid_from,
+        item_code,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn now() -> i64 {
+        crate::time::parse_rfc3339("2026-11-21T12:00:00+08:00").unwrap()
+    }
+
+    fn case_json() -> Value {
+        json!({
+            "case_code": "C-1", "item_code": "I-1", "applicant_type": "person",
+            "applicant_id": "11010519491231002X", "applicant_name": "张三", "region_code": "110105",
+            "department_code": "110105D001", "channel": "online", "submitted_at": "20260302T090000"
+        })
+    }
+
+    fn check_case(v: Value) -> Checked<CaseInput> {
+        case(v.as_object().unwrap(), now())
+    }
+
+    #[test]
+    fn a_valid_case_passes_and_is_normalised() {
+        let input = check_case(case_json()).unwrap();
+        assert_eq!(input.applicant_id, "11010519491231002X");
+        assert_eq!(
+            crate::time::to_rfc3339(input.submitted_at),
+            "2026-03-02T09:00:00+08:00"
+        );
+    }
+
+    #[test]
+    fn case_refusals_carry_stable_codes() {
+        let with = |key: &str, value: Value| {
+            let mut v = case_json();
+            v[key] = value;
+            check_case(v).unwrap_err().code
+        };
+        assert_eq!(
+            with("applicant_id", json!("110105194912310021")),
+            "applicant_id.check_character"
+        );
+        assert_eq!(
+            with("applicant_id", json!("110105194902300027")),
+            "applicant_id.birth_date"
+        );
+        assert_eq!(
+            with("submitted_at", json!("2030-01-01T00:00:00+08:00")),
+            "time.future"
+        );
+        assert_eq!(with("submitted_at", json!("yesterday")), "time.invalid");
+        assert_eq!(with("channel", json!("fax")), "field.invalid");
+        assert_eq!(with("region_code", json!("1101")), "field.invalid");
+        assert_eq!(with("case_code", json!("C 1; DROP")), "field.invalid");
+        assert_eq!(with("applicant_name", Value::Null), "field.missing");
+    }
+
+    #[test]
+    fn organisations_need_credit_codes() {
+        let mut v = case_json();
+        v["applicant_type"] = json!("org");
+        assert_eq!(
+            check_case(v.clone()).unwrap_err().code,
+            "applicant_id.check_character"
+        );
+        v["applicant_id"] = json!("91350100M000100Y43");
+        assert!(check_case(v).is_ok());
+    }
+
+    #[test]
+    fn events_and_evaluations() {
+        let e = json!({"case_code": "C-1", "seq": 2, "kind": "accepted", "at": "2026-03-02T10:00:00+08:00"});
+        assert!(event(e.as_object().unwrap(), now()).is_ok());
+        let e = json!({"case_code": "C-1", "seq": 0, "kind": "accepted", "at": "2026-03-02T10:00:00+08:00"});
+        assert_eq!(
+            event(e.as_object().unwrap(), now()).unwrap_err().code,
+            "field.invalid"
+        );
+        let e = json!({"case_code": "C-1", "seq": 1, "kind": "teleported", "at": "2026-03-02T10:00:00+08:00"});
+        assert_eq!(
+            event(e.as_object().unwrap(), now()).unwrap_err().code,
+            "field.invalid"
+        );
+        let r = json!({"evaluation_id": "E1", "channel": "app", "rated_at": "2026-03-02T10:00:00+08:00", "satisfaction": 6, "case_code": "C-1"});
+        assert_eq!(
+            evaluation(r.as_object().unwrap(), now()).unwrap_err().code,
+            "field.invalid"
+        );
+        let r = json!({"evaluation_id": "E1", "channel": "app", "rated_at": "2026-03-02T10:00:00+08:00", "satisfaction": 1});
+        assert_eq!(
+            evaluation(r.as_object().unwrap(), now()).unwrap_err().code,
+            "field.missing"
+        );
+    }
+
+    #[test]
+    fn the_sichuan_sample_row_imports_as_an_item() {
+        let row = json!({
+            "department_name": "区经信局", "main_item": "未分类",
+            "name": "企业投资项目备案（技术改造）（市级/县级）",
+            "item_code": "511Z07001006-511602000000-000-11511301008778183N-1-00",
+            "item_type_code": "10", "region_code": "511602000000", "department_code": "11511301008778183N",
+            "link": "http://example"
+        });
+        let item = item(row.as_object().unwrap(), now()).unwrap();
+        assert_eq!(item.basic_code, "511Z07001006");
+        assert_eq!(item.region_code, "511602");
+        assert_eq!(item.item_type_code, "10");
+        assert_eq!(item.limit_unit, "working");
+        assert_eq!(item.elements["main_item"], "未分类");
+    }
+}
