@@ -6,10 +6,9 @@ use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
-use govpulse_core::export::safe_cell;
+use crate::export::{attachment, csv_bytes, safe_row, xlsx_download};
 use govpulse_core::time::{parse_bound, to_rfc3339};
 use govpulse_store::audit::{AuditFilter, AuditRow, Verification};
 use serde::{Deserialize, Serialize};
@@ -141,8 +140,8 @@ const EXPORT_HEADERS: [&str; 10] = [
     "哈希",
 ];
 
-fn export_cells(row: &AuditRow) -> [String; 10] {
-    [
+fn export_cells(row: &AuditRow) -> Vec<String> {
+    vec![
         row.seq.to_string(),
         to_rfc3339(row.at_ms),
         row.actor.clone(),
@@ -154,7 +153,6 @@ fn export_cells(row: &AuditRow) -> [String; 10] {
         row.details.clone(),
         row.hash.clone(),
     ]
-    .map(|cell| safe_cell(&cell).into_owned())
 }
 
 /// Export the filtered log as CSV (streamed) or XLSX. The export itself is audited.
@@ -189,24 +187,6 @@ pub async fn export_audit(
     Ok(export_csv(state, filter))
 }
 
-fn csv_bytes(records: &[[String; 10]]) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    for record in records {
-        let _ = writer.write_record(record);
-    }
-    writer.into_inner().unwrap_or_default()
-}
-
-fn attachment(name: &str, content_type: &'static str, body: Body) -> Response {
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
-}
-
 /// Stream CSV chunk by chunk, so memory stays flat whatever the log's size.
 fn export_csv(state: AppState, filter: AuditFilter) -> Response {
     const CHUNK: i64 = 5_000;
@@ -227,7 +207,7 @@ fn export_csv(state: AppState, filter: AuditFilter) -> Response {
                     return;
                 }
             };
-            let cells: Vec<_> = rows.iter().map(export_cells).collect();
+            let cells: Vec<_> = rows.iter().map(|row| safe_row(export_cells(row))).collect();
             if sender.send(Ok(csv_bytes(&cells))).await.is_err() {
                 return; // client went away
             }
@@ -254,29 +234,7 @@ async fn export_xlsx(state: &AppState, filter: &AuditFilter) -> ApiResult<Respon
             rows.len() < 1_000_000
         })
         .await?;
-    let bytes =
-        tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-            let mut workbook = rust_xlsxwriter::Workbook::new();
-            let sheet = workbook.add_worksheet_with_constant_memory()?;
-            sheet.set_name("审计日志")?;
-            for (col, title) in EXPORT_HEADERS.iter().enumerate() {
-                sheet.write_string(0, col as u16, *title)?;
-            }
-            for (i, cells) in rows.iter().enumerate() {
-                for (col, cell) in cells.iter().enumerate() {
-                    sheet.write_string(i as u32 + 1, col as u16, cell)?;
-                }
-            }
-            workbook.save_to_buffer()
-        })
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
-    Ok(attachment(
-        "audit-log.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        Body::from(bytes),
-    ))
+    xlsx_download("audit-log.xlsx", "审计日志", &EXPORT_HEADERS, rows).await
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

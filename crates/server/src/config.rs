@@ -19,6 +19,11 @@ pub struct ServerConfig {
     pub idle_timeout_minutes: i64,
     /// Log as JSON lines instead of human-readable text.
     pub json_logs: bool,
+    /// The identity-number key file (default: `govpulse.key` beside the SQLite
+    /// database, or `data/govpulse.key`).
+    pub key_file: Option<String>,
+    /// Consultations up to this many days before an application are linked to it.
+    pub link_window_days: i64,
 }
 
 impl Default for ServerConfig {
@@ -30,6 +35,8 @@ impl Default for ServerConfig {
             max_body_bytes: 1024 * 1024,
             idle_timeout_minutes: 30,
             json_logs: false,
+            key_file: None,
+            link_window_days: 30,
         }
     }
 }

@@ -123,3 +123,23 @@ pub fn non_empty(value: &Option<String>) -> Option<String> {
         .filter(|v| !v.is_empty())
         .map(String::from)
 }
+
+/// The raw body; over the route's limit → 413 `request.too_large`.
+pub struct ApiBytes(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::body::Bytes::from_request(req, state)
+            .await
+            .map(Self)
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large()
+                } else {
+                    ApiError::new(StatusCode::BAD_REQUEST, "request.invalid", rejection.body_text())
+                }
+            })
+    }
+}

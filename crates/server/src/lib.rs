@@ -1,9 +1,11 @@
 //! govpulse HTTP server: one axum router with a module per domain area, the
 //! embedded web UI, OpenAPI documentation and operations endpoints.
 
+pub mod aggregation;
 pub mod audit;
 pub mod config;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod identity;
 pub mod ops;
@@ -41,7 +43,8 @@ use utoipa_swagger_ui::SwaggerUi;
     tags(
         (name = "identity", description = "Login, accounts, roles, security policy, API tokens (SEC-1, SEC-2)"),
         (name = "org", description = "Regions and departments"),
-        (name = "audit", description = "Tamper-evident audit log (SEC-3)")
+        (name = "audit", description = "Tamper-evident audit log (SEC-3)"),
+        (name = "aggregation", description = "Items, consultation codes, intake, cases, linking, collection rules (AGG-1..5)")
     )
 )]
 struct ApiDoc;

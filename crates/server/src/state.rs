@@ -1,5 +1,6 @@
 //! Shared application state.
 
+use crate::aggregation::vault::IdentityVault;
 use crate::config::ServerConfig;
 use crate::identity::policy::SecurityPolicy;
 use crate::identity::rate_limit::RateLimiter;
@@ -15,16 +16,18 @@ const POLICY_TTL: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub vault: Arc<IdentityVault>,
     pub config: Arc<ServerConfig>,
     pub login_limiter: Arc<RateLimiter>,
     policy: Arc<RwLock<Option<(SecurityPolicy, Instant)>>>,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: ServerConfig) -> Self {
+    pub fn new(store: Store, config: ServerConfig, vault: IdentityVault) -> Self {
         let login_limiter = Arc::new(RateLimiter::per_minute(config.login_rate_per_minute));
         Self {
             store,
+            vault: Arc::new(vault),
             config: Arc::new(config),
             login_limiter,
             policy: Arc::new(RwLock::new(None)),
@@ -41,6 +44,15 @@ impl AppState {
         let policy = SecurityPolicy::load(&self.store, self.config.idle_timeout_minutes).await?;
         *self.policy.write().await = Some((policy.clone(), Instant::now()));
         Ok(policy)
+    }
+
+    /// The intake pipeline over this state's store and vault.
+    pub fn pipeline(&self) -> crate::aggregation::pipeline::Pipeline<'_> {
+        crate::aggregation::pipeline::Pipeline {
+            store: &self.store,
+            vault: &self.vault,
+            link_window_ms: self.config.link_window_days * 86_400_000,
+        }
     }
 
     /// Forget the cached policy after a change.

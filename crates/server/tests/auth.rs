@@ -80,7 +80,10 @@ async fn wrong_passwords_lock_the_account_for_everyone() {
         assert_eq!(status, StatusCode::OK);
         let auditor = app.login("auditor", "Audit@12345").await;
         let (_, unlocks) = auditor.get("/api/v1/audit?action=user.unlock").await;
-        assert_eq!(unlocks["items"][0]["actor"], "secadmin", "the unlock is audited");
+        assert_eq!(
+            unlocks["items"][0]["actor"], "secadmin",
+            "the unlock is audited"
+        );
         app.cleanup().await;
     }
 }

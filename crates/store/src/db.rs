@@ -156,6 +156,8 @@ impl Store {
 pub(crate) enum Value {
     Int(i64),
     Text(String),
+    OptText(Option<String>),
+    Bool(bool),
 }
 
 /// A query whose text and arguments are built at run time (optional filters).
@@ -193,6 +195,33 @@ impl Sql {
 
     pub fn bind_int(&mut self, value: i64) -> &mut Self {
         self.bind(Value::Int(value))
+    }
+
+    /// Append `(…), (…)` rows of placeholders for a multi-row INSERT.
+    pub fn push_rows(&mut self, rows: impl IntoIterator<Item = Vec<Value>>) -> &mut Self {
+        for (i, row) in rows.into_iter().enumerate() {
+            self.push(if i == 0 { "(" } else { ", (" });
+            for (j, value) in row.into_iter().enumerate() {
+                if j > 0 {
+                    self.push(", ");
+                }
+                self.bind(value);
+            }
+            self.push(")");
+        }
+        self
+    }
+
+    /// Append `(a, b, …)` of bound values, for `IN` lists.
+    pub fn push_list<'a>(&mut self, values: impl IntoIterator<Item = &'a str>) -> &mut Self {
+        self.push("(");
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind_text(value);
+        }
+        self.push(")")
     }
 }
 

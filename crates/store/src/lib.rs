@@ -13,6 +13,7 @@ mod macros;
 mod db;
 #[macro_use]
 pub mod audit;
+pub mod aggregation;
 pub mod identity;
 mod migrate;
 pub mod org;

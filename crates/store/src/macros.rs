@@ -42,6 +42,8 @@ macro_rules! bind_all {
             query = match arg {
                 $crate::db::Value::Int(v) => query.bind(*v),
                 $crate::db::Value::Text(v) => query.bind(v.clone()),
+                $crate::db::Value::OptText(v) => query.bind(v.clone()),
+                $crate::db::Value::Bool(v) => query.bind(*v),
             };
         }
         query
@@ -77,5 +79,26 @@ macro_rules! count_dynamic {
             .await
         });
         result
+    }};
+}
+
+/// Execute a dynamic statement on an open transaction or connection; yields rows affected.
+macro_rules! execute_dynamic {
+    ($conn:expr, $sql:expr) => {{
+        let sql: &$crate::db::Sql = $sql;
+        bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args)
+            .execute(&mut *$conn)
+            .await
+            .map(|r| r.rows_affected())
+    }};
+}
+
+/// Fetch rows of a dynamic query on an open transaction or connection.
+macro_rules! fetch_dynamic_on {
+    ($conn:expr, $row:ty, $sql:expr) => {{
+        let sql: &$crate::db::Sql = $sql;
+        bind_all!(sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args)
+            .fetch_all(&mut *$conn)
+            .await
     }};
 }

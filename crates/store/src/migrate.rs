@@ -15,13 +15,22 @@ struct Migration {
     postgres_only: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    portable: include_str!("migrations/0001_foundation.sql"),
-    sqlite_only: include_str!("migrations/0001_foundation.sqlite.sql"),
-    postgres_only: include_str!("migrations/0001_foundation.postgres.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        portable: include_str!("migrations/0001_foundation.sql"),
+        sqlite_only: include_str!("migrations/0001_foundation.sqlite.sql"),
+        postgres_only: include_str!("migrations/0001_foundation.postgres.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "aggregation",
+        portable: include_str!("migrations/0002_aggregation.sql"),
+        sqlite_only: include_str!("migrations/0002_aggregation.sqlite.sql"),
+        postgres_only: include_str!("migrations/0002_aggregation.postgres.sql"),
+    },
+];
 
 fn render(sql: &str, backend: Backend) -> String {
     let (id, blob) = match backend {

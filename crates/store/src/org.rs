@@ -32,6 +32,14 @@ pub struct OrgScope {
 }
 
 impl OrgScope {
+    /// Restrict rows by region column and, for department scopes, department column.
+    pub(crate) fn push_scope(&self, sql: &mut Sql, region_column: &str, department_column: &str) {
+        self.push_region(sql, region_column);
+        if let Some(dept) = &self.department {
+            sql.push(&format!(" AND {department_column} = ")).bind_text(dept);
+        }
+    }
+
     /// Restrict a `column` holding region codes.
     pub(crate) fn push_region(&self, sql: &mut Sql, column: &str) {
         if let Some((lo, hi)) = &self.region_range {
@@ -57,10 +65,7 @@ const DEPARTMENT_SELECT: &str =
      FROM departments d JOIN regions r ON r.code = d.region_code WHERE 1 = 1";
 
 fn push_department_scope(sql: &mut Sql, scope: &OrgScope) {
-    scope.push_region(sql, "d.region_code");
-    if let Some(dept) = &scope.department {
-        sql.push(" AND d.code = ").bind_text(dept);
-    }
+    scope.push_scope(sql, "d.region_code", "d.code");
 }
 
 impl Store {

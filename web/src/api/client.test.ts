@@ -68,6 +68,18 @@ describe('CSRF header and credentials', () => {
     expect(sentHeaders()['Content-Type']).toBe('application/json')
   })
 
+  it('uploads a raw body with its own content type and the CSRF header', async () => {
+    fetchMock.mockResolvedValue(json(200, { accepted: 1, duplicates: 0, rejected: [] }))
+    const file = new Blob(['a,b\n1,2\n'], { type: 'application/vnd.ms-excel' })
+    await http.upload('/import/cases', file, 'text/csv', { source: 'sys1' })
+    const [url, init] = fetchMock.mock.calls[0]!
+    expect(url).toBe('/api/v1/import/cases?source=sys1')
+    expect(init!.method).toBe('POST')
+    expect(init!.body).toBe(file)
+    expect(sentHeaders()['Content-Type']).toBe('text/csv')
+    expect(sentHeaders()['X-CSRF-Token']).toBe('tok-123')
+  })
+
   it('resolves 204 to undefined', async () => {
     fetchMock.mockResolvedValue(new Response(null, { status: 204 }))
     await expect(http.delete('/users/1')).resolves.toBeUndefined()

@@ -139,6 +139,8 @@ export async function parseError(res: Response): Promise<ApiError> {
 export interface RequestOptions {
   query?: QueryParams
   body?: unknown
+  /** A body sent as is (a file upload) with its own Content-Type; `body` is ignored. */
+  raw?: { body: Blob | string; contentType: string }
   /** Do not run the global 401 / 403 hooks (used by login and the router guard). */
   skipAuthHandling?: boolean
   signal?: AbortSignal
@@ -148,7 +150,8 @@ const SAFE_METHODS = ['GET', 'HEAD']
 
 async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' }
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
+  if (opts.raw) headers['Content-Type'] = opts.raw.contentType
+  else if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
   if (!SAFE_METHODS.includes(method)) {
     const token = hooks.getCsrfToken()
     if (token) headers['X-CSRF-Token'] = token
@@ -158,7 +161,7 @@ async function send(method: string, path: string, opts: RequestOptions): Promise
       method,
       headers,
       credentials: 'same-origin',
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.raw ? opts.raw.body : opts.body === undefined ? undefined : JSON.stringify(opts.body),
       signal: opts.signal,
     })
   } catch (e) {
@@ -223,4 +226,7 @@ export const http = {
     request<T>('PUT', path, { ...opts, body }),
   delete: <T = void>(path: string, opts: RequestOptions = {}) =>
     request<T>('DELETE', path, opts),
+  /** POST a file (or any Blob) as the raw request body with its content type. */
+  upload: <T>(path: string, body: Blob | string, contentType: string, query?: QueryParams) =>
+    request<T>('POST', path, { query, raw: { body, contentType } }),
 }

@@ -1,18 +1,31 @@
 // Typed calls of docs/api.md, grouped by area. Pages import from here only.
 import { buildUrl, http, type QueryParams } from './client'
 import type {
+  ApplicantTimeline,
   ApiToken,
   ApiTokenCreated,
   AuditEntry,
   AuditVerify,
+  Case,
+  CaseDetail,
+  Consultation,
   Department,
+  Evaluation,
+  ImportKind,
+  IntakeAnswer,
+  Item,
+  ItemDetail,
+  LinkingGroup,
+  LinkingRow,
   LoginAnswer,
   Me,
   Page,
   Permission,
+  ReconciliationRow,
   Region,
   Role,
   SecurityPolicy,
+  Source,
   User,
   UserCreate,
   UserUpdate,
@@ -81,4 +94,53 @@ export const auditApi = {
   verify: () => http.get<AuditVerify>('/audit/verify'),
   /** Export is a plain browser download (streamed by the server, never held in memory here). */
   exportUrl: (format: 'csv' | 'xlsx', q: QueryParams) => buildUrl('/audit/export', { ...q, format }),
+}
+
+// ---- Data aggregation (docs/api-aggregation.md) ----
+
+export const itemApi = {
+  list: (q: QueryParams) => http.get<Page<Item>>('/items', q),
+  get: (itemCode: string) => http.get<ItemDetail>(`/items/${enc(itemCode)}`),
+}
+
+export const importApi = {
+  /** A CSV / XLSX file sent as is; `source` names the source system whose collection rules apply. */
+  upload: (kind: ImportKind, file: Blob, contentType: string, source?: string) =>
+    http.upload<IntakeAnswer>(`/import/${kind}`, file, contentType, { source }),
+}
+
+export const consultationApi = {
+  list: (q: QueryParams) => http.get<Page<Consultation>>('/consultations', q),
+}
+
+export const caseApi = {
+  list: (q: QueryParams) => http.get<Page<Case>>('/cases', q),
+  get: (caseCode: string) => http.get<CaseDetail>(`/cases/${enc(caseCode)}`),
+  /** The applicant's full ID number (needs identity:reveal; audited). */
+  reveal: (caseCode: string) => http.post<{ applicant_id: string }>(`/cases/${enc(caseCode)}/reveal`),
+}
+
+export const evaluationApi = {
+  list: (q: QueryParams) => http.get<Page<Evaluation>>('/evaluations', q),
+}
+
+export const applicantApi = {
+  timeline: (applicantKey: string) => http.get<ApplicantTimeline>(`/applicants/${enc(applicantKey)}/timeline`),
+}
+
+export const linkingApi = {
+  stats: (group: LinkingGroup, q: QueryParams) =>
+    http.get<{ items: LinkingRow[] }>('/linking/stats', { ...q, group }),
+}
+
+export const sourceApi = {
+  list: () => http.get<Source[]>('/sources'),
+  create: (body: Source) => http.post<Source>('/sources', body),
+  update: (code: string, body: Source) => http.put<Source>(`/sources/${enc(code)}`, body),
+  remove: (code: string) => http.delete(`/sources/${enc(code)}`),
+}
+
+export const reconciliationApi = {
+  list: (q: QueryParams) => http.get<{ items: ReconciliationRow[] }>('/reconciliation', q),
+  exportUrl: (format: 'csv' | 'xlsx', q: QueryParams) => buildUrl('/reconciliation/export', { ...q, format }),
 }

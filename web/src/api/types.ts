@@ -148,3 +148,208 @@ export interface AuditVerify {
   checked: number
   first_broken: { seq: number; reason: string } | null
 }
+
+// ---- Data aggregation (docs/api-aggregation.md) ----
+
+/** How a time limit is counted. */
+export type LimitUnit = 'working' | 'natural'
+/** GB/T 39046 A.6 办件类型代码 (1 即办件, 2 承诺件). */
+export type CaseTypeCode = 1 | 2
+export type ApplicantType = 'person' | 'org'
+export type Channel = 'online' | 'window' | 'hotline' | 'wechat' | 'app' | 'other'
+export type CaseStatus = 'submitted' | 'accepted' | 'rejected' | 'in_progress' | 'suspended' | 'completed' | 'withdrawn'
+export type CaseEventKind =
+  | 'submitted'
+  | 'accepted'
+  | 'rejected'
+  | 'supplement_start'
+  | 'supplement_end'
+  | 'special_start'
+  | 'special_end'
+  | 'decided'
+  | 'completed'
+  | 'delivered'
+  | 'withdrawn'
+
+/** Kinds of records received by intake (`POST /intake/{kind}`). */
+export type IntakeKind = 'consultations' | 'cases' | 'case-events' | 'evaluations'
+/** Kinds accepted by file import (`POST /import/{kind}`). */
+export type ImportKind = IntakeKind | 'items'
+
+/** The current version of a catalogue item. */
+export interface Item {
+  item_code: string
+  basic_code: string
+  name: string
+  /** GB/T 39046 A.1 事项类型代码, e.g. "01" 行政许可. */
+  item_type_code: string
+  department_code: string
+  department_name: string
+  region_code: string
+  region_name: string
+  legal_limit: number | null
+  promised_limit: number | null
+  limit_unit: LimitUnit
+  case_type_code: CaseTypeCode
+  version: number
+  /** Day (`YYYY-MM-DD`) or RFC 3339 instant. */
+  valid_from: string
+  valid_to: string | null
+}
+
+export interface ItemMaterial {
+  name: string
+  required: boolean
+  copies: number | null
+  form: string | null
+}
+
+export interface ItemVersion {
+  version: number
+  valid_from: string
+  valid_to: string | null
+  created_at: string
+}
+
+export interface ItemDetail extends Item {
+  /** GB/T 39046 A.2 行使层级代码. */
+  exercise_level: string | number | null
+  /** GB/T 39046 A.5 办理形式代码. */
+  handling_modes: (string | number)[]
+  materials: ItemMaterial[]
+  elements: Record<string, unknown>
+  versions: ItemVersion[]
+}
+
+export interface IntakeRejection {
+  /** 1-based line (record) number of the batch or file. */
+  line: number
+  code: string
+  message: string
+}
+
+export interface IntakeAnswer {
+  accepted: number
+  duplicates: number
+  rejected: IntakeRejection[]
+}
+
+export interface Consultation {
+  code: string
+  channel: Channel
+  region_code: string
+  region_name: string
+  asked_at: string
+  applicant_type: ApplicantType | null
+  applicant_masked: string | null
+  applicant_key: string | null
+  item_code: string | null
+  item_name: string | null
+  question: string | null
+  answer: string | null
+  linked_case_code: string | null
+}
+
+export interface Case {
+  case_code: string
+  item_code: string
+  item_name: string
+  item_version: number | null
+  applicant_type: ApplicantType
+  applicant_name: string | null
+  applicant_masked: string
+  applicant_key: string
+  region_code: string
+  region_name: string
+  department_code: string
+  department_name: string
+  channel: Channel | null
+  submitted_at: string
+  status: CaseStatus
+  accepted_at: string | null
+  completed_at: string | null
+  /** Number of consultations linked to the case. */
+  consultations: number
+}
+
+export interface CaseEvent {
+  seq: number
+  kind: CaseEventKind
+  at: string
+  special_kind: string | null
+  operator: string | null
+  note: string | null
+  /** Received out of time order (accepted and flagged). */
+  out_of_order: boolean
+}
+
+export interface Evaluation {
+  evaluation_id: string
+  case_code: string | null
+  channel: Channel | null
+  rated_at: string
+  /** GB/T 39046 A.8 满意度代码: 1 非常满意 … 5 非常不满意. */
+  satisfaction: number
+  comment: string | null
+  region_code: string
+}
+
+/** GET /cases/{code}: the case with its events, consultations and evaluations. */
+export type CaseDetail = Omit<Case, 'consultations'> & {
+  events: CaseEvent[]
+  consultations: Consultation[]
+  evaluations: Evaluation[]
+}
+
+export interface ApplicantTimelineEntry {
+  kind: 'consultation' | 'case'
+  code: string
+  at: string
+  item_code: string | null
+  item_name: string | null
+  /** Case status (cases only). */
+  status: CaseStatus | null
+}
+
+export interface ApplicantTimeline {
+  applicant_masked: string
+  items: ApplicantTimelineEntry[]
+}
+
+export type LinkingGroup = 'region' | 'department' | 'item'
+
+export interface LinkingRow {
+  key: string
+  name: string
+  consultations: number
+  consulted_not_applied: number
+  applications: number
+  applied_without_consulting: number
+  consultations_per_application: number | null
+}
+
+/** Collection rules of one source system (汇聚标准). */
+export interface Source {
+  code: string
+  name: string
+  kinds: ImportKind[]
+  /** their field → our field */
+  field_map: Record<string, string>
+  /** our fields that must be present */
+  required: string[]
+  /** our field → (their value → our value) */
+  dictionaries: Record<string, Record<string, string>>
+  enabled: boolean
+}
+
+export interface ReconciliationRow {
+  /** `YYYY-MM-DD` (Asia/Shanghai). */
+  day: string
+  source: string
+  kind: ImportKind
+  received: number
+  accepted: number
+  duplicates: number
+  rejected: number
+  rejected_by_code: Record<string, number>
+}

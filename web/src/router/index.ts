@@ -3,7 +3,7 @@ import { ElMessage } from 'element-plus'
 import { useAuthStore } from '@/stores/auth'
 import { showError } from '@/utils/feedback'
 import { safeRedirect } from '@/utils/redirect'
-import { menuLeaves } from './menu'
+import { DETAIL_PAGES, menuLeaves } from './menu'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -15,17 +15,36 @@ declare module 'vue-router' {
     permission?: string
     /** SPEC ids of a module under construction. */
     spec?: string
+    /** Detail pages: the list they belong to (breadcrumb link, active menu entry). */
+    parent?: { title: string; path: string }
   }
 }
 
 const UnderConstruction = () => import('@/views/UnderConstruction.vue')
 
-const pages: RouteRecordRaw[] = menuLeaves().map(({ leaf, group }) => ({
+const leaves = menuLeaves()
+const pages: RouteRecordRaw[] = leaves.map(({ leaf, group }) => ({
   path: leaf.path === '/' ? '' : leaf.path.slice(1),
   name: leaf.name,
   component: leaf.component ?? UnderConstruction,
   meta: { title: leaf.title, group: group?.title, permission: leaf.permission, spec: leaf.spec },
 }))
+
+const details: RouteRecordRaw[] = DETAIL_PAGES.map((d) => {
+  const parent = leaves.find((l) => l.leaf.name === d.parent)
+  if (!parent) throw new Error(`detail page ${d.name}: unknown parent ${d.parent}`)
+  return {
+    path: d.path.slice(1),
+    name: d.name,
+    component: d.component,
+    meta: {
+      title: d.title,
+      group: parent.group?.title,
+      permission: parent.leaf.permission,
+      parent: { title: parent.leaf.title, path: parent.leaf.path },
+    },
+  }
+})
 
 export const routes: RouteRecordRaw[] = [
   {
@@ -45,6 +64,7 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/layout/MainLayout.vue'),
     children: [
       ...pages,
+      ...details,
       {
         path: 'forbidden',
         name: 'forbidden',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MENU, isGroup, menuLeaves, visibleMenu, type MenuEntry } from './menu'
+import { DETAIL_PAGES, MENU, isGroup, menuLeaves, visibleMenu, type MenuEntry } from './menu'
 
 const titles = (menu: MenuEntry[]) =>
   menu.flatMap((e) => (isGroup(e) ? [e.title, ...e.children.map((c) => `${e.title}/${c.title}`)] : [e.title]))
@@ -47,5 +47,30 @@ describe('menu', () => {
     }
     const paths = leaves.map((l) => l.leaf.path)
     expect(new Set(paths).size).toBe(paths.length)
+  })
+
+  it('shows 数据汇聚 pages by item:read / data:read, 关联分析 after 咨询数据', () => {
+    const group = MENU.find((e) => isGroup(e) && e.key === 'aggregation')
+    expect(group && isGroup(group) && group.children.map((c) => c.title)).toEqual([
+      '事项目录',
+      '咨询数据',
+      '关联分析',
+      '办件数据',
+      '评价数据',
+      '汇聚规则',
+      '对账统计',
+    ])
+    const only = (perms: string[]) => titles(visibleMenu(MENU, (p) => !p || perms.includes(p)))
+    expect(only(['item:read'])).toContain('数据汇聚/事项目录')
+    expect(only(['item:read'])).not.toContain('数据汇聚/办件数据')
+    const data = only(['data:read'])
+    for (const t of ['咨询数据', '关联分析', '办件数据', '评价数据', '汇聚规则', '对账统计']) expect(data).toContain(`数据汇聚/${t}`)
+    expect(data).not.toContain('数据汇聚/事项目录')
+    expect(only([])).not.toContain('数据汇聚')
+  })
+
+  it('detail pages belong to a menu page', () => {
+    const names = new Set(menuLeaves().map((l) => l.leaf.name))
+    for (const d of DETAIL_PAGES) expect(names.has(d.parent), d.name).toBe(true)
   })
 })

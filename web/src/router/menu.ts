@@ -52,12 +52,13 @@ export const MENU: MenuEntry[] = [
     title: '数据汇聚',
     icon: Connection,
     children: [
-      { path: '/aggregation/items', name: 'agg-items', title: '事项目录', spec: 'AGG-2 · CHG-1' },
-      { path: '/aggregation/consultations', name: 'agg-consultations', title: '咨询数据', spec: 'AGG-1 · AGG-2 · AGG-4 · AGG-5' },
-      { path: '/aggregation/cases', name: 'agg-cases', title: '办件数据', spec: 'AGG-2 · AGG-4 · AGG-5' },
-      { path: '/aggregation/evaluations', name: 'agg-evaluations', title: '评价数据', spec: 'AGG-2' },
-      { path: '/aggregation/rules', name: 'agg-rules', title: '汇聚规则', spec: 'AGG-3' },
-      { path: '/aggregation/reconciliation', name: 'agg-reconciliation', title: '对账统计', spec: 'AGG-3' },
+      { path: '/aggregation/items', name: 'agg-items', title: '事项目录', permission: 'item:read', component: () => import('@/views/aggregation/ItemsView.vue') },
+      { path: '/aggregation/consultations', name: 'agg-consultations', title: '咨询数据', permission: 'data:read', component: () => import('@/views/aggregation/ConsultationsView.vue') },
+      { path: '/aggregation/linking', name: 'agg-linking', title: '关联分析', permission: 'data:read', component: () => import('@/views/aggregation/LinkingView.vue') },
+      { path: '/aggregation/cases', name: 'agg-cases', title: '办件数据', permission: 'data:read', component: () => import('@/views/aggregation/CasesView.vue') },
+      { path: '/aggregation/evaluations', name: 'agg-evaluations', title: '评价数据', permission: 'data:read', component: () => import('@/views/aggregation/EvaluationsView.vue') },
+      { path: '/aggregation/sources', name: 'agg-sources', title: '汇聚规则', permission: 'data:read', component: () => import('@/views/aggregation/SourcesView.vue') },
+      { path: '/aggregation/reconciliation', name: 'agg-reconciliation', title: '对账统计', permission: 'data:read', component: () => import('@/views/aggregation/ReconciliationView.vue') },
     ],
   },
   {
@@ -115,6 +116,21 @@ export const MENU: MenuEntry[] = [
       { path: '/audit', name: 'audit', title: '审计日志', permission: 'audit:read', component: () => import('@/views/audit/AuditView.vue') },
     ],
   },
+]
+
+/** A page reached from a list (not in the menu): breadcrumb, permission and active menu entry of its list. */
+export interface DetailPage {
+  path: string
+  name: string
+  title: string
+  /** `name` of the menu leaf it belongs to. */
+  parent: string
+  component: () => Promise<RouteComponent>
+}
+
+export const DETAIL_PAGES: DetailPage[] = [
+  { path: '/aggregation/items/:itemCode', name: 'agg-item', title: '事项详情', parent: 'agg-items', component: () => import('@/views/aggregation/ItemDetailView.vue') },
+  { path: '/aggregation/cases/:caseCode', name: 'agg-case', title: '办件详情', parent: 'agg-cases', component: () => import('@/views/aggregation/CaseDetailView.vue') },
 ]
 
 /** The menu as the user may see it: leaves lacking permission and empty groups dropped. */

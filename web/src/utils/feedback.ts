@@ -86,3 +86,15 @@ export async function copyText(text: string): Promise<boolean> {
   ta.remove()
   return ok
 }
+
+/** Save data made in the browser (e.g. a CSV of rejected lines) as a file. */
+export function downloadBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = fileName
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 1000)
+}

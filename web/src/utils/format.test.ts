@@ -4,6 +4,7 @@ import {
   dayStart,
   formatDate,
   formatDateTime,
+  formatDecimal,
   formatNumber,
   formatPercent,
   isDay,
@@ -14,6 +15,7 @@ import { dateRange, dayToPickerDate } from './dateRange'
 import { auditQuery } from '@/views/audit/auditQuery'
 import { auditApi } from '@/api'
 import { safeRedirect } from './redirect'
+import { rangeQuery } from './query'
 
 describe('formatDateTime', () => {
   it('formats RFC 3339 instants as Asia/Shanghai wall time', () => {
@@ -138,5 +140,27 @@ describe('safeRedirect', () => {
     expect(safeRedirect('/\\evil.example')).toBe('/')
     expect(safeRedirect('/login?redirect=/x')).toBe('/')
     expect(safeRedirect(undefined)).toBe('/')
+  })
+})
+
+describe('formatDecimal', () => {
+  it('keeps one decimal with thousands separators', () => {
+    expect(formatDecimal(2)).toBe('2.0')
+    expect(formatDecimal(2.345)).toBe('2.3')
+    expect(formatDecimal(12345.67)).toBe('12,345.7')
+    expect(formatDecimal(null)).toBe('—')
+  })
+})
+
+describe('rangeQuery', () => {
+  it('sends whole days as RFC 3339 instants, or as days when asked', () => {
+    const f = { from: '2026-11-01', to: '2026-11-21', region: '110105', kind: '' }
+    expect(rangeQuery(f)).toEqual({
+      from: '2026-11-01T00:00:00+08:00',
+      to: '2026-11-21T23:59:59+08:00',
+      region: '110105',
+    })
+    expect(rangeQuery(f, { days: true })).toEqual({ from: '2026-11-01', to: '2026-11-21', region: '110105' })
+    expect(rangeQuery({ from: '2026-02-30', to: '' })).toEqual({})
   })
 })

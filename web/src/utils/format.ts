@@ -62,6 +62,12 @@ export function formatNumber(n: number | null | undefined): string {
   return numberFmt.format(n)
 }
 
+/** Fixed decimals with thousands separators: 2.345 → `2.3`; `—` for null / NaN. */
+export function formatDecimal(n: number | null | undefined, digits = 1): string {
+  if (n === null || n === undefined || Number.isNaN(n)) return EMPTY
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+}
+
 /** Rate 0..1 as a percentage with one decimal: 0.1234 → `12.3%`. */
 export function formatPercent(rate: number | null | undefined, digits = 1): string {
   if (rate === null || rate === undefined || Number.isNaN(rate)) return EMPTY

@@ -1,5 +1,18 @@
 // Chinese labels and tag colours for enumerations of the API.
-import type { AdminDuty, AuditResult, DepartmentLevel, Scope, ScopeKind, UserStatus } from '@/api/types'
+import type {
+  AdminDuty,
+  ApplicantType,
+  AuditResult,
+  CaseEventKind,
+  CaseStatus,
+  Channel,
+  DepartmentLevel,
+  ImportKind,
+  LimitUnit,
+  Scope,
+  ScopeKind,
+  UserStatus,
+} from '@/api/types'
 
 export type TagType = 'success' | 'warning' | 'danger' | 'info' | 'primary'
 
@@ -56,4 +69,140 @@ export function labelOf<K extends string>(
   key: string,
 ): { text: string; type: TagType } {
   return (map as Record<string, { text: string; type: TagType }>)[key] ?? { text: key, type: 'info' }
+}
+
+/** Label of a plain code → text map; the code itself when unknown, — when empty. */
+export function textOf(map: Record<string, string>, key: string | number | null | undefined): string {
+  if (key === null || key === undefined || key === '') return '—'
+  return map[String(key)] ?? String(key)
+}
+
+/** `[{value, label}]` for el-select options from a code → text map (in map order). */
+export function optionsOf(map: Record<string, string>): { value: string; label: string }[] {
+  return Object.entries(map).map(([value, label]) => ({ value, label }))
+}
+
+// ---- Data aggregation ----
+
+/** GB/T 39046—2020 A.1 事项类型代码. */
+export const ITEM_TYPE: Record<string, string> = {
+  '00': '行政权力事项',
+  '01': '行政许可',
+  '02': '行政处罚',
+  '03': '行政强制',
+  '04': '行政征收',
+  '05': '行政给付',
+  '06': '行政检查',
+  '07': '行政确认',
+  '08': '行政奖励',
+  '09': '行政裁决',
+  '10': '其他类别事项',
+  '20': '公共服务事项',
+}
+
+/** GB/T 39046—2020 A.6 办件类型代码. */
+export const CASE_TYPE: Record<string, string> = { '1': '即办件', '2': '承诺件', '9': '其他' }
+
+/** GB/T 39046—2020 A.2 行使层级代码. */
+export const EXERCISE_LEVEL: Record<string, string> = {
+  '1': '国家级/局(署、会)',
+  '2': '省级/直属',
+  '3': '市级/隶属',
+  '4': '县级',
+  '5': '镇(乡、街道)级',
+  '6': '村(社区)级',
+  '7': '分级管理',
+}
+
+/** GB/T 39046—2020 A.5 办理形式代码. */
+export const HANDLING_MODE: Record<string, string> = {
+  '1': '窗口办理',
+  '2': '电脑端网上办理',
+  '3': '移动端网上申请',
+  '4': '快递申请',
+  '9': '其他',
+}
+
+/** GB/T 39046—2020 A.7 特别程序种类代码. */
+export const SPECIAL_KIND: Record<string, string> = { '1': '延长审批', '2': '除延长审批之外的情况' }
+
+/** GB/T 39046—2020 A.8 满意度代码 (1 is the best), with tag colours. */
+export const SATISFACTION: Record<string, { text: string; type: TagType }> = {
+  '1': { text: '非常满意', type: 'success' },
+  '2': { text: '满意', type: 'success' },
+  '3': { text: '基本满意', type: 'primary' },
+  '4': { text: '不满意', type: 'warning' },
+  '5': { text: '非常不满意', type: 'danger' },
+}
+
+export const LIMIT_UNIT: Record<LimitUnit, string> = { working: '工作日', natural: '自然日' }
+
+/** `20 工作日`; — when there is no limit. */
+export function limitText(n: number | null | undefined, unit: string | null | undefined): string {
+  if (n === null || n === undefined) return '—'
+  return `${n} ${textOf(LIMIT_UNIT, unit)}`
+}
+
+export const CHANNEL: Record<Channel, string> = {
+  online: '在线导办',
+  window: '窗口',
+  hotline: '12345',
+  wechat: '微信',
+  app: '移动端',
+  other: '其他',
+}
+
+export const APPLICANT_TYPE: Record<ApplicantType, string> = { person: '自然人', org: '法人及其他组织' }
+
+export const CASE_STATUS: Record<CaseStatus, { text: string; type: TagType }> = {
+  submitted: { text: '待受理', type: 'info' },
+  accepted: { text: '已受理', type: 'primary' },
+  rejected: { text: '不予受理', type: 'danger' },
+  in_progress: { text: '办理中', type: 'primary' },
+  suspended: { text: '暂停计时', type: 'warning' },
+  completed: { text: '已办结', type: 'success' },
+  withdrawn: { text: '已撤回', type: 'info' },
+}
+
+export const CASE_EVENT_KIND: Record<CaseEventKind, { text: string; type: TagType }> = {
+  submitted: { text: '提交', type: 'info' },
+  accepted: { text: '受理', type: 'primary' },
+  rejected: { text: '不予受理', type: 'danger' },
+  supplement_start: { text: '补正开始', type: 'warning' },
+  supplement_end: { text: '补正结束', type: 'warning' },
+  special_start: { text: '特别程序开始', type: 'warning' },
+  special_end: { text: '特别程序结束', type: 'warning' },
+  decided: { text: '审批决定', type: 'primary' },
+  completed: { text: '办结', type: 'success' },
+  delivered: { text: '送达', type: 'success' },
+  withdrawn: { text: '撤回', type: 'info' },
+}
+
+/** Data kinds of intake, import, collection rules and reconciliation. */
+export const DATA_KIND: Record<ImportKind, string> = {
+  consultations: '咨询数据',
+  cases: '办件数据',
+  'case-events': '办件过程',
+  evaluations: '评价数据',
+  items: '事项目录',
+}
+
+/** Rejection codes of intake (what the operator should fix). */
+export const REJECT_CODE: Record<string, string> = {
+  'record.invalid_json': 'JSON 格式错误',
+  'record.invalid': '记录结构不合法',
+  'field.missing': '缺少必填字段',
+  'field.invalid': '字段值不合法',
+  'time.invalid': '时间格式错误',
+  'time.future': '时间晚于当前时间',
+  'applicant_id.length': '证件号码长度错误',
+  'applicant_id.character': '证件号码含非法字符',
+  'applicant_id.birth_date': '证件号码出生日期错误',
+  'applicant_id.check_character': '证件号码校验位错误',
+  'item.unknown': '事项不存在',
+  'item.not_in_force': '事项在该时间未生效',
+  'region.unknown': '区划不存在',
+  'case.unknown': '办件不存在',
+  'record.conflict': '同一记录内容冲突',
+  'batch.too_large': '批次过大',
 }

@@ -2,6 +2,8 @@
 // string-valued; a value equal to its default (usually '') is left out of the
 // URL, and so are page 1 and the default page size, so URLs stay short.
 import type { LocationQuery, LocationQueryRaw } from 'vue-router'
+import type { QueryParams } from '@/api/client'
+import { dayEnd, dayStart, isDay } from './format'
 
 export type Filters = Record<string, string>
 
@@ -85,4 +87,17 @@ export function activeFilters<F extends Filters>(filters: F): Partial<F> {
 export function localPage<T>(all: T[], page: number, size: number): { total: number; items: T[] } {
   const start = (page - 1) * size
   return { total: all.length, items: all.slice(start, start + size) }
+}
+
+/**
+ * URL filters → API query. `from` / `to` are days (`YYYY-MM-DD`) in the URL;
+ * the API takes RFC 3339 instants covering the whole days (+08:00), or, with
+ * `days: true`, the days themselves. Invalid days are left out.
+ */
+export function rangeQuery(filters: Filters, opts: { days?: boolean } = {}): QueryParams {
+  const { from, to, ...rest } = filters
+  const q: QueryParams = { ...activeFilters(rest) }
+  if (from && isDay(from)) q.from = opts.days ? from : dayStart(from)
+  if (to && isDay(to)) q.to = opts.days ? to : dayEnd(to)
+  return q
 }

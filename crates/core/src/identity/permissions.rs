@@ -57,6 +57,11 @@ pub const PERMISSIONS: &[Permission] = &[
     perm("audit:read", "查看审计日志", "安全审计", Some(Audit)),
     perm("audit:export", "导出审计日志", "安全审计", Some(Audit)),
     perm("intake:write", "数据汇聚接入", "数据汇聚", None),
+    perm("item:read", "查看事项目录", "数据汇聚", None),
+    perm("item:write", "维护事项目录", "数据汇聚", None),
+    perm("data:read", "查看咨询、办件与评价数据", "数据汇聚", None),
+    perm("identity:reveal", "查看完整证件号码", "数据汇聚", None),
+    perm("source:write", "维护汇聚规则", "数据汇聚", None),
 ];
 
 /// Scopes an API token may carry, with the permissions each grants.
@@ -106,6 +111,10 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
                 "user:write",
                 "token:manage",
                 "config:write",
+                "item:read",
+                "item:write",
+                "source:write",
+                "data:read",
             ],
         },
         BuiltinRole {
@@ -132,25 +141,25 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
             code: "city_operator",
             name: "市级运营人员",
             description: "全市政务服务运营",
-            permissions: &["org:read"],
+            permissions: &["org:read", "item:read", "data:read", "intake:write", "identity:reveal"],
         },
         BuiltinRole {
             code: "district_operator",
             name: "区级运营人员",
             description: "本区政务服务运营",
-            permissions: &["org:read"],
+            permissions: &["org:read", "item:read", "data:read"],
         },
         BuiltinRole {
             code: "dept_user",
             name: "部门用户",
             description: "本部门事项、办件与评价",
-            permissions: &["org:read"],
+            permissions: &["org:read", "item:read", "data:read"],
         },
         BuiltinRole {
             code: "evaluator",
             name: "考核管理员",
             description: "指标、赋分规则、评价结果与申诉",
-            permissions: &["org:read"],
+            permissions: &["org:read", "item:read", "data:read"],
         },
     ];
     ROLES

@@ -92,10 +92,7 @@ pub struct FailedLogin {
 }
 
 fn push_user_filters(sql: &mut Sql, scope: &OrgScope, filter: &UserFilter) {
-    scope.push_region(sql, "u.region_code");
-    if let Some(dept) = &scope.department {
-        sql.push(" AND u.department_code = ").bind_text(dept);
-    }
+    scope.push_scope(sql, "u.region_code", "u.department_code");
     if let Some(q) = &filter.q {
         let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
         sql.push(" AND (LOWER(u.username) LIKE ")

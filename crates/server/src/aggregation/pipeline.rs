@@ -1,0 +1,340 @@
+//! The intake pipeline shared by the API, file import, `govpulse import` and the
+//! demo generator: collection rules → validation → lookups and protection of
+//! identity numbers → one storage transaction per batch → per-line report.
+
+use super::vault::IdentityVault;
+use govpulse_core::aggregation::records::{self, ApplicantType};
+use govpulse_core::aggregation::rules::CollectionRules;
+use govpulse_core::aggregation::{IntakeReport, Kind, Rejection};
+use govpulse_core::idnumber::mask;
+use govpulse_core::region::district_of;
+use govpulse_store::aggregation::{
+    Batch, ItemVersionRow, LineOutcome, NewCase, NewConsultation, NewEvaluation, NewEvent, NewItem,
+};
+use govpulse_store::org::OrgScope;
+use govpulse_store::{Store, StoreResult};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Most records one request may carry.
+pub const MAX_RECORDS: usize = 50_000;
+
+/// One parsed input record, or why it could not be parsed.
+pub type RawRecord = (usize, Result<Map<String, Value>, Rejection>);
+
+pub struct Pipeline<'a> {
+    pub store: &'a Store,
+    pub vault: &'a IdentityVault,
+    pub link_window_ms: i64,
+}
+
+fn content_hash(input: &impl serde::Serialize, extra: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(serde_json::to_vec(input).unwrap_or_default());
+    hasher.update(extra.as_bytes());
+    hex::encode(&hasher.finalize()[..16])
+}
+
+/// Receipt day in Asia/Shanghai, `YYYY-MM-DD`.
+fn day_of(ms: i64) -> String {
+    govpulse_core::time::to_rfc3339(ms)[..10].to_string()
+}
+
+struct Collected<T> {
+    rows: Vec<(usize, T)>,
+    refused: Vec<(usize, Rejection)>,
+}
+
+impl<T> Collected<T> {
+    fn new() -> Self {
+        Self { rows: Vec::new(), refused: Vec::new() }
+    }
+
+    fn push(&mut self, line: usize, result: Result<T, Rejection>) {
+        match result {
+            Ok(row) => self.rows.push((line, row)),
+            Err(rejection) => self.refused.push((line, rejection)),
+        }
+    }
+
+    fn into_batch(self, source: &str, kind: Kind, now_ms: i64) -> (Batch<T>, Vec<(usize, Rejection)>) {
+        let mut refused_by_code = BTreeMap::new();
+        for (_, r) in &self.refused {
+            *refused_by_code.entry(r.code.clone()).or_insert(0_u64) += 1;
+        }
+        let batch = Batch {
+            source: source.to_string(),
+            kind: kind.as_str(),
+            day: day_of(now_ms),
+            received_at: now_ms,
+            refused_by_code,
+            rows: self.rows,
+        };
+        (batch, self.refused)
+    }
+}
+
+fn report(outcomes: Vec<(usize, LineOutcome)>, refused: Vec<(usize, Rejection)>) -> IntakeReport {
+    let mut report = IntakeReport::default();
+    for (line, outcome) in outcomes {
+        match outcome {
+            LineOutcome::Accepted => report.accepted += 1,
+            LineOutcome::Duplicate => report.duplicates += 1,
+            LineOutcome::Rejected { code, message } => report.reject(line, Rejection { code, message }),
+        }
+    }
+    for (line, rejection) in refused {
+        report.reject(line, rejection);
+    }
+    report.rejected.sort_by_key(|r| r.line);
+    report
+}
+
+/// The version of an item in force at `at`.
+fn version_at(versions: &[ItemVersionRow], at: i64) -> Option<&ItemVersionRow> {
+    versions
+        .iter()
+        .find(|v| v.valid_from <= at && v.valid_to.is_none_or(|to| at < to))
+}
+
+impl Pipeline<'_> {
+    /// Run one batch of `kind` from `source` through `rules`.
+    pub async fn run(&self, kind: Kind, source: &str, rules: &CollectionRules, records: Vec<RawRecord>, now_ms: i64) -> StoreResult<IntakeReport> {
+        let mapped: Vec<RawRecord> = records
+            .into_iter()
+            .map(|(line, record)| (line, record.and_then(|r| rules.apply(r))))
+            .collect();
+        match kind {
+            Kind::Items => self.items(source, mapped, now_ms).await,
+            Kind::Cases => self.cases(source, mapped, now_ms).await,
+            Kind::CaseEvents => self.events(source, mapped, now_ms).await,
+            Kind::Consultations => self.consultations(source, mapped, now_ms).await,
+            Kind::Evaluations => self.evaluations(source, mapped, now_ms).await,
+        }
+    }
+
+    async fn known_regions(&self) -> StoreResult<HashSet<String>> {
+        Ok(self.store.list_regions(&OrgScope::default()).await?.into_iter().map(|r| r.code).collect())
+    }
+
+    async fn items(&self, source: &str, records: Vec<RawRecord>, now_ms: i64) -> StoreResult<IntakeReport> {
+        let mut collected = Collected::new();
+        for (line, record) in records {
+            collected.push(line, record.and_then(|r| records::item(&r, now_ms)).map(|input| NewItem {
+                content_hash: content_hash(&input, ""),
+                item_code: input.item_code,
+                basic_code: input.basic_code,
+                name: input.name,
+                item_type_code: input.item_type_code,
+                exercise_level: input.exercise_level,
+                department_code: input.department_code,
+                department_name: input.department_name,
+                region_code: input.region_code,
+                legal_limit: input.legal_limit,
+                promised_limit: input.promised_limit,
+                limit_unit: input.limit_unit,
+                case_type_code: input.case_type_code,
+                handling_modes: serde_json::to_string(&input.handling_modes).unwrap_or_default(),
+                materials: serde_json::to_string(&input.materials).unwrap_or_default(),
+                elements: Value::Object(input.elements).to_string(),
+                valid_from: input.valid_from,
+            }));
+        }
+        let (batch, refused) = collected.into_batch(source, Kind::Items, now_ms);
+        Ok(report(self.store.ingest_items(&batch).await?, refused))
+    }
+
+    async fn cases(&self, source: &str, records: Vec<RawRecord>, now_ms: i64) -> StoreResult<IntakeReport> {
+        let inputs: Vec<(usize, Result<records::CaseInput, Rejection>)> = records
+            .into_iter()
+            .map(|(line, r)| (line, r.and_then(|r| records::case(&r, now_ms))))
+            .collect();
+        let mut item_codes: Vec<&str> = inputs.iter().filter_map(|(_, r)| r.as_ref().ok()).map(|c| c.item_code.as_str()).collect();
+        item_codes.sort_unstable();
+        item_codes.dedup();
+        let mut versions: HashMap<String, Vec<ItemVersionRow>> = HashMap::new();
+        for v in self.store.versions_of_items(&item_codes).await? {
+            versions.entry(v.item_code.clone()).or_default().push(v);
+        }
+        let regions = self.known_regions().await?;
+        let mut collected = Collected::new();
+        for (line, input) in inputs {
+            collected.push(line, input.and_then(|c| {
+                let versions = versions.get(&c.item_code).ok_or_else(|| Rejection::new("item.unknown", format!("item {} is not in the catalogue", c.item_code)))?;
+                let version = version_at(versions, c.submitted_at).ok_or_else(|| Rejection::new("item.not_in_force", format!("item {} was not in force at submitted_at", c.item_code)))?;
+                if !regions.contains(&c.region_code) {
+                    return Err(Rejection::new("region.unknown", format!("region {} is not in the region tree", c.region_code)));
+                }
+                let key = self.vault.key(&c.applicant_id);
+                Ok(NewCase {
+                    content_hash: content_hash(&c, &key),
+                    district_code: district_of(&c.region_code).to_string(),
+                    item_version: i64::from(version.version),
+                    applicant_enc: self.vault.encrypt(&c.applicant_id),
+                    applicant_masked: mask(&c.applicant_id),
+                    applicant_key: key,
+                    applicant_type: c.applicant_type.as_str().to_string(),
+                    case_code: c.case_code,
+                    region_code: c.region_code,
+                    department_code: c.department_code,
+                    item_code: c.item_code,
+                    applicant_name: c.applicant_name,
+                    channel: c.channel,
+                    submitted_at: c.submitted_at,
+                    handling_mode: c.handling_mode,
+                    remark: c.remark,
+                })
+            }));
+        }
+        let (batch, refused) = collected.into_batch(source, Kind::Cases, now_ms);
+        Ok(report(self.store.ingest_cases(&batch, self.link_window_ms).await?, refused))
+    }
+
+    async fn events(&self, source: &str, records: Vec<RawRecord>, now_ms: i64) -> StoreResult<IntakeReport> {
+        let mut collected = Collected::new();
+        for (line, record) in records {
+            collected.push(line, record.and_then(|r| records::event(&r, now_ms)).map(|e| NewEvent {
+                content_hash: content_hash(&e, ""),
+                case_code: e.case_code,
+                seq: e.seq,
+                kind: e.kind,
+                at: e.at,
+                special_kind: e.special_kind,
+                operator: e.operator,
+                note: e.note,
+            }));
+        }
+        let (batch, refused) = collected.into_batch(source, Kind::CaseEvents, now_ms);
+        Ok(report(self.store.ingest_events(&batch).await?, refused))
+    }
+
+    async fn consultations(&self, source: &str, records: Vec<RawRecord>, now_ms: i64) -> StoreResult<IntakeReport> {
+        let inputs: Vec<(usize, Result<records::ConsultationInput, Rejection>)> = records
+            .into_iter()
+            .map(|(line, r)| (line, r.and_then(|r| records::consultation(&r, now_ms))))
+            .collect();
+        let mut item_codes: Vec<&str> = inputs.iter().filter_map(|(_, r)| r.as_ref().ok()).filter_map(|c| c.item_code.as_deref()).collect();
+        item_codes.sort_unstable();
+        item_codes.dedup();
+        let mut departments: HashMap<String, String> = HashMap::new();
+        for v in self.store.versions_of_items(&item_codes).await? {
+            departments.insert(v.item_code, v.department_code);
+        }
+        let regions = self.known_regions().await?;
+        let mut collected = Collected::new();
+        for (line, input) in inputs {
+            collected.push(line, input.and_then(|c| {
+                let department = match &c.item_code {
+                    Some(item) => Some(departments.get(item).cloned().ok_or_else(|| Rejection::new("item.unknown", format!("item {item} is not in the catalogue")))?),
+                    None => None,
+                };
+                if !regions.contains(&c.region_code) {
+                    return Err(Rejection::new("region.unknown", format!("region {} is not in the region tree", c.region_code)));
+                }
+                if !govpulse_core::aggregation::consult_code::is_valid(&c.code) {
+                    return Err(Rejection::new("field.invalid", "`code` is not a valid consultation code (see docs/consultation-codes.md)"));
+                }
+                let key = c.applicant_id.as_deref().map(|id| self.vault.key(id));
+                Ok(NewConsultation {
+                    content_hash: content_hash(&c, key.as_deref().unwrap_or("")),
+                    district_code: district_of(&c.region_code).to_string(),
+                    department_code: department,
+                    applicant_enc: c.applicant_id.as_deref().map(|id| self.vault.encrypt(id)),
+                    applicant_masked: c.applicant_id.as_deref().map(mask),
+                    applicant_key: key,
+                    applicant_type: match c.applicant_type {
+                        ApplicantType::Person => "person".to_string(),
+                        ApplicantType::Org => "org".to_string(),
+                    },
+                    code: c.code,
+                    region_code: c.region_code,
+                    channel: c.channel,
+                    asked_at: c.asked_at,
+                    item_code: c.item_code,
+                    question: c.question,
+                    answer: c.answer,
+                })
+            }));
+        }
+        let (batch, refused) = collected.into_batch(source, Kind::Consultations, now_ms);
+        Ok(report(self.store.ingest_consultations(&batch, self.link_window_ms).await?, refused))
+    }
+
+    async fn evaluations(&self, source: &str, records: Vec<RawRecord>, now_ms: i64) -> StoreResult<IntakeReport> {
+        let regions = self.known_regions().await?;
+        let mut collected = Collected::new();
+        for (line, record) in records {
+            collected.push(line, record.and_then(|r| records::evaluation(&r, now_ms)).and_then(|e| {
+                if let Some(region) = &e.region_code {
+                    if !regions.contains(region) {
+                        return Err(Rejection::new("region.unknown", format!("region {region} is not in the region tree")));
+                    }
+                }
+                Ok(NewEvaluation {
+                    content_hash: content_hash(&e, ""),
+                    evaluation_id: e.evaluation_id,
+                    case_code: e.case_code,
+                    region_code: e.region_code,
+                    channel: e.channel,
+                    rated_at: e.rated_at,
+                    satisfaction: e.satisfaction,
+                    comment: e.comment,
+                })
+            }));
+        }
+        let (batch, refused) = collected.into_batch(source, Kind::Evaluations, now_ms);
+        Ok(report(self.store.ingest_evaluations(&batch).await?, refused))
+    }
+}
+
+/// Split a JSON array or NDJSON body into records. A body that is not a JSON
+/// array is read as NDJSON, one record per non-empty line; a bad line is
+/// rejected on its own.
+pub fn parse_body(body: &[u8], ndjson: bool) -> Result<Vec<RawRecord>, String> {
+    let text = std::str::from_utf8(body).map_err(|_| "the body is not UTF-8".to_string())?;
+    let trimmed = text.trim_start();
+    let records: Vec<RawRecord> = if !ndjson && trimmed.starts_with('[') {
+        let values: Vec<Value> = serde_json::from_str(trimmed).map_err(|e| format!("malformed JSON array: {e}"))?;
+        values.into_iter().enumerate().map(|(i, v)| (i + 1, as_object(v))).collect()
+    } else {
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| {
+                let parsed = serde_json::from_str::<Value>(l)
+                    .map_err(|e| Rejection::new("record.invalid_json", format!("line is not JSON: {e}")))
+                    .and_then(as_object);
+                (i + 1, parsed)
+            })
+            .collect()
+    };
+    if records.len() > MAX_RECORDS {
+        return Err(format!("{} records; at most {MAX_RECORDS} per request", records.len()));
+    }
+    Ok(records)
+}
+
+fn as_object(value: Value) -> Result<Map<String, Value>, Rejection> {
+    match value {
+        Value::Object(map) => Ok(map),
+        _ => Err(Rejection::new("record.invalid", "a record must be a JSON object")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrays_and_ndjson() {
+        let records = parse_body(br#"[{"a":1}, 2]"#, false).unwrap();
+        assert_eq!(records.len(), 2);
+        assert!(records[0].1.is_ok());
+        assert_eq!(records[1].1.as_ref().unwrap_err().code, "record.invalid");
+        let records = parse_body(b"{\"a\":1}\n\n{oops\n{\"b\":2}\n", true).unwrap();
+        assert_eq!(records.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 3, 4]);
+        assert_eq!(records[1].1.as_ref().unwrap_err().code, "record.invalid_json");
+        assert!(parse_body(b"[{\"a\":1}", false).is_err());
+    }
+}

@@ -1,0 +1,387 @@
+//! Intake of consultations, cases, case events and evaluations. One batch is one
+//! transaction: either every accepted record of it is stored, or (on a database
+//! failure) none, and the caller reports nothing as accepted. Records are
+//! idempotent on their natural keys: the same content again is a duplicate, other
+//! content under the same key is a conflict. Rows go in with multi-row INSERTs.
+
+use super::{Batch, LineOutcome, ROWS_PER_STATEMENT};
+use crate::db::{PoolOps, Sql, Store, StoreResult, Value};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub case_code: String,
+    pub district_code: String,
+    pub region_code: String,
+    pub department_code: String,
+    pub item_code: String,
+    pub item_version: i64,
+    pub applicant_type: String,
+    pub applicant_key: String,
+    pub applicant_enc: String,
+    pub applicant_masked: String,
+    pub applicant_name: String,
+    pub channel: String,
+    pub submitted_at: i64,
+    pub handling_mode: Option<String>,
+    pub remark: Option<String>,
+    pub content_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub case_code: String,
+    pub seq: i64,
+    pub kind: String,
+    pub at: i64,
+    pub special_kind: Option<String>,
+    pub operator: Option<String>,
+    pub note: Option<String>,
+    pub content_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewConsultation {
+    pub code: String,
+    pub district_code: String,
+    pub region_code: String,
+    pub department_code: Option<String>,
+    pub channel: String,
+    pub asked_at: i64,
+    pub applicant_type: String,
+    pub applicant_key: Option<String>,
+    pub applicant_enc: Option<String>,
+    pub applicant_masked: Option<String>,
+    pub item_code: Option<String>,
+    pub question: String,
+    pub answer: Option<String>,
+    pub content_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEvaluation {
+    pub evaluation_id: String,
+    pub case_code: Option<String>,
+    /// Used when the evaluation names no case.
+    pub region_code: Option<String>,
+    pub channel: String,
+    pub rated_at: i64,
+    pub satisfaction: i64,
+    pub comment: Option<String>,
+    pub content_hash: String,
+}
+
+/// Classify each row against stored and earlier-in-batch content hashes;
+/// returns the indexes of rows to insert.
+fn classify<K: std::hash::Hash + Eq + Clone>(
+    keys_hashes: impl Iterator<Item = (usize, K, String)>,
+    stored: &HashMap<K, String>,
+    outcomes: &mut Vec<(usize, LineOutcome)>,
+) -> Vec<usize> {
+    let mut seen: HashMap<K, String> = HashMap::new();
+    let mut fresh = Vec::new();
+    for (index, (line, key, hash)) in keys_hashes.enumerate() {
+        let known = stored.get(&key).or_else(|| seen.get(&key));
+        match known {
+            Some(existing) if *existing == hash => outcomes.push((line, LineOutcome::Duplicate)),
+            Some(_) => outcomes.push((
+                line,
+                LineOutcome::rejected("record.conflict", "a different record with the same key was already received"),
+            )),
+            None => {
+                seen.insert(key, hash);
+                fresh.push(index);
+                outcomes.push((line, LineOutcome::Accepted));
+            }
+        }
+    }
+    fresh
+}
+
+/// `SELECT key…, content_hash FROM table WHERE key IN (…)` in chunks, on the open transaction.
+macro_rules! stored_hashes {
+    ($tx:expr, $select:expr, $keys:expr) => {{
+        let mut stored = HashMap::new();
+        let keys: Vec<&str> = $keys;
+        for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = Sql::new($select);
+            sql.push_list(chunk.iter().copied());
+            for (key, hash) in fetch_dynamic_on!($tx, (String, String), &sql)? {
+                stored.insert(key, hash);
+            }
+        }
+        stored
+    }};
+}
+
+/// Multi-row INSERT of `rows` (already converted to values) in chunks.
+macro_rules! insert_rows {
+    ($tx:expr, $head:expr, $rows:expr) => {{
+        let rows: Vec<Vec<Value>> = $rows;
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<Value>> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+            let mut sql = Sql::new($head);
+            sql.push(" VALUES ").push_rows(chunk);
+            execute_dynamic!($tx, &sql)?;
+        }
+    }};
+}
+
+fn text(s: &str) -> Value {
+    Value::Text(s.to_string())
+}
+
+fn opt(s: &Option<String>) -> Value {
+    Value::OptText(s.clone())
+}
+
+impl Store {
+    /// Store cases and link each to its applicant's earlier consultations within
+    /// `link_window_ms` before submission (same item when both name one).
+    pub async fn ingest_cases(&self, batch: &Batch<NewCase>, link_window_ms: i64) -> StoreResult<Vec<(usize, LineOutcome)>> {
+        let outcomes = on_write!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let keys = batch.rows.iter().map(|(_, c)| c.case_code.as_str()).collect();
+            let stored = stored_hashes!(tx, "SELECT case_code, content_hash FROM cases WHERE case_code IN ", keys);
+            let mut outcomes = Vec::with_capacity(batch.rows.len());
+            let fresh = classify(
+                batch.rows.iter().map(|(line, c)| (*line, c.case_code.clone(), c.content_hash.clone())),
+                &stored,
+                &mut outcomes,
+            );
+            let rows = fresh.iter().map(|&i| {
+                let c = &batch.rows[i].1;
+                vec![
+                    text(&c.case_code), text(&c.district_code), text(&c.region_code), text(&c.department_code),
+                    text(&c.item_code), Value::Int(c.item_version), text(&c.applicant_type), text(&c.applicant_key),
+                    text(&c.applicant_enc), text(&c.applicant_masked), text(&c.applicant_name), text(&c.channel),
+                    Value::Int(c.submitted_at), opt(&c.handling_mode), opt(&c.remark), text("submitted"),
+                    text(&batch.source), text(&c.content_hash), Value::Int(batch.received_at),
+                ]
+            }).collect();
+            insert_rows!(tx, "INSERT INTO cases (case_code, district_code, region_code, department_code, item_code,
+                item_version, applicant_type, applicant_key, applicant_enc, applicant_masked, applicant_name, channel,
+                submitted_at, handling_mode, remark, status, source, content_hash, received_at)", rows);
+            for &i in &fresh {
+                let c = &batch.rows[i].1;
+                let linked = sqlx::query(
+                    "UPDATE consultations SET linked_case_code = $1
+                     WHERE applicant_key = $2 AND linked_case_code IS NULL AND asked_at >= $3 AND asked_at <= $4
+                       AND (item_code IS NULL OR item_code = $5)",
+                )
+                .bind(&c.case_code)
+                .bind(&c.applicant_key)
+                .bind(c.submitted_at - link_window_ms)
+                .bind(c.submitted_at)
+                .bind(&c.item_code)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if linked > 0 {
+                    sqlx::query("UPDATE cases SET consultations = $2 WHERE case_code = $1")
+                        .bind(&c.case_code)
+                        .bind(linked as i64)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            super::record_intake_stats!(tx, batch, &outcomes);
+            tx.commit().await?;
+            outcomes
+        });
+        Ok(outcomes)
+    }
+
+    /// Store stage events of known cases, flag those out of time order, and
+    /// re-derive each touched case's state from all its events.
+    pub async fn ingest_events(&self, batch: &Batch<NewEvent>) -> StoreResult<Vec<(usize, LineOutcome)>> {
+        let outcomes = on_write!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let mut codes: Vec<&str> = batch.rows.iter().map(|(_, e)| e.case_code.as_str()).collect();
+            codes.sort_unstable();
+            codes.dedup();
+            // Lock the touched cases on PostgreSQL so concurrent batches for one
+            // case derive its state one after the other (SQLite's writer is exclusive).
+            let lock = if pool.kind() == crate::Backend::Postgres { " FOR UPDATE" } else { "" };
+            let mut cases: HashMap<String, (String, i64)> = HashMap::new();
+            let mut history: HashMap<String, Vec<(i64, String, i64, String)>> = HashMap::new();
+            for chunk in codes.chunks(ROWS_PER_STATEMENT) {
+                let mut sql = Sql::new("SELECT case_code, district_code, submitted_at FROM cases WHERE case_code IN ");
+                sql.push_list(chunk.iter().copied()).push(lock);
+                for (code, district, submitted) in fetch_dynamic_on!(tx, (String, String, i64), &sql)? {
+                    cases.insert(code, (district, submitted));
+                }
+                let mut sql = Sql::new("SELECT case_code, seq, kind, at, content_hash FROM case_events WHERE case_code IN ");
+                sql.push_list(chunk.iter().copied());
+                for (code, seq, kind, at, hash) in fetch_dynamic_on!(tx, (String, i64, String, i64, String), &sql)? {
+                    history.entry(code).or_default().push((seq, kind, at, hash));
+                }
+            }
+            let mut outcomes = Vec::with_capacity(batch.rows.len());
+            let mut rows = Vec::new();
+            let mut touched: Vec<&str> = Vec::new();
+            for (line, event) in &batch.rows {
+                let Some((district, submitted_at)) = cases.get(&event.case_code) else {
+                    outcomes.push((*line, LineOutcome::rejected("case.unknown", format!("no case {} has been received", event.case_code))));
+                    continue;
+                };
+                let known = history.entry(event.case_code.clone()).or_default();
+                match known.iter().find(|(seq, ..)| *seq == event.seq) {
+                    Some((.., hash)) if *hash == event.content_hash => {
+                        outcomes.push((*line, LineOutcome::Duplicate));
+                        continue;
+                    }
+                    Some(_) => {
+                        outcomes.push((*line, LineOutcome::rejected("record.conflict", format!("event {} of case {} was already received with other content", event.seq, event.case_code))));
+                        continue;
+                    }
+                    None => {}
+                }
+                let out_of_order = event.at < *submitted_at
+                    || known.iter().any(|(seq, _, at, _)| (*seq < event.seq && *at > event.at) || (*seq > event.seq && *at < event.at));
+                known.push((event.seq, event.kind.clone(), event.at, event.content_hash.clone()));
+                touched.push(&event.case_code);
+                outcomes.push((*line, LineOutcome::Accepted));
+                rows.push(vec![
+                    text(&event.case_code), Value::Int(event.seq), text(district), text(&event.kind), Value::Int(event.at),
+                    opt(&event.special_kind), opt(&event.operator), opt(&event.note), Value::Bool(out_of_order),
+                    text(&batch.source), text(&event.content_hash), Value::Int(batch.received_at),
+                ]);
+            }
+            insert_rows!(tx, "INSERT INTO case_events (case_code, seq, district_code, kind, at, special_kind, operator,
+                note, out_of_order, source, content_hash, received_at)", rows);
+            touched.sort_unstable();
+            touched.dedup();
+            for code in touched {
+                let events: Vec<(&str, i64, i64)> = history[code].iter().map(|(seq, kind, at, _)| (kind.as_str(), *at, *seq)).collect();
+                let state = govpulse_core::aggregation::records::case_state(&events);
+                sqlx::query("UPDATE cases SET status = $2, accepted_at = $3, completed_at = $4, last_event_at = $5 WHERE case_code = $1")
+                    .bind(code)
+                    .bind(state.status)
+                    .bind(state.accepted_at)
+                    .bind(state.completed_at)
+                    .bind(state.last_event_at)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            super::record_intake_stats!(tx, batch, &outcomes);
+            tx.commit().await?;
+            outcomes
+        });
+        Ok(outcomes)
+    }
+
+    /// Store consultations; one that arrives after its applicant's case (within
+    /// the window after asking) is linked to that case.
+    pub async fn ingest_consultations(&self, batch: &Batch<NewConsultation>, link_window_ms: i64) -> StoreResult<Vec<(usize, LineOutcome)>> {
+        let outcomes = on_write!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let keys = batch.rows.iter().map(|(_, c)| c.code.as_str()).collect();
+            let stored = stored_hashes!(tx, "SELECT code, content_hash FROM consultations WHERE code IN ", keys);
+            let mut outcomes = Vec::with_capacity(batch.rows.len());
+            let fresh = classify(
+                batch.rows.iter().map(|(line, c)| (*line, c.code.clone(), c.content_hash.clone())),
+                &stored,
+                &mut outcomes,
+            );
+            let mut links: Vec<(usize, String)> = Vec::new();
+            for &i in &fresh {
+                let c = &batch.rows[i].1;
+                let Some(key) = &c.applicant_key else { continue };
+                let case: Option<String> = sqlx::query_scalar(
+                    "SELECT case_code FROM cases WHERE applicant_key = $1 AND submitted_at >= $2 AND submitted_at <= $3
+                       AND ($4 = '' OR item_code = $4) ORDER BY submitted_at LIMIT 1",
+                )
+                .bind(key)
+                .bind(c.asked_at)
+                .bind(c.asked_at + link_window_ms)
+                .bind(c.item_code.clone().unwrap_or_default())
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(case) = case {
+                    links.push((i, case));
+                }
+            }
+            let linked: HashMap<usize, String> = links.into_iter().collect();
+            let rows = fresh.iter().map(|&i| {
+                let c = &batch.rows[i].1;
+                vec![
+                    text(&c.code), text(&c.district_code), text(&c.region_code), opt(&c.department_code), text(&c.channel),
+                    Value::Int(c.asked_at), text(&c.applicant_type), opt(&c.applicant_key), opt(&c.applicant_enc),
+                    opt(&c.applicant_masked), opt(&c.item_code), text(&c.question), opt(&c.answer),
+                    Value::OptText(linked.get(&i).cloned()), text(&batch.source), text(&c.content_hash), Value::Int(batch.received_at),
+                ]
+            }).collect();
+            insert_rows!(tx, "INSERT INTO consultations (code, district_code, region_code, department_code, channel, asked_at,
+                applicant_type, applicant_key, applicant_enc, applicant_masked, item_code, question, answer,
+                linked_case_code, source, content_hash, received_at)", rows);
+            for case in linked.values() {
+                sqlx::query("UPDATE cases SET consultations = consultations + 1 WHERE case_code = $1")
+                    .bind(case)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            super::record_intake_stats!(tx, batch, &outcomes);
+            tx.commit().await?;
+            outcomes
+        });
+        Ok(outcomes)
+    }
+
+    /// Store evaluations; one naming a case takes the case's region and department.
+    pub async fn ingest_evaluations(&self, batch: &Batch<NewEvaluation>) -> StoreResult<Vec<(usize, LineOutcome)>> {
+        let outcomes = on_write!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let keys = batch.rows.iter().map(|(_, e)| e.evaluation_id.as_str()).collect();
+            let stored = stored_hashes!(tx, "SELECT evaluation_id, content_hash FROM evaluations WHERE evaluation_id IN ", keys);
+            let mut case_codes: Vec<&str> = batch.rows.iter().filter_map(|(_, e)| e.case_code.as_deref()).collect();
+            case_codes.sort_unstable();
+            case_codes.dedup();
+            let mut cases: HashMap<String, (String, String)> = HashMap::new();
+            for chunk in case_codes.chunks(ROWS_PER_STATEMENT) {
+                let mut sql = Sql::new("SELECT case_code, region_code, department_code FROM cases WHERE case_code IN ");
+                sql.push_list(chunk.iter().copied());
+                for (code, region, dept) in fetch_dynamic_on!(tx, (String, String, String), &sql)? {
+                    cases.insert(code, (region, dept));
+                }
+            }
+            let mut outcomes = Vec::with_capacity(batch.rows.len());
+            let known_case: Vec<_> = batch
+                .rows
+                .iter()
+                .filter(|(line, e)| match &e.case_code {
+                    Some(code) if !cases.contains_key(code) => {
+                        outcomes.push((*line, LineOutcome::rejected("case.unknown", format!("no case {code} has been received"))));
+                        false
+                    }
+                    _ => true,
+                })
+                .collect();
+            let fresh = classify(
+                known_case.iter().map(|(line, e)| (*line, e.evaluation_id.clone(), e.content_hash.clone())),
+                &stored,
+                &mut outcomes,
+            );
+            let rows = fresh.iter().map(|&i| {
+                let e = &known_case[i].1;
+                let (region, dept) = match e.case_code.as_ref().and_then(|c| cases.get(c)) {
+                    Some((region, dept)) => (region.clone(), Some(dept.clone())),
+                    None => (e.region_code.clone().unwrap_or_default(), None),
+                };
+                vec![
+                    text(&e.evaluation_id), text(govpulse_core::region::district_of(&region)), text(&region), Value::OptText(dept),
+                    opt(&e.case_code), text(&e.channel), Value::Int(e.rated_at), Value::Int(e.satisfaction), opt(&e.comment),
+                    text(&batch.source), text(&e.content_hash), Value::Int(batch.received_at),
+                ]
+            }).collect();
+            insert_rows!(tx, "INSERT INTO evaluations (evaluation_id, district_code, region_code, department_code, case_code,
+                channel, rated_at, satisfaction, comment, source, content_hash, received_at)", rows);
+            outcomes.sort_by_key(|(line, _)| *line);
+            super::record_intake_stats!(tx, batch, &outcomes);
+            tx.commit().await?;
+            outcomes
+        });
+        Ok(outcomes)
+    }
+}
