@@ -38,7 +38,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "==> demo database in $TMP"
-"$BIN" demo --database "sqlite://$TMP/e2e.db" --cases 0 --seed 1
+"$BIN" demo --database "sqlite://$TMP/e2e.db" --cases 2000 --seed 1
 
 echo "==> starting govpulse on $URL"
 GOVPULSE_LOGIN_RATE_PER_MINUTE=1000 \

@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use govpulse_core::audit::Outcome;
+use govpulse_server::aggregation::vault::{default_key_path, IdentityVault};
 use govpulse_server::{seed, AppState, ServerConfig};
 use govpulse_store::audit::AuditRecord;
 use govpulse_store::Store;
@@ -129,6 +130,16 @@ async fn open(db: &DatabaseArg) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// The identity-number key: `key_file` from the configuration, or beside the database.
+fn open_vault(config: &ServerConfig, db: &DatabaseArg) -> anyhow::Result<IdentityVault> {
+    let path = config
+        .key_file
+        .as_ref()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| default_key_path(&db.database));
+    IdentityVault::open(&path)
+}
+
 fn cli_record(action: &str, details: serde_json::Value) -> AuditRecord {
     AuditRecord {
         actor: "cli".to_string(),
@@ -156,8 +167,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
                 println!("It is shown only this once and must be changed at first login.");
             }
+            let vault = open_vault(&config, &db)?;
             println!("govpulse listening on http://{}", config.bind);
-            govpulse_server::serve(AppState::new(store, config)).await?;
+            govpulse_server::serve(AppState::new(store, config, vault)).await?;
         }
         Command::Migrate { db } => {
             open(&db).await?.close().await;

@@ -157,7 +157,15 @@ export type LimitUnit = 'working' | 'natural'
 export type CaseTypeCode = 1 | 2
 export type ApplicantType = 'person' | 'org'
 export type Channel = 'online' | 'window' | 'hotline' | 'wechat' | 'app' | 'other'
-export type CaseStatus = 'submitted' | 'accepted' | 'rejected' | 'in_progress' | 'suspended' | 'completed' | 'withdrawn'
+export type CaseStatus =
+  | 'submitted'
+  | 'accepted'
+  | 'rejected'
+  | 'in_progress'
+  | 'suspended'
+  | 'decided'
+  | 'completed'
+  | 'withdrawn'
 export type CaseEventKind =
   | 'submitted'
   | 'accepted'
@@ -184,9 +192,9 @@ export interface Item {
   /** GB/T 39046 A.1 事项类型代码, e.g. "01" 行政许可. */
   item_type_code: string
   department_code: string
-  department_name: string
+  department_name: string | null
   region_code: string
-  region_name: string
+  region_name: string | null
   legal_limit: number | null
   promised_limit: number | null
   limit_unit: LimitUnit
@@ -209,15 +217,18 @@ export interface ItemVersion {
   valid_from: string
   valid_to: string | null
   created_at: string
+  name?: string
+  legal_limit?: number | null
+  promised_limit?: number | null
 }
 
 export interface ItemDetail extends Item {
   /** GB/T 39046 A.2 行使层级代码. */
-  exercise_level: string | number | null
+  exercise_level: string | null
   /** GB/T 39046 A.5 办理形式代码. */
-  handling_modes: (string | number)[]
-  materials: ItemMaterial[]
-  elements: Record<string, unknown>
+  handling_modes: string[]
+  materials: ItemMaterial[] | null
+  elements: Record<string, unknown> | null
   versions: ItemVersion[]
 }
 
@@ -238,14 +249,14 @@ export interface Consultation {
   code: string
   channel: Channel
   region_code: string
-  region_name: string
+  region_name: string | null
   asked_at: string
   applicant_type: ApplicantType | null
   applicant_masked: string | null
   applicant_key: string | null
   item_code: string | null
   item_name: string | null
-  question: string | null
+  question: string
   answer: string | null
   linked_case_code: string | null
 }
@@ -253,16 +264,16 @@ export interface Consultation {
 export interface Case {
   case_code: string
   item_code: string
-  item_name: string
+  item_name: string | null
   item_version: number | null
   applicant_type: ApplicantType
   applicant_name: string | null
   applicant_masked: string
   applicant_key: string
   region_code: string
-  region_name: string
+  region_name: string | null
   department_code: string
-  department_name: string
+  department_name: string | null
   channel: Channel | null
   submitted_at: string
   status: CaseStatus
@@ -270,6 +281,9 @@ export interface Case {
   completed_at: string | null
   /** Number of consultations linked to the case. */
   consultations: number
+  /** GB/T 39046 A.5 办理形式代码. */
+  handling_mode?: string | null
+  remark?: string | null
 }
 
 export interface CaseEvent {
@@ -292,6 +306,7 @@ export interface Evaluation {
   satisfaction: number
   comment: string | null
   region_code: string
+  region_name?: string | null
 }
 
 /** GET /cases/{code}: the case with its events, consultations and evaluations. */
@@ -307,12 +322,12 @@ export interface ApplicantTimelineEntry {
   at: string
   item_code: string | null
   item_name: string | null
-  /** Case status (cases only). */
-  status: CaseStatus | null
+  /** A case: its status; a consultation: the code of the case it is linked to. */
+  status: string | null
 }
 
 export interface ApplicantTimeline {
-  applicant_masked: string
+  applicant_masked: string | null
   items: ApplicantTimelineEntry[]
 }
 
@@ -320,7 +335,7 @@ export type LinkingGroup = 'region' | 'department' | 'item'
 
 export interface LinkingRow {
   key: string
-  name: string
+  name: string | null
   consultations: number
   consulted_not_applied: number
   applications: number
@@ -340,6 +355,8 @@ export interface Source {
   /** our field → (their value → our value) */
   dictionaries: Record<string, Record<string, string>>
   enabled: boolean
+  /** Set by the server (never sent). */
+  updated_at?: string | null
 }
 
 export interface ReconciliationRow {

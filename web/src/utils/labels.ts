@@ -160,6 +160,7 @@ export const CASE_STATUS: Record<CaseStatus, { text: string; type: TagType }> = 
   rejected: { text: '不予受理', type: 'danger' },
   in_progress: { text: '办理中', type: 'primary' },
   suspended: { text: '暂停计时', type: 'warning' },
+  decided: { text: '已决定', type: 'primary' },
   completed: { text: '已办结', type: 'success' },
   withdrawn: { text: '已撤回', type: 'info' },
 }
@@ -193,6 +194,7 @@ export const REJECT_CODE: Record<string, string> = {
   'record.invalid': '记录结构不合法',
   'field.missing': '缺少必填字段',
   'field.invalid': '字段值不合法',
+  'field.unknown': '含未知字段',
   'time.invalid': '时间格式错误',
   'time.future': '时间晚于当前时间',
   'applicant_id.length': '证件号码长度错误',

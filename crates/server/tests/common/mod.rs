@@ -34,7 +34,10 @@ impl TestApp {
             login_rate_per_minute: 10_000,
             ..ServerConfig::default()
         };
-        let state = AppState::new(db.store.clone(), config);
+        let mut secret = [0u8; 64];
+        getrandom::fill(&mut secret).expect("randomness");
+        let vault = govpulse_server::aggregation::vault::IdentityVault::from_secret(&secret);
+        let state = AppState::new(db.store.clone(), config, vault);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

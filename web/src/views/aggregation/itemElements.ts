@@ -26,6 +26,8 @@ const ELEMENT_LABELS: Record<string, string> = {
   joint_departments: '共同实施部门',
   implementing_body_type: '实施主体性质',
   exercise_content: '行使内容',
+  main_item: '主项名称',
+  link: '办事指南链接',
 }
 
 export interface ElementRow {

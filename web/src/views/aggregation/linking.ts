@@ -10,10 +10,18 @@ export const LINKING_SERIES = [
   { key: 'applied_without_consulting', name: '未咨询直接申办', color: '#909399' },
 ] as const
 
+/** A group's display name (its key when the server has no name for it). */
+export const groupName = (r: LinkingRow) => r.name || r.key
+
+/** Largest consultation count first (ties by name). */
+export function byConsultations(rows: LinkingRow[]): LinkingRow[] {
+  return [...rows].sort((a, b) => b.consultations - a.consultations || groupName(a).localeCompare(groupName(b)))
+}
+
 /** The `n` groups with the most activity (consultations + applications), largest first. */
 export function topRows(rows: LinkingRow[], n: number): LinkingRow[] {
   const weight = (r: LinkingRow) => r.consultations + r.applications
-  return [...rows].sort((a, b) => weight(b) - weight(a) || a.name.localeCompare(b.name)).slice(0, n)
+  return [...rows].sort((a, b) => weight(b) - weight(a) || groupName(a).localeCompare(groupName(b))).slice(0, n)
 }
 
 export function linkingChartOption(rows: LinkingRow[]): Record<string, unknown> {
@@ -23,7 +31,7 @@ export function linkingChartOption(rows: LinkingRow[]): Record<string, unknown> 
     grid: { left: 56, right: 24, top: 36, bottom: rows.length > 8 ? 80 : 28 },
     xAxis: {
       type: 'category',
-      data: rows.map((r) => r.name),
+      data: rows.map(groupName),
       axisLabel: { interval: 0, rotate: rows.length > 8 ? 30 : 0, width: 110, overflow: 'truncate' },
     },
     yAxis: { type: 'value' },

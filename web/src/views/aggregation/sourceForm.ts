@@ -9,19 +9,18 @@ export interface FieldDef {
 }
 
 /**
- * Standard (our) record fields per data kind, named as in intake records
- * (docs/api-aggregation.md; GB/T 39046—2020 names as labels).
+ * Standard (our) record fields per data kind: the fields the server's intake
+ * validation knows (crates/core aggregation::records — a record with any other
+ * field is refused as field.unknown), GB/T 39046—2020 names as labels.
  */
 export const RECORD_FIELDS: Record<ImportKind, FieldDef[]> = {
   consultations: [
     { field: 'code', label: '咨询编码' },
-    { field: 'request_id', label: '渠道请求号' },
     { field: 'channel', label: '咨询渠道' },
     { field: 'region_code', label: '行政区划' },
     { field: 'asked_at', label: '咨询时间' },
     { field: 'applicant_type', label: '申请人类型' },
     { field: 'applicant_id', label: '申请人证件号码' },
-    { field: 'applicant_name', label: '申请人名称' },
     { field: 'item_code', label: '实施编码' },
     { field: 'question', label: '咨询内容' },
     { field: 'answer', label: '答复内容' },
@@ -36,9 +35,12 @@ export const RECORD_FIELDS: Record<ImportKind, FieldDef[]> = {
     { field: 'department_code', label: '受理单位代码' },
     { field: 'channel', label: '申报渠道' },
     { field: 'submitted_at', label: '申请时间' },
+    { field: 'handling_mode', label: '办理形式代码' },
+    { field: 'remark', label: '备注' },
   ],
   'case-events': [
     { field: 'case_code', label: '办件编号' },
+    { field: 'seq', label: '环节序号' },
     { field: 'kind', label: '环节' },
     { field: 'at', label: '环节时间' },
     { field: 'special_kind', label: '特别程序种类代码' },
@@ -59,17 +61,20 @@ export const RECORD_FIELDS: Record<ImportKind, FieldDef[]> = {
     { field: 'basic_code', label: '基本编码' },
     { field: 'name', label: '事项名称' },
     { field: 'item_type_code', label: '事项类型代码' },
+    { field: 'exercise_level', label: '行使层级代码' },
     { field: 'department_code', label: '实施主体代码' },
+    { field: 'department_name', label: '实施主体' },
     { field: 'region_code', label: '行政区划' },
     { field: 'legal_limit', label: '法定办结时限' },
     { field: 'promised_limit', label: '承诺办结时限' },
     { field: 'limit_unit', label: '时限单位' },
     { field: 'case_type_code', label: '办件类型代码' },
-    { field: 'valid_from', label: '生效日期' },
-    { field: 'exercise_level', label: '行使层级代码' },
     { field: 'handling_modes', label: '办理形式代码' },
     { field: 'materials', label: '申请材料' },
     { field: 'elements', label: '办理要素' },
+    { field: 'valid_from', label: '生效日期' },
+    { field: 'main_item', label: '主项名称' },
+    { field: 'link', label: '办事指南链接' },
   ],
 }
 
