@@ -7,11 +7,14 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use govpulse_core::audit::Outcome;
 use govpulse_server::aggregation::vault::{default_key_path, IdentityVault};
+use govpulse_server::seed::demo_data::{self, DemoOptions};
 use govpulse_server::{seed, AppState, ServerConfig};
 use govpulse_store::audit::AuditRecord;
 use govpulse_store::Store;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod import;
 
 #[derive(Parser)]
 #[command(
@@ -57,12 +60,31 @@ enum Command {
     Demo {
         #[command(flatten)]
         db: DatabaseArg,
-        /// Number of demo cases to generate.
-        #[arg(long, default_value_t = 0)]
+        /// Number of demo cases to generate (a year's worth, ending today).
+        #[arg(long, default_value_t = 20_000)]
         cases: u64,
-        /// Random seed (the same seed gives the same data).
+        /// Random seed (the same seed and end day give the same data).
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Last day of the demo year, YYYY-MM-DD (default: now).
+        #[arg(long)]
+        until: Option<String>,
+        /// The shared item sample whose real item names the demo uses.
+        #[arg(long, default_value = govpulse_server::seed::catalogue::SAMPLE_PATH)]
+        items_sample: String,
+    },
+    /// Import a file of records (CSV, XLSX, JSON array or NDJSON).
+    Import {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// items, consultations, cases, case-events or evaluations.
+        #[arg(long)]
+        kind: String,
+        /// Source system whose collection rules apply.
+        #[arg(long, default_value = "import")]
+        source: String,
+        /// The file to import.
+        file: PathBuf,
     },
     /// Audit-log tools.
     Audit {
@@ -126,7 +148,7 @@ async fn open(db: &DatabaseArg) -> anyhow::Result<Store> {
     let store = Store::open(&db.database)
         .await
         .with_context(|| format!("cannot open database {}", db.database))?;
-    seed::builtin_role_seed(&store).await?;
+    seed::builtin_seed(&store).await?;
     Ok(store)
 }
 
@@ -138,6 +160,60 @@ fn open_vault(config: &ServerConfig, db: &DatabaseArg) -> anyhow::Result<Identit
         .map(PathBuf::from)
         .unwrap_or_else(|| default_key_path(&db.database));
     IdentityVault::open(&path)
+}
+
+async fn demo_data(
+    store: &Store,
+    vault: &IdentityVault,
+    cases: u64,
+    seed: u64,
+    until: Option<String>,
+    sample_path: String,
+) -> anyhow::Result<()> {
+    let until_ms = match until {
+        Some(day) => govpulse_core::time::parse_bound(&day)
+            .map(|ms| ms + 86_400_000 - 1)
+            .context("--until must be YYYY-MM-DD")?,
+        None => govpulse_core::time::now_ms(),
+    };
+    let options = DemoOptions {
+        cases,
+        seed,
+        until_ms,
+        sample_path,
+    };
+    let bar = indicatif::ProgressBar::new(cases);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "demo cases {bar:40} {pos}/{len} ({per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let pipeline = govpulse_server::aggregation::pipeline::Pipeline {
+        store,
+        vault,
+        link_window_ms: load_config(None)?.link_window_days * 86_400_000,
+    };
+    let summary = demo_data::load(&pipeline, &options, |done| bar.set_position(done)).await?;
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "demo data: {} items, {} consultations, {} cases, {} events, {} evaluations in {seconds:.1} s ({} rejected)",
+        summary.items,
+        summary.consultations,
+        summary.cases,
+        summary.events,
+        summary.evaluations,
+        summary.rejected
+    );
+    store
+        .audit(&cli_record(
+            "demo.load",
+            serde_json::json!({ "cases": summary.cases, "seed": seed }),
+        ))
+        .await?;
+    Ok(())
 }
 
 fn cli_record(action: &str, details: serde_json::Value) -> AuditRecord {
@@ -175,15 +251,38 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             open(&db).await?.close().await;
             println!("database is up to date");
         }
-        Command::Demo { db, cases, seed: _ } => {
+        Command::Demo {
+            db,
+            cases,
+            seed,
+            until,
+            items_sample,
+        } => {
             let store = open(&db).await?;
             let departments = seed::organisation_seed(&store).await?;
             let accounts = seed::demo_accounts(&store).await?;
             println!("organisation: 17 districts, {departments} departments; {accounts} demo accounts created");
-            if cases > 0 {
-                println!("demo cases: the case data set arrives with the data-aggregation module; none generated");
+            if cases > 0 && store.count_cases().await? > 0 {
+                println!("the database already holds cases: demo data not generated again");
+            } else if cases > 0 {
+                let vault = open_vault(&load_config(None)?, &db)?;
+                demo_data(&store, &vault, cases, seed, until, items_sample).await?;
             }
             store.close().await;
+        }
+        Command::Import {
+            db,
+            kind,
+            source,
+            file,
+        } => {
+            let store = open(&db).await?;
+            let vault = open_vault(&load_config(None)?, &db)?;
+            let clean = import::run(&store, &vault, &kind, &source, &file).await?;
+            store.close().await;
+            if !clean {
+                return Ok(ExitCode::from(1));
+            }
         }
         Command::Audit {
             command: AuditCommand::Verify { db },

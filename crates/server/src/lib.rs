@@ -72,7 +72,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             "/api/v1",
             identity::routes()
                 .merge(org::routes())
-                .merge(audit::routes()),
+                .merge(audit::routes())
+                .merge(aggregation::routes()),
         )
         .split_for_parts()
 }

@@ -107,7 +107,7 @@ pub async fn intake(
     let kind = kind_of(&kind)?;
     caller.require(&state, "intake:write").await?;
     let records = super::pipeline::parse_body(&body, is_ndjson(&headers))
-        .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "request.invalid_json", m))?;
+?;
     let (source, rules) = resolve_source(&state, &caller, kind, &query.source).await?;
     let report = state.pipeline().run(kind, &source, &rules, records, now_ms()).await?;
     report_response(&state, &caller, kind, &source, report).await

@@ -152,7 +152,7 @@ pub async fn post_items(State(state): State<AppState>, caller: Caller, headers: 
     }
     let ndjson = super::intake::is_ndjson(&headers);
     let records = super::pipeline::parse_body(&body, ndjson)
-        .map_err(|m| ApiError::new(axum::http::StatusCode::BAD_REQUEST, "request.invalid_json", m))?;
+?;
     let report = state
         .pipeline()
         .run(Kind::Items, &caller.username, &CollectionRules::default(), records, now_ms())

@@ -288,14 +288,31 @@ impl Pipeline<'_> {
     }
 }
 
+/// Why a whole request body was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyError {
+    Malformed(String),
+    TooManyRecords(usize),
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Malformed(m) => f.write_str(m),
+            Self::TooManyRecords(n) => write!(f, "{n} records; at most {MAX_RECORDS} per request"),
+        }
+    }
+}
+
 /// Split a JSON array or NDJSON body into records. A body that is not a JSON
 /// array is read as NDJSON, one record per non-empty line; a bad line is
 /// rejected on its own.
-pub fn parse_body(body: &[u8], ndjson: bool) -> Result<Vec<RawRecord>, String> {
-    let text = std::str::from_utf8(body).map_err(|_| "the body is not UTF-8".to_string())?;
+pub fn parse_body(body: &[u8], ndjson: bool) -> Result<Vec<RawRecord>, BodyError> {
+    let text = std::str::from_utf8(body).map_err(|_| BodyError::Malformed("the body is not UTF-8".to_string()))?;
     let trimmed = text.trim_start();
     let records: Vec<RawRecord> = if !ndjson && trimmed.starts_with('[') {
-        let values: Vec<Value> = serde_json::from_str(trimmed).map_err(|e| format!("malformed JSON array: {e}"))?;
+        let values: Vec<Value> =
+            serde_json::from_str(trimmed).map_err(|e| BodyError::Malformed(format!("malformed JSON array: {e}")))?;
         values.into_iter().enumerate().map(|(i, v)| (i + 1, as_object(v))).collect()
     } else {
         text.lines()
@@ -310,9 +327,18 @@ pub fn parse_body(body: &[u8], ndjson: bool) -> Result<Vec<RawRecord>, String> {
             .collect()
     };
     if records.len() > MAX_RECORDS {
-        return Err(format!("{} records; at most {MAX_RECORDS} per request", records.len()));
+        return Err(BodyError::TooManyRecords(records.len()));
     }
     Ok(records)
+}
+
+impl From<BodyError> for crate::error::ApiError {
+    fn from(err: BodyError) -> Self {
+        match err {
+            BodyError::Malformed(m) => Self::new(axum::http::StatusCode::BAD_REQUEST, "request.invalid_json", m),
+            BodyError::TooManyRecords(_) => crate::extract::too_large().with_details(serde_json::json!({ "reason": err.to_string() })),
+        }
+    }
 }
 
 fn as_object(value: Value) -> Result<Map<String, Value>, Rejection> {

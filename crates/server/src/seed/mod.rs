@@ -2,6 +2,8 @@
 //! (`govpulse demo`), and the first administrator of an empty installation.
 
 mod beijing;
+pub mod catalogue;
+pub mod demo_data;
 
 pub use beijing::DEMO_DEPARTMENT;
 
@@ -103,6 +105,12 @@ fn system_record(action: &str, details: serde_json::Value) -> AuditRecord {
     }
 }
 
+/// Everything every installation needs on every start: built-in roles and sources.
+pub async fn builtin_seed(store: &Store) -> anyhow::Result<()> {
+    builtin_role_seed(store).await?;
+    default_sources(store).await
+}
+
 /// Create or refresh the built-in roles (new permissions reach old installations).
 pub async fn builtin_role_seed(store: &Store) -> anyhow::Result<()> {
     for role in builtin_roles() {
@@ -124,6 +132,36 @@ pub async fn builtin_role_seed(store: &Store) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Collection rules every installation starts with: the item catalogue export
+/// format of the provincial item systems (the shared sample's columns).
+pub async fn default_sources(store: &Store) -> anyhow::Result<()> {
+    if store.get_source(ITEM_CATALOGUE_SOURCE).await?.is_some() {
+        return Ok(());
+    }
+    let rules = serde_json::json!({
+        "field_map": {
+            "department": "department_name", "item_name": "name", "itemCode": "item_code",
+            "taskType": "item_type_code", "areaCode": "region_code", "deptCode": "department_code"
+        },
+        "required": [], "dictionaries": {}
+    });
+    let row = govpulse_store::aggregation::SourceRow {
+        code: ITEM_CATALOGUE_SOURCE.to_string(),
+        name: "事项管理系统导出（实施清单）".to_string(),
+        kinds: r#"["items"]"#.to_string(),
+        rules: rules.to_string(),
+        enabled: true,
+        updated_at: govpulse_core::time::now_ms(),
+    };
+    store
+        .save_source(&row, true, &system_record("source.create", serde_json::json!({ "code": ITEM_CATALOGUE_SOURCE })))
+        .await?;
+    Ok(())
+}
+
+/// The built-in source whose rules read item-system CSV exports.
+pub const ITEM_CATALOGUE_SOURCE: &str = "item-catalogue";
 
 /// The Beijing region tree (regions only): needed before any account exists.
 pub async fn region_seed(store: &Store) -> anyhow::Result<()> {

@@ -25,7 +25,7 @@ impl TestApp {
     }
 
     pub async fn on(db: TestDb) -> TestApp {
-        seed::builtin_role_seed(&db.store).await.expect("roles");
+        seed::builtin_seed(&db.store).await.expect("built-in data");
         seed::organisation_seed(&db.store)
             .await
             .expect("organisation");

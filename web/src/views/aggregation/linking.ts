@@ -38,6 +38,7 @@ export function linkingChartOption(rows: LinkingRow[]): Record<string, unknown> 
     series: LINKING_SERIES.map((s) => ({
       name: s.name,
       type: 'bar',
+      barMaxWidth: 36,
       data: rows.map((r) => r[s.key]),
       itemStyle: { color: s.color },
     })),

@@ -67,11 +67,11 @@ export function dailyChartOption(s: DailySeries): Record<string, unknown> {
   return {
     tooltip: { trigger: 'axis' },
     legend: { data: ['接收', '接受', '拒绝'], top: 0 },
-    grid: { left: 56, right: 56, top: 36, bottom: 28 },
+    grid: { left: 64, right: 64, top: 40, bottom: 28 },
     xAxis: { type: 'category', data: s.days },
     yAxis: [
-      { type: 'value', name: '条数', axisLabel },
-      { type: 'value', name: '拒绝', axisLabel, splitLine: { show: false } },
+      { type: 'value', name: '接收 / 接受（条）', nameLocation: 'middle', nameGap: 48, axisLabel },
+      { type: 'value', name: '拒绝（条）', nameLocation: 'middle', nameGap: 44, axisLabel, splitLine: { show: false } },
     ],
     series: [
       { name: '接收', type: 'bar', data: s.received, itemStyle: { color: '#409EFF' } },
