@@ -183,7 +183,7 @@ pub async fn list_cases(State(state): State<AppState>, caller: Caller, ApiQuery(
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EventView {
-    pub seq: i32,
+    pub seq: i64,
     pub kind: String,
     pub at: String,
     pub special_kind: Option<String>,

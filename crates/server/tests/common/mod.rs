@@ -25,6 +25,11 @@ impl TestApp {
     }
 
     pub async fn on(db: TestDb) -> TestApp {
+        // Server errors are logged through tracing: show them with the test output.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "error".into()))
+            .with_test_writer()
+            .try_init();
         seed::builtin_seed(&db.store).await.expect("built-in data");
         seed::organisation_seed(&db.store)
             .await

@@ -91,7 +91,7 @@ fn push_case_filters(sql: &mut Sql, scope: &FactScope, f: &CaseFilter) {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventRow {
-    pub seq: i32,
+    pub seq: i64,
     pub kind: String,
     pub at: i64,
     pub special_kind: Option<String>,

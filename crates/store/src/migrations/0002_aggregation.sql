@@ -43,7 +43,7 @@ CREATE TABLE code_counters (
     district_code TEXT NOT NULL,
     day TEXT NOT NULL,
     channel TEXT NOT NULL,
-    last_serial INTEGER NOT NULL,
+    last_serial BIGINT NOT NULL,
     PRIMARY KEY (district_code, day, channel)
 );
 
@@ -102,7 +102,7 @@ CREATE INDEX cases_applicant ON cases (applicant_key, submitted_at);
 
 CREATE TABLE case_events (
     case_code TEXT NOT NULL,
-    seq INTEGER NOT NULL,
+    seq BIGINT NOT NULL,
     district_code TEXT NOT NULL,
     kind TEXT NOT NULL,
     at BIGINT NOT NULL,
