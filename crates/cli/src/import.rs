@@ -10,29 +10,55 @@ use govpulse_store::Store;
 use std::path::Path;
 
 /// Import `file`; true when every record was accepted or a duplicate.
-pub async fn run(store: &Store, vault: &IdentityVault, kind: &str, source: &str, file: &Path) -> anyhow::Result<bool> {
-    let kind = Kind::parse(kind).with_context(|| format!("unknown kind {kind}: use items, consultations, cases, case-events or evaluations"))?;
+pub async fn run(
+    store: &Store,
+    vault: &IdentityVault,
+    kind: &str,
+    source: &str,
+    file: &Path,
+) -> anyhow::Result<bool> {
+    let kind = Kind::parse(kind).with_context(|| {
+        format!("unknown kind {kind}: use items, consultations, cases, case-events or evaluations")
+    })?;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let name = file.to_string_lossy().to_ascii_lowercase();
-    let records: Vec<RawRecord> = if name.ends_with(".json") || name.ends_with(".ndjson") || name.ends_with(".jsonl") {
-        parse_many(&bytes, !name.ends_with(".json"))?
-    } else {
-        let format = FileFormat::detect("", &name).context("the file must end in .csv, .xlsx, .json, .ndjson or .jsonl")?;
-        parse_file_unbounded(&bytes, format)?
-    };
+    let records: Vec<RawRecord> =
+        if name.ends_with(".json") || name.ends_with(".ndjson") || name.ends_with(".jsonl") {
+            parse_many(&bytes, !name.ends_with(".json"))?
+        } else {
+            let format = FileFormat::detect("", &name)
+                .context("the file must end in .csv, .xlsx, .json, .ndjson or .jsonl")?;
+            parse_file_unbounded(&bytes, format)?
+        };
     let rules = match store.get_source(source).await? {
         Some(row) => serde_json::from_str(&row.rules)?,
         None => Default::default(),
     };
-    let pipeline = Pipeline { store, vault, link_window_ms: 30 * 86_400_000 };
+    let pipeline = Pipeline {
+        store,
+        vault,
+        link_window_ms: 30 * 86_400_000,
+    };
     let (mut accepted, mut duplicates, mut rejected) = (0, 0, Vec::new());
     for chunk in records.chunks(MAX_RECORDS) {
-        let report = pipeline.run(kind, source, &rules, chunk.to_vec(), govpulse_core::time::now_ms()).await?;
+        let report = pipeline
+            .run(
+                kind,
+                source,
+                &rules,
+                chunk.to_vec(),
+                govpulse_core::time::now_ms(),
+            )
+            .await?;
         accepted += report.accepted;
         duplicates += report.duplicates;
         rejected.extend(report.rejected);
     }
-    println!("{}: {accepted} accepted, {duplicates} duplicates, {} rejected", file.display(), rejected.len());
+    println!(
+        "{}: {accepted} accepted, {duplicates} duplicates, {} rejected",
+        file.display(),
+        rejected.len()
+    );
     for line in rejected.iter().take(20) {
         println!("  line {}: {} — {}", line.line, line.code, line.message);
     }
@@ -53,7 +79,11 @@ fn parse_many(bytes: &[u8], ndjson: bool) -> anyhow::Result<Vec<RawRecord>> {
     for (index, chunk) in lines.chunks(MAX_RECORDS).enumerate() {
         let part = chunk.concat();
         let parsed = parse_body(part.as_bytes(), true).map_err(|e| anyhow::anyhow!("{e}"))?;
-        records.extend(parsed.into_iter().map(|(line, r)| (line + index * MAX_RECORDS, r)));
+        records.extend(
+            parsed
+                .into_iter()
+                .map(|(line, r)| (line + index * MAX_RECORDS, r)),
+        );
     }
     Ok(records)
 }

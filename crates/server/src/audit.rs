@@ -1,6 +1,7 @@
 //! Audit-log API (SEC-3): list, export, verify — for the audit admin only.
 
 use crate::error::{ApiError, ApiResult};
+use crate::export::{attachment, csv_bytes, safe_row, xlsx_download};
 use crate::extract::{non_empty, ApiQuery, Paging};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
@@ -8,7 +9,6 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
-use crate::export::{attachment, csv_bytes, safe_row, xlsx_download};
 use govpulse_core::time::{parse_bound, to_rfc3339};
 use govpulse_store::audit::{AuditFilter, AuditRow, Verification};
 use serde::{Deserialize, Serialize};

@@ -31,7 +31,10 @@ pub fn csv_bytes<R: AsRef<[String]>>(records: &[R]) -> Vec<u8> {
 
 /// Neutralise every cell of a row.
 pub fn safe_row(cells: impl IntoIterator<Item = String>) -> Vec<String> {
-    cells.into_iter().map(|c| safe_cell(&c).into_owned()).collect()
+    cells
+        .into_iter()
+        .map(|c| safe_cell(&c).into_owned())
+        .collect()
 }
 
 /// A whole table as a CSV download (BOM so spreadsheet programs read Chinese).
@@ -45,25 +48,31 @@ pub fn csv_download(name: &str, headers: &[&str], rows: Vec<Vec<String>>) -> Res
 
 /// A whole table as an XLSX download (built on a blocking thread, rows streamed
 /// to the workbook's temporary file in constant-memory mode).
-pub async fn xlsx_download(name: &str, sheet_name: &str, headers: &[&str], rows: Vec<Vec<String>>) -> ApiResult<Response> {
+pub async fn xlsx_download(
+    name: &str,
+    sheet_name: &str,
+    headers: &[&str],
+    rows: Vec<Vec<String>>,
+) -> ApiResult<Response> {
     let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
     let sheet_name = sheet_name.to_string();
-    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        let mut workbook = rust_xlsxwriter::Workbook::new();
-        let sheet = workbook.add_worksheet_with_constant_memory()?;
-        sheet.set_name(&sheet_name)?;
-        for (col, title) in headers.iter().enumerate() {
-            sheet.write_string(0, col as u16, title)?;
-        }
-        for (i, cells) in rows.into_iter().enumerate() {
-            for (col, cell) in safe_row(cells).iter().enumerate() {
-                sheet.write_string(i as u32 + 1, col as u16, cell)?;
+    let bytes =
+        tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+            let mut workbook = rust_xlsxwriter::Workbook::new();
+            let sheet = workbook.add_worksheet_with_constant_memory()?;
+            sheet.set_name(&sheet_name)?;
+            for (col, title) in headers.iter().enumerate() {
+                sheet.write_string(0, col as u16, title)?;
             }
-        }
-        workbook.save_to_buffer()
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
+            for (i, cells) in rows.into_iter().enumerate() {
+                for (col, cell) in safe_row(cells).iter().enumerate() {
+                    sheet.write_string(i as u32 + 1, col as u16, cell)?;
+                }
+            }
+            workbook.save_to_buffer()
+        })
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
     Ok(attachment(name, XLSX_TYPE, Body::from(bytes)))
 }

@@ -138,7 +138,11 @@ impl<S: Send + Sync> FromRequest<S> for ApiBytes {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     too_large()
                 } else {
-                    ApiError::new(StatusCode::BAD_REQUEST, "request.invalid", rejection.body_text())
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "request.invalid",
+                        rejection.body_text(),
+                    )
                 }
             })
     }

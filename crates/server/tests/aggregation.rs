@@ -21,7 +21,14 @@ fn item(code: &str, region: &str, dept: &str, promised: i64, valid_from: &str) -
     })
 }
 
-fn case(code: &str, item: &str, region: &str, dept: &str, applicant: &str, submitted: &str) -> Value {
+fn case(
+    code: &str,
+    item: &str,
+    region: &str,
+    dept: &str,
+    applicant: &str,
+    submitted: &str,
+) -> Value {
     json!({
         "case_code": code, "item_code": item, "applicant_type": "person", "applicant_id": applicant,
         "applicant_name": "张三", "region_code": region, "department_code": dept, "channel": "window",
@@ -55,13 +62,23 @@ async fn ndjson(client: &Client, path: &str, body: String) -> (StatusCode, Value
 
 /// Items in 朝阳区 and 海淀区 (the first changes its promised limit on 2026-06-01).
 async fn catalogue(admin: &Client) {
-    let report = post(admin, "/api/v1/items", json!([
-        item(CY_ITEM, "110105", "110105D007", 10, "2015-01-01"),
-        item(HD_ITEM, "110108", "110108D007", 10, "2015-01-01"),
-        item("I-LATE", "110105", "110105D007", 10, "2026-06-01"),
-    ])).await;
+    let report = post(
+        admin,
+        "/api/v1/items",
+        json!([
+            item(CY_ITEM, "110105", "110105D007", 10, "2015-01-01"),
+            item(HD_ITEM, "110108", "110108D007", 10, "2015-01-01"),
+            item("I-LATE", "110105", "110105D007", 10, "2026-06-01"),
+        ]),
+    )
+    .await;
     assert_eq!(report["accepted"], 3, "{report}");
-    let report = post(admin, "/api/v1/items", json!([item(CY_ITEM, "110105", "110105D007", 8, "2026-06-01")])).await;
+    let report = post(
+        admin,
+        "/api/v1/items",
+        json!([item(CY_ITEM, "110105", "110105D007", 8, "2026-06-01")]),
+    )
+    .await;
     assert_eq!(report["accepted"], 1, "a changed item is a new version");
 }
 
@@ -70,32 +87,84 @@ async fn items_are_versioned_and_cases_pin_the_version_in_force() {
     for app in TestApp::all().await {
         let admin = app.admin().await;
         catalogue(&admin).await;
-        let again = post(&admin, "/api/v1/items", json!([item(HD_ITEM, "110108", "110108D007", 10, "2015-01-01")])).await;
-        assert_eq!((again["accepted"].clone(), again["duplicates"].clone()), (json!(0), json!(1)));
+        let again = post(
+            &admin,
+            "/api/v1/items",
+            json!([item(HD_ITEM, "110108", "110108D007", 10, "2015-01-01")]),
+        )
+        .await;
+        assert_eq!(
+            (again["accepted"].clone(), again["duplicates"].clone()),
+            (json!(0), json!(1))
+        );
 
         let city = app.login("city", "City@12345").await;
         let (_, detail) = city.get(&format!("/api/v1/items/{CY_ITEM}")).await;
         assert_eq!(detail["version"], 2, "{}", app.label());
         assert_eq!(detail["promised_limit"], 8);
         assert_eq!(detail["versions"].as_array().unwrap().len(), 2);
-        assert_eq!(detail["versions"][1]["valid_to"], "2026-06-01T00:00:00+08:00");
+        assert_eq!(
+            detail["versions"][1]["valid_to"],
+            "2026-06-01T00:00:00+08:00"
+        );
         assert_eq!(detail["materials"][0]["name"], "申请表");
         let (_, list) = city.get("/api/v1/items?q=测试事项I-CY").await;
         assert_eq!(list["total"], 1);
         assert_eq!(list["items"][0]["limit_unit"], "working");
 
-        let report = post(&city, "/api/v1/intake/cases", json!([
-            case("C-OLD", CY_ITEM, "110105", "110105D007", PERSON, "2026-03-02T09:00:00+08:00"),
-            case("C-NEW", CY_ITEM, "110105", "110105D007", PERSON, "2026-07-01T09:00:00+08:00"),
-            case("C-EARLY", "I-LATE", "110105", "110105D007", PERSON, "2026-03-02T09:00:00+08:00"),
-            case("C-NONE", "I-NOPE", "110105", "110105D007", PERSON, "2026-03-02T09:00:00+08:00"),
-        ])).await;
+        let report = post(
+            &city,
+            "/api/v1/intake/cases",
+            json!([
+                case(
+                    "C-OLD",
+                    CY_ITEM,
+                    "110105",
+                    "110105D007",
+                    PERSON,
+                    "2026-03-02T09:00:00+08:00"
+                ),
+                case(
+                    "C-NEW",
+                    CY_ITEM,
+                    "110105",
+                    "110105D007",
+                    PERSON,
+                    "2026-07-01T09:00:00+08:00"
+                ),
+                case(
+                    "C-EARLY",
+                    "I-LATE",
+                    "110105",
+                    "110105D007",
+                    PERSON,
+                    "2026-03-02T09:00:00+08:00"
+                ),
+                case(
+                    "C-NONE",
+                    "I-NOPE",
+                    "110105",
+                    "110105D007",
+                    PERSON,
+                    "2026-03-02T09:00:00+08:00"
+                ),
+            ]),
+        )
+        .await;
         assert_eq!(report["accepted"], 2);
-        let codes: Vec<(i64, &str)> = report["rejected"].as_array().unwrap().iter().map(|r| (r["line"].as_i64().unwrap(), r["code"].as_str().unwrap())).collect();
+        let codes: Vec<(i64, &str)> = report["rejected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["line"].as_i64().unwrap(), r["code"].as_str().unwrap()))
+            .collect();
         assert_eq!(codes, [(3, "item.not_in_force"), (4, "item.unknown")]);
         let (_, old) = city.get("/api/v1/cases/C-OLD").await;
         let (_, new) = city.get("/api/v1/cases/C-NEW").await;
-        assert_eq!((old["item_version"].clone(), new["item_version"].clone()), (json!(1), json!(2)));
+        assert_eq!(
+            (old["item_version"].clone(), new["item_version"].clone()),
+            (json!(1), json!(2))
+        );
         app.cleanup().await;
     }
 }
@@ -107,65 +176,180 @@ async fn bad_records_are_refused_line_by_line_and_good_ones_kept() {
         catalogue(&admin).await;
         let city = app.login("city", "City@12345").await;
         let lines = [
-            case("C-1", CY_ITEM, "110105", "110105D007", PERSON, "2026-03-02T09:00:00+08:00").to_string(),
-            case("C-2", CY_ITEM, "110105", "110105D007", "110105194912310021", "2026-03-02T09:00:00+08:00").to_string(),
-            case("C-3", CY_ITEM, "110105", "110105D007", "110105194902300027", "2026-03-02T09:00:00+08:00").to_string(),
+            case(
+                "C-1",
+                CY_ITEM,
+                "110105",
+                "110105D007",
+                PERSON,
+                "2026-03-02T09:00:00+08:00",
+            )
+            .to_string(),
+            case(
+                "C-2",
+                CY_ITEM,
+                "110105",
+                "110105D007",
+                "110105194912310021",
+                "2026-03-02T09:00:00+08:00",
+            )
+            .to_string(),
+            case(
+                "C-3",
+                CY_ITEM,
+                "110105",
+                "110105D007",
+                "110105194902300027",
+                "2026-03-02T09:00:00+08:00",
+            )
+            .to_string(),
             "{\"case_code\": \"C-4\", broken".to_string(),
-            case("C-5", CY_ITEM, "110105", "110105D007", PERSON, "2099-01-01T09:00:00+08:00").to_string(),
+            case(
+                "C-5",
+                CY_ITEM,
+                "110105",
+                "110105D007",
+                PERSON,
+                "2099-01-01T09:00:00+08:00",
+            )
+            .to_string(),
             {
-                let mut wrong_type = case("C-6", CY_ITEM, "110105", "110105D007", PERSON, "2026-03-02T09:00:00+08:00");
+                let mut wrong_type = case(
+                    "C-6",
+                    CY_ITEM,
+                    "110105",
+                    "110105D007",
+                    PERSON,
+                    "2026-03-02T09:00:00+08:00",
+                );
                 wrong_type["case_code"] = json!(["C-6"]);
                 wrong_type.to_string()
             },
-            case("C-7", CY_ITEM, "110105", "110105D007", PERSON, "20260303T100000").to_string(),
-            case("C-8", CY_ITEM, "999999", "110105D007", PERSON, "2026-03-02T09:00:00+08:00").to_string(),
+            case(
+                "C-7",
+                CY_ITEM,
+                "110105",
+                "110105D007",
+                PERSON,
+                "20260303T100000",
+            )
+            .to_string(),
+            case(
+                "C-8",
+                CY_ITEM,
+                "999999",
+                "110105D007",
+                PERSON,
+                "2026-03-02T09:00:00+08:00",
+            )
+            .to_string(),
         ];
         let (status, report) = ndjson(&city, "/api/v1/intake/cases", lines.join("\n")).await;
         assert_eq!(status, StatusCode::OK, "{}: {report}", app.label());
         assert_eq!(report["accepted"], 2, "{report}");
-        let codes: Vec<(i64, &str)> = report["rejected"].as_array().unwrap().iter().map(|r| (r["line"].as_i64().unwrap(), r["code"].as_str().unwrap())).collect();
-        assert_eq!(codes, [
-            (2, "applicant_id.check_character"),
-            (3, "applicant_id.birth_date"),
-            (4, "record.invalid_json"),
-            (5, "time.future"),
-            (6, "field.invalid"),
-            (8, "region.unknown"),
-        ]);
+        let codes: Vec<(i64, &str)> = report["rejected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["line"].as_i64().unwrap(), r["code"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                (2, "applicant_id.check_character"),
+                (3, "applicant_id.birth_date"),
+                (4, "record.invalid_json"),
+                (5, "time.future"),
+                (6, "field.invalid"),
+                (8, "region.unknown"),
+            ]
+        );
         let (_, cases) = city.get("/api/v1/cases").await;
         assert_eq!(cases["total"], 2, "only the good lines were stored");
 
         // Re-sending is harmless; the same key with other content is a conflict.
-        let mut changed = case("C-1", CY_ITEM, "110105", "110105D007", PERSON, "2026-03-02T09:00:00+08:00");
+        let mut changed = case(
+            "C-1",
+            CY_ITEM,
+            "110105",
+            "110105D007",
+            PERSON,
+            "2026-03-02T09:00:00+08:00",
+        );
         changed["applicant_name"] = json!("李四");
-        let report = post(&city, "/api/v1/intake/cases", json!([
-            case("C-1", CY_ITEM, "110105", "110105D007", PERSON, "2026-03-02T09:00:00+08:00"), changed,
-        ])).await;
+        let report = post(
+            &city,
+            "/api/v1/intake/cases",
+            json!([
+                case(
+                    "C-1",
+                    CY_ITEM,
+                    "110105",
+                    "110105D007",
+                    PERSON,
+                    "2026-03-02T09:00:00+08:00"
+                ),
+                changed,
+            ]),
+        )
+        .await;
         assert_eq!(report["duplicates"], 1);
         assert_eq!(report["rejected"][0]["code"], "record.conflict");
 
         // Events: unknown case, conflicting seq, out-of-order arrival.
-        let report = post(&city, "/api/v1/intake/case-events", json!([
-            event("C-1", 1, "submitted", "2026-03-02T09:00:00+08:00"),
-            event("C-1", 3, "completed", "2026-03-05T16:00:00+08:00"),
-            event("C-1", 2, "accepted", "2026-03-06T10:00:00+08:00"),
-            event("C-404", 1, "submitted", "2026-03-02T09:00:00+08:00"),
-            event("C-1", 1, "accepted", "2026-03-02T09:00:00+08:00"),
-            event("C-1", 1, "submitted", "2026-03-02T09:00:00+08:00"),
-        ])).await;
+        let report = post(
+            &city,
+            "/api/v1/intake/case-events",
+            json!([
+                event("C-1", 1, "submitted", "2026-03-02T09:00:00+08:00"),
+                event("C-1", 3, "completed", "2026-03-05T16:00:00+08:00"),
+                event("C-1", 2, "accepted", "2026-03-06T10:00:00+08:00"),
+                event("C-404", 1, "submitted", "2026-03-02T09:00:00+08:00"),
+                event("C-1", 1, "accepted", "2026-03-02T09:00:00+08:00"),
+                event("C-1", 1, "submitted", "2026-03-02T09:00:00+08:00"),
+            ]),
+        )
+        .await;
         assert_eq!(report["accepted"], 3, "{report}");
         assert_eq!(report["duplicates"], 1);
-        let codes: Vec<&str> = report["rejected"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+        let codes: Vec<&str> = report["rejected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap())
+            .collect();
         assert_eq!(codes, ["case.unknown", "record.conflict"]);
         let (_, detail) = city.get("/api/v1/cases/C-1").await;
-        let flags: Vec<(i64, bool)> = detail["events"].as_array().unwrap().iter().map(|e| (e["seq"].as_i64().unwrap(), e["out_of_order"].as_bool().unwrap())).collect();
-        assert_eq!(flags, [(1, false), (3, false), (2, true)], "events listed in time order, late one flagged");
+        let flags: Vec<(i64, bool)> = detail["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["seq"].as_i64().unwrap(),
+                    e["out_of_order"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            flags,
+            [(1, false), (3, false), (2, true)],
+            "events listed in time order, late one flagged"
+        );
         assert_eq!(detail["status"], "completed");
 
         // The reconciliation counts what happened.
         let (_, recon) = city.get("/api/v1/reconciliation?kind=cases").await;
         let row = &recon["items"][0];
-        assert_eq!((row["received"].clone(), row["accepted"].clone(), row["duplicates"].clone(), row["rejected"].clone()), (json!(10), json!(2), json!(1), json!(7)));
+        assert_eq!(
+            (
+                row["received"].clone(),
+                row["accepted"].clone(),
+                row["duplicates"].clone(),
+                row["rejected"].clone()
+            ),
+            (json!(10), json!(2), json!(1), json!(7))
+        );
         assert_eq!(row["rejected_by_code"]["time.future"], 1);
         app.cleanup().await;
     }
@@ -175,7 +359,9 @@ async fn bad_records_are_refused_line_by_line_and_good_ones_kept() {
 async fn oversized_requests_are_refused_whole() {
     let app = TestApp::on(govpulse_store::testing::TestDb::sqlite().await).await;
     let city = app.login("city", "City@12345").await;
-    let many: String = (0..50_001).map(|i| format!("{{\"case_code\":\"X{i}\"}}\n")).collect();
+    let many: String = (0..50_001)
+        .map(|i| format!("{{\"case_code\":\"X{i}\"}}\n"))
+        .collect();
     let (status, body) = ndjson(&city, "/api/v1/intake/cases", many).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
     assert_eq!(body["code"], "request.too_large");
@@ -184,7 +370,11 @@ async fn oversized_requests_are_refused_whole() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(body["code"], "request.too_large");
     let (_, recon) = city.get("/api/v1/reconciliation").await;
-    assert_eq!(recon["items"].as_array().unwrap().len(), 0, "nothing was recorded");
+    assert_eq!(
+        recon["items"].as_array().unwrap().len(),
+        0,
+        "nothing was recorded"
+    );
     app.cleanup().await;
 }
 
@@ -199,36 +389,88 @@ async fn consultations_link_to_cases_and_identity_numbers_stay_protected() {
         let (_, again) = city.post("/api/v1/consultations/codes", code("r-1")).await;
         let (_, second) = city.post("/api/v1/consultations/codes", code("r-2")).await;
         assert_eq!(first["code"], again["code"], "{}", app.label());
-        assert_eq!((first["created"].clone(), again["created"].clone()), (json!(true), json!(false)));
+        assert_eq!(
+            (first["created"].clone(), again["created"].clone()),
+            (json!(true), json!(false))
+        );
         assert_ne!(first["code"], second["code"]);
-        let consult = |code: &Value, at: &str, applicant: &str| json!({
-            "code": code, "channel": "hotline", "region_code": "110105", "asked_at": at,
-            "applicant_type": "person", "applicant_id": applicant, "item_code": CY_ITEM,
-            "question": "办理需要哪些材料？"
-        });
-        let report = post(&city, "/api/v1/intake/consultations", json!([
-            consult(&first["code"], "2026-02-20T10:00:00+08:00", PERSON),
-            consult(&second["code"], "2026-02-25T10:00:00+08:00", PERSON),
-            consult(&json!("ZX110105260220H0000019"), "2026-02-25T10:00:00+08:00", PERSON2),
-        ])).await;
+        let consult = |code: &Value, at: &str, applicant: &str| {
+            json!({
+                "code": code, "channel": "hotline", "region_code": "110105", "asked_at": at,
+                "applicant_type": "person", "applicant_id": applicant, "item_code": CY_ITEM,
+                "question": "办理需要哪些材料？"
+            })
+        };
+        let report = post(
+            &city,
+            "/api/v1/intake/consultations",
+            json!([
+                consult(&first["code"], "2026-02-20T10:00:00+08:00", PERSON),
+                consult(&second["code"], "2026-02-25T10:00:00+08:00", PERSON),
+                consult(
+                    &json!("ZX110105260220H0000019"),
+                    "2026-02-25T10:00:00+08:00",
+                    PERSON2
+                ),
+            ]),
+        )
+        .await;
         assert_eq!(report["accepted"], 2, "{report}");
-        assert_eq!(report["rejected"][0]["code"], "field.invalid", "a code with a wrong check character");
-        post(&city, "/api/v1/intake/cases", json!([
-            case("C-L", CY_ITEM, "110105", "110105D007", PERSON, "2026-03-02T09:00:00+08:00"),
-            case("C-N", CY_ITEM, "110105", "110105D007", PERSON2, "2026-03-02T09:00:00+08:00"),
-        ])).await;
+        assert_eq!(
+            report["rejected"][0]["code"], "field.invalid",
+            "a code with a wrong check character"
+        );
+        post(
+            &city,
+            "/api/v1/intake/cases",
+            json!([
+                case(
+                    "C-L",
+                    CY_ITEM,
+                    "110105",
+                    "110105D007",
+                    PERSON,
+                    "2026-03-02T09:00:00+08:00"
+                ),
+                case(
+                    "C-N",
+                    CY_ITEM,
+                    "110105",
+                    "110105D007",
+                    PERSON2,
+                    "2026-03-02T09:00:00+08:00"
+                ),
+            ]),
+        )
+        .await;
         let (_, detail) = city.get("/api/v1/cases/C-L").await;
         assert_eq!(detail["consultations"].as_array().unwrap().len(), 2);
         assert_eq!(detail["applicant_masked"], "110105********002X");
-        assert!(!detail.to_string().contains(PERSON), "the full number never leaves unasked");
+        assert!(
+            !detail.to_string().contains(PERSON),
+            "the full number never leaves unasked"
+        );
         let (_, stats) = city.get("/api/v1/linking/stats?group=region").await;
-        let chaoyang = stats["items"].as_array().unwrap().iter().find(|r| r["key"] == "110105").unwrap().clone();
+        let chaoyang = stats["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == "110105")
+            .unwrap()
+            .clone();
         assert_eq!(chaoyang["applications"], 2);
         assert_eq!(chaoyang["applied_without_consulting"], 1);
         assert_eq!(chaoyang["consultations_per_application"], 2.0);
         let key = detail["applicant_key"].as_str().unwrap();
-        let (_, timeline) = city.get(&format!("/api/v1/applicants/{key}/timeline")).await;
-        let kinds: Vec<&str> = timeline["items"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap()).collect();
+        let (_, timeline) = city
+            .get(&format!("/api/v1/applicants/{key}/timeline"))
+            .await;
+        let kinds: Vec<&str> = timeline["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["kind"].as_str().unwrap())
+            .collect();
         assert_eq!(kinds, ["consultation", "consultation", "case"]);
 
         // Reveal: allowed for the city operator and audited; refused for a district operator.
@@ -252,10 +494,29 @@ async fn another_districts_data_stays_invisible() {
         let admin = app.admin().await;
         catalogue(&admin).await;
         let city = app.login("city", "City@12345").await;
-        post(&city, "/api/v1/intake/cases", json!([
-            case("C-CY", CY_ITEM, "110105001", "110105D007", PERSON, "2026-03-02T09:00:00+08:00"),
-            case("C-HD", HD_ITEM, "110108", "110108D007", PERSON, "2026-03-02T09:00:00+08:00"),
-        ])).await;
+        post(
+            &city,
+            "/api/v1/intake/cases",
+            json!([
+                case(
+                    "C-CY",
+                    CY_ITEM,
+                    "110105001",
+                    "110105D007",
+                    PERSON,
+                    "2026-03-02T09:00:00+08:00"
+                ),
+                case(
+                    "C-HD",
+                    HD_ITEM,
+                    "110108",
+                    "110108D007",
+                    PERSON,
+                    "2026-03-02T09:00:00+08:00"
+                ),
+            ]),
+        )
+        .await;
         post(&city, "/api/v1/intake/evaluations", json!([
             {"evaluation_id": "E-CY", "case_code": "C-CY", "channel": "app", "rated_at": "2026-03-09T09:00:00+08:00", "satisfaction": 1},
             {"evaluation_id": "E-HD", "channel": "app", "region_code": "110108", "rated_at": "2026-03-09T09:00:00+08:00", "satisfaction": 4},
@@ -264,18 +525,37 @@ async fn another_districts_data_stays_invisible() {
         let (_, cases) = chaoyang.get("/api/v1/cases").await;
         assert_eq!(cases["total"], 1, "{}", app.label());
         assert_eq!(cases["items"][0]["case_code"], "C-CY");
-        assert_eq!(chaoyang.get("/api/v1/cases/C-HD").await.0, StatusCode::NOT_FOUND);
+        assert_eq!(
+            chaoyang.get("/api/v1/cases/C-HD").await.0,
+            StatusCode::NOT_FOUND
+        );
         let (_, other) = chaoyang.get("/api/v1/cases?region=110108").await;
         assert_eq!(other["total"], 0);
         let (_, items) = chaoyang.get("/api/v1/items").await;
-        assert!(items["items"].as_array().unwrap().iter().all(|i| i["region_code"] == "110105"));
-        assert_eq!(chaoyang.get(&format!("/api/v1/items/{HD_ITEM}")).await.0, StatusCode::NOT_FOUND);
+        assert!(items["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["region_code"] == "110105"));
+        assert_eq!(
+            chaoyang.get(&format!("/api/v1/items/{HD_ITEM}")).await.0,
+            StatusCode::NOT_FOUND
+        );
         let (_, evaluations) = chaoyang.get("/api/v1/evaluations").await;
         assert_eq!(evaluations["total"], 1);
         let (_, hd_case) = city.get("/api/v1/cases/C-HD").await;
         let key = hd_case["applicant_key"].as_str().unwrap();
-        let (_, timeline) = chaoyang.get(&format!("/api/v1/applicants/{key}/timeline")).await;
-        assert!(timeline["items"].as_array().unwrap().iter().all(|i| i["code"] != "C-HD"), "{timeline}");
+        let (_, timeline) = chaoyang
+            .get(&format!("/api/v1/applicants/{key}/timeline"))
+            .await;
+        assert!(
+            timeline["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["code"] != "C-HD"),
+            "{timeline}"
+        );
         let dept = app.login("dept", "Dept@123456").await;
         assert_eq!(dept.get("/api/v1/cases").await.1["total"], 0);
         // Districts cannot feed data: intake needs the intake permission.
@@ -290,18 +570,35 @@ async fn tokens_feed_intake_and_files_import_with_collection_rules() {
     for app in TestApp::all().await {
         let admin = app.admin().await;
         catalogue(&admin).await;
-        let (_, token) = admin.post("/api/v1/tokens", json!({ "name": "综窗系统", "scope": "intake" })).await;
+        let (_, token) = admin
+            .post(
+                "/api/v1/tokens",
+                json!({ "name": "综窗系统", "scope": "intake" }),
+            )
+            .await;
         let token = token["token"].as_str().unwrap().to_string();
         let http = reqwest::Client::new();
         // A source whose records use its own field names and channel codes.
-        let (status, body) = admin.post("/api/v1/sources", json!({
-            "code": "zongchuang", "name": "综窗系统", "kinds": ["cases"],
-            "field_map": {"BJBH": "case_code", "SXBM": "item_code", "QD": "channel"},
-            "required": ["remark"],
-            "dictionaries": {"channel": {"1": "window", "2": "online"}}
-        })).await;
+        let (status, body) = admin
+            .post(
+                "/api/v1/sources",
+                json!({
+                    "code": "zongchuang", "name": "综窗系统", "kinds": ["cases"],
+                    "field_map": {"BJBH": "case_code", "SXBM": "item_code", "QD": "channel"},
+                    "required": ["remark"],
+                    "dictionaries": {"channel": {"1": "window", "2": "online"}}
+                }),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
-        let mut record = case("", CY_ITEM, "110105", "110105D007", PERSON, "2026-03-02T09:00:00+08:00");
+        let mut record = case(
+            "",
+            CY_ITEM,
+            "110105",
+            "110105D007",
+            PERSON,
+            "2026-03-02T09:00:00+08:00",
+        );
         let object = record.as_object_mut().unwrap();
         object.remove("case_code");
         object.remove("item_code");
@@ -313,7 +610,10 @@ async fn tokens_feed_intake_and_files_import_with_collection_rules() {
         object.insert("remark".into(), json!("综窗"));
         without_remark["BJBH"] = json!("ZC-2");
         let response = http
-            .post(format!("{}/api/v1/intake/cases?source=zongchuang", app.base))
+            .post(format!(
+                "{}/api/v1/intake/cases?source=zongchuang",
+                app.base
+            ))
             .bearer_auth(&token)
             .json(&json!([record, without_remark]))
             .send()
@@ -326,14 +626,27 @@ async fn tokens_feed_intake_and_files_import_with_collection_rules() {
         let (_, zc) = city.get("/api/v1/cases/ZC-1").await;
         assert_eq!(zc["channel"], "online");
         // The token cannot read.
-        let status = http.get(format!("{}/api/v1/cases", app.base)).bearer_auth(&token).send().await.unwrap().status();
+        let status = http
+            .get(format!("{}/api/v1/cases", app.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status();
         assert_eq!(status, StatusCode::FORBIDDEN);
 
         // The shared item sample imports through the built-in item-catalogue rules.
-        let sample = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/standards/sichuan_511602_items_sample.csv")).expect("shared sample");
+        let sample = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/standards/sichuan_511602_items_sample.csv"
+        ))
+        .expect("shared sample");
         let response = city
             .http
-            .post(format!("{}/api/v1/import/items?source=item-catalogue", app.base))
+            .post(format!(
+                "{}/api/v1/import/items?source=item-catalogue",
+                app.base
+            ))
             .header("x-csrf-token", city.csrf.clone().unwrap())
             .header("content-type", "text/csv")
             .body(sample)
@@ -371,7 +684,10 @@ async fn parallel_code_requests_never_collide() {
             let code = body["code"].as_str().unwrap().to_string();
             assert!(govpulse_core::aggregation::consult_code::is_valid(&code));
             let previous = by_request.insert(i % 150, code.clone());
-            assert!(previous.is_none_or(|p| p == code), "same request id, same code");
+            assert!(
+                previous.is_none_or(|p| p == code),
+                "same request id, same code"
+            );
         }
         let distinct: std::collections::HashSet<_> = by_request.values().collect();
         assert_eq!(distinct.len(), 150, "{}", app.label());

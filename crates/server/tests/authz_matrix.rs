@@ -32,7 +32,13 @@ const SYS: &[&str] = &[
     "user:write",
     "token:manage",
     "config:write",
+    "item:read",
+    "item:write",
+    "source:write",
+    "data:read",
 ];
+/// District operators and department users.
+const OPERATOR: &[&str] = &["org:read", "item:read", "data:read"];
 const SEC: &[&str] = &[
     "org:read",
     "user:read",
@@ -65,25 +71,31 @@ const ACCOUNTS: &[Account] = &[
     Account {
         username: "city",
         password: "City@12345",
-        permissions: &["org:read"],
+        permissions: &[
+            "org:read",
+            "item:read",
+            "data:read",
+            "intake:write",
+            "identity:reveal",
+        ],
         reach: Reach::City,
     },
     Account {
         username: "chaoyang",
         password: "Chaoyang@123",
-        permissions: &["org:read"],
+        permissions: OPERATOR,
         reach: Reach::Region("110105"),
     },
     Account {
         username: "haidian",
         password: "Haidian@123",
-        permissions: &["org:read"],
+        permissions: OPERATOR,
         reach: Reach::Region("110108"),
     },
     Account {
         username: "dept",
         password: "Dept@123456",
-        permissions: &["org:read"],
+        permissions: OPERATOR,
         reach: Reach::Department("110000D024", "110000"),
     },
     // A district-level system admin, created by the test: admin rights, district scope.
@@ -130,6 +142,18 @@ impl Reach {
         }
     }
 
+    /// A fixture case (and its item) inside / outside the reach.
+    fn case(self, side: Side) -> Option<(&'static str, &'static str)> {
+        match (self, side) {
+            (Reach::Department(..), Side::Inside) => Some(("MX-DEPT", "MX-I-DEPT")),
+            (Reach::Department(..), Side::Outside) => Some(("MX-CY", "MX-I-CY")),
+            (reach, side) => reach.region(side).map(|r| match r {
+                "110105" => ("MX-CY", "MX-I-CY"),
+                _ => ("MX-HD", "MX-I-HD"),
+            }),
+        }
+    }
+
     /// A user scope inside / outside the reach, for fixture accounts.
     fn user_scope(
         self,
@@ -172,6 +196,21 @@ enum Route {
     ListAudit,
     ExportAudit,
     VerifyAudit,
+    ListItems,
+    GetItem,
+    PostItems,
+    IssueCode,
+    Intake,
+    ListConsultations,
+    ListCases,
+    GetCase,
+    RevealApplicant,
+    ListEvaluations,
+    Timeline,
+    LinkingStats,
+    ListSources,
+    CreateSource,
+    Reconciliation,
 }
 
 const ROUTES: &[Route] = &[
@@ -203,6 +242,21 @@ const ROUTES: &[Route] = &[
     Route::ListAudit,
     Route::ExportAudit,
     Route::VerifyAudit,
+    Route::ListItems,
+    Route::GetItem,
+    Route::PostItems,
+    Route::IssueCode,
+    Route::Intake,
+    Route::ListConsultations,
+    Route::ListCases,
+    Route::GetCase,
+    Route::RevealApplicant,
+    Route::ListEvaluations,
+    Route::Timeline,
+    Route::LinkingStats,
+    Route::ListSources,
+    Route::CreateSource,
+    Route::Reconciliation,
 ];
 
 /// How a route is guarded.
@@ -267,6 +321,21 @@ fn guard(route: Route) -> Guard {
             RevokeToken => (&["token:manage"], None, StatusCode::NO_CONTENT),
             ListAudit | VerifyAudit => (&["audit:read"], None, StatusCode::OK),
             ExportAudit => (&["audit:export"], None, StatusCode::OK),
+            ListItems => (&["item:read"], None, StatusCode::OK),
+            GetItem => (&["item:read"], Some(StatusCode::NOT_FOUND), StatusCode::OK),
+            PostItems => (&["intake:write", "item:write"], None, StatusCode::OK),
+            IssueCode | Intake => (&["intake:write"], None, StatusCode::OK),
+            ListConsultations | ListCases | ListEvaluations | LinkingStats | Reconciliation => {
+                (&["data:read"], None, StatusCode::OK)
+            }
+            GetCase | Timeline => (&["data:read"], Some(StatusCode::NOT_FOUND), StatusCode::OK),
+            RevealApplicant => (
+                &["identity:reveal"],
+                Some(StatusCode::NOT_FOUND),
+                StatusCode::OK,
+            ),
+            ListSources => (&["data:read", "source:write"], None, StatusCode::OK),
+            CreateSource => (&["source:write"], None, StatusCode::CREATED),
         };
     Guard {
         any_of,
@@ -279,6 +348,70 @@ struct Fixtures {
     admin: Client,
     sec: Client,
     counter: std::cell::Cell<u32>,
+    /// Applicant key of each fixture case.
+    applicant_keys: HashMap<&'static str, String>,
+}
+
+/// Items and cases in 朝阳区, 海淀区 and of the demo department (each case by
+/// its own applicant, so timelines are scoped like cases).
+async fn data_fixtures(admin: &Client, city: &Client) -> HashMap<&'static str, String> {
+    let fixtures = [
+        (
+            "MX-CY",
+            "MX-I-CY",
+            "110105",
+            "110105D007",
+            "11010519491231002X",
+        ),
+        (
+            "MX-HD",
+            "MX-I-HD",
+            "110108",
+            "110108D007",
+            "110108199003074519",
+        ),
+        (
+            "MX-DEPT",
+            "MX-I-DEPT",
+            "110105",
+            "110000D024",
+            "91350100M000100Y43",
+        ),
+    ];
+    let items: Vec<Value> = fixtures
+        .iter()
+        .map(|(_, item, region, dept, _)| json!({
+            "item_code": item, "name": "矩阵事项", "item_type_code": "01", "department_code": dept,
+            "region_code": if *dept == "110000D024" { "110000" } else { region }, "promised_limit": 5,
+            "legal_limit": 10, "valid_from": "2015-01-01"
+        }))
+        .collect();
+    let (status, report) = admin.post("/api/v1/items", Value::Array(items)).await;
+    assert_eq!(
+        (status, report["accepted"].clone()),
+        (StatusCode::OK, json!(3)),
+        "{report}"
+    );
+    let cases: Vec<Value> = fixtures
+        .iter()
+        .map(|(case, item, region, dept, applicant)| json!({
+            "case_code": case, "item_code": item, "applicant_type": if applicant.starts_with("91") { "org" } else { "person" },
+            "applicant_id": applicant, "applicant_name": "矩阵", "region_code": region, "department_code": dept,
+            "channel": "online", "submitted_at": "2026-03-02T09:00:00+08:00"
+        }))
+        .collect();
+    let (status, report) = city.post("/api/v1/intake/cases", Value::Array(cases)).await;
+    assert_eq!(
+        (status, report["accepted"].clone()),
+        (StatusCode::OK, json!(3)),
+        "{report}"
+    );
+    let mut keys = HashMap::new();
+    for (case, ..) in fixtures {
+        let (_, detail) = city.get(&format!("/api/v1/cases/{case}")).await;
+        keys.insert(case, detail["applicant_key"].as_str().unwrap().to_string());
+    }
+    keys
 }
 
 impl Fixtures {
@@ -469,6 +602,50 @@ async fn request(
         ListAudit => (Method::GET, "/api/v1/audit".into(), None),
         ExportAudit => (Method::GET, "/api/v1/audit/export?format=csv".into(), None),
         VerifyAudit => (Method::GET, "/api/v1/audit/verify".into(), None),
+        ListItems => (Method::GET, "/api/v1/items".into(), None),
+        GetItem => (
+            Method::GET,
+            format!("/api/v1/items/{}", reach.case(side)?.1),
+            None,
+        ),
+        PostItems => (Method::POST, "/api/v1/items".into(), Some(json!([]))),
+        IssueCode => (
+            Method::POST,
+            "/api/v1/consultations/codes".into(),
+            Some(
+                json!({ "channel": "online", "region_code": "110105", "request_id": fx.unique("rq") }),
+            ),
+        ),
+        Intake => (Method::POST, "/api/v1/intake/cases".into(), Some(json!([]))),
+        ListConsultations => (Method::GET, "/api/v1/consultations".into(), None),
+        ListCases => (Method::GET, "/api/v1/cases".into(), None),
+        GetCase => (
+            Method::GET,
+            format!("/api/v1/cases/{}", reach.case(side)?.0),
+            None,
+        ),
+        RevealApplicant => (
+            Method::POST,
+            format!("/api/v1/cases/{}/reveal", reach.case(side)?.0),
+            Some(json!({})),
+        ),
+        ListEvaluations => (Method::GET, "/api/v1/evaluations".into(), None),
+        Timeline => (
+            Method::GET,
+            format!(
+                "/api/v1/applicants/{}/timeline",
+                fx.applicant_keys[reach.case(side)?.0]
+            ),
+            None,
+        ),
+        LinkingStats => (Method::GET, "/api/v1/linking/stats".into(), None),
+        ListSources => (Method::GET, "/api/v1/sources".into(), None),
+        CreateSource => (
+            Method::POST,
+            "/api/v1/sources".into(),
+            Some(json!({ "code": fx.unique("src-"), "name": "矩阵来源", "kinds": ["cases"] })),
+        ),
+        Reconciliation => (Method::GET, "/api/v1/reconciliation".into(), None),
     })
 }
 
@@ -503,10 +680,13 @@ async fn every_route_every_role_in_and_out_of_scope() {
             .await;
         assert_eq!(status, StatusCode::NO_CONTENT);
 
+        let city = app.login("city", "City@12345").await;
+        let applicant_keys = data_fixtures(&admin, &city).await;
         let fx = Fixtures {
             admin,
             sec: app.login("secadmin", "Sec@123456").await,
             counter: Default::default(),
+            applicant_keys,
         };
         let mut clients: HashMap<&str, Client> = HashMap::new();
         for account in ACCOUNTS {
@@ -547,7 +727,7 @@ async fn every_route_every_role_in_and_out_of_scope() {
             failures.len(),
             failures.join("\n")
         );
-        assert!(cells >= 280, "the matrix walked {cells} cells");
+        assert!(cells >= 400, "the matrix walked {cells} cells");
         app.cleanup().await;
     }
 }

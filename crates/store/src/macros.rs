@@ -86,10 +86,13 @@ macro_rules! count_dynamic {
 macro_rules! execute_dynamic {
     ($conn:expr, $sql:expr) => {{
         let sql: &$crate::db::Sql = $sql;
-        bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args)
-            .execute(&mut *$conn)
-            .await
-            .map(|r| r.rows_affected())
+        bind_all!(
+            sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())),
+            &sql.args
+        )
+        .execute(&mut *$conn)
+        .await
+        .map(|r| r.rows_affected())
     }};
 }
 
@@ -97,8 +100,11 @@ macro_rules! execute_dynamic {
 macro_rules! fetch_dynamic_on {
     ($conn:expr, $row:ty, $sql:expr) => {{
         let sql: &$crate::db::Sql = $sql;
-        bind_all!(sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args)
-            .fetch_all(&mut *$conn)
-            .await
+        bind_all!(
+            sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe(sql.text.clone())),
+            &sql.args
+        )
+        .fetch_all(&mut *$conn)
+        .await
     }};
 }

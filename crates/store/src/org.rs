@@ -36,7 +36,8 @@ impl OrgScope {
     pub(crate) fn push_scope(&self, sql: &mut Sql, region_column: &str, department_column: &str) {
         self.push_region(sql, region_column);
         if let Some(dept) = &self.department {
-            sql.push(&format!(" AND {department_column} = ")).bind_text(dept);
+            sql.push(&format!(" AND {department_column} = "))
+                .bind_text(dept);
         }
     }
 

@@ -600,7 +600,11 @@ pub fn case_state(events: &[(&str, i64, i64)]) -> CaseState {
             "supplement_end" | "special_end" => {
                 open_pauses = (open_pauses - 1).max(0);
                 if open_pauses == 0 {
-                    state.status = if state.accepted_at.is_some() { "accepted" } else { "submitted" };
+                    state.status = if state.accepted_at.is_some() {
+                        "accepted"
+                    } else {
+                        "submitted"
+                    };
                 }
             }
             "decided" => state.status = "decided",
@@ -620,15 +624,28 @@ mod state_tests {
 
     #[test]
     fn replays_in_time_order_whatever_the_arrival_order() {
-        let events = [("completed", 50, 5), ("accepted", 10, 2), ("submitted", 0, 1), ("supplement_start", 20, 3), ("supplement_end", 30, 4)];
+        let events = [
+            ("completed", 50, 5),
+            ("accepted", 10, 2),
+            ("submitted", 0, 1),
+            ("supplement_start", 20, 3),
+            ("supplement_end", 30, 4),
+        ];
         let state = case_state(&events);
         assert_eq!(state.status, "completed");
         assert_eq!(state.accepted_at, Some(10));
         assert_eq!(state.completed_at, Some(50));
         let paused = case_state(&events[1..4]);
         assert_eq!(paused.status, "suspended");
-        let resumed = case_state(&[("accepted", 10, 2), ("special_start", 20, 3), ("special_end", 30, 4)]);
+        let resumed = case_state(&[
+            ("accepted", 10, 2),
+            ("special_start", 20, 3),
+            ("special_end", 30, 4),
+        ]);
         assert_eq!(resumed.status, "accepted");
-        assert_eq!(case_state(&[("rejected", 5, 2), ("accepted", 9, 3)]).status, "rejected");
+        assert_eq!(
+            case_state(&[("rejected", 5, 2), ("accepted", 9, 3)]).status,
+            "rejected"
+        );
     }
 }

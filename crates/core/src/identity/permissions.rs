@@ -141,7 +141,13 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
             code: "city_operator",
             name: "市级运营人员",
             description: "全市政务服务运营",
-            permissions: &["org:read", "item:read", "data:read", "intake:write", "identity:reveal"],
+            permissions: &[
+                "org:read",
+                "item:read",
+                "data:read",
+                "intake:write",
+                "identity:reveal",
+            ],
         },
         BuiltinRole {
             code: "district_operator",

@@ -10,7 +10,9 @@ use axum::extract::{Path, State};
 use axum::Json;
 use govpulse_core::region::subtree_range;
 use govpulse_core::time::to_rfc3339;
-use govpulse_store::aggregation::{CaseFilter, CaseRow, ConsultationFilter, ConsultationRow, EvaluationFilter, EvaluationRow};
+use govpulse_store::aggregation::{
+    CaseFilter, CaseRow, ConsultationFilter, ConsultationRow, EvaluationFilter, EvaluationRow,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -71,7 +73,11 @@ pub struct ConsultationQuery {
 }
 
 #[utoipa::path(get, path = "/consultations", tag = "aggregation", params(ConsultationQuery), responses((status = 200, body = ConsultationList)))]
-pub async fn list_consultations(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<ConsultationQuery>) -> ApiResult<Json<ConsultationList>> {
+pub async fn list_consultations(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ConsultationQuery>,
+) -> ApiResult<Json<ConsultationList>> {
     caller.require(&state, "data:read").await?;
     let (from_ms, to_ms) = time_window(&q.from, &q.to)?;
     let filter = ConsultationFilter {
@@ -84,8 +90,14 @@ pub async fn list_consultations(State(state): State<AppState>, caller: Caller, A
         to_ms,
     };
     let (offset, limit) = Paging::new(q.page, q.size).window();
-    let page = state.store.list_consultations(&caller.org_scope(), &filter, offset, limit).await?;
-    Ok(Json(ConsultationList { total: page.total, items: page.items.into_iter().map(Into::into).collect() }))
+    let page = state
+        .store
+        .list_consultations(&caller.org_scope(), &filter, offset, limit)
+        .await?;
+    Ok(Json(ConsultationList {
+        total: page.total,
+        items: page.items.into_iter().map(Into::into).collect(),
+    }))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -163,7 +175,11 @@ pub struct CaseQuery {
 }
 
 #[utoipa::path(get, path = "/cases", tag = "aggregation", params(CaseQuery), responses((status = 200, body = CaseList)))]
-pub async fn list_cases(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<CaseQuery>) -> ApiResult<Json<CaseList>> {
+pub async fn list_cases(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<CaseQuery>,
+) -> ApiResult<Json<CaseList>> {
     caller.require(&state, "data:read").await?;
     let (from_ms, to_ms) = time_window(&q.from, &q.to)?;
     let filter = CaseFilter {
@@ -177,8 +193,14 @@ pub async fn list_cases(State(state): State<AppState>, caller: Caller, ApiQuery(
         to_ms,
     };
     let (offset, limit) = Paging::new(q.page, q.size).window();
-    let page = state.store.list_cases(&caller.org_scope(), &filter, offset, limit).await?;
-    Ok(Json(CaseList { total: page.total, items: page.items.into_iter().map(Into::into).collect() }))
+    let page = state
+        .store
+        .list_cases(&caller.org_scope(), &filter, offset, limit)
+        .await?;
+    Ok(Json(CaseList {
+        total: page.total,
+        items: page.items.into_iter().map(Into::into).collect(),
+    }))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -231,13 +253,27 @@ pub struct CaseDetail {
 
 #[utoipa::path(get, path = "/cases/{case_code}", tag = "aggregation",
     responses((status = 200, body = CaseDetail), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn get_case(State(state): State<AppState>, caller: Caller, Path(case_code): Path<String>) -> ApiResult<Json<CaseDetail>> {
+pub async fn get_case(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(case_code): Path<String>,
+) -> ApiResult<Json<CaseDetail>> {
     caller.require(&state, "data:read").await?;
-    let case = state.store.get_case(&caller.org_scope(), &case_code).await?.ok_or_else(ApiError::not_found)?;
+    let case = state
+        .store
+        .get_case(&caller.org_scope(), &case_code)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let events = state.store.case_events(&case_code).await?;
     let consultations = state.store.consultations_of_case(&case_code).await?;
-    let evaluation_filter = EvaluationFilter { case_code: Some(case_code.clone()), ..Default::default() };
-    let evaluations = state.store.list_evaluations(&caller.org_scope(), &evaluation_filter, 0, 100).await?;
+    let evaluation_filter = EvaluationFilter {
+        case_code: Some(case_code.clone()),
+        ..Default::default()
+    };
+    let evaluations = state
+        .store
+        .list_evaluations(&caller.org_scope(), &evaluation_filter, 0, 100)
+        .await?;
     Ok(Json(CaseDetail {
         case: case.into(),
         events: events
@@ -265,11 +301,25 @@ pub struct RevealView {
 /// Reveal a case applicant's full identity number (permission `identity:reveal`; audited).
 #[utoipa::path(post, path = "/cases/{case_code}/reveal", tag = "aggregation",
     responses((status = 200, body = RevealView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn reveal_applicant(State(state): State<AppState>, caller: Caller, Path(case_code): Path<String>) -> ApiResult<Json<RevealView>> {
+pub async fn reveal_applicant(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(case_code): Path<String>,
+) -> ApiResult<Json<RevealView>> {
     caller.require(&state, "identity:reveal").await?;
-    let sealed = state.store.case_applicant_secret(&caller.org_scope(), &case_code).await?.ok_or_else(ApiError::not_found)?;
-    let applicant_id = state.vault.decrypt(&sealed).ok_or_else(|| ApiError::internal("identity number cannot be decrypted with this key"))?;
-    state.store.audit(&caller.audit("identity.reveal", "case", &case_code, serde_json::json!({}))).await?;
+    let sealed = state
+        .store
+        .case_applicant_secret(&caller.org_scope(), &case_code)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let applicant_id = state
+        .vault
+        .decrypt(&sealed)
+        .ok_or_else(|| ApiError::internal("identity number cannot be decrypted with this key"))?;
+    state
+        .store
+        .audit(&caller.audit("identity.reveal", "case", &case_code, serde_json::json!({})))
+        .await?;
     Ok(Json(RevealView { applicant_id }))
 }
 
@@ -290,7 +340,11 @@ pub struct EvaluationQuery {
 }
 
 #[utoipa::path(get, path = "/evaluations", tag = "aggregation", params(EvaluationQuery), responses((status = 200, body = EvaluationList)))]
-pub async fn list_evaluations(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<EvaluationQuery>) -> ApiResult<Json<EvaluationList>> {
+pub async fn list_evaluations(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<EvaluationQuery>,
+) -> ApiResult<Json<EvaluationList>> {
     caller.require(&state, "data:read").await?;
     let (from_ms, to_ms) = time_window(&q.from, &q.to)?;
     let filter = EvaluationFilter {
@@ -301,8 +355,14 @@ pub async fn list_evaluations(State(state): State<AppState>, caller: Caller, Api
         to_ms,
     };
     let (offset, limit) = Paging::new(q.page, q.size).window();
-    let page = state.store.list_evaluations(&caller.org_scope(), &filter, offset, limit).await?;
-    Ok(Json(EvaluationList { total: page.total, items: page.items.into_iter().map(Into::into).collect() }))
+    let page = state
+        .store
+        .list_evaluations(&caller.org_scope(), &filter, offset, limit)
+        .await?;
+    Ok(Json(EvaluationList {
+        total: page.total,
+        items: page.items.into_iter().map(Into::into).collect(),
+    }))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -325,9 +385,16 @@ pub struct Timeline {
 
 #[utoipa::path(get, path = "/applicants/{applicant_key}/timeline", tag = "aggregation",
     responses((status = 200, body = Timeline), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn applicant_timeline(State(state): State<AppState>, caller: Caller, Path(key): Path<String>) -> ApiResult<Json<Timeline>> {
+pub async fn applicant_timeline(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+) -> ApiResult<Json<Timeline>> {
     caller.require(&state, "data:read").await?;
-    let rows = state.store.applicant_timeline(&caller.org_scope(), &key).await?;
+    let rows = state
+        .store
+        .applicant_timeline(&caller.org_scope(), &key)
+        .await?;
     let masked = rows.iter().find_map(|r| r.applicant_masked.clone());
     if rows.is_empty() {
         return Err(ApiError::not_found());
@@ -336,7 +403,14 @@ pub async fn applicant_timeline(State(state): State<AppState>, caller: Caller, P
         applicant_masked: masked,
         items: rows
             .into_iter()
-            .map(|r| TimelineEntry { kind: r.kind, code: r.code, at: to_rfc3339(r.at), item_code: r.item_code, item_name: r.item_name, status: r.status })
+            .map(|r| TimelineEntry {
+                kind: r.kind,
+                code: r.code,
+                at: to_rfc3339(r.at),
+                item_code: r.item_code,
+                item_name: r.item_name,
+                status: r.status,
+            })
             .collect(),
     }))
 }
@@ -369,20 +443,33 @@ pub struct LinkingStats {
 }
 
 #[utoipa::path(get, path = "/linking/stats", tag = "aggregation", params(LinkingQuery), responses((status = 200, body = LinkingStats)))]
-pub async fn linking_stats(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<LinkingQuery>) -> ApiResult<Json<LinkingStats>> {
+pub async fn linking_stats(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<LinkingQuery>,
+) -> ApiResult<Json<LinkingStats>> {
     caller.require(&state, "data:read").await?;
     let group = non_empty(&q.group).unwrap_or_else(|| "region".to_string());
     if !["region", "department", "item"].contains(&group.as_str()) {
-        return Err(ApiError::invalid_field("group", "分组须为 region、department 或 item"));
+        return Err(ApiError::invalid_field(
+            "group",
+            "分组须为 region、department 或 item",
+        ));
     }
     let (from_ms, to_ms) = time_window(&q.from, &q.to)?;
-    let rows = state.store.linking_stats(&caller.org_scope(), &group, from_ms, to_ms).await?;
+    let rows = state
+        .store
+        .linking_stats(&caller.org_scope(), &group, from_ms, to_ms)
+        .await?;
     Ok(Json(LinkingStats {
         items: rows
             .into_iter()
             .map(|r| LinkingView {
                 consultations_per_application: if r.consulted_applications > 0 {
-                    (r.consultations_before_applying as f64 / r.consulted_applications as f64 * 100.0).round() / 100.0
+                    (r.consultations_before_applying as f64 / r.consulted_applications as f64
+                        * 100.0)
+                        .round()
+                        / 100.0
                 } else {
                     0.0
                 },

@@ -20,7 +20,10 @@ impl FileFormat {
         let lower = name.to_ascii_lowercase();
         if content_type.contains("spreadsheetml") || lower.ends_with(".xlsx") {
             Some(Self::Xlsx)
-        } else if content_type.starts_with("text/csv") || content_type.starts_with("application/csv") || lower.ends_with(".csv") {
+        } else if content_type.starts_with("text/csv")
+            || content_type.starts_with("application/csv")
+            || lower.ends_with(".csv")
+        {
             Some(Self::Csv)
         } else {
             None
@@ -44,7 +47,10 @@ pub fn parse_file(bytes: &[u8], format: FileFormat) -> Result<Vec<RawRecord>, St
         FileFormat::Xlsx => parse_xlsx(bytes)?,
     };
     if records.len() > MAX_RECORDS {
-        return Err(format!("{} rows; at most {MAX_RECORDS} per file", records.len()));
+        return Err(format!(
+            "{} rows; at most {MAX_RECORDS} per file",
+            records.len()
+        ));
     }
     Ok(records)
 }
@@ -55,7 +61,9 @@ fn parse_csv(bytes: &[u8]) -> Result<Vec<RawRecord>, String> {
         Ok(text) => std::borrow::Cow::Borrowed(text),
         Err(_) => encoding_rs::GBK.decode(bytes).0,
     };
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| format!("unreadable header row: {e}"))?
@@ -87,13 +95,17 @@ fn cell_text(cell: &Data) -> String {
 }
 
 fn parse_xlsx(bytes: &[u8]) -> Result<Vec<RawRecord>, String> {
-    let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| format!("not an XLSX file: {e}"))?;
+    let mut workbook: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| format!("not an XLSX file: {e}"))?;
     let range = workbook
         .worksheet_range_at(0)
         .ok_or("the workbook has no worksheet")?
         .map_err(|e| format!("unreadable worksheet: {e}"))?;
     let mut rows = range.rows();
-    let headers: Vec<String> = rows.next().map(|r| r.iter().map(|c| cell_text(c).trim().to_string()).collect()).unwrap_or_default();
+    let headers: Vec<String> = rows
+        .next()
+        .map(|r| r.iter().map(|c| cell_text(c).trim().to_string()).collect())
+        .unwrap_or_default();
     Ok(rows
         .enumerate()
         .map(|(i, row)| (i + 2, Ok(record(&headers, row.iter().map(cell_text)))))
@@ -111,7 +123,14 @@ mod tests {
         let records = parse_file(text.as_bytes(), FileFormat::Csv).unwrap();
         assert_eq!(records[0].0, 2);
         assert_eq!(records[0].1.as_ref().unwrap()["applicant_name"], "张三");
-        assert!(!records[1].1.as_ref().unwrap().contains_key("applicant_name"), "empty cells are absent");
+        assert!(
+            !records[1]
+                .1
+                .as_ref()
+                .unwrap()
+                .contains_key("applicant_name"),
+            "empty cells are absent"
+        );
         let (gbk, _, _) = encoding_rs::GBK.encode(text);
         let records = parse_file(&gbk, FileFormat::Csv).unwrap();
         assert_eq!(records[0].1.as_ref().unwrap()["applicant_name"], "张三");
@@ -134,7 +153,10 @@ mod tests {
 
     #[test]
     fn the_shared_sample_header_is_read() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/standards/sichuan_511602_items_sample.csv");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/standards/sichuan_511602_items_sample.csv"
+        );
         let bytes = std::fs::read(path).expect("shared/ lies beside the repository");
         let records = parse_file(&bytes, FileFormat::Csv).unwrap();
         assert!(records.len() > 1000);

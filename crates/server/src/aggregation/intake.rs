@@ -37,7 +37,11 @@ impl From<IntakeReport> for IntakeReportView {
             rejected: report
                 .rejected
                 .into_iter()
-                .map(|r| RejectedLine { line: r.line, code: r.code, message: r.message })
+                .map(|r| RejectedLine {
+                    line: r.line,
+                    code: r.code,
+                    message: r.message,
+                })
                 .collect(),
         }
     }
@@ -47,11 +51,19 @@ pub fn is_ndjson(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-ndjson") || v.starts_with("application/jsonl"))
+        .is_some_and(|v| {
+            v.starts_with("application/x-ndjson") || v.starts_with("application/jsonl")
+        })
 }
 
 /// Audit a batch and answer its report.
-pub async fn report_response(state: &AppState, caller: &Caller, kind: Kind, source: &str, report: IntakeReport) -> ApiResult<Json<IntakeReportView>> {
+pub async fn report_response(
+    state: &AppState,
+    caller: &Caller,
+    kind: Kind,
+    source: &str,
+    report: IntakeReport,
+) -> ApiResult<Json<IntakeReportView>> {
     let audit = caller.audit(
         &format!("intake.{}", kind.as_str()),
         "source",
@@ -69,25 +81,38 @@ pub struct SourceQuery {
 }
 
 /// The source name and collection rules of a request.
-async fn resolve_source(state: &AppState, caller: &Caller, kind: Kind, requested: &Option<String>) -> ApiResult<(String, CollectionRules)> {
+async fn resolve_source(
+    state: &AppState,
+    caller: &Caller,
+    kind: Kind,
+    requested: &Option<String>,
+) -> ApiResult<(String, CollectionRules)> {
     let named = non_empty(requested);
     let code = named.clone().unwrap_or_else(|| caller.display_name.clone());
     match state.store.get_source(&code).await? {
         Some(source) => {
             let kinds: Vec<String> = serde_json::from_str(&source.kinds).unwrap_or_default();
             if !source.enabled || !kinds.iter().any(|k| k == kind.as_str()) {
-                return Err(ApiError::invalid_field("source", format!("数据来源 {code} 未启用或不接收 {}", kind.as_str())));
+                return Err(ApiError::invalid_field(
+                    "source",
+                    format!("数据来源 {code} 未启用或不接收 {}", kind.as_str()),
+                ));
             }
             let rules = serde_json::from_str(&source.rules).map_err(ApiError::internal)?;
             Ok((code, rules))
         }
-        None if named.is_some() => Err(ApiError::invalid_field("source", format!("数据来源 {code} 不存在"))),
+        None if named.is_some() => Err(ApiError::invalid_field(
+            "source",
+            format!("数据来源 {code} 不存在"),
+        )),
         None => Ok((code, CollectionRules::default())),
     }
 }
 
 fn kind_of(text: &str) -> ApiResult<Kind> {
-    Kind::parse(text).filter(|k| *k != Kind::Items).ok_or_else(ApiError::not_found)
+    Kind::parse(text)
+        .filter(|k| *k != Kind::Items)
+        .ok_or_else(ApiError::not_found)
 }
 
 /// Receive consultations, cases, case events or evaluations.
@@ -106,10 +131,12 @@ pub async fn intake(
 ) -> ApiResult<Json<IntakeReportView>> {
     let kind = kind_of(&kind)?;
     caller.require(&state, "intake:write").await?;
-    let records = super::pipeline::parse_body(&body, is_ndjson(&headers))
-?;
+    let records = super::pipeline::parse_body(&body, is_ndjson(&headers))?;
     let (source, rules) = resolve_source(&state, &caller, kind, &query.source).await?;
-    let report = state.pipeline().run(kind, &source, &rules, records, now_ms()).await?;
+    let report = state
+        .pipeline()
+        .run(kind, &source, &rules, records, now_ms())
+        .await?;
     report_response(&state, &caller, kind, &source, report).await
 }
 
@@ -132,14 +159,28 @@ pub async fn import_file(
     } else {
         caller.require(&state, "intake:write").await?;
     }
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let name = headers.get("x-file-name").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let name = headers
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let format = super::files::FileFormat::detect(content_type, name).ok_or_else(|| {
-        ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "request.unsupported_media_type", "仅支持 CSV 或 XLSX 文件")
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "request.unsupported_media_type",
+            "仅支持 CSV 或 XLSX 文件",
+        )
     })?;
-    let records = super::files::parse_file(&body, format).map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "import.unreadable", m))?;
+    let records = super::files::parse_file(&body, format)
+        .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "import.unreadable", m))?;
     let (source, rules) = resolve_source(&state, &caller, kind, &query.source).await?;
-    let report = state.pipeline().run(kind, &source, &rules, records, now_ms()).await?;
+    let report = state
+        .pipeline()
+        .run(kind, &source, &rules, records, now_ms())
+        .await?;
     report_response(&state, &caller, kind, &source, report).await
 }
 
@@ -164,14 +205,24 @@ pub struct CodeView {
 /// Issue a unique consultation code (see docs/consultation-codes.md).
 #[utoipa::path(post, path = "/consultations/codes", tag = "aggregation", request_body = CodeRequest,
     responses((status = 200, body = CodeView), (status = 400, body = crate::error::ErrorBody)))]
-pub async fn issue_code(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<CodeRequest>) -> ApiResult<Json<CodeView>> {
+pub async fn issue_code(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<CodeRequest>,
+) -> ApiResult<Json<CodeView>> {
     caller.require(&state, "intake:write").await?;
     if consult_code::channel_letter(&req.channel).is_none() {
-        return Err(ApiError::invalid_field("channel", "渠道须为 online、window、hotline、wechat、app 或 other"));
+        return Err(ApiError::invalid_field(
+            "channel",
+            "渠道须为 online、window、hotline、wechat、app 或 other",
+        ));
     }
     let request_id = req.request_id.trim();
     if request_id.is_empty() || request_id.len() > 128 {
-        return Err(ApiError::invalid_field("request_id", "请求编号须为 1–128 个字符"));
+        return Err(ApiError::invalid_field(
+            "request_id",
+            "请求编号须为 1–128 个字符",
+        ));
     }
     state
         .store
@@ -184,9 +235,14 @@ pub async fn issue_code(State(state): State<AppState>, caller: Caller, ApiJson(r
     let yymmdd = format!("{}{}{}", &date[2..4], &date[5..7], &date[8..10]);
     let (code, created) = state
         .store
-        .issue_consultation_code(&req.channel, request_id, &district, &date[..10], now, |serial| {
-            consult_code::compose(&district, &yymmdd, &req.channel, serial)
-        })
+        .issue_consultation_code(
+            &req.channel,
+            request_id,
+            &district,
+            &date[..10],
+            now,
+            |serial| consult_code::compose(&district, &yymmdd, &req.channel, serial),
+        )
         .await?;
     Ok(Json(CodeView { code, created }))
 }

@@ -101,7 +101,11 @@ pub struct ItemQuery {
 }
 
 #[utoipa::path(get, path = "/items", tag = "aggregation", params(ItemQuery), responses((status = 200, body = ItemList)))]
-pub async fn list_items(State(state): State<AppState>, caller: Caller, ApiQuery(query): ApiQuery<ItemQuery>) -> ApiResult<Json<ItemList>> {
+pub async fn list_items(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<ItemQuery>,
+) -> ApiResult<Json<ItemList>> {
     caller.require(&state, "item:read").await?;
     let filter = ItemFilter {
         q: non_empty(&query.q),
@@ -111,15 +115,28 @@ pub async fn list_items(State(state): State<AppState>, caller: Caller, ApiQuery(
         case_type: query.case_type,
     };
     let (offset, limit) = Paging::new(query.page, query.size).window();
-    let page = state.store.list_items(&caller.org_scope(), &filter, offset, limit).await?;
-    Ok(Json(ItemList { total: page.total, items: page.items.iter().map(ItemView::from).collect() }))
+    let page = state
+        .store
+        .list_items(&caller.org_scope(), &filter, offset, limit)
+        .await?;
+    Ok(Json(ItemList {
+        total: page.total,
+        items: page.items.iter().map(ItemView::from).collect(),
+    }))
 }
 
 #[utoipa::path(get, path = "/items/{item_code}", tag = "aggregation",
     responses((status = 200, body = ItemDetail), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn get_item(State(state): State<AppState>, caller: Caller, Path(item_code): Path<String>) -> ApiResult<Json<ItemDetail>> {
+pub async fn get_item(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(item_code): Path<String>,
+) -> ApiResult<Json<ItemDetail>> {
     caller.require(&state, "item:read").await?;
-    let versions = state.store.item_versions(&caller.org_scope(), &item_code).await?;
+    let versions = state
+        .store
+        .item_versions(&caller.org_scope(), &item_code)
+        .await?;
     let current = versions.first().ok_or_else(ApiError::not_found)?;
     let parse = |text: &str| serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
     Ok(Json(ItemDetail {
@@ -146,16 +163,26 @@ pub async fn get_item(State(state): State<AppState>, caller: Caller, Path(item_c
 /// Receive item records (JSON array or NDJSON) from the item management system.
 #[utoipa::path(post, path = "/items", tag = "aggregation", request_body(content = Vec<Object>, description = "item records"),
     responses((status = 200, body = IntakeReportView), (status = 400, body = crate::error::ErrorBody)))]
-pub async fn post_items(State(state): State<AppState>, caller: Caller, headers: axum::http::HeaderMap, ApiBytes(body): ApiBytes) -> ApiResult<Json<IntakeReportView>> {
+pub async fn post_items(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: axum::http::HeaderMap,
+    ApiBytes(body): ApiBytes,
+) -> ApiResult<Json<IntakeReportView>> {
     if !caller.can("intake:write") {
         caller.require(&state, "item:write").await?;
     }
     let ndjson = super::intake::is_ndjson(&headers);
-    let records = super::pipeline::parse_body(&body, ndjson)
-?;
+    let records = super::pipeline::parse_body(&body, ndjson)?;
     let report = state
         .pipeline()
-        .run(Kind::Items, &caller.username, &CollectionRules::default(), records, now_ms())
+        .run(
+            Kind::Items,
+            &caller.username,
+            &CollectionRules::default(),
+            records,
+            now_ms(),
+        )
         .await?;
     report_response(&state, &caller, Kind::Items, &caller.username, report).await
 }

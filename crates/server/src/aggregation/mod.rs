@@ -43,17 +43,23 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Parse an optional `from`/`to` query pair (a bare end date includes its day).
-pub fn time_window(from: &Option<String>, to: &Option<String>) -> crate::error::ApiResult<(Option<i64>, Option<i64>)> {
+pub fn time_window(
+    from: &Option<String>,
+    to: &Option<String>,
+) -> crate::error::ApiResult<(Option<i64>, Option<i64>)> {
     use crate::error::ApiError;
     use crate::extract::non_empty;
-    let parse = |field: &str, value: &Option<String>| -> crate::error::ApiResult<Option<(i64, bool)>> {
-        match non_empty(value) {
-            None => Ok(None),
-            Some(text) => govpulse_core::time::parse_bound(&text)
-                .map(|ms| Some((ms, text.len() == 10)))
-                .ok_or_else(|| ApiError::invalid_field(field, "时间格式须为 YYYY-MM-DD 或 RFC 3339")),
-        }
-    };
+    let parse =
+        |field: &str, value: &Option<String>| -> crate::error::ApiResult<Option<(i64, bool)>> {
+            match non_empty(value) {
+                None => Ok(None),
+                Some(text) => govpulse_core::time::parse_bound(&text)
+                    .map(|ms| Some((ms, text.len() == 10)))
+                    .ok_or_else(|| {
+                        ApiError::invalid_field(field, "时间格式须为 YYYY-MM-DD 或 RFC 3339")
+                    }),
+            }
+        };
     let from = parse("from", from)?.map(|(ms, _)| ms);
     let to = parse("to", to)?.map(|(ms, bare)| if bare { ms + 86_400_000 } else { ms });
     Ok((from, to))

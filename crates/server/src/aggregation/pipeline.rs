@@ -48,7 +48,10 @@ struct Collected<T> {
 
 impl<T> Collected<T> {
     fn new() -> Self {
-        Self { rows: Vec::new(), refused: Vec::new() }
+        Self {
+            rows: Vec::new(),
+            refused: Vec::new(),
+        }
     }
 
     fn push(&mut self, line: usize, result: Result<T, Rejection>) {
@@ -58,7 +61,12 @@ impl<T> Collected<T> {
         }
     }
 
-    fn into_batch(self, source: &str, kind: Kind, now_ms: i64) -> (Batch<T>, Vec<(usize, Rejection)>) {
+    fn into_batch(
+        self,
+        source: &str,
+        kind: Kind,
+        now_ms: i64,
+    ) -> (Batch<T>, Vec<(usize, Rejection)>) {
         let mut refused_by_code = BTreeMap::new();
         for (_, r) in &self.refused {
             *refused_by_code.entry(r.code.clone()).or_insert(0_u64) += 1;
@@ -81,7 +89,9 @@ fn report(outcomes: Vec<(usize, LineOutcome)>, refused: Vec<(usize, Rejection)>)
         match outcome {
             LineOutcome::Accepted => report.accepted += 1,
             LineOutcome::Duplicate => report.duplicates += 1,
-            LineOutcome::Rejected { code, message } => report.reject(line, Rejection { code, message }),
+            LineOutcome::Rejected { code, message } => {
+                report.reject(line, Rejection { code, message })
+            }
         }
     }
     for (line, rejection) in refused {
@@ -100,7 +110,14 @@ fn version_at(versions: &[ItemVersionRow], at: i64) -> Option<&ItemVersionRow> {
 
 impl Pipeline<'_> {
     /// Run one batch of `kind` from `source` through `rules`.
-    pub async fn run(&self, kind: Kind, source: &str, rules: &CollectionRules, records: Vec<RawRecord>, now_ms: i64) -> StoreResult<IntakeReport> {
+    pub async fn run(
+        &self,
+        kind: Kind,
+        source: &str,
+        rules: &CollectionRules,
+        records: Vec<RawRecord>,
+        now_ms: i64,
+    ) -> StoreResult<IntakeReport> {
         let mapped: Vec<RawRecord> = records
             .into_iter()
             .map(|(line, record)| (line, record.and_then(|r| rules.apply(r))))
@@ -115,42 +132,68 @@ impl Pipeline<'_> {
     }
 
     async fn known_regions(&self) -> StoreResult<HashSet<String>> {
-        Ok(self.store.list_regions(&OrgScope::default()).await?.into_iter().map(|r| r.code).collect())
+        Ok(self
+            .store
+            .list_regions(&OrgScope::default())
+            .await?
+            .into_iter()
+            .map(|r| r.code)
+            .collect())
     }
 
-    async fn items(&self, source: &str, records: Vec<RawRecord>, now_ms: i64) -> StoreResult<IntakeReport> {
+    async fn items(
+        &self,
+        source: &str,
+        records: Vec<RawRecord>,
+        now_ms: i64,
+    ) -> StoreResult<IntakeReport> {
         let mut collected = Collected::new();
         for (line, record) in records {
-            collected.push(line, record.and_then(|r| records::item(&r, now_ms)).map(|input| NewItem {
-                content_hash: content_hash(&input, ""),
-                item_code: input.item_code,
-                basic_code: input.basic_code,
-                name: input.name,
-                item_type_code: input.item_type_code,
-                exercise_level: input.exercise_level,
-                department_code: input.department_code,
-                department_name: input.department_name,
-                region_code: input.region_code,
-                legal_limit: input.legal_limit,
-                promised_limit: input.promised_limit,
-                limit_unit: input.limit_unit,
-                case_type_code: input.case_type_code,
-                handling_modes: serde_json::to_string(&input.handling_modes).unwrap_or_default(),
-                materials: serde_json::to_string(&input.materials).unwrap_or_default(),
-                elements: Value::Object(input.elements).to_string(),
-                valid_from: input.valid_from,
-            }));
+            collected.push(
+                line,
+                record
+                    .and_then(|r| records::item(&r, now_ms))
+                    .map(|input| NewItem {
+                        content_hash: content_hash(&input, ""),
+                        item_code: input.item_code,
+                        basic_code: input.basic_code,
+                        name: input.name,
+                        item_type_code: input.item_type_code,
+                        exercise_level: input.exercise_level,
+                        department_code: input.department_code,
+                        department_name: input.department_name,
+                        region_code: input.region_code,
+                        legal_limit: input.legal_limit,
+                        promised_limit: input.promised_limit,
+                        limit_unit: input.limit_unit,
+                        case_type_code: input.case_type_code,
+                        handling_modes: serde_json::to_string(&input.handling_modes)
+                            .unwrap_or_default(),
+                        materials: serde_json::to_string(&input.materials).unwrap_or_default(),
+                        elements: Value::Object(input.elements).to_string(),
+                        valid_from: input.valid_from,
+                    }),
+            );
         }
         let (batch, refused) = collected.into_batch(source, Kind::Items, now_ms);
         Ok(report(self.store.ingest_items(&batch).await?, refused))
     }
 
-    async fn cases(&self, source: &str, records: Vec<RawRecord>, now_ms: i64) -> StoreResult<IntakeReport> {
+    async fn cases(
+        &self,
+        source: &str,
+        records: Vec<RawRecord>,
+        now_ms: i64,
+    ) -> StoreResult<IntakeReport> {
         let inputs: Vec<(usize, Result<records::CaseInput, Rejection>)> = records
             .into_iter()
             .map(|(line, r)| (line, r.and_then(|r| records::case(&r, now_ms))))
             .collect();
-        let mut item_codes: Vec<&str> = inputs.iter().filter_map(|(_, r)| r.as_ref().ok()).map(|c| c.item_code.as_str()).collect();
+        let mut item_codes: Vec<&str> = inputs
+            .iter()
+            .filter_map(|(_, r)| r.as_ref().ok())
+            .map(|c| c.item_code.as_str())
+            .collect();
         item_codes.sort_unstable();
         item_codes.dedup();
         let mut versions: HashMap<String, Vec<ItemVersionRow>> = HashMap::new();
@@ -160,61 +203,99 @@ impl Pipeline<'_> {
         let regions = self.known_regions().await?;
         let mut collected = Collected::new();
         for (line, input) in inputs {
-            collected.push(line, input.and_then(|c| {
-                let versions = versions.get(&c.item_code).ok_or_else(|| Rejection::new("item.unknown", format!("item {} is not in the catalogue", c.item_code)))?;
-                let version = version_at(versions, c.submitted_at).ok_or_else(|| Rejection::new("item.not_in_force", format!("item {} was not in force at submitted_at", c.item_code)))?;
-                if !regions.contains(&c.region_code) {
-                    return Err(Rejection::new("region.unknown", format!("region {} is not in the region tree", c.region_code)));
-                }
-                let key = self.vault.key(&c.applicant_id);
-                Ok(NewCase {
-                    content_hash: content_hash(&c, &key),
-                    district_code: district_of(&c.region_code).to_string(),
-                    item_version: i64::from(version.version),
-                    applicant_enc: self.vault.encrypt(&c.applicant_id),
-                    applicant_masked: mask(&c.applicant_id),
-                    applicant_key: key,
-                    applicant_type: c.applicant_type.as_str().to_string(),
-                    case_code: c.case_code,
-                    region_code: c.region_code,
-                    department_code: c.department_code,
-                    item_code: c.item_code,
-                    applicant_name: c.applicant_name,
-                    channel: c.channel,
-                    submitted_at: c.submitted_at,
-                    handling_mode: c.handling_mode,
-                    remark: c.remark,
-                })
-            }));
+            collected.push(
+                line,
+                input.and_then(|c| {
+                    let versions = versions.get(&c.item_code).ok_or_else(|| {
+                        Rejection::new(
+                            "item.unknown",
+                            format!("item {} is not in the catalogue", c.item_code),
+                        )
+                    })?;
+                    let version = version_at(versions, c.submitted_at).ok_or_else(|| {
+                        Rejection::new(
+                            "item.not_in_force",
+                            format!("item {} was not in force at submitted_at", c.item_code),
+                        )
+                    })?;
+                    if !regions.contains(&c.region_code) {
+                        return Err(Rejection::new(
+                            "region.unknown",
+                            format!("region {} is not in the region tree", c.region_code),
+                        ));
+                    }
+                    let key = self.vault.key(&c.applicant_id);
+                    Ok(NewCase {
+                        content_hash: content_hash(&c, &key),
+                        district_code: district_of(&c.region_code).to_string(),
+                        item_version: i64::from(version.version),
+                        applicant_enc: self.vault.encrypt(&c.applicant_id),
+                        applicant_masked: mask(&c.applicant_id),
+                        applicant_key: key,
+                        applicant_type: c.applicant_type.as_str().to_string(),
+                        case_code: c.case_code,
+                        region_code: c.region_code,
+                        department_code: c.department_code,
+                        item_code: c.item_code,
+                        applicant_name: c.applicant_name,
+                        channel: c.channel,
+                        submitted_at: c.submitted_at,
+                        handling_mode: c.handling_mode,
+                        remark: c.remark,
+                    })
+                }),
+            );
         }
         let (batch, refused) = collected.into_batch(source, Kind::Cases, now_ms);
-        Ok(report(self.store.ingest_cases(&batch, self.link_window_ms).await?, refused))
+        Ok(report(
+            self.store.ingest_cases(&batch, self.link_window_ms).await?,
+            refused,
+        ))
     }
 
-    async fn events(&self, source: &str, records: Vec<RawRecord>, now_ms: i64) -> StoreResult<IntakeReport> {
+    async fn events(
+        &self,
+        source: &str,
+        records: Vec<RawRecord>,
+        now_ms: i64,
+    ) -> StoreResult<IntakeReport> {
         let mut collected = Collected::new();
         for (line, record) in records {
-            collected.push(line, record.and_then(|r| records::event(&r, now_ms)).map(|e| NewEvent {
-                content_hash: content_hash(&e, ""),
-                case_code: e.case_code,
-                seq: e.seq,
-                kind: e.kind,
-                at: e.at,
-                special_kind: e.special_kind,
-                operator: e.operator,
-                note: e.note,
-            }));
+            collected.push(
+                line,
+                record
+                    .and_then(|r| records::event(&r, now_ms))
+                    .map(|e| NewEvent {
+                        content_hash: content_hash(&e, ""),
+                        case_code: e.case_code,
+                        seq: e.seq,
+                        kind: e.kind,
+                        at: e.at,
+                        special_kind: e.special_kind,
+                        operator: e.operator,
+                        note: e.note,
+                    }),
+            );
         }
         let (batch, refused) = collected.into_batch(source, Kind::CaseEvents, now_ms);
         Ok(report(self.store.ingest_events(&batch).await?, refused))
     }
 
-    async fn consultations(&self, source: &str, records: Vec<RawRecord>, now_ms: i64) -> StoreResult<IntakeReport> {
+    async fn consultations(
+        &self,
+        source: &str,
+        records: Vec<RawRecord>,
+        now_ms: i64,
+    ) -> StoreResult<IntakeReport> {
         let inputs: Vec<(usize, Result<records::ConsultationInput, Rejection>)> = records
             .into_iter()
             .map(|(line, r)| (line, r.and_then(|r| records::consultation(&r, now_ms))))
             .collect();
-        let mut item_codes: Vec<&str> = inputs.iter().filter_map(|(_, r)| r.as_ref().ok()).filter_map(|c| c.item_code.as_deref()).collect();
+        let mut item_codes: Vec<&str> = inputs
+            .iter()
+            .filter_map(|(_, r)| r.as_ref().ok())
+            .filter_map(|c| c.item_code.as_deref())
+            .collect();
         item_codes.sort_unstable();
         item_codes.dedup();
         let mut departments: HashMap<String, String> = HashMap::new();
@@ -258,33 +339,54 @@ impl Pipeline<'_> {
             }));
         }
         let (batch, refused) = collected.into_batch(source, Kind::Consultations, now_ms);
-        Ok(report(self.store.ingest_consultations(&batch, self.link_window_ms).await?, refused))
+        Ok(report(
+            self.store
+                .ingest_consultations(&batch, self.link_window_ms)
+                .await?,
+            refused,
+        ))
     }
 
-    async fn evaluations(&self, source: &str, records: Vec<RawRecord>, now_ms: i64) -> StoreResult<IntakeReport> {
+    async fn evaluations(
+        &self,
+        source: &str,
+        records: Vec<RawRecord>,
+        now_ms: i64,
+    ) -> StoreResult<IntakeReport> {
         let regions = self.known_regions().await?;
         let mut collected = Collected::new();
         for (line, record) in records {
-            collected.push(line, record.and_then(|r| records::evaluation(&r, now_ms)).and_then(|e| {
-                if let Some(region) = &e.region_code {
-                    if !regions.contains(region) {
-                        return Err(Rejection::new("region.unknown", format!("region {region} is not in the region tree")));
-                    }
-                }
-                Ok(NewEvaluation {
-                    content_hash: content_hash(&e, ""),
-                    evaluation_id: e.evaluation_id,
-                    case_code: e.case_code,
-                    region_code: e.region_code,
-                    channel: e.channel,
-                    rated_at: e.rated_at,
-                    satisfaction: e.satisfaction,
-                    comment: e.comment,
-                })
-            }));
+            collected.push(
+                line,
+                record
+                    .and_then(|r| records::evaluation(&r, now_ms))
+                    .and_then(|e| {
+                        if let Some(region) = &e.region_code {
+                            if !regions.contains(region) {
+                                return Err(Rejection::new(
+                                    "region.unknown",
+                                    format!("region {region} is not in the region tree"),
+                                ));
+                            }
+                        }
+                        Ok(NewEvaluation {
+                            content_hash: content_hash(&e, ""),
+                            evaluation_id: e.evaluation_id,
+                            case_code: e.case_code,
+                            region_code: e.region_code,
+                            channel: e.channel,
+                            rated_at: e.rated_at,
+                            satisfaction: e.satisfaction,
+                            comment: e.comment,
+                        })
+                    }),
+            );
         }
         let (batch, refused) = collected.into_batch(source, Kind::Evaluations, now_ms);
-        Ok(report(self.store.ingest_evaluations(&batch).await?, refused))
+        Ok(report(
+            self.store.ingest_evaluations(&batch).await?,
+            refused,
+        ))
     }
 }
 
@@ -308,19 +410,26 @@ impl std::fmt::Display for BodyError {
 /// array is read as NDJSON, one record per non-empty line; a bad line is
 /// rejected on its own.
 pub fn parse_body(body: &[u8], ndjson: bool) -> Result<Vec<RawRecord>, BodyError> {
-    let text = std::str::from_utf8(body).map_err(|_| BodyError::Malformed("the body is not UTF-8".to_string()))?;
+    let text = std::str::from_utf8(body)
+        .map_err(|_| BodyError::Malformed("the body is not UTF-8".to_string()))?;
     let trimmed = text.trim_start();
     let records: Vec<RawRecord> = if !ndjson && trimmed.starts_with('[') {
-        let values: Vec<Value> =
-            serde_json::from_str(trimmed).map_err(|e| BodyError::Malformed(format!("malformed JSON array: {e}")))?;
-        values.into_iter().enumerate().map(|(i, v)| (i + 1, as_object(v))).collect()
+        let values: Vec<Value> = serde_json::from_str(trimmed)
+            .map_err(|e| BodyError::Malformed(format!("malformed JSON array: {e}")))?;
+        values
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (i + 1, as_object(v)))
+            .collect()
     } else {
         text.lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, l)| {
                 let parsed = serde_json::from_str::<Value>(l)
-                    .map_err(|e| Rejection::new("record.invalid_json", format!("line is not JSON: {e}")))
+                    .map_err(|e| {
+                        Rejection::new("record.invalid_json", format!("line is not JSON: {e}"))
+                    })
                     .and_then(as_object);
                 (i + 1, parsed)
             })
@@ -335,8 +444,13 @@ pub fn parse_body(body: &[u8], ndjson: bool) -> Result<Vec<RawRecord>, BodyError
 impl From<BodyError> for crate::error::ApiError {
     fn from(err: BodyError) -> Self {
         match err {
-            BodyError::Malformed(m) => Self::new(axum::http::StatusCode::BAD_REQUEST, "request.invalid_json", m),
-            BodyError::TooManyRecords(_) => crate::extract::too_large().with_details(serde_json::json!({ "reason": err.to_string() })),
+            BodyError::Malformed(m) => Self::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "request.invalid_json",
+                m,
+            ),
+            BodyError::TooManyRecords(_) => crate::extract::too_large()
+                .with_details(serde_json::json!({ "reason": err.to_string() })),
         }
     }
 }
@@ -344,7 +458,10 @@ impl From<BodyError> for crate::error::ApiError {
 fn as_object(value: Value) -> Result<Map<String, Value>, Rejection> {
     match value {
         Value::Object(map) => Ok(map),
-        _ => Err(Rejection::new("record.invalid", "a record must be a JSON object")),
+        _ => Err(Rejection::new(
+            "record.invalid",
+            "a record must be a JSON object",
+        )),
     }
 }
 
@@ -360,7 +477,10 @@ mod tests {
         assert_eq!(records[1].1.as_ref().unwrap_err().code, "record.invalid");
         let records = parse_body(b"{\"a\":1}\n\n{oops\n{\"b\":2}\n", true).unwrap();
         assert_eq!(records.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 3, 4]);
-        assert_eq!(records[1].1.as_ref().unwrap_err().code, "record.invalid_json");
+        assert_eq!(
+            records[1].1.as_ref().unwrap_err().code,
+            "record.invalid_json"
+        );
         assert!(parse_body(b"[{\"a\":1}", false).is_err());
     }
 }

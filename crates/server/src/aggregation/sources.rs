@@ -62,16 +62,25 @@ impl From<SourceRow> for SourceView {
 impl SourceView {
     fn to_row(&self) -> ApiResult<SourceRow> {
         let valid_code = (2..=64).contains(&self.code.len())
-            && self.code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            && self
+                .code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
         if !valid_code {
-            return Err(ApiError::invalid_field("code", "来源编码须为 2–64 位字母、数字或 - _ ."));
+            return Err(ApiError::invalid_field(
+                "code",
+                "来源编码须为 2–64 位字母、数字或 - _ .",
+            ));
         }
         let length = self.name.trim().chars().count();
         if length == 0 || length > 64 {
             return Err(ApiError::invalid_field("name", "来源名称须为 1–64 个字符"));
         }
         if self.kinds.is_empty() || self.kinds.iter().any(|k| Kind::parse(k).is_none()) {
-            return Err(ApiError::invalid_field("kinds", "请选择数据类型：items、consultations、cases、case-events、evaluations"));
+            return Err(ApiError::invalid_field(
+                "kinds",
+                "请选择数据类型：items、consultations、cases、case-events、evaluations",
+            ));
         }
         let rules = CollectionRules {
             field_map: self.field_map.clone(),
@@ -90,39 +99,77 @@ impl SourceView {
 }
 
 #[utoipa::path(get, path = "/sources", tag = "aggregation", responses((status = 200, body = [SourceView])))]
-pub async fn list_sources(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<SourceView>>> {
+pub async fn list_sources(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<SourceView>>> {
     if !caller.can("source:write") {
         caller.require(&state, "data:read").await?;
     }
-    Ok(Json(state.store.list_sources().await?.into_iter().map(Into::into).collect()))
+    Ok(Json(
+        state
+            .store
+            .list_sources()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 #[utoipa::path(post, path = "/sources", tag = "aggregation", request_body = SourceView,
     responses((status = 201, body = SourceView), (status = 400, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
-pub async fn create_source(State(state): State<AppState>, caller: Caller, ApiJson(source): ApiJson<SourceView>) -> ApiResult<(StatusCode, Json<SourceView>)> {
+pub async fn create_source(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(source): ApiJson<SourceView>,
+) -> ApiResult<(StatusCode, Json<SourceView>)> {
     caller.require(&state, "source:write").await?;
     let row = source.to_row()?;
-    let audit = caller.audit("source.create", "source", &row.code, serde_json::json!({ "kinds": source.kinds, "rules": row.rules }));
-    state.store.save_source(&row, true, &audit).await.map_err(|e| match e {
-        StoreError::Conflict(_) => ApiError::conflict("source.exists", "来源编码已存在"),
-        other => other.into(),
-    })?;
+    let audit = caller.audit(
+        "source.create",
+        "source",
+        &row.code,
+        serde_json::json!({ "kinds": source.kinds, "rules": row.rules }),
+    );
+    state
+        .store
+        .save_source(&row, true, &audit)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ApiError::conflict("source.exists", "来源编码已存在"),
+            other => other.into(),
+        })?;
     Ok((StatusCode::CREATED, Json(row.into())))
 }
 
 #[utoipa::path(put, path = "/sources/{code}", tag = "aggregation", request_body = SourceView,
     responses((status = 200, body = SourceView), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn update_source(State(state): State<AppState>, caller: Caller, Path(code): Path<String>, ApiJson(mut source): ApiJson<SourceView>) -> ApiResult<Json<SourceView>> {
+pub async fn update_source(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    ApiJson(mut source): ApiJson<SourceView>,
+) -> ApiResult<Json<SourceView>> {
     caller.require(&state, "source:write").await?;
     source.code = code;
     let row = source.to_row()?;
-    let audit = caller.audit("source.update", "source", &row.code, serde_json::json!({ "kinds": source.kinds, "rules": row.rules }));
+    let audit = caller.audit(
+        "source.update",
+        "source",
+        &row.code,
+        serde_json::json!({ "kinds": source.kinds, "rules": row.rules }),
+    );
     state.store.save_source(&row, false, &audit).await?;
     Ok(Json(row.into()))
 }
 
 #[utoipa::path(delete, path = "/sources/{code}", tag = "aggregation", responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn delete_source(State(state): State<AppState>, caller: Caller, Path(code): Path<String>) -> ApiResult<StatusCode> {
+pub async fn delete_source(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> ApiResult<StatusCode> {
     caller.require(&state, "source:write").await?;
     let audit = caller.audit("source.delete", "source", &code, serde_json::json!({}));
     state.store.delete_source(&code, &audit).await?;
@@ -173,7 +220,11 @@ pub struct ReconciliationList {
     pub items: Vec<ReconciliationView>,
 }
 
-async fn reconciliation_rows(state: &AppState, caller: &Caller, q: &ReconciliationQuery) -> ApiResult<Vec<ReconciliationView>> {
+async fn reconciliation_rows(
+    state: &AppState,
+    caller: &Caller,
+    q: &ReconciliationQuery,
+) -> ApiResult<Vec<ReconciliationView>> {
     caller.require(state, "data:read").await?;
     let day = |field: &str, value: &Option<String>| -> ApiResult<Option<String>> {
         match non_empty(value) {
@@ -189,30 +240,82 @@ async fn reconciliation_rows(state: &AppState, caller: &Caller, q: &Reconciliati
         source: non_empty(&q.source),
         kind: non_empty(&q.kind),
     };
-    Ok(state.store.reconciliation(&filter).await?.into_iter().map(Into::into).collect())
+    Ok(state
+        .store
+        .reconciliation(&filter)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 #[utoipa::path(get, path = "/reconciliation", tag = "aggregation", params(ReconciliationQuery), responses((status = 200, body = ReconciliationList)))]
-pub async fn reconciliation(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<ReconciliationQuery>) -> ApiResult<Json<ReconciliationList>> {
-    Ok(Json(ReconciliationList { items: reconciliation_rows(&state, &caller, &q).await? }))
+pub async fn reconciliation(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ReconciliationQuery>,
+) -> ApiResult<Json<ReconciliationList>> {
+    Ok(Json(ReconciliationList {
+        items: reconciliation_rows(&state, &caller, &q).await?,
+    }))
 }
 
 #[utoipa::path(get, path = "/reconciliation/export", tag = "aggregation", params(ReconciliationQuery),
     responses((status = 200, description = "XLSX or CSV file")))]
-pub async fn export_reconciliation(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<ReconciliationQuery>) -> ApiResult<Response> {
+pub async fn export_reconciliation(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ReconciliationQuery>,
+) -> ApiResult<Response> {
     let rows = reconciliation_rows(&state, &caller, &q).await?;
-    let headers = ["日期", "来源", "数据类型", "接收", "接受", "重复", "拒绝", "拒绝原因"];
+    let headers = [
+        "日期",
+        "来源",
+        "数据类型",
+        "接收",
+        "接受",
+        "重复",
+        "拒绝",
+        "拒绝原因",
+    ];
     let cells: Vec<Vec<String>> = rows
         .into_iter()
         .map(|r| {
-            let reasons = r.rejected_by_code.iter().map(|(code, n)| format!("{code}: {n}")).collect::<Vec<_>>().join("; ");
-            vec![r.day, r.source, r.kind, r.received.to_string(), r.accepted.to_string(), r.duplicates.to_string(), r.rejected.to_string(), reasons]
+            let reasons = r
+                .rejected_by_code
+                .iter()
+                .map(|(code, n)| format!("{code}: {n}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            vec![
+                r.day,
+                r.source,
+                r.kind,
+                r.received.to_string(),
+                r.accepted.to_string(),
+                r.duplicates.to_string(),
+                r.rejected.to_string(),
+                reasons,
+            ]
         })
         .collect();
-    state.store.audit(&caller.audit("reconciliation.export", "intake_stats", "", serde_json::json!({ "rows": cells.len() }))).await?;
+    state
+        .store
+        .audit(&caller.audit(
+            "reconciliation.export",
+            "intake_stats",
+            "",
+            serde_json::json!({ "rows": cells.len() }),
+        ))
+        .await?;
     match non_empty(&q.format).as_deref() {
         Some("csv") => Ok(csv_download("reconciliation.csv", &headers, cells)),
-        None | Some("xlsx") => xlsx_download("reconciliation.xlsx", "对账统计", &headers, cells).await,
-        Some(_) => Err(ApiError::invalid_field("format", "导出格式须为 xlsx 或 csv")),
+        None | Some("xlsx") => {
+            xlsx_download("reconciliation.xlsx", "对账统计", &headers, cells).await
+        }
+        Some(_) => Err(ApiError::invalid_field(
+            "format",
+            "导出格式须为 xlsx 或 csv",
+        )),
     }
 }

@@ -43,12 +43,16 @@ impl IdentityVault {
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => Self::create(path)?,
-            Err(err) => return Err(anyhow::anyhow!("cannot read key file {}: {err}", path.display())),
+            Err(err) => {
+                return Err(anyhow::anyhow!(
+                    "cannot read key file {}: {err}",
+                    path.display()
+                ))
+            }
         };
-        let secret: [u8; 64] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("key file {} must hold exactly 64 bytes", path.display()))?;
+        let secret: [u8; 64] = bytes.as_slice().try_into().map_err(|_| {
+            anyhow::anyhow!("key file {} must hold exactly 64 bytes", path.display())
+        })?;
         Ok(Self::from_secret(&secret))
     }
 
@@ -76,7 +80,8 @@ impl IdentityVault {
 
     /// Matching key of an identity number (hex HMAC-SHA256).
     pub fn key(&self, id: &str) -> String {
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.hmac_key).expect("HMAC takes any key length");
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(&self.hmac_key).expect("HMAC takes any key length");
         mac.update(id.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
@@ -95,7 +100,9 @@ impl IdentityVault {
     }
 
     pub fn decrypt(&self, sealed: &str) -> Option<String> {
-        let bytes = base64::engine::general_purpose::STANDARD.decode(sealed).ok()?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(sealed)
+            .ok()?;
         if bytes.len() < 12 {
             return None;
         }
@@ -119,7 +126,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
         let again = IdentityVault::open(&path).unwrap();
         let id = "11010519491231002X";
@@ -137,8 +147,17 @@ mod tests {
 
     #[test]
     fn default_key_paths() {
-        assert_eq!(default_key_path("sqlite://data/govpulse.db"), PathBuf::from("data/govpulse.key"));
-        assert_eq!(default_key_path("sqlite:///tmp/x/a.db"), PathBuf::from("/tmp/x/govpulse.key"));
-        assert_eq!(default_key_path("postgres://u@h/db"), PathBuf::from("data/govpulse.key"));
+        assert_eq!(
+            default_key_path("sqlite://data/govpulse.db"),
+            PathBuf::from("data/govpulse.key")
+        );
+        assert_eq!(
+            default_key_path("sqlite:///tmp/x/a.db"),
+            PathBuf::from("/tmp/x/govpulse.key")
+        );
+        assert_eq!(
+            default_key_path("postgres://u@h/db"),
+            PathBuf::from("data/govpulse.key")
+        );
     }
 }

@@ -74,9 +74,25 @@ pub fn fallback() -> Vec<SampleItem> {
 /// `DISTRICT_DEPARTMENTS`) handles items of a sample department.
 fn department_index(sample_department: &str) -> usize {
     const RULES: &[(&str, usize)] = &[
-        ("发改", 0), ("教", 1), ("公安", 2), ("消防", 2), ("民政", 3), ("残联", 3), ("退役", 3),
-        ("人社", 4), ("医疗保障", 4), ("住建", 5), ("自然资源", 5), ("市监", 6), ("烟草", 6),
-        ("卫健", 7), ("城市管理", 9), ("综合执法", 9), ("商务", 10), ("经信", 10), ("文广旅", 11),
+        ("发改", 0),
+        ("教", 1),
+        ("公安", 2),
+        ("消防", 2),
+        ("民政", 3),
+        ("残联", 3),
+        ("退役", 3),
+        ("人社", 4),
+        ("医疗保障", 4),
+        ("住建", 5),
+        ("自然资源", 5),
+        ("市监", 6),
+        ("烟草", 6),
+        ("卫健", 7),
+        ("城市管理", 9),
+        ("综合执法", 9),
+        ("商务", 10),
+        ("经信", 10),
+        ("文广旅", 11),
     ];
     RULES
         .iter()
@@ -88,9 +104,23 @@ fn department_index(sample_department: &str) -> usize {
 /// City departments that take over a sample department's items at city level.
 fn city_department_index(sample_department: &str) -> usize {
     const RULES: &[(&str, usize)] = &[
-        ("发改", 0), ("教", 1), ("公安", 5), ("民政", 6), ("司法", 7), ("人社", 9), ("自然资源", 10),
-        ("生态", 11), ("住建", 12), ("交通", 14), ("水务", 15), ("农业", 16), ("商务", 17),
-        ("文广旅", 18), ("卫健", 19), ("市监", 23), ("医疗保障", 28),
+        ("发改", 0),
+        ("教", 1),
+        ("公安", 5),
+        ("民政", 6),
+        ("司法", 7),
+        ("人社", 9),
+        ("自然资源", 10),
+        ("生态", 11),
+        ("住建", 12),
+        ("交通", 14),
+        ("水务", 15),
+        ("农业", 16),
+        ("商务", 17),
+        ("文广旅", 18),
+        ("卫健", 19),
+        ("市监", 23),
+        ("医疗保障", 28),
     ];
     RULES
         .iter()
@@ -127,28 +157,58 @@ fn materials_for(name: &str, rng: &mut ChaCha8Rng) -> Value {
 }
 
 /// Build about `per_district` items for each district plus city-level items.
-pub fn demo_items(sample: &[SampleItem], per_district: usize, city_items: usize, rng: &mut ChaCha8Rng, second_version_from: &str) -> Vec<DemoItem> {
+pub fn demo_items(
+    sample: &[SampleItem],
+    per_district: usize,
+    city_items: usize,
+    rng: &mut ChaCha8Rng,
+    second_version_from: &str,
+) -> Vec<DemoItem> {
     let mut items = Vec::new();
     let mut pool: Vec<&SampleItem> = sample.iter().collect();
-    let build = |item: &SampleItem, region: &str, dept_code: String, serial: usize, rng: &mut ChaCha8Rng| {
+    let build = |item: &SampleItem,
+                 region: &str,
+                 dept_code: String,
+                 serial: usize,
+                 rng: &mut ChaCha8Rng| {
         let immediate = rng.gen_bool(0.15);
-        let legal: i64 = if immediate { 1 } else { *[5_i64, 10, 15, 20, 20, 30, 60].choose(rng).unwrap_or(&20) };
-        let promised = if immediate { 0 } else { ((legal as f64) * rng.gen_range(0.4..=0.8)).round().max(1.0) as i64 };
+        let legal: i64 = if immediate {
+            1
+        } else {
+            *[5_i64, 10, 15, 20, 20, 30, 60].choose(rng).unwrap_or(&20)
+        };
+        let promised = if immediate {
+            0
+        } else {
+            ((legal as f64) * rng.gen_range(0.4..=0.8)).round().max(1.0) as i64
+        };
         let natural = !immediate && rng.gen_bool(0.08);
         let item_type = format!("{:02}", item.item_type.parse::<u32>().unwrap_or(1).min(99));
-        let item_code = format!("{}-{region}000000-{serial:03}-{dept_code}-1-00", item.basic_code);
+        let item_code = format!(
+            "{}-{region}000000-{serial:03}-{dept_code}-1-00",
+            item.basic_code
+        );
         let mut record = Map::new();
         record.insert("item_code".into(), json!(item_code));
         record.insert("basic_code".into(), json!(item.basic_code));
         record.insert("name".into(), json!(item.name));
         record.insert("item_type_code".into(), json!(item_type));
-        record.insert("exercise_level".into(), json!(if region.ends_with("0000") { "3" } else { "4" }));
+        record.insert(
+            "exercise_level".into(),
+            json!(if region.ends_with("0000") { "3" } else { "4" }),
+        );
         record.insert("department_code".into(), json!(dept_code));
         record.insert("region_code".into(), json!(region));
         record.insert("legal_limit".into(), json!(legal));
         record.insert("promised_limit".into(), json!(promised));
-        record.insert("limit_unit".into(), json!(if natural { "natural" } else { "working" }));
-        record.insert("case_type_code".into(), json!(if immediate { 1 } else { 2 }));
+        record.insert(
+            "limit_unit".into(),
+            json!(if natural { "natural" } else { "working" }),
+        );
+        record.insert(
+            "case_type_code".into(),
+            json!(if immediate { 1 } else { 2 }),
+        );
         record.insert("handling_modes".into(), json!(["1", "2"]));
         record.insert("materials".into(), materials_for(&item.name, rng));
         record.insert("elements".into(), json!({"fee": if rng.gen_bool(0.9) { "不收费" } else { "按标准收费" }, "legal_basis": format!("《{}管理办法》", item.name.chars().take(8).collect::<String>()), "service_object": "自然人、法人"}));
@@ -162,7 +222,10 @@ pub fn demo_items(sample: &[SampleItem], per_district: usize, city_items: usize,
         DemoItem {
             item_code,
             name: item.name.clone(),
-            department_code: record["department_code"].as_str().unwrap_or_default().to_string(),
+            department_code: record["department_code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
             region_code: region.to_string(),
             promised_limit: promised,
             immediate,
@@ -179,7 +242,8 @@ pub fn demo_items(sample: &[SampleItem], per_district: usize, city_items: usize,
     }
     pool.shuffle(rng);
     for (serial, sample) in pool.iter().cycle().take(city_items).enumerate() {
-        let dept = beijing::department_code(beijing::CITY.0, city_department_index(&sample.department));
+        let dept =
+            beijing::department_code(beijing::CITY.0, city_department_index(&sample.department));
         items.push(build(sample, beijing::CITY.0, dept, serial, rng));
     }
     items

@@ -61,9 +61,26 @@ impl DemoSummary {
     }
 }
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "晨", "欣怡", "子涵", "浩然", "梓萱"];
-const COMPANY: &[&str] = &["科技", "商贸", "餐饮", "建设工程", "文化传媒", "医药", "物流", "信息技术", "环保", "教育咨询"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
+    "何", "郭", "马", "罗",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+    "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "晨", "欣怡", "子涵", "浩然", "梓萱",
+];
+const COMPANY: &[&str] = &[
+    "科技",
+    "商贸",
+    "餐饮",
+    "建设工程",
+    "文化传媒",
+    "医药",
+    "物流",
+    "信息技术",
+    "环保",
+    "教育咨询",
+];
 const QUESTIONS: &[&str] = &[
     "办理{}需要准备哪些材料？",
     "{}可以网上办理吗？需要本人到现场吗？",
@@ -76,7 +93,14 @@ const QUESTIONS: &[&str] = &[
     "委托他人代办{}需要什么手续？",
     "{}材料不齐全能否先受理？",
 ];
-const COMMENTS: &[&str] = &["办事效率高，工作人员态度好", "网上办理很方便", "一次办好，不用跑腿", "等待时间有点长", "材料要求解释得很清楚", "窗口指引不够清楚"];
+const COMMENTS: &[&str] = &[
+    "办事效率高，工作人员态度好",
+    "网上办理很方便",
+    "一次办好，不用跑腿",
+    "等待时间有点长",
+    "材料要求解释得很清楚",
+    "窗口指引不够清楚",
+];
 
 /// District weights, roughly by population.
 fn district_weight(code: &str) -> u32 {
@@ -102,20 +126,43 @@ struct Applicant {
 }
 
 fn person(rng: &mut ChaCha8Rng, district: &str) -> Applicant {
-    let birth = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap_or_default() + chrono::Duration::days(rng.gen_range(0..20_000));
-    let body = format!("{district}{}{:03}", birth.format("%Y%m%d"), rng.gen_range(0..1000));
+    let birth = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap_or_default()
+        + chrono::Duration::days(rng.gen_range(0..20_000));
+    let body = format!(
+        "{district}{}{:03}",
+        birth.format("%Y%m%d"),
+        rng.gen_range(0..1000)
+    );
     let check = citizen_id_check(&body).unwrap_or('0');
-    let name = format!("{}{}", SURNAMES.choose(rng).unwrap_or(&"王"), GIVEN.choose(rng).unwrap_or(&"伟"));
-    Applicant { kind: "person", id: format!("{body}{check}"), name }
+    let name = format!(
+        "{}{}",
+        SURNAMES.choose(rng).unwrap_or(&"王"),
+        GIVEN.choose(rng).unwrap_or(&"伟")
+    );
+    Applicant {
+        kind: "person",
+        id: format!("{body}{check}"),
+        name,
+    }
 }
 
 fn organisation(rng: &mut ChaCha8Rng, district: &str) -> Applicant {
     const CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    let org: String = (0..9).map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char).collect();
+    let org: String = (0..9)
+        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+        .collect();
     let body = format!("91{district}{org}");
     let check = credit_code_check(&body).unwrap_or('0');
-    let name = format!("北京{}{}有限公司", SURNAMES.choose(rng).unwrap_or(&"王"), COMPANY.choose(rng).unwrap_or(&"科技"));
-    Applicant { kind: "org", id: format!("{body}{check}"), name }
+    let name = format!(
+        "北京{}{}有限公司",
+        SURNAMES.choose(rng).unwrap_or(&"王"),
+        COMPANY.choose(rng).unwrap_or(&"科技")
+    );
+    Applicant {
+        kind: "org",
+        id: format!("{body}{check}"),
+        name,
+    }
 }
 
 fn time(ms: i64) -> Value {
@@ -158,7 +205,10 @@ impl Generator<'_> {
         let date = govpulse_core::time::to_rfc3339(at);
         let yymmdd = format!("{}{}{}", &date[2..4], &date[5..7], &date[8..10]);
         let letter = consult_code::channel_letter(channel).unwrap_or('Z');
-        let serial = self.serials.entry((district.to_string(), yymmdd.clone(), letter)).or_insert(DEMO_SERIAL_BASE);
+        let serial = self
+            .serials
+            .entry((district.to_string(), yymmdd.clone(), letter))
+            .or_insert(DEMO_SERIAL_BASE);
         *serial += 1;
         consult_code::compose(district, &yymmdd, channel, *serial).unwrap_or_default()
     }
@@ -175,26 +225,54 @@ impl Generator<'_> {
         self.districts[0].0
     }
 
-    fn consultation(&mut self, out: &mut ChunkRecords, district: &str, applicant: Option<&Applicant>, item: &DemoItem, at: i64) {
-        let channel = *["hotline", "online", "wechat", "window", "app"].choose(&mut self.rng).unwrap_or(&"online");
+    fn consultation(
+        &mut self,
+        out: &mut ChunkRecords,
+        district: &str,
+        applicant: Option<&Applicant>,
+        item: &DemoItem,
+        at: i64,
+    ) {
+        let channel = *["hotline", "online", "wechat", "window", "app"]
+            .choose(&mut self.rng)
+            .unwrap_or(&"online");
         let code = self.consultation_code(district, at, channel);
-        let question = QUESTIONS.choose(&mut self.rng).unwrap_or(&QUESTIONS[0]).replace("{}", &item.name);
+        let question = QUESTIONS
+            .choose(&mut self.rng)
+            .unwrap_or(&QUESTIONS[0])
+            .replace("{}", &item.name);
         let mut record = Map::new();
         record.insert("code".into(), json!(code));
         record.insert("channel".into(), json!(channel));
         record.insert("region_code".into(), json!(district));
         record.insert("asked_at".into(), time(at));
-        record.insert("applicant_type".into(), json!(applicant.map(|a| a.kind).unwrap_or("person")));
+        record.insert(
+            "applicant_type".into(),
+            json!(applicant.map(|a| a.kind).unwrap_or("person")),
+        );
         if let Some(applicant) = applicant {
             record.insert("applicant_id".into(), json!(applicant.id));
         }
         record.insert("item_code".into(), json!(item.item_code));
         record.insert("question".into(), json!(question));
-        record.insert("answer".into(), json!(format!("您好，{}的办理要求请参见北京市政务服务网办事指南，如有疑问可拨打12345。", item.name)));
+        record.insert(
+            "answer".into(),
+            json!(format!(
+                "您好，{}的办理要求请参见北京市政务服务网办事指南，如有疑问可拨打12345。",
+                item.name
+            )),
+        );
         out.consultations.push(record);
     }
 
-    fn event(out: &mut ChunkRecords, case_code: &str, seq: &mut i64, kind: &str, at: i64, special: Option<&str>) {
+    fn event(
+        out: &mut ChunkRecords,
+        case_code: &str,
+        seq: &mut i64,
+        kind: &str,
+        at: i64,
+        special: Option<&str>,
+    ) {
         *seq += 1;
         let mut record = Map::new();
         record.insert("case_code".into(), json!(case_code));
@@ -212,27 +290,39 @@ impl Generator<'_> {
     fn case(&mut self, out: &mut ChunkRecords) {
         let district = self.pick_district();
         let city_item = self.rng.gen_bool(0.3);
-        let pool = if city_item { &self.city_items } else { &self.items_by_district[district] };
+        let pool = if city_item {
+            &self.city_items
+        } else {
+            &self.items_by_district[district]
+        };
         let item: &DemoItem = pool[self.rng.gen_range(0..pool.len())];
         let people = &self.people[district];
         let applicant_index = self.rng.gen_range(0..people.len());
         let year_start = self.until - 365 * DAY_MS;
-        let submitted = office_hours(self.rng.gen_range(year_start..self.until), &mut self.rng).min(self.until - HOUR_MS);
+        let submitted = office_hours(self.rng.gen_range(year_start..self.until), &mut self.rng)
+            .min(self.until - HOUR_MS);
         self.case_serial += 1;
         let case_code = format!("BJ{}{:010}", &district[2..], self.case_serial);
         let applicant = &self.people[district][applicant_index];
-        let (app_kind, app_id, app_name) = (applicant.kind, applicant.id.clone(), applicant.name.clone());
+        let (app_kind, app_id, app_name) =
+            (applicant.kind, applicant.id.clone(), applicant.name.clone());
 
         // Consultations before applying (most cases), 1–3 of them within 20 days.
         if self.rng.gen_bool(0.6) {
             let times = *[1, 1, 1, 2, 2, 3].choose(&mut self.rng).unwrap_or(&1);
             for _ in 0..times {
                 let at = submitted - self.rng.gen_range(HOUR_MS..20 * DAY_MS);
-                let applicant = Applicant { kind: app_kind, id: app_id.clone(), name: app_name.clone() };
+                let applicant = Applicant {
+                    kind: app_kind,
+                    id: app_id.clone(),
+                    name: app_name.clone(),
+                };
                 self.consultation(out, district, Some(&applicant), item, at.max(year_start));
             }
         }
-        let channel = *["online", "online", "window", "window", "app", "wechat"].choose(&mut self.rng).unwrap_or(&"online");
+        let channel = *["online", "online", "window", "window", "app", "wechat"]
+            .choose(&mut self.rng)
+            .unwrap_or(&"online");
         let mut record = Map::new();
         record.insert("case_code".into(), json!(case_code));
         record.insert("item_code".into(), json!(item.item_code));
@@ -247,7 +337,12 @@ impl Generator<'_> {
 
         let mut seq = 0;
         let until = self.until;
-        let push = |out: &mut ChunkRecords, seq: &mut i64, kind: &str, at: i64, special: Option<&str>| -> bool {
+        let push = |out: &mut ChunkRecords,
+                    seq: &mut i64,
+                    kind: &str,
+                    at: i64,
+                    special: Option<&str>|
+         -> bool {
             if at > until {
                 return false; // still open: the rest lies in the future
             }
@@ -255,7 +350,10 @@ impl Generator<'_> {
             true
         };
         push(out, &mut seq, "submitted", submitted, None);
-        let accepted = submitted + self.rng.gen_range(10 * 60_000..if item.immediate { HOUR_MS } else { DAY_MS });
+        let accepted = submitted
+            + self
+                .rng
+                .gen_range(10 * 60_000..if item.immediate { HOUR_MS } else { DAY_MS });
         let roll: f64 = self.rng.gen();
         if roll < 0.04 {
             push(out, &mut seq, "rejected", accepted, None);
@@ -265,7 +363,13 @@ impl Generator<'_> {
             return;
         }
         if roll < 0.05 {
-            push(out, &mut seq, "withdrawn", accepted + self.rng.gen_range(HOUR_MS..5 * DAY_MS), None);
+            push(
+                out,
+                &mut seq,
+                "withdrawn",
+                accepted + self.rng.gen_range(HOUR_MS..5 * DAY_MS),
+                None,
+            );
             return;
         }
         // Handling time relative to the promised limit (calendar days ≈ working days × 7/5).
@@ -280,7 +384,9 @@ impl Generator<'_> {
         if !item.immediate && self.rng.gen_bool(0.08) {
             let start = clock + self.rng.gen_range(HOUR_MS..2 * DAY_MS);
             let length = self.rng.gen_range(DAY_MS..6 * DAY_MS);
-            if !push(out, &mut seq, "supplement_start", start, None) || !push(out, &mut seq, "supplement_end", start + length, None) {
+            if !push(out, &mut seq, "supplement_start", start, None)
+                || !push(out, &mut seq, "supplement_end", start + length, None)
+            {
                 return;
             }
             paused += length;
@@ -289,7 +395,9 @@ impl Generator<'_> {
             let start = clock + self.rng.gen_range(2 * DAY_MS..4 * DAY_MS);
             let length = self.rng.gen_range(3 * DAY_MS..15 * DAY_MS);
             let kind = if self.rng.gen_bool(0.5) { "1" } else { "2" };
-            if !push(out, &mut seq, "special_start", start, Some(kind)) || !push(out, &mut seq, "special_end", start + length, Some(kind)) {
+            if !push(out, &mut seq, "special_start", start, Some(kind))
+                || !push(out, &mut seq, "special_end", start + length, Some(kind))
+            {
                 return;
             }
             paused += length;
@@ -297,7 +405,12 @@ impl Generator<'_> {
         clock += paused;
         let decided = if item.immediate {
             // 即办件: done on the spot, a few not until the next day.
-            accepted + if self.rng.gen_bool(0.95) { self.rng.gen_range(10 * 60_000..2 * HOUR_MS) } else { DAY_MS + HOUR_MS }
+            accepted
+                + if self.rng.gen_bool(0.95) {
+                    self.rng.gen_range(10 * 60_000..2 * HOUR_MS)
+                } else {
+                    DAY_MS + HOUR_MS
+                }
         } else {
             clock + (budget_ms as f64 * share) as i64
         };
@@ -325,7 +438,10 @@ impl Generator<'_> {
                 record.insert("rated_at".into(), time(rated));
                 record.insert("satisfaction".into(), json!(satisfaction));
                 if self.rng.gen_bool(0.3) {
-                    record.insert("comment".into(), json!(COMMENTS.choose(&mut self.rng).unwrap_or(&COMMENTS[0])));
+                    record.insert(
+                        "comment".into(),
+                        json!(COMMENTS.choose(&mut self.rng).unwrap_or(&COMMENTS[0])),
+                    );
                 }
                 out.evaluations.push(record);
             }
@@ -340,10 +456,18 @@ impl Generator<'_> {
                 let pool = &self.items_by_district[district];
                 pool[self.rng.gen_range(0..pool.len())]
             };
-            let at = office_hours(self.rng.gen_range(self.until - 365 * DAY_MS..self.until), &mut self.rng).min(self.until - HOUR_MS);
+            let at = office_hours(
+                self.rng.gen_range(self.until - 365 * DAY_MS..self.until),
+                &mut self.rng,
+            )
+            .min(self.until - HOUR_MS);
             let anonymous = self.rng.gen_bool(0.3);
             let applicant = (!anonymous).then(|| {
-                if self.rng.gen_bool(0.85) { person(&mut self.rng, district) } else { organisation(&mut self.rng, district) }
+                if self.rng.gen_bool(0.85) {
+                    person(&mut self.rng, district)
+                } else {
+                    organisation(&mut self.rng, district)
+                }
             });
             self.consultation(out, district, applicant.as_ref(), item, at);
         }
@@ -351,31 +475,49 @@ impl Generator<'_> {
 }
 
 fn numbered(records: Vec<Map<String, Value>>) -> Vec<RawRecord> {
-    records.into_iter().enumerate().map(|(i, r)| (i + 1, Ok(r))).collect()
+    records
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| (i + 1, Ok(r)))
+        .collect()
 }
 
 /// Generate and load the demo data set; `progress(done_cases)` is called per chunk.
-pub async fn load(pipeline: &Pipeline<'_>, options: &DemoOptions, mut progress: impl FnMut(u64)) -> anyhow::Result<DemoSummary> {
+pub async fn load(
+    pipeline: &Pipeline<'_>,
+    options: &DemoOptions,
+    mut progress: impl FnMut(u64),
+) -> anyhow::Result<DemoSummary> {
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    let sample: Vec<SampleItem> = catalogue::load_sample(&options.sample_path).unwrap_or_else(catalogue::fallback);
-    let second_version_day = govpulse_core::time::to_rfc3339(options.until_ms - 120 * DAY_MS)[..10].to_string();
+    let sample: Vec<SampleItem> =
+        catalogue::load_sample(&options.sample_path).unwrap_or_else(catalogue::fallback);
+    let second_version_day =
+        govpulse_core::time::to_rfc3339(options.until_ms - 120 * DAY_MS)[..10].to_string();
     let items = catalogue::demo_items(&sample, 100, 300, &mut rng, &second_version_day);
     let source = "demo";
     let rules = CollectionRules::default();
     let now = govpulse_core::time::now_ms().max(options.until_ms);
     let mut summary = DemoSummary::default();
     let first: Vec<Map<String, Value>> = items.iter().map(|i| i.record.clone()).collect();
-    let second: Vec<Map<String, Value>> = items.iter().filter_map(|i| i.second_version.clone()).collect();
+    let second: Vec<Map<String, Value>> = items
+        .iter()
+        .filter_map(|i| i.second_version.clone())
+        .collect();
     for records in [first, second] {
         for chunk in records.chunks(CHUNK) {
-            let report = pipeline.run(Kind::Items, source, &rules, numbered(chunk.to_vec()), now).await?;
+            let report = pipeline
+                .run(Kind::Items, source, &rules, numbered(chunk.to_vec()), now)
+                .await?;
             summary.add(Kind::Items, &report);
         }
     }
     let mut items_by_district: HashMap<&'static str, Vec<&DemoItem>> = HashMap::new();
     let mut city_items = Vec::new();
     for item in &items {
-        match beijing::DISTRICTS.iter().find(|(code, _, _)| *code == item.region_code) {
+        match beijing::DISTRICTS
+            .iter()
+            .find(|(code, _, _)| *code == item.region_code)
+        {
             Some((code, _, _)) => items_by_district.entry(code).or_default().push(item),
             None => city_items.push(item),
         }
@@ -384,7 +526,13 @@ pub async fn load(pipeline: &Pipeline<'_>, options: &DemoOptions, mut progress: 
     let mut people = HashMap::new();
     for (code, _, _) in beijing::DISTRICTS {
         let list: Vec<Applicant> = (0..people_per_district)
-            .map(|_| if rng.gen_bool(0.85) { person(&mut rng, code) } else { organisation(&mut rng, code) })
+            .map(|_| {
+                if rng.gen_bool(0.85) {
+                    person(&mut rng, code)
+                } else {
+                    organisation(&mut rng, code)
+                }
+            })
             .collect();
         people.insert(*code, list);
     }
@@ -393,7 +541,10 @@ pub async fn load(pipeline: &Pipeline<'_>, options: &DemoOptions, mut progress: 
         until: options.until_ms,
         items_by_district,
         city_items,
-        districts: beijing::DISTRICTS.iter().map(|(code, _, _)| (*code, district_weight(code))).collect(),
+        districts: beijing::DISTRICTS
+            .iter()
+            .map(|(code, _, _)| (*code, district_weight(code)))
+            .collect(),
         people,
         serials: HashMap::new(),
         case_serial: 0,
@@ -414,7 +565,9 @@ pub async fn load(pipeline: &Pipeline<'_>, options: &DemoOptions, mut progress: 
             (Kind::Evaluations, std::mem::take(&mut out.evaluations)),
         ] {
             for chunk in records.chunks(CHUNK * 2) {
-                let report = pipeline.run(kind, source, &rules, numbered(chunk.to_vec()), now).await?;
+                let report = pipeline
+                    .run(kind, source, &rules, numbered(chunk.to_vec()), now)
+                    .await?;
                 summary.add(kind, &report);
             }
         }

@@ -155,7 +155,14 @@ pub async fn default_sources(store: &Store) -> anyhow::Result<()> {
         updated_at: govpulse_core::time::now_ms(),
     };
     store
-        .save_source(&row, true, &system_record("source.create", serde_json::json!({ "code": ITEM_CATALOGUE_SOURCE })))
+        .save_source(
+            &row,
+            true,
+            &system_record(
+                "source.create",
+                serde_json::json!({ "code": ITEM_CATALOGUE_SOURCE }),
+            ),
+        )
         .await?;
     Ok(())
 }

@@ -86,7 +86,10 @@ fn classify<K: std::hash::Hash + Eq + Clone>(
             Some(existing) if *existing == hash => outcomes.push((line, LineOutcome::Duplicate)),
             Some(_) => outcomes.push((
                 line,
-                LineOutcome::rejected("record.conflict", "a different record with the same key was already received"),
+                LineOutcome::rejected(
+                    "record.conflict",
+                    "a different record with the same key was already received",
+                ),
             )),
             None => {
                 seen.insert(key, hash);
@@ -139,7 +142,11 @@ fn opt(s: &Option<String>) -> Value {
 impl Store {
     /// Store cases and link each to its applicant's earlier consultations within
     /// `link_window_ms` before submission (same item when both name one).
-    pub async fn ingest_cases(&self, batch: &Batch<NewCase>, link_window_ms: i64) -> StoreResult<Vec<(usize, LineOutcome)>> {
+    pub async fn ingest_cases(
+        &self,
+        batch: &Batch<NewCase>,
+        link_window_ms: i64,
+    ) -> StoreResult<Vec<(usize, LineOutcome)>> {
         let outcomes = on_write!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let keys = batch.rows.iter().map(|(_, c)| c.case_code.as_str()).collect();
@@ -195,7 +202,10 @@ impl Store {
 
     /// Store stage events of known cases, flag those out of time order, and
     /// re-derive each touched case's state from all its events.
-    pub async fn ingest_events(&self, batch: &Batch<NewEvent>) -> StoreResult<Vec<(usize, LineOutcome)>> {
+    pub async fn ingest_events(
+        &self,
+        batch: &Batch<NewEvent>,
+    ) -> StoreResult<Vec<(usize, LineOutcome)>> {
         let outcomes = on_write!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let mut codes: Vec<&str> = batch.rows.iter().map(|(_, e)| e.case_code.as_str()).collect();
@@ -274,7 +284,11 @@ impl Store {
 
     /// Store consultations; one that arrives after its applicant's case (within
     /// the window after asking) is linked to that case.
-    pub async fn ingest_consultations(&self, batch: &Batch<NewConsultation>, link_window_ms: i64) -> StoreResult<Vec<(usize, LineOutcome)>> {
+    pub async fn ingest_consultations(
+        &self,
+        batch: &Batch<NewConsultation>,
+        link_window_ms: i64,
+    ) -> StoreResult<Vec<(usize, LineOutcome)>> {
         let outcomes = on_write!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let keys = batch.rows.iter().map(|(_, c)| c.code.as_str()).collect();
@@ -330,7 +344,10 @@ impl Store {
     }
 
     /// Store evaluations; one naming a case takes the case's region and department.
-    pub async fn ingest_evaluations(&self, batch: &Batch<NewEvaluation>) -> StoreResult<Vec<(usize, LineOutcome)>> {
+    pub async fn ingest_evaluations(
+        &self,
+        batch: &Batch<NewEvaluation>,
+    ) -> StoreResult<Vec<(usize, LineOutcome)>> {
         let outcomes = on_write!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let keys = batch.rows.iter().map(|(_, e)| e.evaluation_id.as_str()).collect();

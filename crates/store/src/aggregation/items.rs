@@ -75,7 +75,8 @@ pub struct ItemFilter {
     pub case_type: Option<i64>,
 }
 
-const ITEM_SELECT: &str = "SELECT i.item_code, i.version, i.basic_code, i.name, i.item_type_code, i.exercise_level,
+const ITEM_SELECT: &str =
+    "SELECT i.item_code, i.version, i.basic_code, i.name, i.item_type_code, i.exercise_level,
         i.department_code, COALESCE(d.name, i.department_name) AS department_name, i.region_code,
         r.name AS region_name, i.legal_limit, i.promised_limit, i.limit_unit, i.case_type_code,
         i.handling_modes, i.materials, i.elements, i.valid_from, i.valid_to, i.created_at
@@ -99,7 +100,10 @@ fn push_item_filters(sql: &mut Sql, scope: &OrgScope, filter: &ItemFilter) {
         sql.push(" AND i.department_code = ").bind_text(dept);
     }
     if let Some((lo, hi)) = &filter.region_range {
-        sql.push(" AND i.region_code >= ").bind_text(lo).push(" AND i.region_code < ").bind_text(hi);
+        sql.push(" AND i.region_code >= ")
+            .bind_text(lo)
+            .push(" AND i.region_code < ")
+            .bind_text(hi);
     }
     if let Some(item_type) = &filter.item_type {
         sql.push(" AND i.item_type_code = ").bind_text(item_type);
@@ -113,7 +117,10 @@ impl Store {
     /// Store item versions: a new item gets version 1, a changed one a new
     /// version in force from its `valid_from` (closing the previous one), an
     /// unchanged one is a duplicate.
-    pub async fn ingest_items(&self, batch: &Batch<NewItem>) -> StoreResult<Vec<(usize, LineOutcome)>> {
+    pub async fn ingest_items(
+        &self,
+        batch: &Batch<NewItem>,
+    ) -> StoreResult<Vec<(usize, LineOutcome)>> {
         let outcomes = on_write!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let mut outcomes = Vec::with_capacity(batch.rows.len());
@@ -183,7 +190,13 @@ impl Store {
         Ok(outcomes)
     }
 
-    pub async fn list_items(&self, scope: &OrgScope, filter: &ItemFilter, offset: i64, limit: i64) -> StoreResult<Page<ItemRow>> {
+    pub async fn list_items(
+        &self,
+        scope: &OrgScope,
+        filter: &ItemFilter,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Page<ItemRow>> {
         let mut count = Sql::new("SELECT COUNT(*) FROM items i WHERE 1 = 1");
         push_item_filters(&mut count, scope, filter);
         let total = count_dynamic!(self, &count)?;
@@ -193,11 +206,18 @@ impl Store {
             .bind_int(limit)
             .push(" OFFSET ")
             .bind_int(offset);
-        Ok(Page { total, items: fetch_dynamic!(self, ItemRow, &sql)? })
+        Ok(Page {
+            total,
+            items: fetch_dynamic!(self, ItemRow, &sql)?,
+        })
     }
 
     /// Every version of an item (newest first) if its current version is in scope.
-    pub async fn item_versions(&self, scope: &OrgScope, item_code: &str) -> StoreResult<Vec<ItemRow>> {
+    pub async fn item_versions(
+        &self,
+        scope: &OrgScope,
+        item_code: &str,
+    ) -> StoreResult<Vec<ItemRow>> {
         let mut current = Sql::new("SELECT COUNT(*) FROM items i WHERE 1 = 1");
         push_item_filters(&mut current, scope, &ItemFilter::default());
         current.push(" AND i.item_code = ").bind_text(item_code);
@@ -205,7 +225,9 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut sql = Sql::new(ITEM_SELECT);
-        sql.push(" AND i.item_code = ").bind_text(item_code).push(" ORDER BY i.version DESC");
+        sql.push(" AND i.item_code = ")
+            .bind_text(item_code)
+            .push(" ORDER BY i.version DESC");
         Ok(fetch_dynamic!(self, ItemRow, &sql)?)
     }
 

@@ -56,7 +56,10 @@ pub struct CaseFilter {
 
 fn push_range(sql: &mut Sql, column: &str, range: &Option<(String, String)>) {
     if let Some((lo, hi)) = range {
-        sql.push(&format!(" AND {column} >= ")).bind_text(lo).push(&format!(" AND {column} < ")).bind_text(hi);
+        sql.push(&format!(" AND {column} >= "))
+            .bind_text(lo)
+            .push(&format!(" AND {column} < "))
+            .bind_text(hi);
     }
 }
 
@@ -79,7 +82,11 @@ fn push_case_filters(sql: &mut Sql, scope: &FactScope, f: &CaseFilter) {
     scope.push_scope(sql, "c.region_code", "c.department_code");
     if let Some(q) = &f.q {
         let pattern = format!("{}%", escape_like(q));
-        sql.push(" AND (c.case_code LIKE ").bind_text(&pattern).push(" ESCAPE '\\' OR c.applicant_name LIKE ").bind_text(&pattern).push(" ESCAPE '\\')");
+        sql.push(" AND (c.case_code LIKE ")
+            .bind_text(&pattern)
+            .push(" ESCAPE '\\' OR c.applicant_name LIKE ")
+            .bind_text(&pattern)
+            .push(" ESCAPE '\\')");
     }
     push_range(sql, "c.region_code", &f.region_range);
     push_eq(sql, "c.department_code", &f.department);
@@ -140,7 +147,11 @@ fn push_consultation_filters(sql: &mut Sql, scope: &FactScope, f: &ConsultationF
     scope.push_scope(sql, "k.region_code", "k.department_code");
     if let Some(q) = &f.q {
         let pattern = format!("%{}%", escape_like(q));
-        sql.push(" AND (k.question LIKE ").bind_text(&pattern).push(" ESCAPE '\\' OR k.code LIKE ").bind_text(&pattern).push(" ESCAPE '\\')");
+        sql.push(" AND (k.question LIKE ")
+            .bind_text(&pattern)
+            .push(" ESCAPE '\\' OR k.code LIKE ")
+            .bind_text(&pattern)
+            .push(" ESCAPE '\\')");
     }
     push_eq(sql, "k.channel", &f.channel);
     push_range(sql, "k.region_code", &f.region_range);
@@ -169,7 +180,8 @@ pub struct EvaluationRow {
     pub region_name: Option<String>,
 }
 
-const EVALUATION_SELECT: &str = "SELECT e.evaluation_id, e.case_code, e.channel, e.rated_at, e.satisfaction, e.comment,
+const EVALUATION_SELECT: &str =
+    "SELECT e.evaluation_id, e.case_code, e.channel, e.rated_at, e.satisfaction, e.comment,
         e.region_code, r.name AS region_name
      FROM evaluations e LEFT JOIN regions r ON r.code = e.region_code WHERE 1 = 1";
 
@@ -224,18 +236,43 @@ macro_rules! page_of {
         let total = count_dynamic!($store, &count)?;
         let mut sql = Sql::new($select);
         $push(&mut sql);
-        sql.push($order).push(" LIMIT ").bind_int($limit).push(" OFFSET ").bind_int($offset);
-        Ok(Page { total, items: fetch_dynamic!($store, $row, &sql)? })
+        sql.push($order)
+            .push(" LIMIT ")
+            .bind_int($limit)
+            .push(" OFFSET ")
+            .bind_int($offset);
+        Ok(Page {
+            total,
+            items: fetch_dynamic!($store, $row, &sql)?,
+        })
     }};
 }
 
 impl Store {
-    pub async fn list_cases(&self, scope: &FactScope, filter: &CaseFilter, offset: i64, limit: i64) -> StoreResult<Page<CaseRow>> {
-        page_of!(self, CaseRow, CASE_SELECT, "SELECT COUNT(*) FROM cases c WHERE 1 = 1",
-            |sql: &mut Sql| push_case_filters(sql, scope, filter), " ORDER BY c.submitted_at DESC, c.case_code", offset, limit)
+    pub async fn list_cases(
+        &self,
+        scope: &FactScope,
+        filter: &CaseFilter,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Page<CaseRow>> {
+        page_of!(
+            self,
+            CaseRow,
+            CASE_SELECT,
+            "SELECT COUNT(*) FROM cases c WHERE 1 = 1",
+            |sql: &mut Sql| push_case_filters(sql, scope, filter),
+            " ORDER BY c.submitted_at DESC, c.case_code",
+            offset,
+            limit
+        )
     }
 
-    pub async fn get_case(&self, scope: &FactScope, case_code: &str) -> StoreResult<Option<CaseRow>> {
+    pub async fn get_case(
+        &self,
+        scope: &FactScope,
+        case_code: &str,
+    ) -> StoreResult<Option<CaseRow>> {
         let mut sql = Sql::new(CASE_SELECT);
         scope.push_scope(&mut sql, "c.region_code", "c.department_code");
         sql.push(" AND c.case_code = ").bind_text(case_code);
@@ -243,11 +280,18 @@ impl Store {
     }
 
     /// The encrypted applicant number of a case in scope.
-    pub async fn case_applicant_secret(&self, scope: &FactScope, case_code: &str) -> StoreResult<Option<String>> {
+    pub async fn case_applicant_secret(
+        &self,
+        scope: &FactScope,
+        case_code: &str,
+    ) -> StoreResult<Option<String>> {
         let mut sql = Sql::new("SELECT c.applicant_enc FROM cases c WHERE 1 = 1");
         scope.push_scope(&mut sql, "c.region_code", "c.department_code");
         sql.push(" AND c.case_code = ").bind_text(case_code);
-        Ok(fetch_dynamic!(self, (String,), &sql)?.into_iter().next().map(|(s,)| s))
+        Ok(fetch_dynamic!(self, (String,), &sql)?
+            .into_iter()
+            .next()
+            .map(|(s,)| s))
     }
 
     pub async fn case_events(&self, case_code: &str) -> StoreResult<Vec<EventRow>> {
@@ -262,24 +306,61 @@ impl Store {
         }))
     }
 
-    pub async fn list_consultations(&self, scope: &FactScope, filter: &ConsultationFilter, offset: i64, limit: i64) -> StoreResult<Page<ConsultationRow>> {
-        page_of!(self, ConsultationRow, CONSULTATION_SELECT, "SELECT COUNT(*) FROM consultations k WHERE 1 = 1",
-            |sql: &mut Sql| push_consultation_filters(sql, scope, filter), " ORDER BY k.asked_at DESC, k.code", offset, limit)
+    pub async fn list_consultations(
+        &self,
+        scope: &FactScope,
+        filter: &ConsultationFilter,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Page<ConsultationRow>> {
+        page_of!(
+            self,
+            ConsultationRow,
+            CONSULTATION_SELECT,
+            "SELECT COUNT(*) FROM consultations k WHERE 1 = 1",
+            |sql: &mut Sql| push_consultation_filters(sql, scope, filter),
+            " ORDER BY k.asked_at DESC, k.code",
+            offset,
+            limit
+        )
     }
 
-    pub async fn consultations_of_case(&self, case_code: &str) -> StoreResult<Vec<ConsultationRow>> {
+    pub async fn consultations_of_case(
+        &self,
+        case_code: &str,
+    ) -> StoreResult<Vec<ConsultationRow>> {
         let mut sql = Sql::new(CONSULTATION_SELECT);
-        sql.push(" AND k.linked_case_code = ").bind_text(case_code).push(" ORDER BY k.asked_at");
+        sql.push(" AND k.linked_case_code = ")
+            .bind_text(case_code)
+            .push(" ORDER BY k.asked_at");
         Ok(fetch_dynamic!(self, ConsultationRow, &sql)?)
     }
 
-    pub async fn list_evaluations(&self, scope: &FactScope, filter: &EvaluationFilter, offset: i64, limit: i64) -> StoreResult<Page<EvaluationRow>> {
-        page_of!(self, EvaluationRow, EVALUATION_SELECT, "SELECT COUNT(*) FROM evaluations e WHERE 1 = 1",
-            |sql: &mut Sql| push_evaluation_filters(sql, scope, filter), " ORDER BY e.rated_at DESC, e.evaluation_id", offset, limit)
+    pub async fn list_evaluations(
+        &self,
+        scope: &FactScope,
+        filter: &EvaluationFilter,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Page<EvaluationRow>> {
+        page_of!(
+            self,
+            EvaluationRow,
+            EVALUATION_SELECT,
+            "SELECT COUNT(*) FROM evaluations e WHERE 1 = 1",
+            |sql: &mut Sql| push_evaluation_filters(sql, scope, filter),
+            " ORDER BY e.rated_at DESC, e.evaluation_id",
+            offset,
+            limit
+        )
     }
 
     /// Consultations and cases of one applicant inside `scope`, oldest first.
-    pub async fn applicant_timeline(&self, scope: &FactScope, applicant_key: &str) -> StoreResult<Vec<TimelineRow>> {
+    pub async fn applicant_timeline(
+        &self,
+        scope: &FactScope,
+        applicant_key: &str,
+    ) -> StoreResult<Vec<TimelineRow>> {
         let mut sql = Sql::new(
             "SELECT 'consultation' AS kind, k.code, k.asked_at AS at, k.item_code, i.name AS item_name,
                 k.linked_case_code AS status, k.applicant_masked
@@ -302,11 +383,29 @@ impl Store {
 
     /// Consultation ↔ application statistics grouped by `group`
     /// (`region` = district, `department`, `item`).
-    pub async fn linking_stats(&self, scope: &FactScope, group: &str, from_ms: Option<i64>, to_ms: Option<i64>) -> StoreResult<Vec<LinkingRow>> {
+    pub async fn linking_stats(
+        &self,
+        scope: &FactScope,
+        group: &str,
+        from_ms: Option<i64>,
+        to_ms: Option<i64>,
+    ) -> StoreResult<Vec<LinkingRow>> {
         let (k_key, c_key, names) = match group {
-            "department" => ("k.department_code", "c.department_code", "SELECT code, name FROM departments"),
-            "item" => ("k.item_code", "c.item_code", "SELECT item_code, name FROM items WHERE is_current = TRUE"),
-            _ => ("k.district_code", "c.district_code", "SELECT code, name FROM regions"),
+            "department" => (
+                "k.department_code",
+                "c.department_code",
+                "SELECT code, name FROM departments",
+            ),
+            "item" => (
+                "k.item_code",
+                "c.item_code",
+                "SELECT item_code, name FROM items WHERE is_current = TRUE",
+            ),
+            _ => (
+                "k.district_code",
+                "c.district_code",
+                "SELECT code, name FROM regions",
+            ),
         };
         let mut sql = Sql::new(&format!(
             "SELECT {k_key}, COUNT(*), SUM(CASE WHEN k.linked_case_code IS NULL THEN 1 ELSE 0 END)
@@ -327,19 +426,27 @@ impl Store {
         let cases = fetch_dynamic!(self, (String, i64, i64, i64, i64), &sql)?;
         let mut rows: std::collections::BTreeMap<String, LinkingRow> = Default::default();
         for (key, n, unlinked) in consultations {
-            let row = rows.entry(key.clone()).or_insert_with(|| LinkingRow { key, ..Default::default() });
+            let row = rows.entry(key.clone()).or_insert_with(|| LinkingRow {
+                key,
+                ..Default::default()
+            });
             row.consultations = n;
             row.consulted_not_applied = unlinked;
         }
         for (key, n, without, before, consulted) in cases {
-            let row = rows.entry(key.clone()).or_insert_with(|| LinkingRow { key, ..Default::default() });
+            let row = rows.entry(key.clone()).or_insert_with(|| LinkingRow {
+                key,
+                ..Default::default()
+            });
             row.applications = n;
             row.applied_without_consulting = without;
             row.consultations_before_applying = before;
             row.consulted_applications = consulted;
         }
         let names: std::collections::HashMap<String, String> =
-            fetch_dynamic!(self, (String, String), &Sql::new(names))?.into_iter().collect();
+            fetch_dynamic!(self, (String, String), &Sql::new(names))?
+                .into_iter()
+                .collect();
         Ok(rows
             .into_values()
             .map(|mut row| {

@@ -55,7 +55,12 @@ impl Store {
     }
 
     /// Create (`create = true`, `Conflict` if it exists) or replace a source.
-    pub async fn save_source(&self, source: &SourceRow, create: bool, audit: &AuditRecord) -> StoreResult<()> {
+    pub async fn save_source(
+        &self,
+        source: &SourceRow,
+        create: bool,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
         let statement = if create {
             "INSERT INTO sources (code, name, kinds, rules, enabled, updated_at) VALUES ($1, $2, $3, $4, $5, $6)"
         } else {
@@ -84,7 +89,10 @@ impl Store {
         Ok(())
     }
 
-    pub async fn reconciliation(&self, filter: &ReconciliationFilter) -> StoreResult<Vec<ReconciliationRow>> {
+    pub async fn reconciliation(
+        &self,
+        filter: &ReconciliationFilter,
+    ) -> StoreResult<Vec<ReconciliationRow>> {
         let mut sql = Sql::new(
             "SELECT day, source, kind, received, accepted, duplicates, rejected, rejected_by_code FROM intake_stats WHERE 1 = 1",
         );
