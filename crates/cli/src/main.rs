@@ -198,6 +198,16 @@ async fn demo_data(
     let summary = demo_data::load(&pipeline, &options, |done| bar.set_position(done)).await?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
+    use govpulse_core::aggregation::Kind;
+    println!(
+        "intake pipeline rates (records/s): events {:.0}, cases {:.0}, consultations {:.0}, evaluations {:.0}; events first tenth {:.0}, last tenth {:.0}",
+        summary.rate(Kind::CaseEvents),
+        summary.rate(Kind::Cases),
+        summary.rate(Kind::Consultations),
+        summary.rate(Kind::Evaluations),
+        summary.event_rate_first_tenth,
+        summary.event_rate_last_tenth
+    );
     println!(
         "demo data: {} items, {} consultations, {} cases, {} events, {} evaluations in {seconds:.1} s ({} rejected)",
         summary.items,

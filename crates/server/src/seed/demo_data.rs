@@ -33,7 +33,8 @@ pub struct DemoOptions {
     pub sample_path: String,
 }
 
-/// Totals of a demo load.
+/// Totals of a demo load, and how long the intake pipeline (validation,
+/// identity protection, storage) took for them — generation excluded.
 #[derive(Debug, Default)]
 pub struct DemoSummary {
     pub items: u64,
@@ -42,10 +43,31 @@ pub struct DemoSummary {
     pub consultations: u64,
     pub evaluations: u64,
     pub rejected: u64,
+    /// Seconds spent in the pipeline per kind.
+    pub seconds: HashMap<&'static str, f64>,
+    /// Events per second over the first and the last tenth of the load (how
+    /// intake speed changes as the tables grow).
+    pub event_rate_first_tenth: f64,
+    pub event_rate_last_tenth: f64,
 }
 
 impl DemoSummary {
-    fn add(&mut self, kind: Kind, report: &IntakeReport) {
+    /// Records of `kind` stored per second of pipeline time.
+    pub fn rate(&self, kind: Kind) -> f64 {
+        let count = match kind {
+            Kind::Items => self.items,
+            Kind::Cases => self.cases,
+            Kind::CaseEvents => self.events,
+            Kind::Consultations => self.consultations,
+            Kind::Evaluations => self.evaluations,
+        };
+        count as f64 / self.seconds.get(kind.as_str()).copied().unwrap_or(f64::INFINITY)
+    }
+}
+
+impl DemoSummary {
+    fn add(&mut self, kind: Kind, report: &IntakeReport, seconds: f64) {
+        *self.seconds.entry(kind.as_str()).or_default() += seconds;
         let accepted = report.accepted + report.duplicates;
         match kind {
             Kind::Items => self.items += accepted,
@@ -505,10 +527,11 @@ pub async fn load(
         .collect();
     for records in [first, second] {
         for chunk in records.chunks(CHUNK) {
+            let started = std::time::Instant::now();
             let report = pipeline
                 .run(Kind::Items, source, &rules, numbered(chunk.to_vec()), now)
                 .await?;
-            summary.add(Kind::Items, &report);
+            summary.add(Kind::Items, &report, started.elapsed().as_secs_f64());
         }
     }
     let mut items_by_district: HashMap<&'static str, Vec<&DemoItem>> = HashMap::new();
@@ -550,6 +573,8 @@ pub async fn load(
         case_serial: 0,
     };
     let mut done = 0_u64;
+    let tenth = (options.cases / 10).max(1);
+    let (mut first_tenth, mut last_tenth) = ((0_u64, 0.0_f64), (0_u64, 0.0_f64));
     while done < options.cases {
         let size = (options.cases - done).min(CHUNK as u64);
         let mut out = ChunkRecords::default();
@@ -565,14 +590,31 @@ pub async fn load(
             (Kind::Evaluations, std::mem::take(&mut out.evaluations)),
         ] {
             for chunk in records.chunks(CHUNK * 2) {
+                let started = std::time::Instant::now();
                 let report = pipeline
                     .run(kind, source, &rules, numbered(chunk.to_vec()), now)
                     .await?;
-                summary.add(kind, &report);
+                let seconds = started.elapsed().as_secs_f64();
+                summary.add(kind, &report, seconds);
+                if kind == Kind::CaseEvents {
+                    let window = if done < tenth {
+                        Some(&mut first_tenth)
+                    } else if done + size > options.cases - tenth {
+                        Some(&mut last_tenth)
+                    } else {
+                        None
+                    };
+                    if let Some((events, secs)) = window {
+                        *events += report.accepted;
+                        *secs += seconds;
+                    }
+                }
             }
         }
         done += size;
         progress(done);
     }
+    summary.event_rate_first_tenth = first_tenth.0 as f64 / first_tenth.1.max(1e-9);
+    summary.event_rate_last_tenth = last_tenth.0 as f64 / last_tenth.1.max(1e-9);
     Ok(summary)
 }
