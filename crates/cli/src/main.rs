@@ -66,7 +66,7 @@ enum Command {
         /// Random seed (the same seed and end day give the same data).
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Last day of the demo year, YYYY-MM-DD (default: now).
+        /// Last day of the demo year, YYYY-MM-DD (default: up to midnight today).
         #[arg(long)]
         until: Option<String>,
         /// The shared item sample whose real item names the demo uses.
@@ -174,7 +174,11 @@ async fn demo_data(
         Some(day) => govpulse_core::time::parse_bound(&day)
             .map(|ms| ms + 86_400_000 - 1)
             .context("--until must be YYYY-MM-DD")?,
-        None => govpulse_core::time::now_ms(),
+        // Midnight today (Asia/Shanghai): the same seed gives the same data all day.
+        None => {
+            let today = govpulse_core::time::to_rfc3339(govpulse_core::time::now_ms());
+            govpulse_core::time::parse_bound(&today[..10]).context("today")?
+        }
     };
     let options = DemoOptions {
         cases,

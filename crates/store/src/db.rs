@@ -156,6 +156,7 @@ impl Store {
 pub(crate) enum Value {
     Int(i64),
     Text(String),
+    OptInt(Option<i64>),
     OptText(Option<String>),
     Bool(bool),
 }
@@ -187,6 +188,30 @@ impl Sql {
         self.args.push(value);
         self.text.push_str(&format!("${}", self.args.len()));
         self
+    }
+
+    /// The statement text for `backend`. SQLite gets anonymous `?` placeholders:
+    /// sqlx resolves each numbered one by name, a linear search per parameter
+    /// that made a 6,000-parameter INSERT spend two thirds of its time there.
+    /// (The builder numbers placeholders in order and uses each once, so `?` is
+    /// equivalent.)
+    pub fn text_for(&self, backend: Backend) -> String {
+        if backend == Backend::Postgres {
+            return self.text.clone();
+        }
+        let mut out = String::with_capacity(self.text.len());
+        let mut chars = self.text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                    chars.next();
+                }
+                out.push('?');
+            } else {
+                out.push(c);
+            }
+        }
+        out
     }
 
     pub fn bind_text(&mut self, value: &str) -> &mut Self {

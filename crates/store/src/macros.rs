@@ -42,6 +42,7 @@ macro_rules! bind_all {
             query = match arg {
                 $crate::db::Value::Int(v) => query.bind(*v),
                 $crate::db::Value::Text(v) => query.bind(v.clone()),
+                $crate::db::Value::OptInt(v) => query.bind(*v),
                 $crate::db::Value::OptText(v) => query.bind(v.clone()),
                 $crate::db::Value::Bool(v) => query.bind(*v),
             };
@@ -56,7 +57,7 @@ macro_rules! fetch_dynamic {
         let sql: &$crate::db::Sql = $sql;
         let result: Result<Vec<$row>, sqlx::Error> = on_read!($store, pool => {
             bind_all!(
-                sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe(sql.text.clone())),
+                sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe(sql.text_for($crate::db::PoolOps::kind(pool)))),
                 &sql.args
             )
             .fetch_all(pool)
@@ -72,7 +73,7 @@ macro_rules! count_dynamic {
         let sql: &$crate::db::Sql = $sql;
         let result: Result<i64, sqlx::Error> = on_read!($store, pool => {
             bind_all!(
-                sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.text.clone())),
+                sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.text_for($crate::db::PoolOps::kind(pool)))),
                 &sql.args
             )
             .fetch_one(pool)
@@ -84,10 +85,12 @@ macro_rules! count_dynamic {
 
 /// Execute a dynamic statement on an open transaction or connection; yields rows affected.
 macro_rules! execute_dynamic {
-    ($conn:expr, $sql:expr) => {{
+    ($pool:expr, $conn:expr, $sql:expr) => {{
         let sql: &$crate::db::Sql = $sql;
         bind_all!(
-            sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())),
+            sqlx::query(sqlx::AssertSqlSafe(
+                sql.text_for($crate::db::PoolOps::kind($pool))
+            )),
             &sql.args
         )
         .execute(&mut *$conn)
@@ -98,10 +101,12 @@ macro_rules! execute_dynamic {
 
 /// Fetch rows of a dynamic query on an open transaction or connection.
 macro_rules! fetch_dynamic_on {
-    ($conn:expr, $row:ty, $sql:expr) => {{
+    ($pool:expr, $conn:expr, $row:ty, $sql:expr) => {{
         let sql: &$crate::db::Sql = $sql;
         bind_all!(
-            sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe(sql.text.clone())),
+            sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe(
+                sql.text_for($crate::db::PoolOps::kind($pool))
+            )),
             &sql.args
         )
         .fetch_all(&mut *$conn)

@@ -61,7 +61,12 @@ impl DemoSummary {
             Kind::Consultations => self.consultations,
             Kind::Evaluations => self.evaluations,
         };
-        count as f64 / self.seconds.get(kind.as_str()).copied().unwrap_or(f64::INFINITY)
+        count as f64
+            / self
+                .seconds
+                .get(kind.as_str())
+                .copied()
+                .unwrap_or(f64::INFINITY)
     }
 }
 

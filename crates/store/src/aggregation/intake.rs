@@ -103,13 +103,13 @@ fn classify<K: std::hash::Hash + Eq + Clone>(
 
 /// `SELECT key…, content_hash FROM table WHERE key IN (…)` in chunks, on the open transaction.
 macro_rules! stored_hashes {
-    ($tx:expr, $select:expr, $keys:expr) => {{
+    ($pool:expr, $tx:expr, $select:expr, $keys:expr) => {{
         let mut stored = HashMap::new();
         let keys: Vec<&str> = $keys;
         for chunk in keys.chunks(ROWS_PER_STATEMENT) {
             let mut sql = Sql::new($select);
             sql.push_list(chunk.iter().copied());
-            for (key, hash) in fetch_dynamic_on!($tx, (String, String), &sql)? {
+            for (key, hash) in fetch_dynamic_on!($pool, $tx, (String, String), &sql)? {
                 stored.insert(key, hash);
             }
         }
@@ -119,14 +119,48 @@ macro_rules! stored_hashes {
 
 /// Multi-row INSERT of `rows` (already converted to values) in chunks.
 macro_rules! insert_rows {
-    ($tx:expr, $head:expr, $rows:expr) => {{
+    ($pool:expr, $tx:expr, $head:expr, $rows:expr) => {{
         let rows: Vec<Vec<Value>> = $rows;
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<Vec<Value>> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
             let mut sql = Sql::new($head);
             sql.push(" VALUES ").push_rows(chunk);
-            execute_dynamic!($tx, &sql)?;
+            execute_dynamic!($pool, $tx, &sql)?;
+        }
+    }};
+}
+
+/// Link the consultations of these applicants to the earliest case each
+/// preceded within the window (same item when both name one), then recount the
+/// consultations of the applicants' cases. Set-based, so a batch costs two
+/// statements per 500 applicants whichever side (consultation or case) arrived last.
+macro_rules! relink_applicants {
+    ($pool:expr, $tx:expr, $keys:expr, $window:expr) => {{
+        let mut keys: Vec<&str> = $keys;
+        keys.sort_unstable();
+        keys.dedup();
+        for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = Sql::new(
+                "UPDATE consultations SET linked_case_code = (
+                    SELECT c.case_code FROM cases c
+                    WHERE c.applicant_key = consultations.applicant_key
+                      AND c.submitted_at >= consultations.asked_at AND c.submitted_at <= consultations.asked_at + ",
+            );
+            sql.bind_int($window)
+                .push(
+                    " AND (consultations.item_code IS NULL OR c.item_code = consultations.item_code)
+                    ORDER BY c.submitted_at LIMIT 1)
+                 WHERE linked_case_code IS NULL AND applicant_key IN ",
+                )
+                .push_list(chunk.iter().copied());
+            execute_dynamic!($pool, $tx, &sql)?;
+            let mut sql = Sql::new(
+                "UPDATE cases SET consultations = (SELECT COUNT(*) FROM consultations k WHERE k.linked_case_code = cases.case_code)
+                 WHERE applicant_key IN ",
+            );
+            sql.push_list(chunk.iter().copied());
+            execute_dynamic!($pool, $tx, &sql)?;
         }
     }};
 }
@@ -150,7 +184,7 @@ impl Store {
         let outcomes = on_write!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let keys = batch.rows.iter().map(|(_, c)| c.case_code.as_str()).collect();
-            let stored = stored_hashes!(tx, "SELECT case_code, content_hash FROM cases WHERE case_code IN ", keys);
+            let stored = stored_hashes!(pool, tx, "SELECT case_code, content_hash FROM cases WHERE case_code IN ", keys);
             let mut outcomes = Vec::with_capacity(batch.rows.len());
             let fresh = classify(
                 batch.rows.iter().map(|(line, c)| (*line, c.case_code.clone(), c.content_hash.clone())),
@@ -167,32 +201,11 @@ impl Store {
                     text(&batch.source), text(&c.content_hash), Value::Int(batch.received_at),
                 ]
             }).collect();
-            insert_rows!(tx, "INSERT INTO cases (case_code, district_code, region_code, department_code, item_code,
+            insert_rows!(pool, tx, "INSERT INTO cases (case_code, district_code, region_code, department_code, item_code,
                 item_version, applicant_type, applicant_key, applicant_enc, applicant_masked, applicant_name, channel,
                 submitted_at, handling_mode, remark, status, source, content_hash, received_at)", rows);
-            for &i in &fresh {
-                let c = &batch.rows[i].1;
-                let linked = sqlx::query(
-                    "UPDATE consultations SET linked_case_code = $1
-                     WHERE applicant_key = $2 AND linked_case_code IS NULL AND asked_at >= $3 AND asked_at <= $4
-                       AND (item_code IS NULL OR item_code = $5)",
-                )
-                .bind(&c.case_code)
-                .bind(&c.applicant_key)
-                .bind(c.submitted_at - link_window_ms)
-                .bind(c.submitted_at)
-                .bind(&c.item_code)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if linked > 0 {
-                    sqlx::query("UPDATE cases SET consultations = $2 WHERE case_code = $1")
-                        .bind(&c.case_code)
-                        .bind(linked as i64)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
+            let keys = fresh.iter().map(|&i| batch.rows[i].1.applicant_key.as_str()).collect();
+            relink_applicants!(pool, tx, keys, link_window_ms);
             super::record_intake_stats!(tx, batch, &outcomes);
             tx.commit().await?;
             outcomes
@@ -219,12 +232,12 @@ impl Store {
             for chunk in codes.chunks(ROWS_PER_STATEMENT) {
                 let mut sql = Sql::new("SELECT case_code, district_code, submitted_at FROM cases WHERE case_code IN ");
                 sql.push_list(chunk.iter().copied()).push(lock);
-                for (code, district, submitted) in fetch_dynamic_on!(tx, (String, String, i64), &sql)? {
+                for (code, district, submitted) in fetch_dynamic_on!(pool, tx, (String, String, i64), &sql)? {
                     cases.insert(code, (district, submitted));
                 }
                 let mut sql = Sql::new("SELECT case_code, seq, kind, at, content_hash FROM case_events WHERE case_code IN ");
                 sql.push_list(chunk.iter().copied());
-                for (code, seq, kind, at, hash) in fetch_dynamic_on!(tx, (String, i64, String, i64, String), &sql)? {
+                for (code, seq, kind, at, hash) in fetch_dynamic_on!(pool, tx, (String, i64, String, i64, String), &sql)? {
                     history.entry(code).or_default().push((seq, kind, at, hash));
                 }
             }
@@ -259,21 +272,31 @@ impl Store {
                     text(&batch.source), text(&event.content_hash), Value::Int(batch.received_at),
                 ]);
             }
-            insert_rows!(tx, "INSERT INTO case_events (case_code, seq, district_code, kind, at, special_kind, operator,
+            insert_rows!(pool, tx, "INSERT INTO case_events (case_code, seq, district_code, kind, at, special_kind, operator,
                 note, out_of_order, source, content_hash, received_at)", rows);
             touched.sort_unstable();
             touched.dedup();
-            for code in touched {
-                let events: Vec<(&str, i64, i64)> = history[code].iter().map(|(seq, kind, at, _)| (kind.as_str(), *at, *seq)).collect();
-                let state = govpulse_core::aggregation::records::case_state(&events);
-                sqlx::query("UPDATE cases SET status = $2, accepted_at = $3, completed_at = $4, last_event_at = $5 WHERE case_code = $1")
-                    .bind(code)
-                    .bind(state.status)
-                    .bind(state.accepted_at)
-                    .bind(state.completed_at)
-                    .bind(state.last_event_at)
-                    .execute(&mut *tx)
-                    .await?;
+            let states: Vec<Vec<Value>> = touched
+                .iter()
+                .map(|code| {
+                    let events: Vec<(&str, i64, i64)> =
+                        history[*code].iter().map(|(seq, kind, at, _)| (kind.as_str(), *at, *seq)).collect();
+                    let state = govpulse_core::aggregation::records::case_state(&events);
+                    vec![
+                        text(code),
+                        text(state.status),
+                        Value::OptInt(state.accepted_at),
+                        Value::OptInt(state.completed_at),
+                        Value::OptInt(state.last_event_at),
+                    ]
+                })
+                .collect();
+            for chunk in states.chunks(ROWS_PER_STATEMENT) {
+                // VALUES columns are column1… on both databases.
+                let mut sql = Sql::new("UPDATE cases SET status = v.column2, accepted_at = v.column3, completed_at = v.column4,
+                    last_event_at = v.column5 FROM (VALUES ");
+                sql.push_rows(chunk.to_vec()).push(") AS v WHERE cases.case_code = v.column1");
+                execute_dynamic!(pool, tx, &sql)?;
             }
             super::record_intake_stats!(tx, batch, &outcomes);
             tx.commit().await?;
@@ -292,50 +315,27 @@ impl Store {
         let outcomes = on_write!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let keys = batch.rows.iter().map(|(_, c)| c.code.as_str()).collect();
-            let stored = stored_hashes!(tx, "SELECT code, content_hash FROM consultations WHERE code IN ", keys);
+            let stored = stored_hashes!(pool, tx, "SELECT code, content_hash FROM consultations WHERE code IN ", keys);
             let mut outcomes = Vec::with_capacity(batch.rows.len());
             let fresh = classify(
                 batch.rows.iter().map(|(line, c)| (*line, c.code.clone(), c.content_hash.clone())),
                 &stored,
                 &mut outcomes,
             );
-            let mut links: Vec<(usize, String)> = Vec::new();
-            for &i in &fresh {
-                let c = &batch.rows[i].1;
-                let Some(key) = &c.applicant_key else { continue };
-                let case: Option<String> = sqlx::query_scalar(
-                    "SELECT case_code FROM cases WHERE applicant_key = $1 AND submitted_at >= $2 AND submitted_at <= $3
-                       AND ($4 = '' OR item_code = $4) ORDER BY submitted_at LIMIT 1",
-                )
-                .bind(key)
-                .bind(c.asked_at)
-                .bind(c.asked_at + link_window_ms)
-                .bind(c.item_code.clone().unwrap_or_default())
-                .fetch_optional(&mut *tx)
-                .await?;
-                if let Some(case) = case {
-                    links.push((i, case));
-                }
-            }
-            let linked: HashMap<usize, String> = links.into_iter().collect();
             let rows = fresh.iter().map(|&i| {
                 let c = &batch.rows[i].1;
                 vec![
                     text(&c.code), text(&c.district_code), text(&c.region_code), opt(&c.department_code), text(&c.channel),
                     Value::Int(c.asked_at), text(&c.applicant_type), opt(&c.applicant_key), opt(&c.applicant_enc),
                     opt(&c.applicant_masked), opt(&c.item_code), text(&c.question), opt(&c.answer),
-                    Value::OptText(linked.get(&i).cloned()), text(&batch.source), text(&c.content_hash), Value::Int(batch.received_at),
+                    Value::OptText(None), text(&batch.source), text(&c.content_hash), Value::Int(batch.received_at),
                 ]
             }).collect();
-            insert_rows!(tx, "INSERT INTO consultations (code, district_code, region_code, department_code, channel, asked_at,
+            insert_rows!(pool, tx, "INSERT INTO consultations (code, district_code, region_code, department_code, channel, asked_at,
                 applicant_type, applicant_key, applicant_enc, applicant_masked, item_code, question, answer,
                 linked_case_code, source, content_hash, received_at)", rows);
-            for case in linked.values() {
-                sqlx::query("UPDATE cases SET consultations = consultations + 1 WHERE case_code = $1")
-                    .bind(case)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            let keys = fresh.iter().filter_map(|&i| batch.rows[i].1.applicant_key.as_deref()).collect();
+            relink_applicants!(pool, tx, keys, link_window_ms);
             super::record_intake_stats!(tx, batch, &outcomes);
             tx.commit().await?;
             outcomes
@@ -351,7 +351,7 @@ impl Store {
         let outcomes = on_write!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let keys = batch.rows.iter().map(|(_, e)| e.evaluation_id.as_str()).collect();
-            let stored = stored_hashes!(tx, "SELECT evaluation_id, content_hash FROM evaluations WHERE evaluation_id IN ", keys);
+            let stored = stored_hashes!(pool, tx, "SELECT evaluation_id, content_hash FROM evaluations WHERE evaluation_id IN ", keys);
             let mut case_codes: Vec<&str> = batch.rows.iter().filter_map(|(_, e)| e.case_code.as_deref()).collect();
             case_codes.sort_unstable();
             case_codes.dedup();
@@ -359,7 +359,7 @@ impl Store {
             for chunk in case_codes.chunks(ROWS_PER_STATEMENT) {
                 let mut sql = Sql::new("SELECT case_code, region_code, department_code FROM cases WHERE case_code IN ");
                 sql.push_list(chunk.iter().copied());
-                for (code, region, dept) in fetch_dynamic_on!(tx, (String, String, String), &sql)? {
+                for (code, region, dept) in fetch_dynamic_on!(pool, tx, (String, String, String), &sql)? {
                     cases.insert(code, (region, dept));
                 }
             }
@@ -392,7 +392,7 @@ impl Store {
                     text(&batch.source), text(&e.content_hash), Value::Int(batch.received_at),
                 ]
             }).collect();
-            insert_rows!(tx, "INSERT INTO evaluations (evaluation_id, district_code, region_code, department_code, case_code,
+            insert_rows!(pool, tx, "INSERT INTO evaluations (evaluation_id, district_code, region_code, department_code, case_code,
                 channel, rated_at, satisfaction, comment, source, content_hash, received_at)", rows);
             outcomes.sort_by_key(|(line, _)| *line);
             super::record_intake_stats!(tx, batch, &outcomes);

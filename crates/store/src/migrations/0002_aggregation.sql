@@ -69,6 +69,7 @@ CREATE TABLE consultations (
 CREATE INDEX consultations_applicant ON consultations (applicant_key, asked_at);
 CREATE INDEX consultations_region_time ON consultations (region_code, asked_at);
 CREATE INDEX consultations_time ON consultations (asked_at);
+CREATE INDEX consultations_linked ON consultations (linked_case_code);
 
 CREATE TABLE cases (
     case_code TEXT PRIMARY KEY,
