@@ -131,16 +131,15 @@ macro_rules! insert_rows {
     }};
 }
 
-/// Link the consultations of these applicants to the earliest case each
-/// preceded within the window (same item when both name one), then recount the
-/// consultations of the applicants' cases. Set-based, so a batch costs two
-/// statements per 500 applicants whichever side (consultation or case) arrived last.
-macro_rules! relink_applicants {
-    ($pool:expr, $tx:expr, $keys:expr, $window:expr) => {{
-        let mut keys: Vec<&str> = $keys;
-        keys.sort_unstable();
-        keys.dedup();
-        for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+/// Link unlinked consultations selected by `$column IN $values` to the earliest
+/// case of the same applicant they preceded within the window (same item when
+/// both name one). Set-based: one statement per 500 keys.
+macro_rules! link_consultations {
+    ($pool:expr, $tx:expr, $column:expr, $values:expr, $window:expr) => {{
+        let mut values: Vec<&str> = $values;
+        values.sort_unstable();
+        values.dedup();
+        for chunk in values.chunks(ROWS_PER_STATEMENT) {
             let mut sql = Sql::new(
                 "UPDATE consultations SET linked_case_code = (
                     SELECT c.case_code FROM cases c
@@ -151,15 +150,30 @@ macro_rules! relink_applicants {
                 .push(
                     " AND (consultations.item_code IS NULL OR c.item_code = consultations.item_code)
                     ORDER BY c.submitted_at LIMIT 1)
-                 WHERE linked_case_code IS NULL AND applicant_key IN ",
+                 WHERE linked_case_code IS NULL AND applicant_key IS NOT NULL AND ",
                 )
+                .push($column)
+                .push(" IN ")
                 .push_list(chunk.iter().copied());
             execute_dynamic!($pool, $tx, &sql)?;
+        }
+    }};
+}
+
+/// Recount `cases.consultations` for the cases `$select` (a SELECT of case codes
+/// with an `IN` list appended per chunk of `$values`) names.
+macro_rules! recount_consultations {
+    ($pool:expr, $tx:expr, $select:expr, $values:expr) => {{
+        let values: Vec<&str> = $values;
+        for chunk in values.chunks(ROWS_PER_STATEMENT) {
             let mut sql = Sql::new(
-                "UPDATE cases SET consultations = (SELECT COUNT(*) FROM consultations k WHERE k.linked_case_code = cases.case_code)
-                 WHERE applicant_key IN ",
+                "UPDATE cases SET consultations = counted.n FROM (
+                    SELECT linked_case_code AS code, COUNT(*) AS n FROM consultations
+                    WHERE linked_case_code IN (",
             );
-            sql.push_list(chunk.iter().copied());
+            sql.push($select).push_list(chunk.iter().copied()).push(
+                ") GROUP BY linked_case_code) AS counted WHERE cases.case_code = counted.code",
+            );
             execute_dynamic!($pool, $tx, &sql)?;
         }
     }};
@@ -205,7 +219,9 @@ impl Store {
                 item_version, applicant_type, applicant_key, applicant_enc, applicant_masked, applicant_name, channel,
                 submitted_at, handling_mode, remark, status, source, content_hash, received_at)", rows);
             let keys = fresh.iter().map(|&i| batch.rows[i].1.applicant_key.as_str()).collect();
-            relink_applicants!(pool, tx, keys, link_window_ms);
+            link_consultations!(pool, tx, "applicant_key", keys, link_window_ms);
+            let codes = fresh.iter().map(|&i| batch.rows[i].1.case_code.as_str()).collect();
+            recount_consultations!(pool, tx, "SELECT case_code FROM cases WHERE case_code IN ", codes);
             super::record_intake_stats!(tx, batch, &outcomes);
             tx.commit().await?;
             outcomes
@@ -334,8 +350,9 @@ impl Store {
             insert_rows!(pool, tx, "INSERT INTO consultations (code, district_code, region_code, department_code, channel, asked_at,
                 applicant_type, applicant_key, applicant_enc, applicant_masked, item_code, question, answer,
                 linked_case_code, source, content_hash, received_at)", rows);
-            let keys = fresh.iter().filter_map(|&i| batch.rows[i].1.applicant_key.as_deref()).collect();
-            relink_applicants!(pool, tx, keys, link_window_ms);
+            let codes: Vec<&str> = fresh.iter().map(|&i| batch.rows[i].1.code.as_str()).collect();
+            link_consultations!(pool, tx, "code", codes.clone(), link_window_ms);
+            recount_consultations!(pool, tx, "SELECT linked_case_code FROM consultations WHERE code IN ", codes);
             super::record_intake_stats!(tx, batch, &outcomes);
             tx.commit().await?;
             outcomes
