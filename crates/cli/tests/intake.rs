@@ -27,11 +27,16 @@ fn person_id(n: u32) -> String {
 #[tokio::test]
 async fn import_reads_csv_and_reports_bad_rows() {
     let db = TestDb::sqlite().await;
-    assert!(govpulse(&["demo", "--cases", "0"], &db.url).status.success());
+    assert!(govpulse(&["demo", "--cases", "0"], &db.url)
+        .status
+        .success());
     let dir = tempfile::tempdir().unwrap();
     let items = dir.path().join("items.csv");
     std::fs::write(&items, "item_code,name,item_type_code,department_code,region_code,promised_limit,legal_limit\nIMP-1,导入事项,01,110105D001,110105,5,10\n").unwrap();
-    let out = govpulse(&["import", "--kind", "items", items.to_str().unwrap()], &db.url);
+    let out = govpulse(
+        &["import", "--kind", "items", items.to_str().unwrap()],
+        &db.url,
+    );
     assert!(out.status.success(), "{}", stdout(&out));
     let cases = dir.path().join("cases.csv");
     std::fs::write(
@@ -44,10 +49,20 @@ async fn import_reads_csv_and_reports_bad_rows() {
         ),
     )
     .unwrap();
-    let out = govpulse(&["import", "--kind", "cases", cases.to_str().unwrap()], &db.url);
-    assert_eq!(out.status.code(), Some(1), "a rejected row makes the exit code 1");
+    let out = govpulse(
+        &["import", "--kind", "cases", cases.to_str().unwrap()],
+        &db.url,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a rejected row makes the exit code 1"
+    );
     let text = stdout(&out);
-    assert!(text.contains("1 accepted") && text.contains("line 3: applicant_id.check_character"), "{text}");
+    assert!(
+        text.contains("1 accepted") && text.contains("line 3: applicant_id.check_character"),
+        "{text}"
+    );
     assert_eq!(db.store.count_cases().await.unwrap(), 1);
     db.cleanup().await;
 }
@@ -57,8 +72,23 @@ async fn the_demo_is_deterministic_per_seed() {
     let mut fingerprints = Vec::new();
     for seed in ["7", "7", "8"] {
         let db = TestDb::sqlite().await;
-        let out = govpulse(&["demo", "--cases", "300", "--seed", seed, "--until", "2026-10-31"], &db.url);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = govpulse(
+            &[
+                "demo",
+                "--cases",
+                "300",
+                "--seed",
+                seed,
+                "--until",
+                "2026-10-31",
+            ],
+            &db.url,
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(stdout(&out).contains("(0 rejected)"), "{}", stdout(&out));
         let scope = govpulse_store::org::OrgScope::default();
         let page = db
@@ -70,7 +100,12 @@ async fn the_demo_is_deterministic_per_seed() {
         let fingerprint: Vec<String> = page
             .items
             .iter()
-            .map(|c| format!("{}|{}|{}|{}", c.case_code, c.item_code, c.submitted_at, c.status))
+            .map(|c| {
+                format!(
+                    "{}|{}|{}|{}",
+                    c.case_code, c.item_code, c.submitted_at, c.status
+                )
+            })
             .collect();
         fingerprints.push(fingerprint);
         db.cleanup().await;
@@ -80,23 +115,38 @@ async fn the_demo_is_deterministic_per_seed() {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[tokio::test]
 async fn a_killed_server_keeps_acknowledged_batches_and_never_half_a_batch() {
     let db = TestDb::sqlite().await;
-    assert!(govpulse(&["demo", "--cases", "0"], &db.url).status.success());
-    let token = stdout(&govpulse(&["token", "create", "--name", "feed", "--scope", "intake"], &db.url))
-        .lines()
-        .last()
-        .unwrap()
-        .to_string();
+    assert!(govpulse(&["demo", "--cases", "0"], &db.url)
+        .status
+        .success());
+    let token = stdout(&govpulse(
+        &["token", "create", "--name", "feed", "--scope", "intake"],
+        &db.url,
+    ))
+    .lines()
+    .last()
+    .unwrap()
+    .to_string();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let start = || {
         Command::new(env!("CARGO_BIN_EXE_govpulse"))
-            .args(["serve", "--database", &db.url, "--bind", &format!("127.0.0.1:{port}")])
+            .args([
+                "serve",
+                "--database",
+                &db.url,
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -142,11 +192,17 @@ async fn a_killed_server_keeps_acknowledged_batches_and_never_half_a_batch() {
     tokio::time::sleep(Duration::from_millis(400)).await;
     server.kill().unwrap();
     server.wait().unwrap();
-    let answered = in_flight.await.unwrap().is_ok_and(|r| r.status().is_success());
+    let answered = in_flight
+        .await
+        .unwrap()
+        .is_ok_and(|r| r.status().is_success());
 
     let reopened = govpulse_store::Store::open(&db.url).await.unwrap();
     let stored = reopened.count_cases().await.unwrap();
-    assert!(stored == 200 || stored == 40_200, "a batch is all or nothing, found {stored}");
+    assert!(
+        stored == 200 || stored == 40_200,
+        "a batch is all or nothing, found {stored}"
+    );
     if answered {
         assert_eq!(stored, 40_200, "an acknowledged batch is never lost");
     }

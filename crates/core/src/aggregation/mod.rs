@@ -4,8 +4,10 @@
 
 pub mod consult_code;
 pub mod fields;
+pub mod items;
 pub mod records;
 pub mod rules;
+pub mod state;
 
 pub use fields::Rejection;
 

@@ -3,7 +3,7 @@
 //! identity numbers → one storage transaction per batch → per-line report.
 
 use super::vault::IdentityVault;
-use govpulse_core::aggregation::records::{self, ApplicantType};
+use govpulse_core::aggregation::records;
 use govpulse_core::aggregation::rules::CollectionRules;
 use govpulse_core::aggregation::{IntakeReport, Kind, Rejection};
 use govpulse_core::idnumber::mask;
@@ -101,6 +101,26 @@ fn report(outcomes: Vec<(usize, LineOutcome)>, refused: Vec<(usize, Rejection)>)
     report
 }
 
+/// Sorted, de-duplicated keys (for one lookup per batch).
+fn distinct<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut keys: Vec<&str> = keys.collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// Refuse a region code that is not in the region tree.
+fn known_region(regions: &HashSet<String>, code: &str) -> Result<(), Rejection> {
+    if regions.contains(code) {
+        Ok(())
+    } else {
+        Err(Rejection::new(
+            "region.unknown",
+            format!("region {code} is not in the region tree"),
+        ))
+    }
+}
+
 /// The version of an item in force at `at`.
 fn version_at(versions: &[ItemVersionRow], at: i64) -> Option<&ItemVersionRow> {
     versions
@@ -152,7 +172,7 @@ impl Pipeline<'_> {
             collected.push(
                 line,
                 record
-                    .and_then(|r| records::item(&r, now_ms))
+                    .and_then(|r| govpulse_core::aggregation::items::item(&r, now_ms))
                     .map(|input| NewItem {
                         content_hash: content_hash(&input, ""),
                         item_code: input.item_code,
@@ -189,13 +209,12 @@ impl Pipeline<'_> {
             .into_iter()
             .map(|(line, r)| (line, r.and_then(|r| records::case(&r, now_ms))))
             .collect();
-        let mut item_codes: Vec<&str> = inputs
-            .iter()
-            .filter_map(|(_, r)| r.as_ref().ok())
-            .map(|c| c.item_code.as_str())
-            .collect();
-        item_codes.sort_unstable();
-        item_codes.dedup();
+        let item_codes = distinct(
+            inputs
+                .iter()
+                .filter_map(|(_, r)| r.as_ref().ok())
+                .map(|c| c.item_code.as_str()),
+        );
         let mut versions: HashMap<String, Vec<ItemVersionRow>> = HashMap::new();
         for v in self.store.versions_of_items(&item_codes).await? {
             versions.entry(v.item_code.clone()).or_default().push(v);
@@ -218,12 +237,7 @@ impl Pipeline<'_> {
                             format!("item {} was not in force at submitted_at", c.item_code),
                         )
                     })?;
-                    if !regions.contains(&c.region_code) {
-                        return Err(Rejection::new(
-                            "region.unknown",
-                            format!("region {} is not in the region tree", c.region_code),
-                        ));
-                    }
+                    known_region(&regions, &c.region_code)?;
                     let key = self.vault.key(&c.applicant_id);
                     Ok(NewCase {
                         content_hash: content_hash(&c, &key),
@@ -291,13 +305,12 @@ impl Pipeline<'_> {
             .into_iter()
             .map(|(line, r)| (line, r.and_then(|r| records::consultation(&r, now_ms))))
             .collect();
-        let mut item_codes: Vec<&str> = inputs
-            .iter()
-            .filter_map(|(_, r)| r.as_ref().ok())
-            .filter_map(|c| c.item_code.as_deref())
-            .collect();
-        item_codes.sort_unstable();
-        item_codes.dedup();
+        let item_codes = distinct(
+            inputs
+                .iter()
+                .filter_map(|(_, r)| r.as_ref().ok())
+                .filter_map(|c| c.item_code.as_deref()),
+        );
         let mut departments: HashMap<String, String> = HashMap::new();
         for v in self.store.versions_of_items(&item_codes).await? {
             departments.insert(v.item_code, v.department_code);
@@ -310,9 +323,7 @@ impl Pipeline<'_> {
                     Some(item) => Some(departments.get(item).cloned().ok_or_else(|| Rejection::new("item.unknown", format!("item {item} is not in the catalogue")))?),
                     None => None,
                 };
-                if !regions.contains(&c.region_code) {
-                    return Err(Rejection::new("region.unknown", format!("region {} is not in the region tree", c.region_code)));
-                }
+                known_region(&regions, &c.region_code)?;
                 if !govpulse_core::aggregation::consult_code::is_valid(&c.code) {
                     return Err(Rejection::new("field.invalid", "`code` is not a valid consultation code (see docs/consultation-codes.md)"));
                 }
@@ -324,10 +335,7 @@ impl Pipeline<'_> {
                     applicant_enc: c.applicant_id.as_deref().map(|id| self.vault.encrypt(id)),
                     applicant_masked: c.applicant_id.as_deref().map(mask),
                     applicant_key: key,
-                    applicant_type: match c.applicant_type {
-                        ApplicantType::Person => "person".to_string(),
-                        ApplicantType::Org => "org".to_string(),
-                    },
+                    applicant_type: c.applicant_type.as_str().to_string(),
                     code: c.code,
                     region_code: c.region_code,
                     channel: c.channel,
@@ -362,12 +370,7 @@ impl Pipeline<'_> {
                     .and_then(|r| records::evaluation(&r, now_ms))
                     .and_then(|e| {
                         if let Some(region) = &e.region_code {
-                            if !regions.contains(region) {
-                                return Err(Rejection::new(
-                                    "region.unknown",
-                                    format!("region {region} is not in the region tree"),
-                                ));
-                            }
+                            known_region(&regions, region)?;
                         }
                         Ok(NewEvaluation {
                             content_hash: content_hash(&e, ""),

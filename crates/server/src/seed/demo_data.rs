@@ -6,11 +6,11 @@
 
 use super::beijing;
 use super::catalogue::{self, DemoItem, SampleItem};
+use super::people::{organisation, person, Applicant};
 use crate::aggregation::pipeline::{Pipeline, RawRecord};
 use govpulse_core::aggregation::consult_code;
 use govpulse_core::aggregation::rules::CollectionRules;
 use govpulse_core::aggregation::{IntakeReport, Kind};
-use govpulse_core::idnumber::{citizen_id_check, credit_code_check};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -88,26 +88,6 @@ impl DemoSummary {
     }
 }
 
-const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
-    "何", "郭", "马", "罗",
-];
-const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
-    "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "晨", "欣怡", "子涵", "浩然", "梓萱",
-];
-const COMPANY: &[&str] = &[
-    "科技",
-    "商贸",
-    "餐饮",
-    "建设工程",
-    "文化传媒",
-    "医药",
-    "物流",
-    "信息技术",
-    "环保",
-    "教育咨询",
-];
 const QUESTIONS: &[&str] = &[
     "办理{}需要准备哪些材料？",
     "{}可以网上办理吗？需要本人到现场吗？",
@@ -143,52 +123,6 @@ fn district_weight(code: &str) -> u32 {
         "110102" => 6,
         "110101" => 4,
         _ => 3,
-    }
-}
-
-struct Applicant {
-    kind: &'static str,
-    id: String,
-    name: String,
-}
-
-fn person(rng: &mut ChaCha8Rng, district: &str) -> Applicant {
-    let birth = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap_or_default()
-        + chrono::Duration::days(rng.gen_range(0..20_000));
-    let body = format!(
-        "{district}{}{:03}",
-        birth.format("%Y%m%d"),
-        rng.gen_range(0..1000)
-    );
-    let check = citizen_id_check(&body).unwrap_or('0');
-    let name = format!(
-        "{}{}",
-        SURNAMES.choose(rng).unwrap_or(&"王"),
-        GIVEN.choose(rng).unwrap_or(&"伟")
-    );
-    Applicant {
-        kind: "person",
-        id: format!("{body}{check}"),
-        name,
-    }
-}
-
-fn organisation(rng: &mut ChaCha8Rng, district: &str) -> Applicant {
-    const CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    let org: String = (0..9)
-        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
-        .collect();
-    let body = format!("91{district}{org}");
-    let check = credit_code_check(&body).unwrap_or('0');
-    let name = format!(
-        "北京{}{}有限公司",
-        SURNAMES.choose(rng).unwrap_or(&"王"),
-        COMPANY.choose(rng).unwrap_or(&"科技")
-    );
-    Applicant {
-        kind: "org",
-        id: format!("{body}{check}"),
-        name,
     }
 }
 

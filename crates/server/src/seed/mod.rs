@@ -4,6 +4,7 @@
 mod beijing;
 pub mod catalogue;
 pub mod demo_data;
+mod people;
 
 pub use beijing::DEMO_DEPARTMENT;
 

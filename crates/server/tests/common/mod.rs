@@ -2,6 +2,8 @@
 //! database, seeded with the demo organisation and accounts.
 #![allow(dead_code)]
 
+pub mod aggregation;
+
 use govpulse_server::{seed, AppState, ServerConfig};
 use govpulse_store::testing::TestDb;
 use reqwest::{Method, StatusCode};

@@ -297,7 +297,7 @@ impl Store {
                 .map(|code| {
                     let events: Vec<(&str, i64, i64)> =
                         history[*code].iter().map(|(seq, kind, at, _)| (kind.as_str(), *at, *seq)).collect();
-                    let state = govpulse_core::aggregation::records::case_state(&events);
+                    let state = govpulse_core::aggregation::state::case_state(&events);
                     vec![
                         text(code),
                         text(state.status),
