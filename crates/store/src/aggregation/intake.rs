@@ -150,11 +150,15 @@ macro_rules! link_consultations {
                 .push(
                     " AND (consultations.item_code IS NULL OR c.item_code = consultations.item_code)
                     ORDER BY c.submitted_at LIMIT 1)
-                 WHERE linked_case_code IS NULL AND applicant_key IS NOT NULL AND ",
+                 WHERE ",
                 )
                 .push($column)
                 .push(" IN ")
-                .push_list(chunk.iter().copied());
+                .push_list(chunk.iter().copied())
+                // Not `IS NULL`: that would let the planner walk every unlinked
+                // consultation through the linked_case_code index (cost growing
+                // with the table) instead of this batch's keys.
+                .push(" AND COALESCE(linked_case_code, '') = '' AND applicant_key IS NOT NULL");
             execute_dynamic!($pool, $tx, &sql)?;
         }
     }};
