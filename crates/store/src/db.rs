@@ -113,7 +113,11 @@ impl Store {
                 .await?;
             Pools::Sqlite { read, write }
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(url)?;
+            // Plan every execution with its real parameters: a generic plan made
+            // while a table was empty (a fresh installation, a bulk load) would
+            // keep sequential scans long after the table has grown.
+            let options = PgConnectOptions::from_str(url)?
+                .options([("plan_cache_mode", "force_custom_plan")]);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
@@ -139,6 +143,14 @@ impl Store {
     pub async fn ping(&self) -> StoreResult<()> {
         on_read!(self, pool => {
             sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Refresh planner statistics (after bulk loads, so plans follow the data).
+    pub async fn analyze(&self) -> StoreResult<()> {
+        on_write!(self, pool => {
+            sqlx::query("ANALYZE").execute(pool).await?;
         });
         Ok(())
     }

@@ -10,7 +10,8 @@
 //! └ "ZX" (咨询)
 //! ```
 //! 22 characters, upper-case letters and digits only, readable over the phone;
-//! any single wrong character or swap of two neighbours is caught by the check.
+//! any single wrong character, and nearly every swap of two neighbours, is caught
+//! by the check.
 
 /// One-letter channel designators.
 pub fn channel_letter(channel: &str) -> Option<char> {
@@ -85,8 +86,8 @@ mod tests {
 
     proptest! {
         #[test]
-        fn every_single_substitution_and_adjacent_swap_is_caught(
-            serial in 1u32..999_999, pos in 2usize..21, replacement in 0usize..36
+        fn every_single_substitution_is_caught(
+            serial in 1u32..999_999, pos in 2usize..22, replacement in 0usize..36
         ) {
             let code = compose("110108", "260301", "hotline", serial).unwrap();
             let mut chars: Vec<char> = code.chars().collect();
@@ -94,10 +95,28 @@ mod tests {
             prop_assume!(chars[pos] != new);
             chars[pos] = new;
             prop_assert!(!is_valid(&chars.iter().collect::<String>()));
-            let mut swapped: Vec<char> = code.chars().collect();
-            prop_assume!(swapped[pos] != swapped[pos + 1]);
-            swapped.swap(pos, pos + 1);
-            prop_assert!(!is_valid(&swapped.iter().collect::<String>()));
         }
+    }
+
+    #[test]
+    fn nearly_every_adjacent_swap_is_caught() {
+        // A hybrid MOD 37,36 system misses a small share of neighbour swaps.
+        let (mut swaps, mut caught) = (0, 0);
+        for serial in (1..999_999).step_by(997) {
+            let code = compose("110105", "261121", "window", serial).unwrap();
+            for pos in 2..21 {
+                let mut chars: Vec<char> = code.chars().collect();
+                if chars[pos] == chars[pos + 1] {
+                    continue;
+                }
+                chars.swap(pos, pos + 1);
+                swaps += 1;
+                caught += usize::from(!is_valid(&chars.iter().collect::<String>()));
+            }
+        }
+        assert!(
+            caught * 100 >= swaps * 97,
+            "{caught} of {swaps} swaps caught"
+        );
     }
 }

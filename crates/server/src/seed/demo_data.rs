@@ -551,6 +551,10 @@ pub async fn load(
             }
         }
         done += size;
+        if done.is_multiple_of(20 * CHUNK as u64) {
+            // Keep planner statistics in step with the growing tables.
+            pipeline.store.analyze().await?;
+        }
         progress(done);
     }
     summary.event_rate_first_tenth = first_tenth.0 as f64 / first_tenth.1.max(1e-9);

@@ -155,10 +155,7 @@ macro_rules! link_consultations {
                 .push($column)
                 .push(" IN ")
                 .push_list(chunk.iter().copied())
-                // Not `IS NULL`: that would let the planner walk every unlinked
-                // consultation through the linked_case_code index (cost growing
-                // with the table) instead of this batch's keys.
-                .push(" AND COALESCE(linked_case_code, '') = '' AND applicant_key IS NOT NULL");
+                .push(" AND linked_case_code IS NULL AND applicant_key IS NOT NULL");
             execute_dynamic!($pool, $tx, &sql)?;
         }
     }};

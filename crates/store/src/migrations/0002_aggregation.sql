@@ -69,7 +69,10 @@ CREATE TABLE consultations (
 CREATE INDEX consultations_applicant ON consultations (applicant_key, asked_at);
 CREATE INDEX consultations_region_time ON consultations (region_code, asked_at);
 CREATE INDEX consultations_time ON consultations (asked_at);
-CREATE INDEX consultations_linked ON consultations (linked_case_code);
+-- Partial: only linked rows. An index that also held the unlinked (NULL) rows
+-- tempts planners to walk all of them when linking a batch, at a cost growing
+-- with the table.
+CREATE INDEX consultations_linked ON consultations (linked_case_code) WHERE linked_case_code IS NOT NULL;
 
 CREATE TABLE cases (
     case_code TEXT PRIMARY KEY,
