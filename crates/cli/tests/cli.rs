@@ -1,23 +1,13 @@
 //! The `govpulse` binary's contract: subcommands, exit codes, output, and
 //! durability of acknowledged writes across a killed server.
 
+mod common;
+
+use common::{govpulse, stdout, Server};
 use govpulse_store::testing::TestDb;
 use govpulse_store::Backend;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
-
-fn govpulse(args: &[&str], database: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_govpulse"))
-        .args(args)
-        // The URL comes from the environment, as the contract allows.
-        .env("GOVPULSE_DATABASE_URL", database)
-        .output()
-        .expect("run govpulse")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use std::process::Command;
+use std::time::Duration;
 
 #[tokio::test]
 async fn demo_token_and_audit_verify_including_tampering() {
@@ -86,51 +76,13 @@ async fn migrate_is_repeatable_and_bad_urls_fail_clearly() {
     db.cleanup().await;
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn wait_ready(base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await {
-            if r.status().is_success() {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("server at {base} never became ready");
-}
-
 #[tokio::test]
 async fn acknowledged_writes_survive_a_killed_server_and_sigterm_stops_cleanly() {
     let db = TestDb::sqlite().await;
     assert!(govpulse(&["demo"], &db.url).status.success());
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let start = || {
-        Command::new(env!("CARGO_BIN_EXE_govpulse"))
-            .args([
-                "serve",
-                "--database",
-                &db.url,
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap()
-    };
-    let mut server = start();
-    let started = Instant::now();
-    wait_ready(&base).await;
-    let startup = started.elapsed();
+    let mut server = Server::start(&db.url);
+    let base = server.base.clone();
+    let startup = server.wait_ready().await;
 
     let http = reqwest::Client::builder()
         .cookie_store(true)
@@ -154,8 +106,7 @@ async fn acknowledged_writes_survive_a_killed_server_and_sigterm_stops_cleanly()
         .unwrap();
     assert_eq!(response.status(), reqwest::StatusCode::CREATED);
 
-    server.kill().unwrap(); // SIGKILL: no chance to flush anything
-    server.wait().unwrap();
+    server.kill();
     let reopened = govpulse_store::Store::open(&db.url).await.unwrap();
     let scope = govpulse_store::org::OrgScope::default();
     assert!(reopened
@@ -167,18 +118,16 @@ async fn acknowledged_writes_survive_a_killed_server_and_sigterm_stops_cleanly()
     reopened.close().await;
 
     // Restart is quick, and SIGTERM ends the process cleanly.
-    let mut server = start();
-    let restarted = Instant::now();
-    wait_ready(&base).await;
-    let restart = restarted.elapsed();
+    server.restart();
+    let restart = server.wait_ready().await;
     assert!(
         restart < Duration::from_secs(5),
         "restart took {restart:?} (first start {startup:?})"
     );
     unsafe {
-        libc::kill(server.id() as i32, libc::SIGTERM);
+        libc::kill(server.child.id() as i32, libc::SIGTERM);
     }
-    let status = server.wait().unwrap();
+    let status = server.child.wait().unwrap();
     assert!(status.success(), "graceful shutdown exit: {status:?}");
     db.cleanup().await;
 }

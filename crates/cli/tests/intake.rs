@@ -1,22 +1,12 @@
 //! Intake through the binary: file import, the demo data set's determinism, and
 //! atomic batches across a killed server.
 
+mod common;
+
+use common::{govpulse, stdout, Server};
 use govpulse_core::idnumber::citizen_id_check;
 use govpulse_store::testing::TestDb;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
-
-fn govpulse(args: &[&str], database: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_govpulse"))
-        .args(args)
-        .env("GOVPULSE_DATABASE_URL", database)
-        .output()
-        .expect("run govpulse")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use std::time::Duration;
 
 /// A valid citizen ID number for serial `n`.
 fn person_id(n: u32) -> String {
@@ -114,14 +104,6 @@ async fn the_demo_is_deterministic_per_seed() {
     assert_ne!(fingerprints[0], fingerprints[2], "another seed, other data");
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test]
 async fn a_killed_server_keeps_acknowledged_batches_and_never_half_a_batch() {
     let db = TestDb::sqlite().await;
@@ -136,29 +118,10 @@ async fn a_killed_server_keeps_acknowledged_batches_and_never_half_a_batch() {
     .last()
     .unwrap()
     .to_string();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let start = || {
-        Command::new(env!("CARGO_BIN_EXE_govpulse"))
-            .args([
-                "serve",
-                "--database",
-                &db.url,
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap()
-    };
-    let mut server = start();
+    let mut server = Server::start(&db.url);
+    let base = server.base.clone();
+    server.wait_ready().await;
     let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while http.get(format!("{base}/readyz")).send().await.is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let post = |kind: &str, body: String| {
         http.post(format!("{base}/api/v1/intake/{kind}"))
             .bearer_auth(&token)
@@ -190,8 +153,7 @@ async fn a_killed_server_keeps_acknowledged_batches_and_never_half_a_batch() {
     let big: String = (200..40_200).map(|n| case(n) + "\n").collect();
     let in_flight = tokio::spawn(post("cases", big));
     tokio::time::sleep(Duration::from_millis(400)).await;
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
     let answered = in_flight
         .await
         .unwrap()
@@ -207,13 +169,8 @@ async fn a_killed_server_keeps_acknowledged_batches_and_never_half_a_batch() {
         assert_eq!(stored, 40_200, "an acknowledged batch is never lost");
     }
     reopened.close().await;
-    let mut server = start();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while http.get(format!("{base}/readyz")).send().await.is_err() {
-        assert!(Instant::now() < deadline, "server did not restart");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.restart();
+    server.wait_ready().await;
+    server.kill();
     db.cleanup().await;
 }

@@ -144,6 +144,18 @@ fn check_role(req: &RoleRequest) -> ApiResult<Option<String>> {
     Ok(duties.into_iter().next().map(duty_name))
 }
 
+/// The stored form of a custom role.
+fn custom_role<'a>(code: &'a str, req: &'a RoleRequest, duty: Option<&'a str>) -> RoleSeed<'a> {
+    RoleSeed {
+        code,
+        name: req.name.trim(),
+        description: &req.description,
+        builtin: false,
+        admin_duty: duty,
+        permissions: &req.permissions,
+    }
+}
+
 fn valid_role_code(code: &str) -> bool {
     (2..=32).contains(&code.len())
         && code.starts_with(|c: char| c.is_ascii_lowercase())
@@ -182,14 +194,7 @@ pub async fn create_role(
         ));
     }
     let duty = check_role(&req)?;
-    let seed = RoleSeed {
-        code: &code,
-        name: req.name.trim(),
-        description: &req.description,
-        builtin: false,
-        admin_duty: duty.as_deref(),
-        permissions: &req.permissions,
-    };
+    let seed = custom_role(&code, &req, duty.as_deref());
     let audit = caller.audit(
         "role.create",
         "role",
@@ -232,14 +237,7 @@ pub async fn update_role(
             "已分配的角色不能改变管理职责类型",
         ));
     }
-    let seed = RoleSeed {
-        code: &code,
-        name: req.name.trim(),
-        description: &req.description,
-        builtin: false,
-        admin_duty: duty.as_deref(),
-        permissions: &req.permissions,
-    };
+    let seed = custom_role(&code, &req, duty.as_deref());
     let audit = caller.audit(
         "role.update",
         "role",
