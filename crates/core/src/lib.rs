@@ -9,6 +9,7 @@ pub mod audit;
 pub mod export;
 pub mod identity;
 pub mod idnumber;
+pub mod monitoring;
 pub mod password;
 pub mod region;
 pub mod time;

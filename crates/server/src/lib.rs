@@ -8,6 +8,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod identity;
+pub mod monitoring;
 pub mod ops;
 pub mod org;
 pub mod seed;
@@ -44,6 +45,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "identity", description = "Login, accounts, roles, security policy, API tokens (SEC-1, SEC-2)"),
         (name = "org", description = "Regions and departments"),
         (name = "audit", description = "Tamper-evident audit log (SEC-3)"),
+        (name = "monitoring", description = "Working-day calendar and clocks (MON-1..8)"),
         (name = "aggregation", description = "Items, consultation codes, intake, cases, linking, collection rules (AGG-1..5)")
     )
 )]
@@ -73,7 +75,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             identity::routes()
                 .merge(org::routes())
                 .merge(audit::routes())
-                .merge(aggregation::routes()),
+                .merge(aggregation::routes())
+                .merge(monitoring::routes()),
         )
         .split_for_parts()
 }

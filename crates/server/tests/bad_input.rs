@@ -145,3 +145,35 @@ async fn unknown_api_paths_answer_json_404_and_ops_endpoints_work() {
     assert!(response.text().await.unwrap().contains("swagger"));
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_calendar_answers_deadline_questions() {
+    let app = TestApp::on(govpulse_store::testing::TestDb::sqlite().await).await;
+    let client = app.login("city", "City@12345").await;
+    let (status, answer) = client
+        .get("/api/v1/calendar/deadline?start=2026-02-13T16:00:00%2B08:00&days=3&unit=working")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["deadline"], "2026-02-25T23:59:59+08:00");
+    assert_eq!(
+        answer["working_days"],
+        json!(["2026-02-14", "2026-02-24", "2026-02-25"])
+    );
+    let (_, natural) = client
+        .get("/api/v1/calendar/deadline?start=2026-09-28&days=5&unit=natural")
+        .await;
+    assert_eq!(natural["deadline"], "2026-10-08T23:59:59+08:00");
+    let (status, error) = client
+        .get("/api/v1/calendar/deadline?start=soon&days=3")
+        .await;
+    assert_eq!(
+        (status, error["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!("request.invalid"))
+    );
+    let (status, _) = app
+        .anonymous()
+        .get("/api/v1/calendar/deadline?start=2026-02-13&days=3")
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    app.cleanup().await;
+}

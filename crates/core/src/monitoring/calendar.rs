@@ -1,0 +1,164 @@
+//! The working-day calendar (MON-1): statutory holidays and adjusted working
+//! weekends (调休) as data. The bundled default is the State Council notices
+//! 2007–2027 as compiled by NateScarlet/holiday-cn (MIT, `data/holidays-cn/LICENSE`);
+//! administrators replace or extend a year with the same JSON format.
+
+use chrono::{Datelike, Duration, NaiveDate, TimeZone, Weekday};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The bundled holiday-cn files, one per year.
+const BUNDLED: &[&str] = &[
+    include_str!("../../data/holidays-cn/2007.json"),
+    include_str!("../../data/holidays-cn/2008.json"),
+    include_str!("../../data/holidays-cn/2009.json"),
+    include_str!("../../data/holidays-cn/2010.json"),
+    include_str!("../../data/holidays-cn/2011.json"),
+    include_str!("../../data/holidays-cn/2012.json"),
+    include_str!("../../data/holidays-cn/2013.json"),
+    include_str!("../../data/holidays-cn/2014.json"),
+    include_str!("../../data/holidays-cn/2015.json"),
+    include_str!("../../data/holidays-cn/2016.json"),
+    include_str!("../../data/holidays-cn/2017.json"),
+    include_str!("../../data/holidays-cn/2018.json"),
+    include_str!("../../data/holidays-cn/2019.json"),
+    include_str!("../../data/holidays-cn/2020.json"),
+    include_str!("../../data/holidays-cn/2021.json"),
+    include_str!("../../data/holidays-cn/2022.json"),
+    include_str!("../../data/holidays-cn/2023.json"),
+    include_str!("../../data/holidays-cn/2024.json"),
+    include_str!("../../data/holidays-cn/2025.json"),
+    include_str!("../../data/holidays-cn/2026.json"),
+    include_str!("../../data/holidays-cn/2027.json"),
+];
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WorkCalendar {
+    /// Dates that differ from the Monday–Friday rule: `true` = working.
+    overrides: BTreeMap<NaiveDate, bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CalendarError {
+    #[error("not a holiday-cn calendar file: {0}")]
+    Format(String),
+    #[error("invalid date {0}")]
+    Date(String),
+}
+
+#[derive(Deserialize)]
+struct HolidayFile {
+    days: Vec<HolidayDay>,
+}
+
+#[derive(Deserialize)]
+struct HolidayDay {
+    date: String,
+    #[serde(rename = "isOffDay")]
+    is_off_day: bool,
+}
+
+impl WorkCalendar {
+    /// Monday to Friday, no holidays.
+    pub fn weekdays_only() -> Self {
+        Self::default()
+    }
+
+    /// The bundled Chinese calendar, 2007–2027.
+    pub fn bundled() -> Self {
+        let mut calendar = Self::default();
+        for file in BUNDLED {
+            // The bundled files are checked by the tests below.
+            let _ = calendar.load_holiday_cn(file);
+        }
+        calendar
+    }
+
+    /// Merge a holiday-cn JSON file (`{"days": [{"date", "isOffDay"}]}`);
+    /// returns the number of dates it sets.
+    pub fn load_holiday_cn(&mut self, json: &str) -> Result<usize, CalendarError> {
+        let file: HolidayFile =
+            serde_json::from_str(json).map_err(|e| CalendarError::Format(e.to_string()))?;
+        for day in &file.days {
+            let date = NaiveDate::parse_from_str(&day.date, "%Y-%m-%d")
+                .map_err(|_| CalendarError::Date(day.date.clone()))?;
+            self.set(date, !day.is_off_day);
+        }
+        Ok(file.days.len())
+    }
+
+    /// Mark one date as working or not (dropping overrides equal to the weekday rule).
+    pub fn set(&mut self, date: NaiveDate, working: bool) {
+        if working == is_weekday(date) {
+            self.overrides.remove(&date);
+        } else {
+            self.overrides.insert(date, working);
+        }
+    }
+
+    pub fn is_working(&self, date: NaiveDate) -> bool {
+        self.overrides
+            .get(&date)
+            .copied()
+            .unwrap_or_else(|| is_weekday(date))
+    }
+
+    /// The `n`-th working day after `date` (`n` ≥ 1; `date` itself never counts).
+    pub fn nth_working_day_after(&self, date: NaiveDate, n: u32) -> NaiveDate {
+        let mut day = date;
+        let mut counted = 0;
+        while counted < n {
+            day += Duration::days(1);
+            if self.is_working(day) {
+                counted += 1;
+            }
+        }
+        day
+    }
+
+    /// Working days whose date is after `after` and not after `through`.
+    pub fn working_days_between(&self, after: NaiveDate, through: NaiveDate) -> i64 {
+        let mut count = 0;
+        let mut day = after + Duration::days(1);
+        while day <= through {
+            if self.is_working(day) {
+                count += 1;
+            }
+            day += Duration::days(1);
+        }
+        count
+    }
+
+    /// Overrides within a year (for editing and export).
+    pub fn year(&self, year: i32) -> Vec<(NaiveDate, bool)> {
+        self.overrides
+            .iter()
+            .filter(|(d, _)| d.year() == year)
+            .map(|(d, w)| (*d, *w))
+            .collect()
+    }
+}
+
+fn is_weekday(date: NaiveDate) -> bool {
+    !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// The Asia/Shanghai date of an instant.
+pub fn local_date(ms: i64) -> NaiveDate {
+    crate::time::shanghai()
+        .timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.date_naive())
+        .unwrap_or_default()
+}
+
+/// 23:59:59 (Asia/Shanghai) of `date`, as epoch milliseconds.
+pub fn end_of_day(date: NaiveDate) -> i64 {
+    let next = date + Duration::days(1);
+    let midnight = next.and_hms_opt(0, 0, 0).unwrap_or_default();
+    crate::time::shanghai()
+        .from_local_datetime(&midnight)
+        .single()
+        .map(|t| t.timestamp_millis() - 1000)
+        .unwrap_or_default()
+}

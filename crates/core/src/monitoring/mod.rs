@@ -1,0 +1,7 @@
+//! Full-process monitoring (MON-1..8): the working-day calendar and stage clocks.
+
+pub mod calendar;
+pub mod clock;
+
+#[cfg(test)]
+mod tests;

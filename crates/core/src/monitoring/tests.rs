@@ -1,0 +1,203 @@
+//! The clock rules on real calendars (春节, 国庆, 调休 weekends).
+
+use super::calendar::{local_date, WorkCalendar};
+use super::clock::{deadline, progress, Suspension, Unit};
+use chrono::NaiveDate;
+
+fn at(text: &str) -> i64 {
+    crate::time::parse_rfc3339(text).unwrap()
+}
+
+fn date(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+fn show(ms: i64) -> String {
+    crate::time::to_rfc3339(ms)
+}
+
+#[test]
+fn bundled_years_match_the_published_working_day_counts() {
+    // Working days per calendar year, from the data set's README (an independent count).
+    let expected = [
+        (2007, 249),
+        (2008, 251),
+        (2009, 250),
+        (2010, 250),
+        (2011, 250),
+        (2012, 249),
+        (2013, 250),
+        (2014, 250),
+        (2015, 249),
+        (2016, 250),
+        (2017, 249),
+        (2018, 250),
+        (2019, 250),
+        (2020, 249),
+        (2021, 250),
+        (2022, 249),
+        (2023, 249),
+        (2024, 251),
+        (2025, 248),
+        (2026, 248),
+    ];
+    let calendar = WorkCalendar::bundled();
+    for (year, working) in expected {
+        let count = calendar.working_days_between(
+            date(&format!("{}-12-31", year - 1)),
+            date(&format!("{year}-12-31")),
+        );
+        assert_eq!(count, working, "{year}");
+    }
+}
+
+#[test]
+fn working_days_across_spring_festival_with_adjusted_saturday() {
+    let calendar = WorkCalendar::bundled();
+    // Friday 2026-02-13: the next working day is the adjusted Saturday 02-14,
+    // then the holiday runs to 02-23.
+    let d = deadline(
+        &calendar,
+        at("2026-02-13T16:00:00+08:00"),
+        3,
+        Unit::Working,
+        &[],
+    );
+    assert_eq!(
+        d.counted_days,
+        [date("2026-02-14"), date("2026-02-24"), date("2026-02-25")]
+    );
+    assert_eq!(show(d.deadline_ms), "2026-02-25T23:59:59+08:00");
+}
+
+#[test]
+fn working_days_across_national_day() {
+    let calendar = WorkCalendar::bundled();
+    let d = deadline(
+        &calendar,
+        at("2026-09-30T09:00:00+08:00"),
+        3,
+        Unit::Working,
+        &[],
+    );
+    // 10-01…10-07 off, 10-08 Thu, 10-09 Fri, 10-10 adjusted Saturday.
+    assert_eq!(
+        d.counted_days,
+        [date("2026-10-08"), date("2026-10-09"), date("2026-10-10")]
+    );
+    assert_eq!(show(d.deadline_ms), "2026-10-10T23:59:59+08:00");
+    // The start day never counts, even late at night.
+    let d = deadline(
+        &calendar,
+        at("2026-09-29T23:59:00+08:00"),
+        1,
+        Unit::Working,
+        &[],
+    );
+    assert_eq!(show(d.deadline_ms), "2026-09-30T23:59:59+08:00");
+}
+
+#[test]
+fn natural_budgets_end_on_a_working_day() {
+    let calendar = WorkCalendar::bundled();
+    // Day 5 after 09-28 is 10-03, a holiday: the deadline moves to 10-08.
+    let d = deadline(
+        &calendar,
+        at("2026-09-28T10:00:00+08:00"),
+        5,
+        Unit::Natural,
+        &[],
+    );
+    assert_eq!(d.counted_days.last(), Some(&date("2026-10-03")));
+    assert_eq!(show(d.deadline_ms), "2026-10-08T23:59:59+08:00");
+    // Day N on a working day stays.
+    let d = deadline(
+        &calendar,
+        at("2026-03-02T10:00:00+08:00"),
+        3,
+        Unit::Natural,
+        &[],
+    );
+    assert_eq!(show(d.deadline_ms), "2026-03-05T23:59:59+08:00");
+}
+
+#[test]
+fn suspensions_spanning_holidays_add_only_working_days() {
+    let calendar = WorkCalendar::bundled();
+    let start = at("2026-09-21T09:00:00+08:00");
+    let base = deadline(&calendar, start, 10, Unit::Working, &[]);
+    // 09-30 → 10-09: working days after 09-30 and not after 10-09 are 10-08 and 10-09.
+    let holiday = Suspension {
+        start_ms: at("2026-09-30T10:00:00+08:00"),
+        end_ms: Some(at("2026-10-09T09:00:00+08:00")),
+    };
+    let same_day = Suspension {
+        start_ms: at("2026-09-22T09:00:00+08:00"),
+        end_ms: Some(at("2026-09-22T17:00:00+08:00")),
+    };
+    let extended = deadline(&calendar, start, 10, Unit::Working, &[holiday, same_day]);
+    assert_eq!(extended.suspended_days, 2);
+    assert_eq!(
+        local_date(extended.deadline_ms),
+        calendar.nth_working_day_after(local_date(base.deadline_ms), 2)
+    );
+    let two = deadline(&calendar, start, 10, Unit::Working, &[holiday, holiday]);
+    assert_eq!(two.suspended_days, 4, "suspensions add up");
+}
+
+#[test]
+fn used_share_and_remaining() {
+    let calendar = WorkCalendar::bundled();
+    let start = at("2026-03-02T09:00:00+08:00"); // Monday
+    let p = progress(
+        &calendar,
+        start,
+        10,
+        Unit::Working,
+        &[],
+        at("2026-03-06T15:00:00+08:00"),
+    );
+    assert_eq!((p.elapsed, p.remaining), (4, 6));
+    assert!((p.used_share - 0.4).abs() < 1e-9);
+    // An open suspension since Wednesday pauses the count.
+    let open = Suspension {
+        start_ms: at("2026-03-04T09:00:00+08:00"),
+        end_ms: None,
+    };
+    let p = progress(
+        &calendar,
+        start,
+        10,
+        Unit::Working,
+        &[open],
+        at("2026-03-06T15:00:00+08:00"),
+    );
+    assert_eq!(p.elapsed, 2);
+}
+
+#[test]
+fn calendars_load_and_edit() {
+    let mut calendar = WorkCalendar::weekdays_only();
+    assert!(
+        calendar.is_working(date("2026-10-01")),
+        "a Thursday, before holidays are loaded"
+    );
+    let loaded = calendar
+        .load_holiday_cn(r#"{"year": 2026, "days": [{"name": "国庆节", "date": "2026-10-01", "isOffDay": true}, {"name": "国庆节", "date": "2026-10-10", "isOffDay": false}]}"#)
+        .unwrap();
+    assert_eq!(loaded, 2);
+    assert!(!calendar.is_working(date("2026-10-01")));
+    assert!(calendar.is_working(date("2026-10-10")));
+    calendar.set(date("2026-10-10"), false);
+    assert!(
+        calendar
+            .year(2026)
+            .iter()
+            .all(|(d, _)| *d != date("2026-10-10")),
+        "back to the weekday rule"
+    );
+    assert!(calendar.load_holiday_cn("{}").is_err());
+    assert!(calendar
+        .load_holiday_cn(r#"{"days": [{"date": "2026-13-01", "isOffDay": true}]}"#)
+        .is_err());
+}
