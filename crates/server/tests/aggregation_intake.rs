@@ -262,6 +262,14 @@ async fn bad_records_are_refused_line_by_line_and_good_ones_kept() {
             "events listed in time order, late one flagged"
         );
         assert_eq!(detail["status"], "completed");
+        // Stage clocks on the working-day calendar: accepted Friday 2026-03-06 with the 10 working
+        // days of the item version in force at submission → day 1 is Monday 03-09, day 10 Friday 03-20.
+        let clocks = detail["clocks"].as_array().unwrap();
+        assert_eq!(clocks[0]["stage"], "acceptance");
+        assert_eq!(clocks[0]["status"], "completed");
+        let approval = clocks.iter().find(|c| c["stage"] == "approval").unwrap();
+        assert_eq!(approval["budget"], 10);
+        assert_eq!(approval["deadline"], "2026-03-20T23:59:59+08:00");
 
         // The reconciliation counts what happened.
         let (_, recon) = city.get("/api/v1/reconciliation?kind=cases").await;

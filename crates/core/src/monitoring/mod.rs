@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod clock;
+pub mod stages;
 
 #[cfg(test)]
 mod tests;

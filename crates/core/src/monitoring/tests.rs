@@ -201,3 +201,120 @@ fn calendars_load_and_edit() {
         .load_holiday_cn(r#"{"days": [{"date": "2026-13-01", "isOffDay": true}]}"#)
         .is_err());
 }
+
+mod stage_clocks {
+    use super::{at, show};
+    use crate::monitoring::calendar::WorkCalendar;
+    use crate::monitoring::clock::Unit;
+    use crate::monitoring::stages::{case_clocks, CaseTiming, StageEvent};
+
+    fn ev(kind: &'static str, when: &str) -> StageEvent<'static> {
+        StageEvent {
+            kind,
+            at_ms: at(when),
+        }
+    }
+
+    #[test]
+    fn approval_clock_with_a_supplement_across_national_day() {
+        let calendar = WorkCalendar::bundled();
+        let events = [
+            ev("submitted", "2026-09-21T09:00:00+08:00"),
+            ev("accepted", "2026-09-21T10:00:00+08:00"),
+            ev("supplement_start", "2026-09-30T10:00:00+08:00"),
+            ev("supplement_end", "2026-10-09T09:00:00+08:00"),
+        ];
+        let case = CaseTiming {
+            submitted_at: at("2026-09-21T09:00:00+08:00"),
+            case_type_code: 2,
+            promised_limit: Some(10),
+            legal_limit: Some(20),
+            unit: Unit::Working,
+            events: &events,
+        };
+        let clocks = case_clocks(&calendar, &case, at("2026-10-12T12:00:00+08:00"));
+        assert_eq!(clocks[0].stage, "acceptance");
+        assert_eq!(clocks[0].status, "completed");
+        let approval = &clocks[1];
+        assert_eq!(approval.stage, "approval");
+        assert_eq!(approval.suspended_days, 2);
+        // Exactly the two suspended working days (10-08, 10-09) are added.
+        let plain = crate::monitoring::clock::deadline(
+            &calendar,
+            case.events[1].at_ms,
+            10,
+            Unit::Working,
+            &[],
+        );
+        assert_eq!(
+            crate::monitoring::calendar::local_date(approval.deadline),
+            calendar.nth_working_day_after(
+                crate::monitoring::calendar::local_date(plain.deadline_ms),
+                2
+            )
+        );
+        assert_eq!(approval.status, "running");
+    }
+
+    #[test]
+    fn immediate_case_submitted_on_a_friday_evening_and_on_a_holiday_eve() {
+        let calendar = WorkCalendar::bundled();
+        // Accepted Friday 18:30: due the same day, done Monday → late.
+        let events = [
+            ev("accepted", "2026-03-06T18:30:00+08:00"),
+            ev("completed", "2026-03-09T09:10:00+08:00"),
+        ];
+        let case = CaseTiming {
+            submitted_at: at("2026-03-06T18:20:00+08:00"),
+            case_type_code: 1,
+            promised_limit: Some(0),
+            legal_limit: Some(1),
+            unit: Unit::Working,
+            events: &events,
+        };
+        let clocks = case_clocks(&calendar, &case, at("2026-03-10T12:00:00+08:00"));
+        let immediate = clocks.iter().find(|c| c.stage == "immediate").unwrap();
+        assert_eq!(show(immediate.deadline), "2026-03-06T23:59:59+08:00");
+        assert_eq!(immediate.status, "completed_late");
+        // Accepted on a holiday (10-01): due at the end of the next working day.
+        let events = [ev("accepted", "2026-10-01T10:00:00+08:00")];
+        let case = CaseTiming {
+            events: &events,
+            submitted_at: at("2026-10-01T09:50:00+08:00"),
+            ..case
+        };
+        let clocks = case_clocks(&calendar, &case, at("2026-10-09T12:00:00+08:00"));
+        let immediate = clocks.iter().find(|c| c.stage == "immediate").unwrap();
+        assert_eq!(show(immediate.deadline), "2026-10-08T23:59:59+08:00");
+        assert_eq!(immediate.status, "overdue");
+    }
+
+    #[test]
+    fn open_special_procedure_suspends_the_approval_clock() {
+        let calendar = WorkCalendar::bundled();
+        let events = [
+            ev("accepted", "2026-03-02T10:00:00+08:00"),
+            ev("special_start", "2026-03-04T10:00:00+08:00"),
+        ];
+        let case = CaseTiming {
+            submitted_at: at("2026-03-02T09:00:00+08:00"),
+            case_type_code: 2,
+            promised_limit: Some(5),
+            legal_limit: None,
+            unit: Unit::Working,
+            events: &events,
+        };
+        let clocks = case_clocks(&calendar, &case, at("2026-03-20T12:00:00+08:00"));
+        let approval = clocks.iter().find(|c| c.stage == "approval").unwrap();
+        assert_eq!(approval.status, "suspended");
+        assert_eq!(
+            approval.remaining, 3,
+            "two working days used before the pause"
+        );
+        let special = clocks
+            .iter()
+            .find(|c| c.stage == "special_procedure")
+            .unwrap();
+        assert_eq!(special.status, "running");
+    }
+}

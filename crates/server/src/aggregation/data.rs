@@ -12,6 +12,7 @@ use govpulse_core::region::subtree_range;
 use govpulse_core::time::to_rfc3339;
 use govpulse_store::aggregation::{
     CaseFilter, CaseRow, ConsultationFilter, ConsultationRow, EvaluationFilter, EvaluationRow,
+    EventRow,
 };
 use serde::{Deserialize, Serialize};
 
@@ -243,9 +244,70 @@ impl From<EvaluationRow> for EvaluationView {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ClockView {
+    /// acceptance, approval, special_procedure or immediate.
+    pub stage: String,
+    pub budget: u32,
+    /// working or natural.
+    pub unit: String,
+    pub started_at: String,
+    pub deadline: String,
+    pub used_share: f64,
+    pub remaining: i64,
+    pub suspended_days: i64,
+    /// running, suspended, completed, completed_late or overdue.
+    pub status: String,
+}
+
+/// The case's stage clocks now (MON-1).
+fn clocks_of(state: &AppState, case: &CaseRow, events: &[EventRow]) -> Vec<ClockView> {
+    use govpulse_core::monitoring::clock::Unit;
+    use govpulse_core::monitoring::stages::{case_clocks, CaseTiming, StageEvent};
+    let stage_events: Vec<StageEvent> = events
+        .iter()
+        .map(|e| StageEvent {
+            kind: &e.kind,
+            at_ms: e.at,
+        })
+        .collect();
+    let timing = CaseTiming {
+        submitted_at: case.submitted_at,
+        case_type_code: case.case_type_code.unwrap_or(2),
+        promised_limit: case.promised_limit,
+        legal_limit: case.legal_limit,
+        unit: case
+            .limit_unit
+            .as_deref()
+            .and_then(Unit::parse)
+            .unwrap_or(Unit::Working),
+        events: &stage_events,
+    };
+    case_clocks(&state.calendar, &timing, govpulse_core::time::now_ms())
+        .into_iter()
+        .map(|c| ClockView {
+            stage: c.stage.to_string(),
+            budget: c.budget,
+            unit: match c.unit {
+                Unit::Working => "working",
+                Unit::Natural => "natural",
+            }
+            .to_string(),
+            started_at: to_rfc3339(c.started_at),
+            deadline: to_rfc3339(c.deadline),
+            used_share: (c.used_share * 1000.0).round() / 1000.0,
+            remaining: c.remaining,
+            suspended_days: c.suspended_days,
+            status: c.status.to_string(),
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CaseDetail {
     #[serde(flatten)]
     pub case: CaseView,
+    /// Stage clocks (working-day calendar, suspensions) at the time of the request.
+    pub clocks: Vec<ClockView>,
     pub events: Vec<EventView>,
     pub consultations: Vec<ConsultationView>,
     pub evaluations: Vec<EvaluationView>,
@@ -274,8 +336,10 @@ pub async fn get_case(
         .store
         .list_evaluations(&caller.org_scope(), &evaluation_filter, 0, 100)
         .await?;
+    let clocks = clocks_of(&state, &case, &events);
     Ok(Json(CaseDetail {
         case: case.into(),
+        clocks,
         events: events
             .into_iter()
             .map(|e| EventView {

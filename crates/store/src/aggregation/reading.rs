@@ -30,12 +30,18 @@ pub struct CaseRow {
     pub consultations: i32,
     pub handling_mode: Option<String>,
     pub remark: Option<String>,
+    /// Of the pinned item version: what the stage clocks need.
+    pub case_type_code: Option<i32>,
+    pub promised_limit: Option<i32>,
+    pub legal_limit: Option<i32>,
+    pub limit_unit: Option<String>,
 }
 
 const CASE_SELECT: &str = "SELECT c.case_code, c.item_code, i.name AS item_name, c.item_version, c.applicant_type,
         c.applicant_name, c.applicant_masked, c.applicant_key, c.region_code, r.name AS region_name,
         c.department_code, d.name AS department_name, c.channel, c.submitted_at, c.status, c.accepted_at,
-        c.completed_at, c.consultations, c.handling_mode, c.remark
+        c.completed_at, c.consultations, c.handling_mode, c.remark, i.case_type_code, i.promised_limit,
+        i.legal_limit, i.limit_unit
      FROM cases c
      LEFT JOIN items i ON i.item_code = c.item_code AND i.version = c.item_version
      LEFT JOIN regions r ON r.code = c.region_code
