@@ -199,17 +199,16 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> StoreResult<Page<AuditRow>> {
-        let mut count = Sql::new("SELECT COUNT(*) FROM audit_log");
-        filter.push_where(&mut count);
-        let total = count_dynamic!(self, &count)?;
-        let mut sql = Sql::new(AUDIT_COLUMNS);
-        filter.push_where(&mut sql);
-        sql.push(" ORDER BY seq DESC LIMIT ")
-            .bind_int(limit)
-            .push(" OFFSET ")
-            .bind_int(offset);
-        let items = fetch_dynamic!(self, AuditRow, &sql)?;
-        Ok(Page { total, items })
+        page_of!(
+            self,
+            AuditRow,
+            AUDIT_COLUMNS,
+            "SELECT COUNT(*) FROM audit_log",
+            |sql: &mut Sql| filter.push_where(sql),
+            " ORDER BY seq DESC",
+            offset,
+            limit
+        )
     }
 
     /// Up to `limit` matching rows with `seq > after`, oldest first: one chunk

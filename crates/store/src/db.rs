@@ -238,6 +238,36 @@ impl Sql {
         self.bind(Value::Int(value))
     }
 
+    /// `AND lo <= column < hi` when a code range is given (region subtrees).
+    pub fn and_in_range(&mut self, column: &str, range: &Option<(String, String)>) -> &mut Self {
+        if let Some((lo, hi)) = range {
+            self.push(&format!(" AND {column} >= "))
+                .bind_text(lo)
+                .push(&format!(" AND {column} < "))
+                .bind_text(hi);
+        }
+        self
+    }
+
+    /// `AND column = value` when a value is given.
+    pub fn and_eq(&mut self, column: &str, value: &Option<String>) -> &mut Self {
+        if let Some(value) = value {
+            self.push(&format!(" AND {column} = ")).bind_text(value);
+        }
+        self
+    }
+
+    /// `AND from <= column < to` for the bounds given.
+    pub fn and_between(&mut self, column: &str, from: Option<i64>, to: Option<i64>) -> &mut Self {
+        if let Some(from) = from {
+            self.push(&format!(" AND {column} >= ")).bind_int(from);
+        }
+        if let Some(to) = to {
+            self.push(&format!(" AND {column} < ")).bind_int(to);
+        }
+        self
+    }
+
     /// Append `(…), (…)` rows of placeholders for a multi-row INSERT.
     pub fn push_rows(&mut self, rows: impl IntoIterator<Item = Vec<Value>>) -> &mut Self {
         for (i, row) in rows.into_iter().enumerate() {

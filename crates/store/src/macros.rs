@@ -113,3 +113,23 @@ macro_rules! fetch_dynamic_on {
         .await
     }};
 }
+
+/// A page query: count with the filters, then the page in `$order`.
+macro_rules! page_of {
+    ($store:expr, $row:ty, $select:expr, $count:expr, $push:expr, $order:expr, $offset:expr, $limit:expr) => {{
+        let mut count = $crate::db::Sql::new($count);
+        $push(&mut count);
+        let total = count_dynamic!($store, &count)?;
+        let mut sql = $crate::db::Sql::new($select);
+        $push(&mut sql);
+        sql.push($order)
+            .push(" LIMIT ")
+            .bind_int($limit)
+            .push(" OFFSET ")
+            .bind_int($offset);
+        Ok($crate::db::Page {
+            total,
+            items: fetch_dynamic!($store, $row, &sql)?,
+        })
+    }};
+}

@@ -43,12 +43,7 @@ impl OrgScope {
 
     /// Restrict a `column` holding region codes.
     pub(crate) fn push_region(&self, sql: &mut Sql, column: &str) {
-        if let Some((lo, hi)) = &self.region_range {
-            sql.push(&format!(" AND {column} >= "))
-                .bind_text(lo)
-                .push(&format!(" AND {column} < "))
-                .bind_text(hi);
-        }
+        sql.and_in_range(column, &self.region_range);
     }
 }
 
@@ -136,42 +131,29 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> StoreResult<Page<DepartmentRow>> {
-        let mut where_sql = Sql::new("");
-        push_department_scope(&mut where_sql, scope);
-        if let Some(q) = &filter.q {
-            let pattern = format!("%{}%", escape_like(q));
-            where_sql
-                .push(" AND (d.name LIKE ")
-                .bind_text(&pattern)
-                .push(" ESCAPE '\\' OR d.code LIKE ")
-                .bind_text(&pattern)
-                .push(" ESCAPE '\\')");
-        }
-        if let Some((lo, hi)) = &filter.region_range {
-            where_sql
-                .push(" AND d.region_code >= ")
-                .bind_text(lo)
-                .push(" AND d.region_code < ")
-                .bind_text(hi);
-        }
-        if let Some(level) = &filter.level {
-            where_sql.push(" AND d.level = ").bind_text(level);
-        }
-        let mut count = Sql::new(
+        let push_filters = |sql: &mut Sql| {
+            push_department_scope(sql, scope);
+            if let Some(q) = &filter.q {
+                let pattern = format!("%{}%", escape_like(q));
+                sql.push(" AND (d.name LIKE ")
+                    .bind_text(&pattern)
+                    .push(" ESCAPE '\\' OR d.code LIKE ")
+                    .bind_text(&pattern)
+                    .push(" ESCAPE '\\')");
+            }
+            sql.and_in_range("d.region_code", &filter.region_range)
+                .and_eq("d.level", &filter.level);
+        };
+        page_of!(
+            self,
+            DepartmentRow,
+            DEPARTMENT_SELECT,
             "SELECT COUNT(*) FROM departments d JOIN regions r ON r.code = d.region_code WHERE 1 = 1",
-        );
-        count.push(&where_sql.text);
-        count.args = where_sql.args.clone();
-        let total = count_dynamic!(self, &count)?;
-        let mut sql = Sql::new(DEPARTMENT_SELECT);
-        sql.push(&where_sql.text);
-        sql.args = where_sql.args;
-        sql.push(" ORDER BY d.region_code, d.code LIMIT ")
-            .bind_int(limit)
-            .push(" OFFSET ")
-            .bind_int(offset);
-        let items = fetch_dynamic!(self, DepartmentRow, &sql)?;
-        Ok(Page { total, items })
+            push_filters,
+            " ORDER BY d.region_code, d.code",
+            offset,
+            limit
+        )
     }
 
     /// One department, if it exists and is inside `scope`.

@@ -96,18 +96,9 @@ fn push_item_filters(sql: &mut Sql, scope: &OrgScope, filter: &ItemFilter) {
             .bind_text(&pattern)
             .push(" ESCAPE '\\')");
     }
-    if let Some(dept) = &filter.department {
-        sql.push(" AND i.department_code = ").bind_text(dept);
-    }
-    if let Some((lo, hi)) = &filter.region_range {
-        sql.push(" AND i.region_code >= ")
-            .bind_text(lo)
-            .push(" AND i.region_code < ")
-            .bind_text(hi);
-    }
-    if let Some(item_type) = &filter.item_type {
-        sql.push(" AND i.item_type_code = ").bind_text(item_type);
-    }
+    sql.and_eq("i.department_code", &filter.department);
+    sql.and_in_range("i.region_code", &filter.region_range);
+    sql.and_eq("i.item_type_code", &filter.item_type);
     if let Some(case_type) = filter.case_type {
         sql.push(" AND i.case_type_code = ").bind_int(case_type);
     }
@@ -197,19 +188,16 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> StoreResult<Page<ItemRow>> {
-        let mut count = Sql::new("SELECT COUNT(*) FROM items i WHERE 1 = 1");
-        push_item_filters(&mut count, scope, filter);
-        let total = count_dynamic!(self, &count)?;
-        let mut sql = Sql::new(ITEM_SELECT);
-        push_item_filters(&mut sql, scope, filter);
-        sql.push(" ORDER BY i.region_code, i.department_code, i.item_code LIMIT ")
-            .bind_int(limit)
-            .push(" OFFSET ")
-            .bind_int(offset);
-        Ok(Page {
-            total,
-            items: fetch_dynamic!(self, ItemRow, &sql)?,
-        })
+        page_of!(
+            self,
+            ItemRow,
+            ITEM_SELECT,
+            "SELECT COUNT(*) FROM items i WHERE 1 = 1",
+            |sql: &mut Sql| push_item_filters(sql, scope, filter),
+            " ORDER BY i.region_code, i.department_code, i.item_code",
+            offset,
+            limit
+        )
     }
 
     /// Every version of an item (newest first) if its current version is in scope.

@@ -60,30 +60,6 @@ pub struct CaseFilter {
     pub to_ms: Option<i64>,
 }
 
-fn push_range(sql: &mut Sql, column: &str, range: &Option<(String, String)>) {
-    if let Some((lo, hi)) = range {
-        sql.push(&format!(" AND {column} >= "))
-            .bind_text(lo)
-            .push(&format!(" AND {column} < "))
-            .bind_text(hi);
-    }
-}
-
-fn push_eq(sql: &mut Sql, column: &str, value: &Option<String>) {
-    if let Some(value) = value {
-        sql.push(&format!(" AND {column} = ")).bind_text(value);
-    }
-}
-
-fn push_time(sql: &mut Sql, column: &str, from: Option<i64>, to: Option<i64>) {
-    if let Some(from) = from {
-        sql.push(&format!(" AND {column} >= ")).bind_int(from);
-    }
-    if let Some(to) = to {
-        sql.push(&format!(" AND {column} < ")).bind_int(to);
-    }
-}
-
 fn push_case_filters(sql: &mut Sql, scope: &FactScope, f: &CaseFilter) {
     scope.push_scope(sql, "c.region_code", "c.department_code");
     if let Some(q) = &f.q {
@@ -94,12 +70,12 @@ fn push_case_filters(sql: &mut Sql, scope: &FactScope, f: &CaseFilter) {
             .bind_text(&pattern)
             .push(" ESCAPE '\\')");
     }
-    push_range(sql, "c.region_code", &f.region_range);
-    push_eq(sql, "c.department_code", &f.department);
-    push_eq(sql, "c.item_code", &f.item);
-    push_eq(sql, "c.status", &f.status);
-    push_eq(sql, "c.applicant_type", &f.applicant_type);
-    push_time(sql, "c.submitted_at", f.from_ms, f.to_ms);
+    sql.and_in_range("c.region_code", &f.region_range);
+    sql.and_eq("c.department_code", &f.department);
+    sql.and_eq("c.item_code", &f.item);
+    sql.and_eq("c.status", &f.status);
+    sql.and_eq("c.applicant_type", &f.applicant_type);
+    sql.and_between("c.submitted_at", f.from_ms, f.to_ms);
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -159,9 +135,9 @@ fn push_consultation_filters(sql: &mut Sql, scope: &FactScope, f: &ConsultationF
             .bind_text(&pattern)
             .push(" ESCAPE '\\')");
     }
-    push_eq(sql, "k.channel", &f.channel);
-    push_range(sql, "k.region_code", &f.region_range);
-    push_eq(sql, "k.item_code", &f.item);
+    sql.and_eq("k.channel", &f.channel);
+    sql.and_in_range("k.region_code", &f.region_range);
+    sql.and_eq("k.item_code", &f.item);
     match f.linked {
         Some(true) => {
             sql.push(" AND k.linked_case_code IS NOT NULL");
@@ -171,7 +147,7 @@ fn push_consultation_filters(sql: &mut Sql, scope: &FactScope, f: &ConsultationF
         }
         None => {}
     }
-    push_time(sql, "k.asked_at", f.from_ms, f.to_ms);
+    sql.and_between("k.asked_at", f.from_ms, f.to_ms);
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -202,12 +178,12 @@ pub struct EvaluationFilter {
 
 fn push_evaluation_filters(sql: &mut Sql, scope: &FactScope, f: &EvaluationFilter) {
     scope.push_scope(sql, "e.region_code", "e.department_code");
-    push_range(sql, "e.region_code", &f.region_range);
+    sql.and_in_range("e.region_code", &f.region_range);
     if let Some(s) = f.satisfaction {
         sql.push(" AND e.satisfaction = ").bind_int(s);
     }
-    push_eq(sql, "e.case_code", &f.case_code);
-    push_time(sql, "e.rated_at", f.from_ms, f.to_ms);
+    sql.and_eq("e.case_code", &f.case_code);
+    sql.and_between("e.rated_at", f.from_ms, f.to_ms);
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -232,26 +208,6 @@ pub struct LinkingRow {
     pub applied_without_consulting: i64,
     pub consultations_before_applying: i64,
     pub consulted_applications: i64,
-}
-
-/// A page query: count with the filters, then the page in `$order`.
-macro_rules! page_of {
-    ($store:expr, $row:ty, $select:expr, $count:expr, $push:expr, $order:expr, $offset:expr, $limit:expr) => {{
-        let mut count = Sql::new($count);
-        $push(&mut count);
-        let total = count_dynamic!($store, &count)?;
-        let mut sql = Sql::new($select);
-        $push(&mut sql);
-        sql.push($order)
-            .push(" LIMIT ")
-            .bind_int($limit)
-            .push(" OFFSET ")
-            .bind_int($offset);
-        Ok(Page {
-            total,
-            items: fetch_dynamic!($store, $row, &sql)?,
-        })
-    }};
 }
 
 impl Store {
@@ -418,7 +374,7 @@ impl Store {
              FROM consultations k WHERE {k_key} IS NOT NULL"
         ));
         scope.push_scope(&mut sql, "k.region_code", "k.department_code");
-        push_time(&mut sql, "k.asked_at", from_ms, to_ms);
+        sql.and_between("k.asked_at", from_ms, to_ms);
         sql.push(&format!(" GROUP BY {k_key}"));
         let consultations = fetch_dynamic!(self, (String, i64, i64), &sql)?;
         let mut sql = Sql::new(&format!(
@@ -427,7 +383,7 @@ impl Store {
              FROM cases c WHERE 1 = 1"
         ));
         scope.push_scope(&mut sql, "c.region_code", "c.department_code");
-        push_time(&mut sql, "c.submitted_at", from_ms, to_ms);
+        sql.and_between("c.submitted_at", from_ms, to_ms);
         sql.push(&format!(" GROUP BY {c_key}"));
         let cases = fetch_dynamic!(self, (String, i64, i64, i64, i64), &sql)?;
         let mut rows: std::collections::BTreeMap<String, LinkingRow> = Default::default();

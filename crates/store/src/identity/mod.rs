@@ -101,15 +101,8 @@ fn push_user_filters(sql: &mut Sql, scope: &OrgScope, filter: &UserFilter) {
             .bind_text(&pattern)
             .push(" ESCAPE '\\')");
     }
-    if let Some((lo, hi)) = &filter.region_range {
-        sql.push(" AND u.region_code >= ")
-            .bind_text(lo)
-            .push(" AND u.region_code < ")
-            .bind_text(hi);
-    }
-    if let Some(dept) = &filter.department {
-        sql.push(" AND u.department_code = ").bind_text(dept);
-    }
+    sql.and_in_range("u.region_code", &filter.region_range)
+        .and_eq("u.department_code", &filter.department);
     if let Some(role) = &filter.role {
         sql.push(
             " AND EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND ur.role_code = ",
@@ -198,16 +191,20 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> StoreResult<Page<UserWithRoles>> {
-        let mut count = Sql::new("SELECT COUNT(*) FROM users u WHERE 1 = 1");
-        push_user_filters(&mut count, scope, filter);
-        let total = count_dynamic!(self, &count)?;
-        let mut sql = Sql::new(USER_SELECT);
-        push_user_filters(&mut sql, scope, filter);
-        sql.push(" ORDER BY u.id LIMIT ")
-            .bind_int(limit)
-            .push(" OFFSET ")
-            .bind_int(offset);
-        let users = fetch_dynamic!(self, UserRow, &sql)?;
+        let page: StoreResult<Page<UserRow>> = page_of!(
+            self,
+            UserRow,
+            USER_SELECT,
+            "SELECT COUNT(*) FROM users u WHERE 1 = 1",
+            |sql: &mut Sql| push_user_filters(sql, scope, filter),
+            " ORDER BY u.id",
+            offset,
+            limit
+        );
+        let Page {
+            total,
+            items: users,
+        } = page?;
         let mut roles_of = self.roles_of_users(&users).await?;
         let items = users
             .into_iter()
