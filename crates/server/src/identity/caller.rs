@@ -221,13 +221,7 @@ impl Caller {
         if now - session.last_seen_at > TOUCH_INTERVAL_MS {
             state.store.touch_session(&id_hash, now).await?;
         }
-        let roles = state.store.user_roles(user.id).await?;
-        let permissions = state
-            .store
-            .user_permissions(user.id)
-            .await?
-            .into_iter()
-            .collect();
+        let (roles, permissions) = state.store.user_grants(user.id).await?;
         Ok(Self {
             user_id: Some(user.id),
             scope: scope_of(&user),

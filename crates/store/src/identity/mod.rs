@@ -171,17 +171,31 @@ impl Store {
     }
 
     /// Every permission the user's roles grant.
-    pub async fn user_permissions(&self, user_id: i64) -> StoreResult<Vec<String>> {
-        Ok(on_read!(self, pool => {
-            sqlx::query_scalar::<_, String>(
-                "SELECT DISTINCT rp.permission FROM user_roles ur
-                 JOIN role_permissions rp ON rp.role_code = ur.role_code
-                 WHERE ur.user_id = $1 ORDER BY rp.permission",
+    /// The user's role codes and every permission they grant, in one query
+    /// (run on every authenticated request).
+    pub async fn user_grants(
+        &self,
+        user_id: i64,
+    ) -> StoreResult<(Vec<String>, std::collections::BTreeSet<String>)> {
+        let rows = on_read!(self, pool => {
+            sqlx::query_as::<_, (String, Option<String>)>(
+                "SELECT ur.role_code, rp.permission FROM user_roles ur
+                 LEFT JOIN role_permissions rp ON rp.role_code = ur.role_code
+                 WHERE ur.user_id = $1 ORDER BY ur.role_code",
             )
             .bind(user_id)
             .fetch_all(pool)
             .await?
-        }))
+        });
+        let mut roles: Vec<String> = Vec::new();
+        let mut permissions = std::collections::BTreeSet::new();
+        for (role, permission) in rows {
+            if roles.last() != Some(&role) {
+                roles.push(role);
+            }
+            permissions.extend(permission);
+        }
+        Ok((roles, permissions))
     }
 
     pub async fn list_users(
