@@ -33,7 +33,7 @@ impl Unit {
 }
 
 /// A pause of the clock (补齐补正 or 特别程序); `end_ms` is `None` while open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Suspension {
     pub start_ms: i64,
     pub end_ms: Option<i64>,

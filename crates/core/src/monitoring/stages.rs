@@ -42,6 +42,10 @@ pub struct StageClock {
     pub used_share: f64,
     pub remaining: i64,
     pub suspended_days: i64,
+    /// Days counted so far (same counting as the budget).
+    pub elapsed: i64,
+    /// Pauses of this clock (补齐补正, 特别程序).
+    pub suspensions: Vec<Suspension>,
     /// `running`, `suspended`, `completed`, `overdue` (still running past the
     /// deadline) or `completed_late`.
     pub status: &'static str,
@@ -106,6 +110,8 @@ fn clock(
         used_share: used.used_share,
         remaining: used.remaining,
         suspended_days: due.suspended_days,
+        elapsed: used.elapsed,
+        suspensions: suspensions.to_vec(),
         status,
         ended_at,
     }
@@ -168,6 +174,8 @@ pub fn case_clocks(calendar: &WorkCalendar, case: &CaseTiming, now_ms: i64) -> V
             },
             remaining: 0,
             suspended_days: 0,
+            elapsed: 0,
+            suspensions: Vec::new(),
             status,
             ended_at: done,
         });
