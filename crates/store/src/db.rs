@@ -39,6 +39,10 @@ pub(crate) fn conflict_on_unique(what: &str) -> impl Fn(sqlx::Error) -> StoreErr
     }
 }
 
+/// Rows per multi-row statement and keys per IN list: well under SQLite's
+/// 32,766 bound parameters and PostgreSQL's 65,535.
+pub(crate) const ROWS_PER_STATEMENT: usize = 500;
+
 pub(crate) enum Pools {
     /// SQLite allows one writer at a time; a single writer connection serialises
     /// writes inside the process instead of spinning on SQLITE_BUSY, while readers

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod aggregation;
 pub mod identity;
 mod migrate;
+pub mod monitoring;
 pub mod org;
 pub mod settings;
 pub mod tokens;

@@ -133,3 +133,18 @@ macro_rules! page_of {
         })
     }};
 }
+
+/// Multi-row INSERT of `rows` (already converted to values) in chunks.
+macro_rules! insert_rows {
+    ($pool:expr, $tx:expr, $head:expr, $rows:expr) => {{
+        let rows: Vec<Vec<$crate::db::Value>> = $rows;
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<$crate::db::Value>> =
+                rows.by_ref().take($crate::db::ROWS_PER_STATEMENT).collect();
+            let mut sql = $crate::db::Sql::new($head);
+            sql.push(" VALUES ").push_rows(chunk);
+            execute_dynamic!($pool, $tx, &sql)?;
+        }
+    }};
+}

@@ -30,6 +30,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite_only: include_str!("migrations/0002_aggregation.sqlite.sql"),
         postgres_only: include_str!("migrations/0002_aggregation.postgres.sql"),
     },
+    Migration {
+        version: 3,
+        name: "monitoring",
+        portable: include_str!("migrations/0003_monitoring.sql"),
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -4,6 +4,7 @@
 //! idempotent on their natural keys: the same content again is a duplicate, other
 //! content under the same key is a conflict. Rows go in with multi-row INSERTs.
 
+use crate::monitoring::{case_subject, consultation_subject, mark_due};
 use super::{Batch, LineOutcome, ROWS_PER_STATEMENT};
 use crate::db::{PoolOps, Sql, Store, StoreResult, Value};
 use std::collections::HashMap;
@@ -117,20 +118,6 @@ macro_rules! stored_hashes {
     }};
 }
 
-/// Multi-row INSERT of `rows` (already converted to values) in chunks.
-macro_rules! insert_rows {
-    ($pool:expr, $tx:expr, $head:expr, $rows:expr) => {{
-        let rows: Vec<Vec<Value>> = $rows;
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            let chunk: Vec<Vec<Value>> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
-            let mut sql = Sql::new($head);
-            sql.push(" VALUES ").push_rows(chunk);
-            execute_dynamic!($pool, $tx, &sql)?;
-        }
-    }};
-}
-
 /// Link unlinked consultations selected by `$column IN $values` to the earliest
 /// case of the same applicant they preceded within the window (same item when
 /// both name one). Set-based: one statement per 500 keys.
@@ -223,6 +210,12 @@ impl Store {
             link_consultations!(pool, tx, "applicant_key", keys, link_window_ms);
             let codes = fresh.iter().map(|&i| batch.rows[i].1.case_code.as_str()).collect();
             recount_consultations!(pool, tx, "SELECT case_code FROM cases WHERE case_code IN ", codes);
+            // New cases, and the consultation subjects their applicants may have just closed.
+            let due = fresh.iter().flat_map(|&i| {
+                let c = &batch.rows[i].1;
+                [case_subject(&c.case_code), consultation_subject(&c.applicant_key, &c.item_code)]
+            }).collect();
+            mark_due!(pool, tx, due);
             super::record_intake_stats!(tx, batch, &outcomes);
             tx.commit().await?;
             outcomes
@@ -315,6 +308,7 @@ impl Store {
                 sql.push_rows(chunk.to_vec()).push(") AS v WHERE cases.case_code = v.column1");
                 execute_dynamic!(pool, tx, &sql)?;
             }
+            mark_due!(pool, tx, touched.iter().map(|c| case_subject(c)).collect());
             super::record_intake_stats!(tx, batch, &outcomes);
             tx.commit().await?;
             outcomes
@@ -354,6 +348,11 @@ impl Store {
             let codes: Vec<&str> = fresh.iter().map(|&i| batch.rows[i].1.code.as_str()).collect();
             link_consultations!(pool, tx, "code", codes.clone(), link_window_ms);
             recount_consultations!(pool, tx, "SELECT linked_case_code FROM consultations WHERE code IN ", codes);
+            let due = fresh.iter().filter_map(|&i| {
+                let c = &batch.rows[i].1;
+                Some(consultation_subject(c.applicant_key.as_deref()?, c.item_code.as_deref()?))
+            }).collect();
+            mark_due!(pool, tx, due);
             super::record_intake_stats!(tx, batch, &outcomes);
             tx.commit().await?;
             outcomes

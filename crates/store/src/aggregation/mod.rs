@@ -56,8 +56,7 @@ impl<T> Batch<T> {
     }
 }
 
-/// Rows per multi-row statement: well under SQLite's 32,766 bound parameters.
-pub(crate) const ROWS_PER_STATEMENT: usize = 500;
+pub(crate) use crate::db::ROWS_PER_STATEMENT;
 
 /// Add a batch's counts to the reconciliation table inside transaction `$tx`.
 macro_rules! record_intake_stats {

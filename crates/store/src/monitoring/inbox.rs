@@ -1,0 +1,230 @@
+//! The in-app inbox (MON-6): who receives a warning, messages, read marks and
+//! per-user subscriptions.
+
+use super::facts::SubjectFacts;
+use crate::db::{Page, Sql, Store, StoreResult, Value};
+use govpulse_core::region::in_subtree;
+use serde::Serialize;
+
+/// A user who may receive warnings, with their scope and subscriptions.
+#[derive(Debug, Clone)]
+pub(crate) struct Recipient {
+    id: i64,
+    scope_kind: String,
+    region_code: String,
+    department_code: Option<String>,
+    subscriptions: Vec<SubscriptionRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, serde::Deserialize)]
+pub struct SubscriptionRow {
+    #[serde(default)]
+    pub id: i64,
+    pub rule_code: Option<String>,
+    pub region_code: Option<String>,
+    pub level: Option<String>,
+}
+
+impl Recipient {
+    fn covers(&self, facts: &SubjectFacts) -> bool {
+        let region = &facts.record.region;
+        match self.scope_kind.as_str() {
+            "department" => self.department_code.as_deref() == Some(facts.record.department.as_str()),
+            _ => in_subtree(&self.region_code, region),
+        }
+    }
+
+    /// Whether this user's level of government is told by default: the
+    /// department and district for every level, the city for red only.
+    fn told_by_default(&self, level: &str) -> bool {
+        self.scope_kind != "city" || level == "red"
+    }
+
+    fn subscribed(&self, facts: &SubjectFacts, rule: &str, level: &str) -> bool {
+        self.subscriptions.iter().any(|s| {
+            s.rule_code.as_deref().is_none_or(|r| r == rule)
+                && s.level.as_deref().is_none_or(|l| l == level)
+                && s.region_code.as_deref().is_none_or(|r| in_subtree(r, &facts.record.region))
+        })
+    }
+}
+
+/// Users to tell about a warning of `rule` at `level` on `facts`.
+pub(crate) fn recipients(users: &[Recipient], facts: &SubjectFacts, rule: &str, level: &str) -> Vec<i64> {
+    users
+        .iter()
+        .filter(|u| u.covers(facts) && (u.told_by_default(level) || u.subscribed(facts, rule, level)))
+        .map(|u| u.id)
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct MessageRow {
+    pub id: i64,
+    pub warning_id: i64,
+    pub case_code: String,
+    pub rule_code: String,
+    pub level: String,
+    pub colour: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MessageFilter {
+    pub unread: bool,
+    pub level: Option<String>,
+}
+
+const MESSAGE_SELECT: &str = "SELECT m.id, m.warning_id, w.case_code, w.rule_code, m.level, m.colour, m.title,
+        m.body, m.created_at, m.read_at
+    FROM messages m JOIN warnings w ON w.id = m.warning_id WHERE m.user_id = ";
+
+fn push_message_filter(sql: &mut Sql, user_id: i64, filter: &MessageFilter) {
+    sql.bind_int(user_id);
+    if filter.unread {
+        sql.push(" AND m.read_at IS NULL");
+    }
+    sql.and_eq("m.level", &filter.level);
+}
+
+impl Store {
+    /// Users holding `warning:read` through a role, with their subscriptions.
+    pub(crate) async fn recipients(&self) -> StoreResult<Vec<Recipient>> {
+        let rows: Vec<(i64, String, String, Option<String>)> = on_read!(self, pool => {
+            sqlx::query_as(
+                "SELECT DISTINCT u.id, u.scope_kind, u.region_code, u.department_code FROM users u
+                 JOIN user_roles ur ON ur.user_id = u.id
+                 JOIN role_permissions rp ON rp.role_code = ur.role_code AND rp.permission = 'warning:read'
+                 WHERE u.disabled = FALSE ORDER BY u.id",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        let subscriptions: Vec<(i64, i64, Option<String>, Option<String>, Option<String>)> = on_read!(self, pool => {
+            sqlx::query_as("SELECT user_id, id, rule_code, region_code, level FROM subscriptions")
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, scope_kind, region_code, department_code)| Recipient {
+                id,
+                scope_kind,
+                region_code,
+                department_code,
+                subscriptions: subscriptions
+                    .iter()
+                    .filter(|s| s.0 == id)
+                    .map(|(_, sid, rule, region, level)| SubscriptionRow {
+                        id: *sid,
+                        rule_code: rule.clone(),
+                        region_code: region.clone(),
+                        level: level.clone(),
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+
+    pub async fn list_messages(
+        &self,
+        user_id: i64,
+        filter: &MessageFilter,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Page<MessageRow>> {
+        page_of!(
+            self,
+            MessageRow,
+            MESSAGE_SELECT,
+            "SELECT COUNT(*) FROM messages m WHERE m.user_id = ",
+            |sql: &mut Sql| push_message_filter(sql, user_id, filter),
+            " ORDER BY m.created_at DESC, m.id DESC",
+            offset,
+            limit
+        )
+    }
+
+    pub async fn unread_count(&self, user_id: i64) -> StoreResult<i64> {
+        Ok(on_read!(self, pool => {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM messages WHERE user_id = $1 AND read_at IS NULL")
+                .bind(user_id)
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
+    /// Mark `ids` (or, with `None`, every message) of the user read.
+    pub async fn mark_read(&self, user_id: i64, ids: Option<&[i64]>, now_ms: i64) -> StoreResult<u64> {
+        let mut sql = Sql::new("UPDATE messages SET read_at = ");
+        sql.bind_int(now_ms)
+            .push(" WHERE read_at IS NULL AND user_id = ")
+            .bind_int(user_id);
+        if let Some(ids) = ids {
+            if ids.is_empty() {
+                return Ok(0);
+            }
+            sql.push(" AND id IN (");
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(Value::Int(*id));
+            }
+            sql.push(")");
+        }
+        Ok(on_write!(self, pool => {
+            let mut conn = pool.acquire().await?;
+            execute_dynamic!(pool, conn, &sql)?
+        }))
+    }
+
+    /// Mark the user's messages about a warning read (opening it from the inbox).
+    pub async fn mark_warning_read(&self, user_id: i64, warning_id: i64, now_ms: i64) -> StoreResult<()> {
+        on_write!(self, pool => {
+            sqlx::query("UPDATE messages SET read_at = $1 WHERE user_id = $2 AND warning_id = $3 AND read_at IS NULL")
+                .bind(now_ms)
+                .bind(user_id)
+                .bind(warning_id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn subscriptions(&self, user_id: i64) -> StoreResult<Vec<SubscriptionRow>> {
+        Ok(on_read!(self, pool => {
+            sqlx::query_as::<_, SubscriptionRow>(
+                "SELECT id, rule_code, region_code, level FROM subscriptions WHERE user_id = $1 ORDER BY id",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Replace the user's subscriptions.
+    pub async fn set_subscriptions(
+        &self,
+        user_id: i64,
+        rows: &[SubscriptionRow],
+        audit: &crate::audit::AuditRecord,
+    ) -> StoreResult<()> {
+        audited_write!(self, audit, tx => {
+            sqlx::query("DELETE FROM subscriptions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            for row in rows {
+                sqlx::query("INSERT INTO subscriptions (user_id, rule_code, region_code, level) VALUES ($1, $2, $3, $4)")
+                    .bind(user_id)
+                    .bind(&row.rule_code)
+                    .bind(&row.region_code)
+                    .bind(&row.level)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        });
+        Ok(())
+    }
+}
