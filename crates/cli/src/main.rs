@@ -221,6 +221,20 @@ async fn demo_data(
         summary.evaluations,
         summary.rejected
     );
+    // Evaluate every case now, so the demo opens with its warnings in place.
+    let started = std::time::Instant::now();
+    let monitor = govpulse_server::monitoring::engine::Monitor::default();
+    monitor.reload(store).await?;
+    let stats = monitor
+        .run_due(store, govpulse_core::time::now_ms())
+        .await?;
+    println!(
+        "warnings: {} raised over {} subjects ({} messages) in {:.1} s",
+        stats.raised,
+        stats.subjects,
+        stats.messages,
+        started.elapsed().as_secs_f64()
+    );
     store
         .audit(&cli_record(
             "demo.load",

@@ -135,6 +135,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&state.config.bind).await?;
     let store = state.store.clone();
     spawn_session_sweeper(state.clone());
+    monitoring::start(&state).await?;
     let app = router(state);
     axum::serve(
         listener,

@@ -17,8 +17,8 @@ const POLICY_TTL: Duration = Duration::from_secs(10);
 pub struct AppState {
     pub store: Store,
     pub vault: Arc<IdentityVault>,
-    /// The working-day calendar (bundled 2007–2027 until administrators edit it).
-    pub calendar: Arc<govpulse_core::monitoring::calendar::WorkCalendar>,
+    /// Warning rules, the working-day calendar and the evaluator.
+    pub monitor: Arc<crate::monitoring::engine::Monitor>,
     pub config: Arc<ServerConfig>,
     pub login_limiter: Arc<RateLimiter>,
     policy: Arc<RwLock<Option<(SecurityPolicy, Instant)>>>,
@@ -30,7 +30,7 @@ impl AppState {
         Self {
             store,
             vault: Arc::new(vault),
-            calendar: Arc::new(govpulse_core::monitoring::calendar::WorkCalendar::bundled()),
+            monitor: Arc::new(crate::monitoring::engine::Monitor::default()),
             config: Arc::new(config),
             login_limiter,
             policy: Arc::new(RwLock::new(None)),

@@ -1,7 +1,29 @@
-// Typed calls of docs/api.md, grouped by area. Pages import from here only.
+// Typed calls of docs/api*.md, grouped by area. Pages import from here only.
 import { buildUrl, http, type QueryParams } from './client'
 import type {
   ApplicantTimeline,
+  BulkAnswer,
+  CalendarDay,
+  CalendarYear,
+  CalendarYearSummary,
+  DeadlineAnswer,
+  HolidayCnFile,
+  LimitUnit,
+  Message,
+  MessagePage,
+  MessageSummary,
+  RuleDelivery,
+  RuleField,
+  RulePreview,
+  SimulationResult,
+  Subscription,
+  Warning,
+  WarningAction,
+  WarningDetail,
+  WarningRule,
+  WarningRuleDetail,
+  WarningRuleInput,
+  WarningRuleSummary,
   ApiToken,
   ApiTokenCreated,
   AuditEntry,
@@ -143,4 +165,55 @@ export const sourceApi = {
 export const reconciliationApi = {
   list: (q: QueryParams) => http.get<{ items: ReconciliationRow[] }>('/reconciliation', q),
   exportUrl: (format: 'csv' | 'xlsx', q: QueryParams) => buildUrl('/reconciliation/export', { ...q, format }),
+}
+
+// ---- Monitoring and early warning (docs/api-monitoring.md) ----
+
+export const calendarApi = {
+  years: () => http.get<CalendarYearSummary[]>('/calendar/years'),
+  year: (year: number) => http.get<CalendarYear>(`/calendar/years/${year}`),
+  /** Open cases are re-evaluated by the server. */
+  saveYear: (year: number, days: CalendarDay[]) => http.put<CalendarYear>(`/calendar/years/${year}`, { days }),
+  /** A holiday-cn year file, sent as its JSON. */
+  importFile: (file: HolidayCnFile) => http.post<CalendarYear>('/calendar/import', file),
+  deadline: (start: string, days: number, unit: LimitUnit) =>
+    http.get<DeadlineAnswer>('/calendar/deadline', { start, days, unit }),
+}
+
+export const warningRuleApi = {
+  list: (q: QueryParams) => http.get<Page<WarningRuleSummary>>('/warning-rules', q),
+  get: (code: string) => http.get<WarningRuleDetail>(`/warning-rules/${enc(code)}`),
+  version: (code: string, version: number) =>
+    http.get<WarningRule>(`/warning-rules/${enc(code)}/versions/${version}`),
+  create: (body: WarningRuleInput) => http.post<WarningRule>('/warning-rules', body),
+  update: (code: string, body: WarningRuleInput) => http.put<WarningRule>(`/warning-rules/${enc(code)}`, body),
+  remove: (code: string) => http.delete(`/warning-rules/${enc(code)}`),
+  fields: () => http.get<RuleField[]>('/warning-rules/fields'),
+  preview: (rule: WarningRuleInput, level: string, caseCode: string) =>
+    http.post<RulePreview>('/warning-rules/preview', { rule, level, case_code: caseCode }),
+  simulate: (rule: WarningRuleInput, from: string, to: string) =>
+    http.post<SimulationResult>('/warning-rules/simulate', { rule, from, to }),
+  deliveries: (code: string, q: QueryParams) =>
+    http.get<Page<RuleDelivery>>(`/warning-rules/${enc(code)}/deliveries`, q),
+}
+
+export const warningApi = {
+  list: (q: QueryParams) => http.get<Page<Warning>>('/warnings', q),
+  get: (id: Warning['id']) => http.get<WarningDetail>(`/warnings/${enc(String(id))}`),
+  acknowledge: (id: Warning['id']) => http.post<Warning>(`/warnings/${enc(String(id))}/acknowledge`, {}),
+  handle: (id: Warning['id'], note: string) => http.post<Warning>(`/warnings/${enc(String(id))}/handle`, { note }),
+  falsePositive: (id: Warning['id'], reason: string) =>
+    http.post<Warning>(`/warnings/${enc(String(id))}/false-positive`, { reason }),
+  bulk: (ids: Warning['id'][], action: WarningAction, note?: string) =>
+    http.post<BulkAnswer>('/warnings/bulk', note === undefined ? { ids, action } : { ids, action, note }),
+  exportUrl: (format: 'csv' | 'xlsx', q: QueryParams) => buildUrl('/warnings/export', { ...q, format }),
+}
+
+export const messageApi = {
+  list: (q: QueryParams) => http.get<MessagePage>('/messages', q),
+  summary: () => http.get<MessageSummary>('/messages/summary'),
+  markRead: (ids: Message['id'][]) => http.post<{ updated: number }>('/messages/read', { ids }),
+  markAllRead: () => http.post<{ updated: number }>('/messages/read', { all: true }),
+  subscriptions: () => http.get<Subscription[]>('/me/subscriptions'),
+  saveSubscriptions: (list: Subscription[]) => http.put<Subscription[]>('/me/subscriptions', list),
 }

@@ -1,4 +1,5 @@
-// Shapes of the govpulse HTTP API (docs/api.md). Keep in sync with the server.
+// Shapes of the govpulse HTTP API (docs/api.md, api-aggregation.md, api-monitoring.md). Keep in sync with the server.
+import type { StageClock, Warning } from './monitoringTypes'
 
 export interface Page<T> {
   total: number
@@ -314,6 +315,10 @@ export type CaseDetail = Omit<Case, 'consultations'> & {
   events: CaseEvent[]
   consultations: Consultation[]
   evaluations: Evaluation[]
+  /** Stage clocks now (docs/api-monitoring.md). */
+  clocks?: StageClock[]
+  /** The case's warnings (as in GET /warnings). */
+  warnings?: Warning[]
 }
 
 export interface ApplicantTimelineEntry {
@@ -370,3 +375,6 @@ export interface ReconciliationRow {
   rejected: number
   rejected_by_code: Record<string, number>
 }
+
+// Monitoring and early warning (docs/api-monitoring.md) live in their own file.
+export type * from './monitoringTypes'

@@ -40,7 +40,7 @@ const details: RouteRecordRaw[] = DETAIL_PAGES.map((d) => {
     meta: {
       title: d.title,
       group: parent.group?.title,
-      permission: parent.leaf.permission,
+      permission: d.permission ?? parent.leaf.permission,
       parent: { title: parent.leaf.title, path: parent.leaf.path },
     },
   }

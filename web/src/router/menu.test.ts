@@ -69,6 +69,29 @@ describe('menu', () => {
     expect(only([])).not.toContain('数据汇聚')
   })
 
+  it('shows 监测预警 pages by warning:read, 规则仿真 by rule:write, 工作日历 by org:read', () => {
+    const group = MENU.find((e) => isGroup(e) && e.key === 'monitor')
+    expect(group && isGroup(group) && group.children.map((c) => c.title)).toEqual(['预警信息', '预警规则', '规则仿真', '消息中心'])
+    expect(group && isGroup(group) && group.children.every((c) => c.component && c.path.startsWith('/monitoring/'))).toBe(true)
+    const only = (perms: string[]) => titles(visibleMenu(MENU, (p) => !p || perms.includes(p)))
+    const reader = only(['warning:read'])
+    for (const t of ['预警信息', '预警规则', '消息中心']) expect(reader).toContain(`监测预警/${t}`)
+    expect(reader).not.toContain('监测预警/规则仿真')
+    expect(only(['rule:write']).filter((t) => t.startsWith('监测预警'))).toEqual(['监测预警', '监测预警/规则仿真'])
+    expect(only(['org:read'])).toContain('系统管理/工作日历')
+    expect(only([])).not.toContain('系统管理/工作日历')
+  })
+
+  it('creating a rule needs rule:write; viewing rules and warnings warning:read', () => {
+    const perm = (name: string) => {
+      const d = DETAIL_PAGES.find((p) => p.name === name)!
+      return d.permission ?? menuLeaves().find((l) => l.leaf.name === d.parent)!.leaf.permission
+    }
+    expect(perm('mon-rule-new')).toBe('rule:write')
+    expect(perm('mon-rule')).toBe('warning:read')
+    expect(perm('mon-warning')).toBe('warning:read')
+  })
+
   it('detail pages belong to a menu page', () => {
     const names = new Set(menuLeaves().map((l) => l.leaf.name))
     for (const d of DETAIL_PAGES) expect(names.has(d.parent), d.name).toBe(true)

@@ -66,10 +66,10 @@ export const MENU: MenuEntry[] = [
     title: '监测预警',
     icon: DataAnalysis,
     children: [
-      { path: '/monitor/warnings', name: 'mon-warnings', title: '预警信息', spec: 'MON-2 · MON-7' },
-      { path: '/monitor/rules', name: 'mon-rules', title: '预警规则', spec: 'MON-3 · MON-4 · MON-5' },
-      { path: '/monitor/simulation', name: 'mon-simulation', title: '规则仿真', spec: 'MON-8' },
-      { path: '/monitor/inbox', name: 'mon-inbox', title: '消息中心', spec: 'MON-6' },
+      { path: '/monitoring/warnings', name: 'mon-warnings', title: '预警信息', permission: 'warning:read', component: () => import('@/views/monitoring/WarningsView.vue') },
+      { path: '/monitoring/rules', name: 'mon-rules', title: '预警规则', permission: 'warning:read', component: () => import('@/views/monitoring/RulesView.vue') },
+      { path: '/monitoring/simulation', name: 'mon-simulation', title: '规则仿真', permission: 'rule:write', component: () => import('@/views/monitoring/SimulationView.vue') },
+      { path: '/monitoring/messages', name: 'mon-messages', title: '消息中心', permission: 'warning:read', component: () => import('@/views/monitoring/MessagesView.vue') },
     ],
   },
   {
@@ -103,7 +103,7 @@ export const MENU: MenuEntry[] = [
       { path: '/system/roles', name: 'roles', title: '角色管理', permission: 'role:read', component: () => import('@/views/system/RolesView.vue') },
       { path: '/system/departments', name: 'departments', title: '部门管理', permission: 'org:read', component: () => import('@/views/system/DepartmentsView.vue') },
       { path: '/system/regions', name: 'regions', title: '区划管理', permission: 'org:read', component: () => import('@/views/system/RegionsView.vue') },
-      { path: '/system/calendar', name: 'calendar', title: '工作日历', spec: 'MON-1' },
+      { path: '/system/calendar', name: 'calendar', title: '工作日历', permission: 'org:read', component: () => import('@/views/system/CalendarView.vue') },
       { path: '/system/tokens', name: 'tokens', title: '接口令牌', permission: 'token:manage', component: () => import('@/views/system/TokensView.vue') },
       { path: '/system/policy', name: 'policy', title: '安全策略', permission: 'policy:read', component: () => import('@/views/system/PolicyView.vue') },
     ],
@@ -125,12 +125,17 @@ export interface DetailPage {
   title: string
   /** `name` of the menu leaf it belongs to. */
   parent: string
+  /** Permission needed when it differs from its list's (e.g. creating needs a write permission). */
+  permission?: string
   component: () => Promise<RouteComponent>
 }
 
 export const DETAIL_PAGES: DetailPage[] = [
   { path: '/aggregation/items/:itemCode', name: 'agg-item', title: '事项详情', parent: 'agg-items', component: () => import('@/views/aggregation/ItemDetailView.vue') },
   { path: '/aggregation/cases/:caseCode', name: 'agg-case', title: '办件详情', parent: 'agg-cases', component: () => import('@/views/aggregation/CaseDetailView.vue') },
+  { path: '/monitoring/warnings/:id', name: 'mon-warning', title: '预警详情', parent: 'mon-warnings', component: () => import('@/views/monitoring/WarningDetailView.vue') },
+  { path: '/monitoring/rules/new', name: 'mon-rule-new', title: '新增规则', parent: 'mon-rules', permission: 'rule:write', component: () => import('@/views/monitoring/RuleEditView.vue') },
+  { path: '/monitoring/rules/:code', name: 'mon-rule', title: '规则详情', parent: 'mon-rules', component: () => import('@/views/monitoring/RuleEditView.vue') },
 ]
 
 /** The menu as the user may see it: leaves lacking permission and empty groups dropped. */

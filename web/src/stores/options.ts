@@ -1,9 +1,10 @@
-// Reference data shared by several pages (regions, roles, permissions), loaded
-// once per session and refreshed after writes that change it.
+// Reference data shared by several pages (regions, roles, permissions, warning
+// rules and their condition fields), loaded once per session and refreshed
+// after writes that change it.
 import { computed, ref } from 'vue'
 import { defineStore } from 'pinia'
-import { orgApi, roleApi } from '@/api'
-import type { Permission, Region, Role } from '@/api/types'
+import { orgApi, roleApi, warningRuleApi } from '@/api'
+import type { Permission, Region, Role, RuleField, WarningRuleSummary } from '@/api/types'
 import { buildRegionTree } from '@/utils/tree'
 import { showError } from '@/utils/feedback'
 
@@ -41,6 +42,9 @@ export const useOptionsStore = defineStore('options', () => {
   const regionsC = cached<Region[]>(orgApi.regions, [])
   const rolesC = cached<Role[]>(roleApi.list, [])
   const permsC = cached<Permission[]>(roleApi.permissions, [])
+  // Rules are few (tens): one page of the largest size holds them all.
+  const rulesC = cached<WarningRuleSummary[]>(async () => (await warningRuleApi.list({ page: 1, size: 100 })).items, [])
+  const ruleFieldsC = cached<RuleField[]>(warningRuleApi.fields, [])
 
   const regions = computed(() => regionsC.data.value)
   const regionTree = computed(() => buildRegionTree(regionsC.data.value))
@@ -48,11 +52,16 @@ export const useOptionsStore = defineStore('options', () => {
   const roles = computed(() => rolesC.data.value)
   const roleByCode = computed(() => new Map(rolesC.data.value.map((r) => [r.code, r])))
   const permissions = computed(() => permsC.data.value)
+  const rules = computed(() => rulesC.data.value)
+  const ruleByCode = computed(() => new Map(rulesC.data.value.map((r) => [r.code, r])))
+  const ruleFields = computed(() => ruleFieldsC.data.value)
 
   function clear(): void {
     regionsC.clear()
     rolesC.clear()
     permsC.clear()
+    rulesC.clear()
+    ruleFieldsC.clear()
   }
 
   return {
@@ -62,9 +71,14 @@ export const useOptionsStore = defineStore('options', () => {
     roles,
     roleByCode,
     permissions,
+    rules,
+    ruleByCode,
+    ruleFields,
     loadRegions: regionsC.ensure,
     loadRoles: rolesC.ensure,
     loadPermissions: permsC.ensure,
+    loadRules: rulesC.ensure,
+    loadRuleFields: ruleFieldsC.ensure,
     clear,
   }
 })

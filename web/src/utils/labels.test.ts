@@ -1,15 +1,22 @@
 import { describe, expect, it } from 'vitest'
-import type { CaseEventKind, CaseStatus } from '@/api/types'
+import type { CaseEventKind, CaseStatus, ConditionOp, WarningStatus } from '@/api/types'
 import {
   APPLICANT_TYPE,
   CASE_EVENT_KIND,
   CASE_STATUS,
   CASE_TYPE,
   CHANNEL,
+  CLOCK_STATUS,
+  CONDITION_OP,
   ITEM_TYPE,
   LIMIT_UNIT,
   SATISFACTION,
+  STAGE,
+  WARNING_HISTORY_ACTION,
+  WARNING_STATUS,
   labelOf,
+  levelColour,
+  levelText,
   limitText,
   optionsOf,
   textOf,
@@ -82,5 +89,32 @@ describe('aggregation labels', () => {
       { value: 'b', label: '乙' },
       { value: 'a', label: '甲' },
     ])
+  })
+})
+
+describe('monitoring labels', () => {
+  it('names stages, warning statuses and condition operators in Chinese', () => {
+    expect([STAGE.acceptance, STAGE.approval, STAGE.special_procedure, STAGE.immediate]).toEqual(['受理', '审批', '特别程序', '即办'])
+    const statuses: WarningStatus[] = ['open', 'acknowledged', 'handled', 'false_positive', 'closed']
+    expect(statuses.map((s) => WARNING_STATUS[s].text)).toEqual(['待处置', '已确认', '已处置', '误报', '已关闭'])
+    const ops: ConditionOp[] = ['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'in', 'not_in', 'within']
+    expect(ops.map((o) => CONDITION_OP[o])).toEqual(['等于', '不等于', '大于', '大于等于', '小于', '小于等于', '属于', '不属于', '位于区划内'])
+  })
+
+  it('gives warning levels text and colour, preferring the rule’s own', () => {
+    expect([levelText('red'), levelText('yellow'), levelText('orange'), levelText('red', '一级')]).toEqual(['红灯', '黄灯', 'orange', '一级'])
+    expect([levelColour('red'), levelColour('yellow'), levelColour('x'), levelColour('red', '#000000')]).toEqual([
+      '#F56C6C',
+      '#E6A23C',
+      '#909399',
+      '#000000',
+    ])
+  })
+
+  it('labels clock statuses with traffic-light tag colours', () => {
+    expect(labelOf(CLOCK_STATUS, 'overdue')).toEqual({ text: '已超期', type: 'danger' })
+    expect(labelOf(CLOCK_STATUS, 'running').text).toBe('计时中')
+    expect(labelOf(WARNING_HISTORY_ACTION, 'raised').text).toBe('触发预警')
+    expect(labelOf(WARNING_HISTORY_ACTION, 'archived').text).toBe('archived')
   })
 })

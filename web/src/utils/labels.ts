@@ -3,15 +3,23 @@ import type {
   AdminDuty,
   ApplicantType,
   AuditResult,
+  CalendarSource,
   CaseEventKind,
   CaseStatus,
   Channel,
+  ClockStatus,
+  ConditionOp,
+  DeliveryStatus,
   DepartmentLevel,
   ImportKind,
   LimitUnit,
+  RuleType,
   Scope,
   ScopeKind,
+  Stage,
   UserStatus,
+  WarningAction,
+  WarningStatus,
 } from '@/api/types'
 
 export type TagType = 'success' | 'warning' | 'danger' | 'info' | 'primary'
@@ -207,4 +215,96 @@ export const REJECT_CODE: Record<string, string> = {
   'case.unknown': '办件不存在',
   'record.conflict': '同一记录内容冲突',
   'batch.too_large': '批次过大',
+}
+
+// ---- Monitoring and early warning ----
+
+export const STAGE: Record<Stage, string> = {
+  consultation: '咨询',
+  acceptance: '受理',
+  approval: '审批',
+  special_procedure: '特别程序',
+  immediate: '即办',
+}
+
+export const RULE_TYPE: Record<RuleType, string> = { overdue: '超期预警', count: '频次预警', custom: '自定义' }
+
+/** The shipped levels; rules may define others (their own name and colour then). */
+export const WARNING_LEVEL: Record<string, { text: string; colour: string }> = {
+  yellow: { text: '黄灯', colour: '#E6A23C' },
+  red: { text: '红灯', colour: '#F56C6C' },
+}
+
+/** Name of a level: the rule's own name when given, else the shipped one, else its key. */
+export function levelText(key: string | null | undefined, name?: string | null): string {
+  if (name) return name
+  if (!key) return '—'
+  return WARNING_LEVEL[key]?.text ?? key
+}
+
+/** Colour of a level: the rule's own when given, else the shipped one, else grey. */
+export function levelColour(key: string | null | undefined, colour?: string | null): string {
+  if (colour) return colour
+  return (key && WARNING_LEVEL[key]?.colour) || '#909399'
+}
+
+export const WARNING_STATUS: Record<WarningStatus, { text: string; type: TagType }> = {
+  open: { text: '待处置', type: 'danger' },
+  acknowledged: { text: '已确认', type: 'warning' },
+  handled: { text: '已处置', type: 'success' },
+  false_positive: { text: '误报', type: 'info' },
+  closed: { text: '已关闭', type: 'info' },
+}
+
+export const WARNING_ACTION: Record<WarningAction, string> = {
+  acknowledge: '确认',
+  handle: '处置',
+  false_positive: '误报',
+}
+
+/** Actions of a warning's history (what happened to it). */
+export const WARNING_HISTORY_ACTION: Record<string, { text: string; type: TagType }> = {
+  raised: { text: '触发预警', type: 'danger' },
+  escalated: { text: '升级', type: 'danger' },
+  lowered: { text: '降级', type: 'warning' },
+  acknowledge: { text: '确认', type: 'warning' },
+  acknowledged: { text: '确认', type: 'warning' },
+  handle: { text: '处置', type: 'success' },
+  handled: { text: '处置', type: 'success' },
+  false_positive: { text: '标记误报', type: 'info' },
+  close: { text: '关闭', type: 'info' },
+  closed: { text: '关闭', type: 'info' },
+  reopened: { text: '重新触发', type: 'danger' },
+}
+
+export const CONDITION_OP: Record<ConditionOp, string> = {
+  eq: '等于',
+  ne: '不等于',
+  gt: '大于',
+  ge: '大于等于',
+  lt: '小于',
+  le: '小于等于',
+  in: '属于',
+  not_in: '不属于',
+  within: '位于区划内',
+}
+
+export const CLOCK_STATUS: Record<ClockStatus, { text: string; type: TagType }> = {
+  running: { text: '计时中', type: 'primary' },
+  suspended: { text: '暂停计时', type: 'warning' },
+  completed: { text: '按时完成', type: 'success' },
+  completed_late: { text: '超期完成', type: 'danger' },
+  overdue: { text: '已超期', type: 'danger' },
+}
+
+export const DELIVERY_STATUS: Record<DeliveryStatus, { text: string; type: TagType }> = {
+  pending: { text: '待投递', type: 'warning' },
+  delivered: { text: '已投递', type: 'success' },
+  failed: { text: '投递失败', type: 'danger' },
+}
+
+export const CALENDAR_SOURCE: Record<CalendarSource, { text: string; type: TagType }> = {
+  bundled: { text: '内置', type: 'info' },
+  edited: { text: '人工维护', type: 'primary' },
+  imported: { text: '导入', type: 'success' },
 }

@@ -62,6 +62,10 @@ pub const PERMISSIONS: &[Permission] = &[
     perm("data:read", "查看咨询、办件与评价数据", "数据汇聚", None),
     perm("identity:reveal", "查看完整证件号码", "数据汇聚", None),
     perm("source:write", "维护汇聚规则", "数据汇聚", None),
+    perm("warning:read", "查看预警与消息", "监测预警", None),
+    perm("warning:handle", "处置预警", "监测预警", None),
+    perm("rule:write", "维护预警规则与仿真", "监测预警", None),
+    perm("calendar:write", "维护工作日历", "系统管理", Some(System)),
 ];
 
 /// Scopes an API token may carry, with the permissions each grants.
@@ -115,6 +119,7 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
                 "item:write",
                 "source:write",
                 "data:read",
+                "calendar:write",
             ],
         },
         BuiltinRole {
@@ -147,25 +152,40 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
                 "data:read",
                 "intake:write",
                 "identity:reveal",
+                "warning:read",
+                "warning:handle",
+                "rule:write",
             ],
         },
         BuiltinRole {
             code: "district_operator",
             name: "区级运营人员",
             description: "本区政务服务运营",
-            permissions: &["org:read", "item:read", "data:read"],
+            permissions: &[
+                "org:read",
+                "item:read",
+                "data:read",
+                "warning:read",
+                "warning:handle",
+            ],
         },
         BuiltinRole {
             code: "dept_user",
             name: "部门用户",
             description: "本部门事项、办件与评价",
-            permissions: &["org:read", "item:read", "data:read"],
+            permissions: &[
+                "org:read",
+                "item:read",
+                "data:read",
+                "warning:read",
+                "warning:handle",
+            ],
         },
         BuiltinRole {
             code: "evaluator",
             name: "考核管理员",
             description: "指标、赋分规则、评价结果与申诉",
-            permissions: &["org:read", "item:read", "data:read"],
+            permissions: &["org:read", "item:read", "data:read", "warning:read"],
         },
     ];
     ROLES

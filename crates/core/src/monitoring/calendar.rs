@@ -53,12 +53,44 @@ struct HolidayFile {
 
 #[derive(Deserialize)]
 struct HolidayDay {
+    #[serde(default)]
+    name: String,
     date: String,
     #[serde(rename = "isOffDay")]
     is_off_day: bool,
 }
 
 impl WorkCalendar {
+    /// First and last year of the bundled data.
+    pub const BUNDLED_FIRST: i32 = 2007;
+    pub const BUNDLED_LAST: i32 = 2027;
+
+    /// The bundled exceptions of `year` as `(date, name, is_off_day)`.
+    pub fn bundled_year(year: i32) -> Vec<(String, String, bool)> {
+        let index = year - Self::BUNDLED_FIRST;
+        let Some(file) = usize::try_from(index).ok().and_then(|i| BUNDLED.get(i)) else {
+            return Vec::new();
+        };
+        serde_json::from_str::<HolidayFile>(file)
+            .map(|f| {
+                f.days
+                    .into_iter()
+                    .map(|d| (d.date, d.name, d.is_off_day))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Replace the exceptions of `year` with `days` (`(date, working)`).
+    pub fn replace_year(&mut self, year: i32, days: impl IntoIterator<Item = (NaiveDate, bool)>) {
+        self.overrides.retain(|d, _| d.year() != year);
+        for (date, working) in days {
+            if date.year() == year {
+                self.set(date, working);
+            }
+        }
+    }
+
     /// Monday to Friday, no holidays.
     pub fn weekdays_only() -> Self {
         Self::default()

@@ -202,6 +202,31 @@ fn calendars_load_and_edit() {
         .is_err());
 }
 
+#[test]
+fn a_replaced_year_drops_the_bundled_exceptions_of_that_year_only() {
+    let mut calendar = WorkCalendar::bundled();
+    let national_day = WorkCalendar::bundled_year(2024);
+    assert!(national_day
+        .iter()
+        .any(|(d, name, off)| d == "2024-10-01" && name.contains("国庆") && *off));
+    // An administrator moves 2024's National Day to a single day off.
+    calendar.replace_year(2024, [(date("2024-10-02"), false)]);
+    assert!(
+        calendar.is_working(date("2024-10-01")),
+        "bundled 2024 holidays are gone"
+    );
+    assert!(!calendar.is_working(date("2024-10-02")));
+    assert!(
+        !calendar.is_working(date("2024-10-12")),
+        "the 调休 Saturday is an ordinary Saturday again"
+    );
+    assert!(
+        !calendar.is_working(date("2025-10-01")),
+        "other years keep their holidays"
+    );
+    assert!(WorkCalendar::bundled_year(1999).is_empty());
+}
+
 mod stage_clocks {
     use super::{at, show};
     use crate::monitoring::calendar::WorkCalendar;

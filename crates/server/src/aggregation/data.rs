@@ -257,6 +257,15 @@ pub struct ClockView {
     pub suspended_days: i64,
     /// running, suspended, completed, completed_late or overdue.
     pub status: String,
+    pub ended_at: Option<String>,
+    /// Pauses of this clock (补齐补正, 特别程序); `end` null while open.
+    pub suspensions: Vec<SuspensionView>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SuspensionView {
+    pub start: String,
+    pub end: Option<String>,
 }
 
 /// The case's stage clocks now (MON-1).
@@ -282,24 +291,37 @@ fn clocks_of(state: &AppState, case: &CaseRow, events: &[EventRow]) -> Vec<Clock
             .unwrap_or(Unit::Working),
         events: &stage_events,
     };
-    case_clocks(&state.calendar, &timing, govpulse_core::time::now_ms())
-        .into_iter()
-        .map(|c| ClockView {
-            stage: c.stage.to_string(),
-            budget: c.budget,
-            unit: match c.unit {
-                Unit::Working => "working",
-                Unit::Natural => "natural",
-            }
-            .to_string(),
-            started_at: to_rfc3339(c.started_at),
-            deadline: to_rfc3339(c.deadline),
-            used_share: (c.used_share * 1000.0).round() / 1000.0,
-            remaining: c.remaining,
-            suspended_days: c.suspended_days,
-            status: c.status.to_string(),
-        })
-        .collect()
+    case_clocks(
+        &state.monitor.calendar(),
+        &timing,
+        govpulse_core::time::now_ms(),
+    )
+    .into_iter()
+    .map(|c| ClockView {
+        stage: c.stage.to_string(),
+        budget: c.budget,
+        unit: match c.unit {
+            Unit::Working => "working",
+            Unit::Natural => "natural",
+        }
+        .to_string(),
+        started_at: to_rfc3339(c.started_at),
+        deadline: to_rfc3339(c.deadline),
+        used_share: (c.used_share * 1000.0).round() / 1000.0,
+        remaining: c.remaining,
+        suspended_days: c.suspended_days,
+        status: c.status.to_string(),
+        ended_at: c.ended_at.map(to_rfc3339),
+        suspensions: c
+            .suspensions
+            .iter()
+            .map(|s| SuspensionView {
+                start: to_rfc3339(s.start_ms),
+                end: s.end_ms.map(to_rfc3339),
+            })
+            .collect(),
+    })
+    .collect()
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -308,6 +330,8 @@ pub struct CaseDetail {
     pub case: CaseView,
     /// Stage clocks (working-day calendar, suspensions) at the time of the request.
     pub clocks: Vec<ClockView>,
+    /// Warnings on this case (every rule, any status).
+    pub warnings: Vec<crate::monitoring::warnings::WarningView>,
     pub events: Vec<EventView>,
     pub consultations: Vec<ConsultationView>,
     pub evaluations: Vec<EvaluationView>,
@@ -337,9 +361,23 @@ pub async fn get_case(
         .list_evaluations(&caller.org_scope(), &evaluation_filter, 0, 100)
         .await?;
     let clocks = clocks_of(&state, &case, &events);
+    let warning_filter = govpulse_store::monitoring::WarningFilter {
+        case_code: Some(case_code.clone()),
+        ..Default::default()
+    };
+    let warnings = if caller.can("warning:read") {
+        state
+            .store
+            .list_warnings(&caller.org_scope(), &warning_filter, 0, 100)
+            .await?
+            .items
+    } else {
+        Vec::new()
+    };
     Ok(Json(CaseDetail {
         case: case.into(),
         clocks,
+        warnings: warnings.into_iter().map(Into::into).collect(),
         events: events
             .into_iter()
             .map(|e| EventView {

@@ -1,65 +1,50 @@
-//! Full-process monitoring (监测预警, SPEC MON-1..8). So far: the working-day
-//! calendar's deadline question.
+//! Full-process monitoring and early warning (监测预警, SPEC MON-1..8): the
+//! working-day calendar, warning rules, the evaluator and its deadline index,
+//! warnings and their handling, the inbox, webhooks and simulation.
 
-use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiQuery;
-use crate::identity::caller::Caller;
+pub mod calendar;
+pub mod engine;
+pub mod inbox;
+pub mod rules;
+pub mod simulate;
+pub mod warnings;
+pub mod webhooks;
+
 use crate::state::AppState;
-use axum::extract::State;
-use axum::Json;
-use govpulse_core::monitoring::clock::{deadline, Unit};
-use govpulse_core::time::{parse_bound, to_rfc3339};
-use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(calendar_deadline))
+    OpenApiRouter::new()
+        .merge(calendar::routes())
+        .routes(routes!(rules::list_rules, rules::create_rule))
+        .routes(routes!(rules::rule_fields))
+        .routes(routes!(rules::preview))
+        .routes(routes!(simulate::simulate))
+        .routes(routes!(
+            rules::get_rule,
+            rules::update_rule,
+            rules::delete_rule
+        ))
+        .routes(routes!(rules::get_rule_version))
+        .routes(routes!(rules::list_deliveries))
+        .routes(routes!(warnings::list_warnings))
+        .routes(routes!(warnings::export_warnings))
+        .routes(routes!(warnings::bulk))
+        .routes(routes!(warnings::get_warning))
+        .routes(routes!(warnings::acknowledge))
+        .routes(routes!(warnings::handle))
+        .routes(routes!(warnings::false_positive))
+        .routes(routes!(inbox::list_messages))
+        .routes(routes!(inbox::summary))
+        .routes(routes!(inbox::mark_read))
+        .routes(routes!(inbox::get_subscriptions, inbox::put_subscriptions))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct DeadlineQuery {
-    /// Start instant (RFC 3339) or date (`YYYY-MM-DD`, midnight Asia/Shanghai).
-    pub start: String,
-    /// Budget in days (0–3650).
-    pub days: u32,
-    /// `working` (default) or `natural`.
-    pub unit: Option<String>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct DeadlineView {
-    /// 23:59:59 of the last day, `+08:00`.
-    pub deadline: String,
-    /// The days counted as day 1 … N (`YYYY-MM-DD`).
-    pub working_days: Vec<String>,
-}
-
-/// The bare calendar question: when does a budget of `days` from `start` end?
-#[utoipa::path(get, path = "/calendar/deadline", tag = "monitoring", params(DeadlineQuery),
-    responses((status = 200, body = DeadlineView), (status = 400, body = crate::error::ErrorBody)))]
-pub async fn calendar_deadline(
-    State(state): State<AppState>,
-    _caller: Caller,
-    ApiQuery(q): ApiQuery<DeadlineQuery>,
-) -> ApiResult<Json<DeadlineView>> {
-    let start = parse_bound(&q.start)
-        .ok_or_else(|| ApiError::invalid_field("start", "时间格式须为 RFC 3339 或 YYYY-MM-DD"))?;
-    if q.days > 3650 {
-        return Err(ApiError::invalid_field("days", "时限须在 0–3650 天之间"));
-    }
-    let unit = match q.unit.as_deref() {
-        None | Some("") => Unit::Working,
-        Some(text) => Unit::parse(text)
-            .ok_or_else(|| ApiError::invalid_field("unit", "单位须为 working 或 natural"))?,
-    };
-    let answer = deadline(&state.calendar, start, q.days, unit, &[]);
-    Ok(Json(DeadlineView {
-        deadline: to_rfc3339(answer.deadline_ms),
-        working_days: answer
-            .counted_days
-            .iter()
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .collect(),
-    }))
+/// Start the evaluator and the webhook worker (after rules and calendar are loaded).
+pub async fn start(state: &AppState) -> anyhow::Result<()> {
+    state.monitor.reload(&state.store).await?;
+    state.monitor.clone().spawn(state.store.clone());
+    webhooks::spawn(state.clone());
+    Ok(())
 }

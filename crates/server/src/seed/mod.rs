@@ -94,7 +94,7 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     },
 ];
 
-fn system_record(action: &str, details: serde_json::Value) -> AuditRecord {
+pub(crate) fn system_record(action: &str, details: serde_json::Value) -> AuditRecord {
     AuditRecord {
         actor: "system".to_string(),
         ip: "local".to_string(),
@@ -109,7 +109,8 @@ fn system_record(action: &str, details: serde_json::Value) -> AuditRecord {
 /// Everything every installation needs on every start: built-in roles and sources.
 pub async fn builtin_seed(store: &Store) -> anyhow::Result<()> {
     builtin_role_seed(store).await?;
-    default_sources(store).await
+    default_sources(store).await?;
+    crate::monitoring::engine::seed_builtin_rules(store).await
 }
 
 /// Create or refresh the built-in roles (new permissions reach old installations).

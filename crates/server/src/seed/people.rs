@@ -26,6 +26,7 @@ const COMPANY: &[&str] = &[
     "环保",
     "教育咨询",
 ];
+#[derive(Debug, Clone)]
 pub struct Applicant {
     pub kind: &'static str,
     pub id: String,

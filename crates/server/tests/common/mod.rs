@@ -45,6 +45,9 @@ impl TestApp {
         getrandom::fill(&mut secret).expect("randomness");
         let vault = govpulse_server::aggregation::vault::IdentityVault::from_secret(&secret);
         let state = AppState::new(db.store.clone(), config, vault);
+        govpulse_server::monitoring::start(&state)
+            .await
+            .expect("monitoring");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

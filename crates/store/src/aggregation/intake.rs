@@ -4,9 +4,9 @@
 //! idempotent on their natural keys: the same content again is a duplicate, other
 //! content under the same key is a conflict. Rows go in with multi-row INSERTs.
 
-use crate::monitoring::{case_subject, consultation_subject, mark_due};
 use super::{Batch, LineOutcome, ROWS_PER_STATEMENT};
 use crate::db::{PoolOps, Sql, Store, StoreResult, Value};
+use crate::monitoring::{case_subject, consultation_subject, mark_due};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone)]

@@ -7,9 +7,9 @@
 use super::facts::{load_facts, SubjectFacts};
 use super::inbox::recipients;
 use crate::db::{Sql, Store, StoreResult, Value, ROWS_PER_STATEMENT};
-use std::collections::HashSet;
 use govpulse_core::monitoring::condition::Field;
 use std::collections::HashMap;
+use std::collections::HashSet;
 
 /// A level a rule decided on.
 #[derive(Debug, Clone)]

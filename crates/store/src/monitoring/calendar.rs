@@ -26,7 +26,11 @@ impl Store {
         }))
     }
 
-    pub async fn save_calendar_year(&self, row: &CalendarYearRow, audit: &AuditRecord) -> StoreResult<()> {
+    pub async fn save_calendar_year(
+        &self,
+        row: &CalendarYearRow,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
         audited_write!(self, audit, tx => {
             sqlx::query(
                 "INSERT INTO calendar_years (year, source, days, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)

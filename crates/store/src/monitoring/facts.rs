@@ -3,6 +3,7 @@
 //! consultations on one item.
 
 use crate::db::{Sql, Store, StoreResult};
+use crate::org::OrgScope;
 use govpulse_core::monitoring::clock::Unit;
 use govpulse_core::monitoring::condition::Field;
 use govpulse_core::monitoring::replay::CaseRecord;
@@ -49,7 +50,8 @@ pub(crate) struct CaseFactRow {
     pub(crate) department_name: Option<String>,
 }
 
-pub(crate) const CASE_FACTS: &str = "SELECT c.case_code, c.district_code, c.region_code, c.department_code,
+pub(crate) const CASE_FACTS: &str =
+    "SELECT c.case_code, c.district_code, c.region_code, c.department_code,
         c.item_code, c.applicant_type, c.channel, c.submitted_at, c.applicant_masked,
         i.name AS item_name, i.item_type_code, i.case_type_code, i.promised_limit, i.legal_limit,
         i.limit_unit, r.name AS region_name, d.name AS department_name
@@ -214,23 +216,40 @@ macro_rules! load_facts {
 }
 pub(super) use load_facts;
 
-/// A case of the simulated period.
-pub type SimulationCase = SubjectFacts;
-
 impl Store {
-    /// Cases submitted in `[from, to]` with their events and the counts in
-    /// `windows`, in submission order, `limit` at a time after `after` (keyset).
-    pub async fn simulation_cases(
+    /// Facts of `keys` as they are now (read-only: previews, simulation).
+    pub async fn subject_facts(
         &self,
+        keys: &[String],
+        windows: &[(Field, u32)],
+    ) -> StoreResult<Vec<SubjectFacts>> {
+        let mut facts = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(crate::db::ROWS_PER_STATEMENT) {
+            facts.extend(on_read!(self, pool => {
+                let mut conn = pool.acquire().await?;
+                load_facts!(pool, conn, chunk, windows)
+            }));
+        }
+        Ok(facts)
+    }
+
+    /// Keys of cases submitted in `[from, to]` within `scope`, in submission
+    /// order, `limit` at a time after the keyset position `after`.
+    pub async fn cases_submitted_in(
+        &self,
+        scope: &OrgScope,
         from: i64,
         to: i64,
-        after: Option<(i64, String)>,
+        after: Option<&(i64, String)>,
         limit: i64,
-        windows: &[(Field, u32)],
-    ) -> StoreResult<Vec<SimulationCase>> {
-        let mut sql = Sql::new("SELECT c.case_code FROM cases c WHERE c.submitted_at >= ");
-        sql.bind_int(from).push(" AND c.submitted_at <= ").bind_int(to);
-        if let Some((at, code)) = &after {
+    ) -> StoreResult<Vec<(i64, String)>> {
+        let mut sql =
+            Sql::new("SELECT c.submitted_at, c.case_code FROM cases c WHERE c.submitted_at >= ");
+        sql.bind_int(from)
+            .push(" AND c.submitted_at <= ")
+            .bind_int(to);
+        scope.push_scope(&mut sql, "c.region_code", "c.department_code");
+        if let Some((at, code)) = after {
             sql.push(" AND (c.submitted_at > ")
                 .bind_int(*at)
                 .push(" OR (c.submitted_at = ")
@@ -239,18 +258,29 @@ impl Store {
                 .bind_text(code)
                 .push("))");
         }
-        sql.push(" ORDER BY c.submitted_at, c.case_code LIMIT ").bind_int(limit);
-        let codes: Vec<String> = fetch_dynamic!(self, (String,), &sql)?
+        sql.push(" ORDER BY c.submitted_at, c.case_code LIMIT ")
+            .bind_int(limit);
+        Ok(fetch_dynamic!(self, (i64, String), &sql)?)
+    }
+
+    /// Consultation subjects (applicant, item) asked about in `[from, to]` within `scope`.
+    pub async fn consultation_subjects_in(
+        &self,
+        scope: &OrgScope,
+        from: i64,
+        to: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<String>> {
+        let mut sql = Sql::new(
+            "SELECT DISTINCT k.applicant_key, k.item_code FROM consultations k
+             WHERE k.applicant_key IS NOT NULL AND k.item_code IS NOT NULL AND k.asked_at >= ",
+        );
+        sql.bind_int(from).push(" AND k.asked_at <= ").bind_int(to);
+        scope.push_scope(&mut sql, "k.region_code", "k.department_code");
+        sql.push(" LIMIT ").bind_int(limit);
+        Ok(fetch_dynamic!(self, (String, String), &sql)?
             .into_iter()
-            .map(|(c,)| super::case_subject(&c))
-            .collect();
-        let mut facts = on_read!(self, pool => {
-            let mut conn = pool.acquire().await?;
-            load_facts!(pool, conn, &codes, windows)
-        });
-        facts.sort_by(|a, b| {
-            (a.record.submitted_at, &a.case_code).cmp(&(b.record.submitted_at, &b.case_code))
-        });
-        Ok(facts)
+            .map(|(a, i)| super::consultation_subject(&a, &i))
+            .collect())
     }
 }

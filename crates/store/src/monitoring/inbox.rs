@@ -29,7 +29,9 @@ impl Recipient {
     fn covers(&self, facts: &SubjectFacts) -> bool {
         let region = &facts.record.region;
         match self.scope_kind.as_str() {
-            "department" => self.department_code.as_deref() == Some(facts.record.department.as_str()),
+            "department" => {
+                self.department_code.as_deref() == Some(facts.record.department.as_str())
+            }
             _ => in_subtree(&self.region_code, region),
         }
     }
@@ -44,18 +46,36 @@ impl Recipient {
         self.subscriptions.iter().any(|s| {
             s.rule_code.as_deref().is_none_or(|r| r == rule)
                 && s.level.as_deref().is_none_or(|l| l == level)
-                && s.region_code.as_deref().is_none_or(|r| in_subtree(r, &facts.record.region))
+                && s.region_code
+                    .as_deref()
+                    .is_none_or(|r| in_subtree(r, &facts.record.region))
         })
     }
 }
 
 /// Users to tell about a warning of `rule` at `level` on `facts`.
-pub(crate) fn recipients(users: &[Recipient], facts: &SubjectFacts, rule: &str, level: &str) -> Vec<i64> {
+pub(crate) fn recipients(
+    users: &[Recipient],
+    facts: &SubjectFacts,
+    rule: &str,
+    level: &str,
+) -> Vec<i64> {
     users
         .iter()
-        .filter(|u| u.covers(facts) && (u.told_by_default(level) || u.subscribed(facts, rule, level)))
+        .filter(|u| {
+            u.covers(facts) && (u.told_by_default(level) || u.subscribed(facts, rule, level))
+        })
         .map(|u| u.id)
         .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct UserSubscription {
+    user_id: i64,
+    id: i64,
+    rule_code: Option<String>,
+    region_code: Option<String>,
+    level: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -78,7 +98,8 @@ pub struct MessageFilter {
     pub level: Option<String>,
 }
 
-const MESSAGE_SELECT: &str = "SELECT m.id, m.warning_id, w.case_code, w.rule_code, m.level, m.colour, m.title,
+const MESSAGE_SELECT: &str =
+    "SELECT m.id, m.warning_id, w.case_code, w.rule_code, m.level, m.colour, m.title,
         m.body, m.created_at, m.read_at
     FROM messages m JOIN warnings w ON w.id = m.warning_id WHERE m.user_id = ";
 
@@ -103,11 +124,17 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        let subscriptions: Vec<(i64, i64, Option<String>, Option<String>, Option<String>)> = on_read!(self, pool => {
-            sqlx::query_as("SELECT user_id, id, rule_code, region_code, level FROM subscriptions")
+        let subscriptions: Vec<(i64, SubscriptionRow)> = on_read!(self, pool => {
+            sqlx::query_as::<_, UserSubscription>("SELECT user_id, id, rule_code, region_code, level FROM subscriptions")
                 .fetch_all(pool)
                 .await?
-        });
+        })
+        .into_iter()
+        .map(|s| {
+            let row = SubscriptionRow { id: s.id, rule_code: s.rule_code, region_code: s.region_code, level: s.level };
+            (s.user_id, row)
+        })
+        .collect();
         Ok(rows
             .into_iter()
             .map(|(id, scope_kind, region_code, department_code)| Recipient {
@@ -117,13 +144,8 @@ impl Store {
                 department_code,
                 subscriptions: subscriptions
                     .iter()
-                    .filter(|s| s.0 == id)
-                    .map(|(_, sid, rule, region, level)| SubscriptionRow {
-                        id: *sid,
-                        rule_code: rule.clone(),
-                        region_code: region.clone(),
-                        level: level.clone(),
-                    })
+                    .filter(|(user, _)| *user == id)
+                    .map(|(_, row)| row.clone())
                     .collect(),
             })
             .collect())
@@ -158,7 +180,12 @@ impl Store {
     }
 
     /// Mark `ids` (or, with `None`, every message) of the user read.
-    pub async fn mark_read(&self, user_id: i64, ids: Option<&[i64]>, now_ms: i64) -> StoreResult<u64> {
+    pub async fn mark_read(
+        &self,
+        user_id: i64,
+        ids: Option<&[i64]>,
+        now_ms: i64,
+    ) -> StoreResult<u64> {
         let mut sql = Sql::new("UPDATE messages SET read_at = ");
         sql.bind_int(now_ms)
             .push(" WHERE read_at IS NULL AND user_id = ")
@@ -183,7 +210,12 @@ impl Store {
     }
 
     /// Mark the user's messages about a warning read (opening it from the inbox).
-    pub async fn mark_warning_read(&self, user_id: i64, warning_id: i64, now_ms: i64) -> StoreResult<()> {
+    pub async fn mark_warning_read(
+        &self,
+        user_id: i64,
+        warning_id: i64,
+        now_ms: i64,
+    ) -> StoreResult<()> {
         on_write!(self, pool => {
             sqlx::query("UPDATE messages SET read_at = $1 WHERE user_id = $2 AND warning_id = $3 AND read_at IS NULL")
                 .bind(now_ms)

@@ -14,12 +14,12 @@ mod rules;
 mod warnings;
 mod webhooks;
 
-pub use apply::{Decision, DecidedLevel, Evaluation, EvaluationStats};
+pub use apply::{DecidedLevel, Decision, Evaluation, EvaluationStats};
 pub use calendar::CalendarYearRow;
-pub use facts::{SimulationCase, SubjectFacts, SubjectKind};
+pub use facts::{SubjectFacts, SubjectKind};
 pub use inbox::{MessageFilter, MessageRow, SubscriptionRow};
 pub use rules::{RuleHead, RuleRow, RuleVersionRow};
-pub use warnings::{HistoryRow, RuleStats, WarningAction, WarningFilter, WarningRow};
+pub use warnings::{Handling, HistoryRow, RuleStats, WarningAction, WarningFilter, WarningRow};
 pub use webhooks::DeliveryRow;
 
 use crate::db::{Store, StoreResult};
@@ -42,12 +42,14 @@ macro_rules! mark_due {
         keys.sort_unstable();
         keys.dedup();
         for chunk in keys.chunks($crate::db::ROWS_PER_STATEMENT) {
-            let mut sql = $crate::db::Sql::new("INSERT INTO monitor_due (subject_key, due_at) VALUES ");
-            sql.push_rows(
-                chunk
-                    .iter()
-                    .map(|k| vec![$crate::db::Value::Text(k.clone()), $crate::db::Value::Int(0)]),
-            )
+            let mut sql =
+                $crate::db::Sql::new("INSERT INTO monitor_due (subject_key, due_at) VALUES ");
+            sql.push_rows(chunk.iter().map(|k| {
+                vec![
+                    $crate::db::Value::Text(k.clone()),
+                    $crate::db::Value::Int(0),
+                ]
+            }))
             .push(" ON CONFLICT (subject_key) DO UPDATE SET due_at = 0");
             execute_dynamic!($pool, $tx, &sql)?;
         }

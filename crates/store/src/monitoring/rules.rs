@@ -151,7 +151,12 @@ impl Store {
     }
 
     /// Delete a rule (kept as deleted) and close its open warnings.
-    pub async fn delete_warning_rule(&self, code: &str, now_ms: i64, audit: &AuditRecord) -> StoreResult<()> {
+    pub async fn delete_warning_rule(
+        &self,
+        code: &str,
+        now_ms: i64,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
         audited_write!(self, audit, tx => {
             let n = sqlx::query("UPDATE warning_rules SET deleted = TRUE, enabled = FALSE, updated_at = $1 WHERE code = $2 AND deleted = FALSE")
                 .bind(now_ms)

@@ -81,6 +81,15 @@ impl WarningAction {
     }
 }
 
+/// One handling step: what, why, by whom, when.
+#[derive(Debug, Clone, Copy)]
+pub struct Handling<'a> {
+    pub action: WarningAction,
+    pub note: Option<&'a str>,
+    pub actor: &'a str,
+    pub at_ms: i64,
+}
+
 /// Volume and precision of one rule.
 #[derive(Debug, Clone, Default, Serialize, sqlx::FromRow)]
 pub struct RuleStats {
@@ -159,12 +168,15 @@ impl Store {
         &self,
         scope: &OrgScope,
         ids: &[i64],
-        action: WarningAction,
-        note: Option<&str>,
-        actor: &str,
-        now_ms: i64,
+        handling: Handling<'_>,
         audit: &AuditRecord,
     ) -> StoreResult<Vec<i64>> {
+        let Handling {
+            action,
+            note,
+            actor,
+            at_ms: now_ms,
+        } = handling;
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -216,16 +228,13 @@ impl Store {
         &self,
         scope: &OrgScope,
         id: i64,
-        action: WarningAction,
-        note: Option<&str>,
-        actor: &str,
-        now_ms: i64,
+        handling: Handling<'_>,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
         let Some(_) = self.get_warning(scope, id).await? else {
             return Err(StoreError::NotFound);
         };
-        let changed = self.act_on_warnings(scope, &[id], action, note, actor, now_ms, audit).await?;
+        let changed = self.act_on_warnings(scope, &[id], handling, audit).await?;
         if changed.is_empty() {
             return Err(StoreError::Conflict("warning.closed".into()));
         }
@@ -242,21 +251,6 @@ impl Store {
                     CAST(SUM(CASE WHEN status = 'false_positive' THEN 1 ELSE 0 END) AS BIGINT) AS false_positives
                  FROM warnings GROUP BY rule_code",
             )
-            .fetch_all(pool)
-            .await?
-        }))
-    }
-
-    /// The live warnings of `rule` on cases submitted in `[from, to]` (simulation diff).
-    pub async fn rule_warnings_in_period(&self, rule: &str, from: i64, to: i64) -> StoreResult<Vec<(String, String)>> {
-        Ok(on_read!(self, pool => {
-            sqlx::query_as::<_, (String, String)>(
-                "SELECT w.case_code, w.level FROM warnings w JOIN cases c ON c.case_code = w.case_code
-                 WHERE w.rule_code = $1 AND c.submitted_at >= $2 AND c.submitted_at <= $3",
-            )
-            .bind(rule)
-            .bind(from)
-            .bind(to)
             .fetch_all(pool)
             .await?
         }))

@@ -20,7 +20,8 @@ pub struct DeliveryRow {
     pub delivered_at: Option<i64>,
 }
 
-const DELIVERY_SELECT: &str = "SELECT id, rule_code, warning_id, url, payload, status, attempts, next_attempt_at,
+const DELIVERY_SELECT: &str =
+    "SELECT id, rule_code, warning_id, url, payload, status, attempts, next_attempt_at,
     last_status, last_error, created_at, delivered_at FROM webhook_deliveries WHERE rule_code = ";
 
 impl Store {
@@ -70,7 +71,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn list_deliveries(&self, rule_code: &str, offset: i64, limit: i64) -> StoreResult<Page<DeliveryRow>> {
+    pub async fn list_deliveries(
+        &self,
+        rule_code: &str,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Page<DeliveryRow>> {
         page_of!(
             self,
             DeliveryRow,

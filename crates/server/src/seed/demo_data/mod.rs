@@ -4,6 +4,8 @@
 //! rejections, withdrawals and evaluations. Deterministic for a seed and an end
 //! day, any size, and fed through the same intake pipeline as real data.
 
+mod showcase;
+
 use super::beijing;
 use super::catalogue::{self, DemoItem, SampleItem};
 use super::people::{organisation, person, Applicant};
@@ -21,6 +23,8 @@ const DAY_MS: i64 = 86_400_000;
 const HOUR_MS: i64 = 3_600_000;
 /// Cases per intake batch.
 const CHUNK: usize = 5_000;
+/// The source name demo records carry.
+const SOURCE: &str = "demo";
 /// Demo consultation codes use serials from here on, leaving the low range to
 /// codes issued through the API on the same days.
 const DEMO_SERIAL_BASE: u32 = 500_000;
@@ -247,6 +251,34 @@ impl Generator<'_> {
         out.events.push(record);
     }
 
+    /// A case record (new case code, random channel); returns (code, channel).
+    fn case_record(
+        &mut self,
+        out: &mut ChunkRecords,
+        district: &str,
+        item: &DemoItem,
+        applicant: &Applicant,
+        submitted: i64,
+    ) -> (String, &'static str) {
+        self.case_serial += 1;
+        let case_code = format!("BJ{}{:010}", &district[2..], self.case_serial);
+        let channel = *["online", "online", "window", "window", "app", "wechat"]
+            .choose(&mut self.rng)
+            .unwrap_or(&"online");
+        let mut record = Map::new();
+        record.insert("case_code".into(), json!(case_code));
+        record.insert("item_code".into(), json!(item.item_code));
+        record.insert("applicant_type".into(), json!(applicant.kind));
+        record.insert("applicant_id".into(), json!(applicant.id));
+        record.insert("applicant_name".into(), json!(applicant.name));
+        record.insert("region_code".into(), json!(district));
+        record.insert("department_code".into(), json!(item.department_code));
+        record.insert("channel".into(), json!(channel));
+        record.insert("submitted_at".into(), time(submitted));
+        out.cases.push(record);
+        (case_code, channel)
+    }
+
     /// One case with its consultations, events and evaluation.
     fn case(&mut self, out: &mut ChunkRecords) {
         let district = self.pick_district();
@@ -262,39 +294,17 @@ impl Generator<'_> {
         let year_start = self.until - 365 * DAY_MS;
         let submitted = office_hours(self.rng.gen_range(year_start..self.until), &mut self.rng)
             .min(self.until - HOUR_MS);
-        self.case_serial += 1;
-        let case_code = format!("BJ{}{:010}", &district[2..], self.case_serial);
-        let applicant = &self.people[district][applicant_index];
-        let (app_kind, app_id, app_name) =
-            (applicant.kind, applicant.id.clone(), applicant.name.clone());
+        let applicant = self.people[district][applicant_index].clone();
 
         // Consultations before applying (most cases), 1–3 of them within 20 days.
         if self.rng.gen_bool(0.6) {
             let times = *[1, 1, 1, 2, 2, 3].choose(&mut self.rng).unwrap_or(&1);
             for _ in 0..times {
                 let at = submitted - self.rng.gen_range(HOUR_MS..20 * DAY_MS);
-                let applicant = Applicant {
-                    kind: app_kind,
-                    id: app_id.clone(),
-                    name: app_name.clone(),
-                };
                 self.consultation(out, district, Some(&applicant), item, at.max(year_start));
             }
         }
-        let channel = *["online", "online", "window", "window", "app", "wechat"]
-            .choose(&mut self.rng)
-            .unwrap_or(&"online");
-        let mut record = Map::new();
-        record.insert("case_code".into(), json!(case_code));
-        record.insert("item_code".into(), json!(item.item_code));
-        record.insert("applicant_type".into(), json!(app_kind));
-        record.insert("applicant_id".into(), json!(app_id));
-        record.insert("applicant_name".into(), json!(app_name));
-        record.insert("region_code".into(), json!(district));
-        record.insert("department_code".into(), json!(item.department_code));
-        record.insert("channel".into(), json!(channel));
-        record.insert("submitted_at".into(), time(submitted));
-        out.cases.push(record);
+        let (case_code, channel) = self.case_record(out, district, item, &applicant, submitted);
 
         let mut seq = 0;
         let until = self.until;
@@ -455,7 +465,6 @@ pub async fn load(
     let second_version_day =
         govpulse_core::time::to_rfc3339(options.until_ms - 120 * DAY_MS)[..10].to_string();
     let items = catalogue::demo_items(&sample, 100, 300, &mut rng, &second_version_day);
-    let source = "demo";
     let rules = CollectionRules::default();
     let now = govpulse_core::time::now_ms().max(options.until_ms);
     let mut summary = DemoSummary::default();
@@ -468,7 +477,7 @@ pub async fn load(
         for chunk in records.chunks(CHUNK) {
             let started = std::time::Instant::now();
             let report = pipeline
-                .run(Kind::Items, source, &rules, numbered(chunk.to_vec()), now)
+                .run(Kind::Items, SOURCE, &rules, numbered(chunk.to_vec()), now)
                 .await?;
             summary.add(Kind::Items, &report, started.elapsed().as_secs_f64());
         }
@@ -521,35 +530,22 @@ pub async fn load(
             generator.case(&mut out);
         }
         generator.stray_consultations(&mut out, (size as usize * 3) / 10);
-        // Consultations first: a case links the consultations that preceded it.
-        for (kind, records) in [
-            (Kind::Consultations, std::mem::take(&mut out.consultations)),
-            (Kind::Cases, std::mem::take(&mut out.cases)),
-            (Kind::CaseEvents, std::mem::take(&mut out.events)),
-            (Kind::Evaluations, std::mem::take(&mut out.evaluations)),
-        ] {
-            for chunk in records.chunks(CHUNK * 2) {
-                let started = std::time::Instant::now();
-                let report = pipeline
-                    .run(kind, source, &rules, numbered(chunk.to_vec()), now)
-                    .await?;
-                let seconds = started.elapsed().as_secs_f64();
-                summary.add(kind, &report, seconds);
-                if kind == Kind::CaseEvents {
-                    let window = if done < tenth {
-                        Some(&mut first_tenth)
-                    } else if done + size > options.cases - tenth {
-                        Some(&mut last_tenth)
-                    } else {
-                        None
-                    };
-                    if let Some((events, secs)) = window {
-                        *events += report.accepted;
-                        *secs += seconds;
-                    }
-                }
+        let in_first_tenth = done < tenth;
+        let in_last_tenth = done + size > options.cases - tenth;
+        ingest(pipeline, out, now, &mut summary, |events, seconds| {
+            let window = if in_first_tenth {
+                Some(&mut first_tenth)
+            } else if in_last_tenth {
+                Some(&mut last_tenth)
+            } else {
+                None
+            };
+            if let Some((count, secs)) = window {
+                *count += events;
+                *secs += seconds;
             }
-        }
+        })
+        .await?;
         done += size;
         if done.is_multiple_of(20 * CHUNK as u64) {
             // Keep planner statistics in step with the growing tables.
@@ -557,7 +553,41 @@ pub async fn load(
         }
         progress(done);
     }
+    let mut out = ChunkRecords::default();
+    generator.showcase(&mut out);
+    ingest(pipeline, out, now, &mut summary, |_, _| {}).await?;
     summary.event_rate_first_tenth = first_tenth.0 as f64 / first_tenth.1.max(1e-9);
     summary.event_rate_last_tenth = last_tenth.0 as f64 / last_tenth.1.max(1e-9);
     Ok(summary)
+}
+
+/// Load one chunk's records, consultations first (a case links the
+/// consultations that preceded it); `on_events(accepted, seconds)` per event batch.
+async fn ingest(
+    pipeline: &Pipeline<'_>,
+    mut out: ChunkRecords,
+    now: i64,
+    summary: &mut DemoSummary,
+    mut on_events: impl FnMut(u64, f64),
+) -> anyhow::Result<()> {
+    let rules = CollectionRules::default();
+    for (kind, records) in [
+        (Kind::Consultations, std::mem::take(&mut out.consultations)),
+        (Kind::Cases, std::mem::take(&mut out.cases)),
+        (Kind::CaseEvents, std::mem::take(&mut out.events)),
+        (Kind::Evaluations, std::mem::take(&mut out.evaluations)),
+    ] {
+        for chunk in records.chunks(CHUNK * 2) {
+            let started = std::time::Instant::now();
+            let report = pipeline
+                .run(kind, SOURCE, &rules, numbered(chunk.to_vec()), now)
+                .await?;
+            let seconds = started.elapsed().as_secs_f64();
+            summary.add(kind, &report, seconds);
+            if kind == Kind::CaseEvents {
+                on_events(report.accepted, seconds);
+            }
+        }
+    }
+    Ok(())
 }
