@@ -60,7 +60,8 @@ enum Command {
     Demo {
         #[command(flatten)]
         db: DatabaseArg,
-        /// Number of demo cases to generate (a year's worth, ending today).
+        /// Number of random demo cases (a year's worth, ending today); a few dozen
+        /// recent showcase cases that exercise every warning model come on top.
         #[arg(long, default_value_t = 20_000)]
         cases: u64,
         /// Random seed (the same seed and end day give the same data).

@@ -86,7 +86,8 @@ async fn the_demo_is_deterministic_per_seed() {
             .list_cases(&scope, &Default::default(), 0, 500)
             .await
             .unwrap();
-        assert_eq!(page.total, 300);
+        // 300 random cases plus the showcase that exercises every warning model.
+        assert!((300..400).contains(&page.total), "{}", page.total);
         let fingerprint: Vec<String> = page
             .items
             .iter()

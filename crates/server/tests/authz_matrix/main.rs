@@ -40,9 +40,16 @@ const SYS: &[&str] = &[
     "item:write",
     "source:write",
     "data:read",
+    "calendar:write",
 ];
 /// District operators and department users.
-const OPERATOR: &[&str] = &["org:read", "item:read", "data:read"];
+const OPERATOR: &[&str] = &[
+    "org:read",
+    "item:read",
+    "data:read",
+    "warning:read",
+    "warning:handle",
+];
 const SEC: &[&str] = &[
     "org:read",
     "user:read",
@@ -81,6 +88,9 @@ const ACCOUNTS: &[Account] = &[
             "data:read",
             "intake:write",
             "identity:reveal",
+            "warning:read",
+            "warning:handle",
+            "rule:write",
         ],
         reach: Reach::City,
     },

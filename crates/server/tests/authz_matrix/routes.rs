@@ -51,6 +51,16 @@ pub enum Route {
     ListSources,
     CreateSource,
     Reconciliation,
+    ListWarnings,
+    ExportWarnings,
+    ListRules,
+    RuleFields,
+    CreateRule,
+    Simulate,
+    Messages,
+    MessageSummary,
+    CalendarYears,
+    PutCalendarYear,
 }
 
 pub const ROUTES: &[Route] = &[
@@ -97,6 +107,16 @@ pub const ROUTES: &[Route] = &[
     Route::ListSources,
     Route::CreateSource,
     Route::Reconciliation,
+    Route::ListWarnings,
+    Route::ExportWarnings,
+    Route::ListRules,
+    Route::RuleFields,
+    Route::CreateRule,
+    Route::Simulate,
+    Route::Messages,
+    Route::MessageSummary,
+    Route::CalendarYears,
+    Route::PutCalendarYear,
 ];
 
 /// How a route is guarded.
@@ -176,6 +196,13 @@ pub fn guard(route: Route) -> Guard {
             ),
             ListSources => (&["data:read", "source:write"], None, StatusCode::OK),
             CreateSource => (&["source:write"], None, StatusCode::CREATED),
+            ListWarnings | ExportWarnings | ListRules | RuleFields | Messages | MessageSummary => {
+                (&["warning:read"], None, StatusCode::OK)
+            }
+            CreateRule => (&["rule:write"], None, StatusCode::CREATED),
+            Simulate => (&["rule:write"], None, StatusCode::OK),
+            CalendarYears => (&["org:read"], None, StatusCode::OK),
+            PutCalendarYear => (&["calendar:write"], None, StatusCode::OK),
         };
     Guard {
         any_of,
@@ -360,5 +387,44 @@ pub async fn request(
             Some(json!({ "code": fx.unique("src-"), "name": "矩阵来源", "kinds": ["cases"] })),
         ),
         Reconciliation => (Method::GET, "/api/v1/reconciliation".into(), None),
+        ListWarnings => (Method::GET, "/api/v1/warnings".into(), None),
+        ExportWarnings => (
+            Method::GET,
+            "/api/v1/warnings/export?format=csv".into(),
+            None,
+        ),
+        ListRules => (Method::GET, "/api/v1/warning-rules".into(), None),
+        RuleFields => (Method::GET, "/api/v1/warning-rules/fields".into(), None),
+        CreateRule => (
+            Method::POST,
+            "/api/v1/warning-rules".into(),
+            Some(matrix_rule(&fx.unique("mx_"))),
+        ),
+        Simulate => (
+            Method::POST,
+            "/api/v1/warning-rules/simulate".into(),
+            Some(
+                json!({ "rule": matrix_rule("mx_sim"), "from": "2024-01-01", "to": "2024-01-31" }),
+            ),
+        ),
+        Messages => (Method::GET, "/api/v1/messages".into(), None),
+        MessageSummary => (Method::GET, "/api/v1/messages/summary".into(), None),
+        CalendarYears => (Method::GET, "/api/v1/calendar/years".into(), None),
+        PutCalendarYear => (
+            Method::PUT,
+            "/api/v1/calendar/years/2031".into(),
+            Some(
+                json!({ "days": [{ "date": "2031-10-01", "name": "国庆节", "is_off_day": true }] }),
+            ),
+        ),
+    })
+}
+
+/// A small valid warning rule.
+fn matrix_rule(code: &str) -> Value {
+    json!({
+        "code": code, "name": "矩阵规则", "stage": "acceptance", "type": "custom",
+        "levels": [{ "key": "yellow", "name": "黄灯", "colour": "#E6A23C", "handling_hours": 24,
+                     "template": "{{办件编号}}", "condition": { "field": "overdue", "op": "eq", "value": true } }]
     })
 }

@@ -1,0 +1,158 @@
+//! Webhooks (MON-6): a warning is POSTed to the rule's URL, signed with
+//! HMAC-SHA256 of the body under the rule's secret, retried after a failure,
+//! and every attempt is logged.
+
+use crate::common::monitoring::*;
+use crate::common::{Client, TestApp};
+use axum::http::{HeaderMap, StatusCode as HttpStatus};
+use hmac::{Hmac, Mac};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sha2::Sha256;
+use std::sync::{Arc, Mutex};
+
+const SECRET: &str = "whsec-3b9f0c2e";
+
+type Seen = Arc<Mutex<Vec<(HeaderMap, String)>>>;
+
+/// A receiver on a free local port: records every request, answers 500 to the
+/// first and 200 afterwards.
+async fn receiver() -> (String, Seen) {
+    let seen: Seen = Arc::default();
+    let log = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let log = log.clone();
+            async move {
+                let mut log = log.lock().unwrap();
+                log.push((headers, body));
+                if log.len() == 1 {
+                    HttpStatus::INTERNAL_SERVER_ERROR
+                } else {
+                    HttpStatus::OK
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (format!("http://{addr}/hook"), seen)
+}
+
+async fn deliveries(city: &Client, rule: &str) -> Vec<Value> {
+    let list = get_ok(city, &format!("/api/v1/warning-rules/{rule}/deliveries")).await;
+    list["items"].as_array().unwrap().clone()
+}
+
+/// Wait (for the delivery worker) until `check` holds for the rule's log.
+async fn wait_for(city: &Client, rule: &str, check: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let started = std::time::Instant::now();
+    loop {
+        let items = deliveries(city, rule).await;
+        if check(&items) {
+            return items;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "deliveries never got there: {items:#?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn warnings_are_posted_signed_and_retried_until_delivered() {
+    for app in TestApp::all().await {
+        let label = app.label();
+        let admin = app.admin().await;
+        catalogue(&admin).await;
+        let city = app.login("city", "City@12345").await;
+        let (url, seen) = receiver().await;
+        let rule = json!({
+            "code": "hd_hook", "name": "海淀受理推送", "stage": "acceptance", "type": "custom",
+            "condition": {"all": [{"field": "item", "op": "eq", "value": HAIDIAN.item}]},
+            "levels": [{"key": "yellow", "name": "黄灯", "colour": "#E6A23C", "handling_hours": 24,
+                        "template": "{{事项名称}}（{{办件编号}}）请关注", "condition": {"all": []}}],
+            "webhook": {"url": url, "secret": SECRET}
+        });
+        let (status, created) = city.post("/api/v1/warning-rules", rule).await;
+        assert_eq!(status, StatusCode::CREATED, "{label}: {created}");
+        // Saving the rule back with the masked secret keeps the secret.
+        let mut echoed = created.clone();
+        assert_eq!(echoed["webhook"]["secret"], "******");
+        echoed["description"] = json!("推送到短信平台");
+        let (status, body) = city.put("/api/v1/warning-rules/hd_hook", echoed).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+
+        open_case(&city, "WH-1", HAIDIAN, now() - 3_600_000).await;
+        open_case(&city, "WH-CY", CHAOYANG, now() - 3_600_000).await;
+        settle(&app).await;
+        let warning = only_warning(&city, "WH-1", "hd_hook").await;
+        assert!(warnings(&city, "case=WH-CY&rule=hd_hook").await.is_empty());
+
+        // The worker's first attempt gets a 500 and schedules a retry in 10 s.
+        let items = wait_for(&city, "hd_hook", |d| {
+            d.len() == 1 && d[0]["attempts"] == 1
+        })
+        .await;
+        assert_eq!(items[0]["status"], "pending", "{label}: {items:#?}");
+        assert_eq!(items[0]["last_status"], 500);
+        assert_eq!(items[0]["warning_id"], warning["id"]);
+        assert!(items[0]["delivered_at"].is_null());
+        // Bring the retry forward instead of waiting.
+        app.state
+            .store
+            .execute_admin("UPDATE webhook_deliveries SET next_attempt_at = 0 WHERE status = 'pending'")
+            .await
+            .unwrap();
+        let items = wait_for(&city, "hd_hook", |d| d[0]["status"] != "pending").await;
+        assert_eq!(items[0]["status"], "delivered", "{label}: {items:#?}");
+        assert_eq!(items[0]["attempts"], 2);
+        assert_eq!(items[0]["last_status"], 200);
+        assert!(items[0]["last_error"].is_null(), "{items:#?}");
+        assert!(items[0]["delivered_at"].is_string());
+
+        // Nothing further is sent for a delivered warning.
+        let http = reqwest::Client::new();
+        let sent = govpulse_server::monitoring::webhooks::deliver_due(&app.state, &http)
+            .await
+            .unwrap();
+        assert_eq!(sent, 0);
+        let requests = seen.lock().unwrap().clone();
+        assert_eq!(requests.len(), 2, "{label}: one failure, one success");
+        let delivery_id = items[0]["id"].to_string();
+        for (headers, body) in &requests {
+            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(SECRET.as_bytes()).unwrap();
+            mac.update(body.as_bytes());
+            let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+            assert_eq!(
+                expected,
+                govpulse_server::monitoring::webhooks::signature(SECRET, body)
+            );
+            assert_eq!(
+                headers["x-govpulse-signature"].to_str().unwrap(),
+                expected,
+                "{label}: signed with the rule's secret"
+            );
+            assert_eq!(headers["x-govpulse-delivery"].to_str().unwrap(), delivery_id);
+            assert_eq!(headers["content-type"], "application/json");
+            let payload: Value = serde_json::from_str(body).unwrap();
+            assert_eq!(payload["warning_id"], warning["id"]);
+            assert_eq!(payload["case_code"], "WH-1");
+            assert_eq!(payload["rule_code"], "hd_hook");
+            assert_eq!(payload["level"], "yellow");
+            assert_eq!(payload["region_code"], "110108");
+            assert_eq!(payload["title"], "【黄灯】海淀受理推送");
+        }
+        assert_eq!(requests[0].1, requests[1].1, "the retry repeats the body");
+        // The delivery log is for rule writers only.
+        let chaoyang = app.login("chaoyang", "Chaoyang@123").await;
+        let (status, _) = chaoyang.get("/api/v1/warning-rules/hd_hook/deliveries").await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        app.cleanup().await;
+    }
+}
