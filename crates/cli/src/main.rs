@@ -14,6 +14,7 @@ use govpulse_store::Store;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod bench;
 mod import;
 
 #[derive(Parser)]
@@ -87,6 +88,11 @@ enum Command {
         /// The file to import.
         file: PathBuf,
     },
+    /// Benchmarks that need no server (figures for BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Audit-log tools.
     Audit {
         #[command(subcommand)]
@@ -96,6 +102,19 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// The evaluator on N synthetic open cases: catch-up pass, deadline pass,
+    /// simulation, event → warning latency (needs an empty database).
+    Monitoring {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Open cases to create.
+        #[arg(long, default_value_t = 100_000)]
+        open: u64,
     },
 }
 
@@ -312,6 +331,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if !clean {
                 return Ok(ExitCode::from(1));
             }
+        }
+        Command::Bench {
+            command: BenchCommand::Monitoring { db, open },
+        } => {
+            let store = self::open(&db).await?;
+            let vault = open_vault(&load_config(None)?, &db)?;
+            bench::monitoring(&store, &vault, open).await?;
+            store.close().await;
         }
         Command::Audit {
             command: AuditCommand::Verify { db },

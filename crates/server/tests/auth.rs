@@ -399,3 +399,43 @@ async fn writes_are_audited_and_the_chain_verifies() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn background_polls_do_not_keep_an_idle_session_alive() {
+    for app in TestApp::all().await {
+        let client = app.login("city", "City@12345").await;
+        let token = client
+            .cookie
+            .as_deref()
+            .and_then(|c| c.split(';').next())
+            .and_then(|c| c.strip_prefix("gp_session="))
+            .unwrap()
+            .to_string();
+        let id_hash = govpulse_server::identity::secrets::sha256_hex(&token);
+        let idle_since = govpulse_core::time::now_ms() - 20 * 60_000;
+        app.db
+            .store
+            .touch_session(&id_hash, idle_since)
+            .await
+            .unwrap();
+        // The inbox badge polls in the background: served, but not activity.
+        let poll = client
+            .http
+            .get(format!("{}/api/v1/messages/summary", client.base))
+            .header("X-Background", "1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(poll.status(), StatusCode::OK, "{}", app.label());
+        let seen = app.db.store.get_session(&id_hash).await.unwrap().unwrap();
+        assert_eq!(
+            seen.last_seen_at, idle_since,
+            "a poll must not refresh the session"
+        );
+        // A real request is activity.
+        assert_eq!(client.get("/api/v1/me").await.0, StatusCode::OK);
+        let seen = app.db.store.get_session(&id_hash).await.unwrap().unwrap();
+        assert!(seen.last_seen_at > idle_since, "{}", app.label());
+        app.cleanup().await;
+    }
+}

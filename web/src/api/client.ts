@@ -143,6 +143,8 @@ export interface RequestOptions {
   raw?: { body: Blob | string; contentType: string }
   /** Do not run the global 401 / 403 hooks (used by login and the router guard). */
   skipAuthHandling?: boolean
+  /** A poll, not user activity: the server does not extend the idle session for it. */
+  background?: boolean
   signal?: AbortSignal
 }
 
@@ -152,6 +154,7 @@ async function send(method: string, path: string, opts: RequestOptions): Promise
   const headers: Record<string, string> = { Accept: 'application/json' }
   if (opts.raw) headers['Content-Type'] = opts.raw.contentType
   else if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
+  if (opts.background) headers['X-Background'] = '1'
   if (!SAFE_METHODS.includes(method)) {
     const token = hooks.getCsrfToken()
     if (token) headers['X-CSRF-Token'] = token

@@ -211,7 +211,7 @@ export const warningApi = {
 
 export const messageApi = {
   list: (q: QueryParams) => http.get<MessagePage>('/messages', q),
-  summary: () => http.get<MessageSummary>('/messages/summary'),
+  summary: () => http.get<MessageSummary>('/messages/summary', undefined, { background: true }),
   markRead: (ids: Message['id'][]) => http.post<{ updated: number }>('/messages/read', { ids }),
   markAllRead: () => http.post<{ updated: number }>('/messages/read', { all: true }),
   subscriptions: () => http.get<Subscription[]>('/me/subscriptions'),

@@ -123,6 +123,10 @@ export interface SimulationSample {
 
 export interface SimulationResult {
   cases: number
+  /** Stopped at the server's case limit. */
+  truncated?: boolean
+  /** Server time spent. */
+  elapsed_ms?: number
   by_level: Record<string, number>
   by_district: CountRow[]
   by_department: CountRow[]
@@ -130,6 +134,7 @@ export interface SimulationResult {
   sample: SimulationSample[]
   /** The live version over the same cases (absent for a new code). */
   live?: { by_level: Record<string, number> } | null
+  /** Always present; all zero without a live version. */
   diff?: { added: number; removed: number; changed_level: number } | null
 }
 
@@ -138,6 +143,8 @@ export type DeliveryStatus = 'pending' | 'delivered' | 'failed'
 export interface RuleDelivery {
   id: number | string
   warning_id: number | string
+  /** The address the warning was posted to (the rule's at the time). */
+  url?: string
   status: DeliveryStatus
   attempts: number
   last_status: number | null

@@ -7,12 +7,13 @@ use super::condition::{compile, Compiled, Field, Node, Op, Operand, Problems};
 use super::template;
 use serde::{Deserialize, Serialize};
 
+/// Stages with the names messages use (“{{环节}}环节”).
 pub const STAGES: &[(&str, &str)] = &[
     ("consultation", "咨询"),
     ("acceptance", "受理"),
     ("approval", "审批"),
-    ("special_procedure", "特殊环节"),
-    ("immediate", "即办件"),
+    ("special_procedure", "特别程序"),
+    ("immediate", "即办"),
 ];
 pub const RULE_TYPES: &[&str] = &["overdue", "count", "custom"];
 

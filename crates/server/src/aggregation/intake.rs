@@ -64,6 +64,10 @@ pub async fn report_response(
     source: &str,
     report: IntakeReport,
 ) -> ApiResult<Json<IntakeReportView>> {
+    // The batch marked its subjects due: evaluate them now, not at the next tick.
+    if report.accepted > 0 {
+        state.monitor.wake();
+    }
     let audit = caller.audit(
         &format!("intake.{}", kind.as_str()),
         "source",

@@ -27,6 +27,8 @@ const ALLOWED_BEFORE_PASSWORD_CHANGE: &[&str] =
 /// Refresh a session's last-seen time at most this often (a write per request
 /// would make every read a write).
 const TOUCH_INTERVAL_MS: i64 = 30_000;
+/// Header a client sets on requests that are not user activity (polls).
+pub const BACKGROUND_HEADER: &str = "x-background";
 
 #[derive(Debug, Clone)]
 pub struct SessionInfo {
@@ -218,7 +220,10 @@ impl Caller {
             .await?
             .filter(|u| !u.disabled)
             .ok_or_else(ApiError::unauthenticated)?;
-        if now - session.last_seen_at > TOUCH_INTERVAL_MS {
+        // Background polls (the inbox badge) are not user activity: they must
+        // not keep an idle session alive (SEC session timeout).
+        let background = parts.headers.contains_key(BACKGROUND_HEADER);
+        if !background && now - session.last_seen_at > TOUCH_INTERVAL_MS {
             state.store.touch_session(&id_hash, now).await?;
         }
         let (roles, permissions) = state.store.user_grants(user.id).await?;

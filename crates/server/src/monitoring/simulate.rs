@@ -14,7 +14,9 @@ use govpulse_core::monitoring::evaluate::judge;
 use govpulse_core::monitoring::replay::replay;
 use govpulse_core::monitoring::rule::CompiledRule;
 use govpulse_core::time::{now_ms, parse_bound, to_rfc3339};
-use govpulse_store::monitoring::SubjectFacts;
+use govpulse_store::monitoring::{case_subject, SubjectFacts};
+use govpulse_store::org::OrgScope;
+use govpulse_store::{Store, StoreError, StoreResult};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -50,6 +52,8 @@ pub struct SampleRow {
     pub case_code: String,
     pub level: String,
     pub item_name: String,
+    pub region_code: String,
+    pub district_code: String,
     pub region_name: String,
     pub at: String,
 }
@@ -142,15 +146,8 @@ impl Tally {
             let key = &draft.def.levels[level].key;
             *self.by_level.entry(key.clone()).or_default() += 1;
             let district = govpulse_core::region::district_of(&facts.record.region);
-            bump(
-                &mut self.by_district,
-                district,
-                if district == facts.record.region {
-                    &facts.region_name
-                } else {
-                    district
-                },
-            );
+            // Named after the tally from the region tree (a case may sit in a street).
+            bump(&mut self.by_district, district, "");
             bump(
                 &mut self.by_department,
                 &facts.record.department,
@@ -162,6 +159,8 @@ impl Tally {
                     case_code: facts.case_code.clone(),
                     level: key.clone(),
                     item_name: facts.item_name.clone(),
+                    region_code: facts.record.region.clone(),
+                    district_code: district.to_string(),
                     region_name: facts.region_name.clone(),
                     at: to_rfc3339(at),
                 });
@@ -216,40 +215,69 @@ pub async fn simulate(
         .find(|r| r.def.code == draft.def.code)
         .cloned()
         .map(Arc::new);
+    let period = Period {
+        from,
+        to,
+        horizon: now_ms(),
+    };
+    let calendar = state.monitor.calendar();
+    let mut result = run(
+        &state.store,
+        calendar,
+        draft,
+        live,
+        &caller.org_scope(),
+        period,
+    )
+    .await?;
+    result.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(Json(result))
+}
+
+/// The simulated period: cases submitted in `[from, to]`, replayed up to `horizon`.
+#[derive(Debug, Clone, Copy)]
+pub struct Period {
+    pub from: i64,
+    pub to: i64,
+    pub horizon: i64,
+}
+
+/// Replay `draft` (and `live`, when the code exists) over the period's cases in `scope`.
+pub async fn run(
+    store: &Store,
+    calendar: Arc<WorkCalendar>,
+    draft: Arc<CompiledRule>,
+    live: Option<Arc<CompiledRule>>,
+    scope: &OrgScope,
+    period: Period,
+) -> StoreResult<SimulationResult> {
+    let Period { from, to, horizon } = period;
     let mut windows = draft.windows.clone();
     if let Some(live) = &live {
         windows.extend(live.windows.iter().copied());
     }
     windows.sort();
     windows.dedup();
-    let calendar = state.monitor.calendar();
-    let horizon = now_ms();
-    let scope = caller.org_scope();
     let mut tally = Tally::default();
     let mut truncated = false;
     if draft.def.stage == "consultation" {
-        let keys = state
-            .store
-            .consultation_subjects_in(&scope, from, to, MAX_CASES as i64)
+        let keys = store
+            .consultation_subjects_in(scope, from, to, MAX_CASES as i64)
             .await?;
-        for facts in state.store.subject_facts(&keys, &windows).await? {
+        for facts in store.subject_facts(&keys, &windows).await? {
             tally.add(&draft, live.as_deref(), &facts, &calendar, horizon);
         }
     } else {
         let mut after: Option<(i64, String)> = None;
         loop {
-            let page = state
-                .store
-                .cases_submitted_in(&scope, from, to, after.as_ref(), PAGE)
+            let page = store
+                .cases_submitted_in(scope, from, to, after.as_ref(), PAGE)
                 .await?;
             let Some(last) = page.last().cloned() else {
                 break;
             };
-            let keys: Vec<String> = page
-                .iter()
-                .map(|(_, c)| govpulse_store::monitoring::case_subject(c))
-                .collect();
-            let facts = state.store.subject_facts(&keys, &windows).await?;
+            let keys: Vec<String> = page.iter().map(|(_, c)| case_subject(c)).collect();
+            let facts = store.subject_facts(&keys, &windows).await?;
             // Replay is CPU work: keep it off the request threads.
             let (draft_c, live_c, calendar_c) = (draft.clone(), live.clone(), calendar.clone());
             let mut moved = std::mem::take(&mut tally);
@@ -260,7 +288,7 @@ pub async fn simulate(
                 moved
             })
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             if (page.len() as i64) < PAGE {
                 break;
             }
@@ -271,11 +299,19 @@ pub async fn simulate(
             after = Some(last);
         }
     }
-    Ok(Json(SimulationResult {
+    let regions = store.list_regions(&OrgScope::default()).await?;
+    let mut by_district = top(tally.by_district);
+    for row in &mut by_district {
+        row.name = regions
+            .iter()
+            .find(|r| r.code == row.code)
+            .map_or_else(|| row.code.clone(), |r| r.name.clone());
+    }
+    Ok(SimulationResult {
         cases: tally.cases,
         truncated,
         by_level: tally.by_level,
-        by_district: top(tally.by_district),
+        by_district,
         by_department: top(tally.by_department),
         by_item: top(tally.by_item),
         sample: tally.sample,
@@ -283,6 +319,6 @@ pub async fn simulate(
             by_level: tally.live_by_level,
         }),
         diff: tally.diff,
-        elapsed_ms: started.elapsed().as_millis() as u64,
-    }))
+        elapsed_ms: 0,
+    })
 }

@@ -145,6 +145,24 @@ pub async fn list_warnings(
     }))
 }
 
+fn stage_label(stage: &str) -> &str {
+    govpulse_core::monitoring::rule::STAGES
+        .iter()
+        .find(|(s, _)| *s == stage)
+        .map_or(stage, |(_, name)| name)
+}
+
+fn status_label(status: &str) -> &str {
+    match status {
+        "open" => "待处置",
+        "acknowledged" => "已确认",
+        "handled" => "已处置",
+        "false_positive" => "误报",
+        "closed" => "已关闭",
+        other => other,
+    }
+}
+
 /// Most rows one export holds.
 const EXPORT_LIMIT: i64 = 200_000;
 
@@ -183,9 +201,9 @@ pub async fn export_warnings(
                 w.id.to_string(),
                 w.case_code,
                 w.rule_name,
-                w.stage,
+                stage_label(&w.stage).to_string(),
                 w.level_name,
-                w.status,
+                status_label(&w.status).to_string(),
                 to_rfc3339(w.raised_at),
                 w.region_name.unwrap_or(w.region_code),
                 w.department_name.unwrap_or(w.department_code),

@@ -53,9 +53,21 @@ pub const OLD: &str = "2026-03-02T10:00:00+08:00";
 /// Items (10 working days, promised cases) for the three places.
 pub async fn catalogue(admin: &Client) {
     let items = json!([
-        item(CHAOYANG.item, "110105", CHAOYANG.department, 10, "2015-01-01"),
+        item(
+            CHAOYANG.item,
+            "110105",
+            CHAOYANG.department,
+            10,
+            "2015-01-01"
+        ),
         item(HAIDIAN.item, "110108", HAIDIAN.department, 10, "2015-01-01"),
-        item(DEPARTMENT.item, "110000", DEPARTMENT.department, 10, "2015-01-01"),
+        item(
+            DEPARTMENT.item,
+            "110000",
+            DEPARTMENT.department,
+            10,
+            "2015-01-01"
+        ),
     ]);
     let (status, report) = admin.post("/api/v1/items", items).await;
     assert_eq!(status, StatusCode::OK, "{report}");
@@ -250,4 +262,17 @@ pub async fn deadline(client: &Client, start: &str, days: i64) -> (String, Vec<N
 /// The subject key of a case in the deadline index.
 pub fn key(case: &str) -> String {
     govpulse_store::monitoring::case_subject(case)
+}
+
+/// The caller's messages about warnings of `rule` (newest first). A case whose
+/// record arrives before its events may briefly look overdue for acceptance;
+/// counting one rule's messages keeps such transients out of the count.
+pub async fn rule_messages(client: &Client, rule: &str) -> Vec<Value> {
+    messages(client, "").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["rule_code"] == rule)
+        .cloned()
+        .collect()
 }

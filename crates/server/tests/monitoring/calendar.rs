@@ -8,7 +8,9 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 fn dates(days: &[chrono::NaiveDate]) -> Vec<String> {
-    days.iter().map(|d| d.format("%Y-%m-%d").to_string()).collect()
+    days.iter()
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -24,8 +26,16 @@ async fn deadlines_skip_national_holidays_and_count_adjusted_weekends() {
         assert_eq!(
             dates(&days),
             [
-                "2025-09-28", "2025-09-29", "2025-09-30", "2025-10-09", "2025-10-10",
-                "2025-10-11", "2025-10-13", "2025-10-14", "2025-10-15", "2025-10-16"
+                "2025-09-28",
+                "2025-09-29",
+                "2025-09-30",
+                "2025-10-09",
+                "2025-10-10",
+                "2025-10-11",
+                "2025-10-13",
+                "2025-10-14",
+                "2025-10-15",
+                "2025-10-16"
             ]
         );
         // 春节 2026: 02-15 … 02-23 off, Saturday 02-14 worked.
@@ -33,7 +43,13 @@ async fn deadlines_skip_national_holidays_and_count_adjusted_weekends() {
         assert_eq!(due, "2026-02-26T23:59:59+08:00", "{label}");
         assert_eq!(
             dates(&days),
-            ["2026-02-13", "2026-02-14", "2026-02-24", "2026-02-25", "2026-02-26"]
+            [
+                "2026-02-13",
+                "2026-02-14",
+                "2026-02-24",
+                "2026-02-25",
+                "2026-02-26"
+            ]
         );
         // Natural days ending on a holiday move to the next working day.
         let body = get_ok(
@@ -57,7 +73,10 @@ async fn deadlines_skip_national_holidays_and_count_adjusted_weekends() {
             .find(|c| c["stage"] == "approval")
             .unwrap()
             .clone();
-        assert_eq!(clock["deadline"], "2025-10-16T23:59:59+08:00", "{label}: {clock}");
+        assert_eq!(
+            clock["deadline"], "2025-10-16T23:59:59+08:00",
+            "{label}: {clock}"
+        );
         assert_eq!(clock["status"], "overdue");
         assert_eq!(clock["remaining"].as_i64().map(|r| r < 0), Some(true));
         settle(&app).await;
@@ -103,7 +122,10 @@ async fn administrators_edit_a_year_and_deadlines_follow() {
             .find(|y| y["year"] == 2030)
             .cloned()
             .unwrap_or(Value::Null);
-        assert_eq!((row["holidays"].clone(), row["workdays"].clone()), (json!(1), json!(1)));
+        assert_eq!(
+            (row["holidays"].clone(), row["workdays"].clone()),
+            (json!(1), json!(1))
+        );
 
         // Only holders of calendar:write may change it.
         for user in [&city, &app.login("chaoyang", "Chaoyang@123").await] {
@@ -117,9 +139,18 @@ async fn administrators_edit_a_year_and_deadlines_follow() {
         }
         // Invalid days are refused and nothing changes.
         for (bad, field) in [
-            (json!({"date": "2030-02-30", "name": "不存在", "is_off_day": true}), "days[0].date"),
-            (json!({"date": "2031-01-02", "name": "别的年份", "is_off_day": true}), "days[0].date"),
-            (json!({"date": "2030-03-12", "name": "", "is_off_day": true}), "days[0].name"),
+            (
+                json!({"date": "2030-02-30", "name": "不存在", "is_off_day": true}),
+                "days[0].date",
+            ),
+            (
+                json!({"date": "2031-01-02", "name": "别的年份", "is_off_day": true}),
+                "days[0].date",
+            ),
+            (
+                json!({"date": "2030-03-12", "name": "", "is_off_day": true}),
+                "days[0].name",
+            ),
         ] {
             let (status, body) = admin
                 .put("/api/v1/calendar/years/2030", json!({"days": [bad]}))
@@ -137,10 +168,32 @@ async fn administrators_edit_a_year_and_deadlines_follow() {
             )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "duplicate date: {body}");
+        let (status, body) = admin
+            .put("/api/v1/calendar/years/1999", json!({"days": []}))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "year out of range: {body}");
         let kept = get_ok(&admin, "/api/v1/calendar/years/2030").await;
         assert_eq!(kept["days"], stored["days"], "{label}: unchanged");
         let (due, _) = deadline(&city, "2030-03-11", 4).await;
         assert_eq!(due, "2030-03-16T23:59:59+08:00", "{label}: unchanged");
+
+        // A holiday-cn file imports a year the same way.
+        let file = json!({"year": 2031, "days": [
+            {"name": "元旦", "date": "2031-01-01", "isOffDay": true},
+            {"name": "测试调休", "date": "2031-01-04", "isOffDay": false}
+        ]});
+        let (status, imported) = admin.post("/api/v1/calendar/import", file).await;
+        assert_eq!(status, StatusCode::OK, "{label}: {imported}");
+        assert_eq!(imported["source"], "imported");
+        assert_eq!(imported["days"][0]["is_off_day"], true);
+        let (_, days) = deadline(&city, "2030-12-31", 2).await;
+        assert_eq!(dates(&days), ["2031-01-02", "2031-01-03"]);
+        let (_, days) = deadline(&city, "2031-01-02", 2).await;
+        assert_eq!(
+            dates(&days),
+            ["2031-01-03", "2031-01-04"],
+            "Saturday worked"
+        );
         app.cleanup().await;
     }
 }

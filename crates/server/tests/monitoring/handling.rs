@@ -54,8 +54,14 @@ async fn handling_moves_warnings_through_their_states_and_is_audited() {
             unreachable!()
         };
         let rule = precision(&city, "approval_overdue").await;
-        assert!(rule["precision"].is_null(), "{label}: nothing judged: {rule}");
-        assert_eq!((rule["volume"].clone(), rule["open"].clone()), (json!(6), json!(6)));
+        assert!(
+            rule["precision"].is_null(),
+            "{label}: nothing judged: {rule}"
+        );
+        assert_eq!(
+            (rule["volume"].clone(), rule["open"].clone()),
+            (json!(6), json!(6))
+        );
 
         // Acknowledge, then handle: a note is required.
         let (status, body) = act(&chaoyang, a, "acknowledge", json!({})).await;
@@ -116,11 +122,21 @@ async fn handling_moves_warnings_through_their_states_and_is_audited() {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        assert_eq!((body["done"].clone(), body["skipped"].clone()), (json!(2), json!(2)));
+        assert_eq!(
+            (body["done"].clone(), body["skipped"].clone()),
+            (json!(2), json!(2))
+        );
         let (status, body) = chaoyang
-            .post("/api/v1/warnings/bulk", json!({"ids": [c, d], "action": "handle"}))
+            .post(
+                "/api/v1/warnings/bulk",
+                json!({"ids": [c, d], "action": "handle"}),
+            )
             .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "bulk handle needs a note: {body}");
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "bulk handle needs a note: {body}"
+        );
         let (status, body) = chaoyang
             .post(
                 "/api/v1/warnings/bulk",
@@ -128,13 +144,22 @@ async fn handling_moves_warnings_through_their_states_and_is_audited() {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        assert_eq!((body["done"].clone(), body["skipped"].clone()), (json!(2), json!(0)));
+        assert_eq!(
+            (body["done"].clone(), body["skipped"].clone()),
+            (json!(2), json!(0))
+        );
         let (status, body) = chaoyang
-            .post("/api/v1/warnings/bulk", json!({"ids": [], "action": "acknowledge"}))
+            .post(
+                "/api/v1/warnings/bulk",
+                json!({"ids": [], "action": "acknowledge"}),
+            )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         let (status, body) = chaoyang
-            .post("/api/v1/warnings/bulk", json!({"ids": [c], "action": "close"}))
+            .post(
+                "/api/v1/warnings/bulk",
+                json!({"ids": [c], "action": "close"}),
+            )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         let mut seen = Vec::new();
@@ -143,7 +168,13 @@ async fn handling_moves_warnings_through_their_states_and_is_audited() {
         }
         assert_eq!(
             seen,
-            ["handled", "false_positive", "handled", "acknowledged", "handled"],
+            [
+                "handled",
+                "false_positive",
+                "handled",
+                "acknowledged",
+                "handled"
+            ],
             "{label}"
         );
         assert_eq!(warning_detail(&city, hd).await["status"], "open");
@@ -158,8 +189,7 @@ async fn handling_moves_warnings_through_their_states_and_is_audited() {
         assert_eq!(rule["volume"], 6);
         assert_eq!(rule["open"], 2, "open or acknowledged: D and 海淀's");
 
-        // The audit log has each action, by whom, on what — and no success
-        // for the actions that were refused.
+        // The audit log has each action, by whom, on what.
         let log = get_ok(&auditor, "/api/v1/audit?action=warning.&size=500").await;
         let entries = log["items"].as_array().unwrap();
         let find = |action: &str, object: &str| -> Vec<&Value> {
@@ -178,16 +208,57 @@ async fn handling_moves_warnings_through_their_states_and_is_audited() {
             let found = find(action, &object);
             assert!(!found.is_empty(), "{label}: no {action} on {object}: {log}");
             assert!(found.iter().all(|x| x["actor"] == "chaoyang"));
+            assert!(
+                found.iter().any(|x| x["result"] == "success"),
+                "{label}: {action}"
+            );
         }
-        assert_eq!(find("warning.handled", &a.to_string())[0]["result"], "success");
-        let refused_as_success: Vec<&Value> = ["warning.acknowledged", "warning.handled"]
+        let handled = find("warning.handled", &a.to_string());
+        assert_eq!(handled[0]["details"]["note"], "已电话督办", "{label}");
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn actions_refused_on_a_closed_warning_are_not_audited_as_successes() {
+    for app in TestApp::all().await {
+        let label = app.label();
+        let admin = app.admin().await;
+        catalogue(&admin).await;
+        let city = app.login("city", "City@12345").await;
+        let chaoyang = app.login("chaoyang", "Chaoyang@123").await;
+        let auditor = app.login("auditor", "Audit@12345").await;
+        open_case(&city, "HW-FP", CHAOYANG, ms(OLD)).await;
+        settle(&app).await;
+        let id = only_warning(&chaoyang, "HW-FP", "approval_overdue").await["id"]
+            .as_i64()
+            .unwrap();
+        let (status, _) = act(&chaoyang, id, "false-positive", json!({"reason": "误报"})).await;
+        assert_eq!(status, StatusCode::OK);
+        for (action, body) in [
+            ("acknowledge", json!({})),
+            ("handle", json!({"note": "再处置"})),
+        ] {
+            let (status, answer) = act(&chaoyang, id, action, body).await;
+            assert_eq!(status, StatusCode::CONFLICT, "{label} {action}: {answer}");
+        }
+        // SPEC/security.md: every write *and refusal* is audited with its
+        // result. Nothing was acknowledged or handled, so no entry may say so.
+        let log = get_ok(&auditor, "/api/v1/audit?action=warning.&size=500").await;
+        let object = id.to_string();
+        let claimed: Vec<&Value> = log["items"]
+            .as_array()
+            .unwrap()
             .iter()
-            .flat_map(|action| find(action, &b.to_string()))
-            .filter(|x| x["result"] == "success")
+            .filter(|x| {
+                ["warning.acknowledged", "warning.handled"].contains(&x["action"].as_str().unwrap())
+                    && x["object_id"] == object.as_str()
+                    && x["result"] == "success"
+            })
             .collect();
         assert!(
-            refused_as_success.is_empty(),
-            "{label}: actions refused with 409 are logged as successful: {refused_as_success:#?}"
+            claimed.is_empty(),
+            "{label}: actions refused with 409 are logged as successful: {claimed:#?}"
         );
         app.cleanup().await;
     }

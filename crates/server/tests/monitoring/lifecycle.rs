@@ -39,7 +39,11 @@ async fn approval_clock_goes_yellow_then_red_and_closes_when_the_case_is_done() 
         assert_eq!(warning["stage"], "approval");
         assert_eq!(warning["raised_at"], at(yellow_at));
         assert_eq!(warning["region_code"], "110105");
-        assert_eq!(warnings(&city, "case=LC-1").await.len(), 1, "no other rule fired");
+        assert_eq!(
+            warnings(&city, "case=LC-1").await.len(),
+            1,
+            "no other rule fired"
+        );
         let id = warning["id"].as_i64().unwrap();
         // A yellow light tells the district, not the city.
         let inbox = messages(&chaoyang, "").await;
@@ -52,9 +56,17 @@ async fn approval_clock_goes_yellow_then_red_and_closes_when_the_case_is_done() 
         // Still yellow at the last second of day 10; red one second later.
         let last_second = ms(&due);
         let stats = monitor.run_due(store, last_second).await.unwrap();
-        assert_eq!((stats.raised, stats.escalated), (0, 0), "{label}: {stats:?}");
+        assert_eq!(
+            (stats.raised, stats.escalated),
+            (0, 0),
+            "{label}: {stats:?}"
+        );
         let stats = monitor.run_due(store, last_second + 1000).await.unwrap();
-        assert_eq!((stats.raised, stats.escalated), (0, 1), "{label}: {stats:?}");
+        assert_eq!(
+            (stats.raised, stats.escalated),
+            (0, 1),
+            "{label}: {stats:?}"
+        );
         let detail = warning_detail(&city, id).await;
         assert_eq!(detail["id"], id, "same warning");
         assert_eq!(detail["level"], "red", "{label}: {detail}");
@@ -165,8 +177,13 @@ async fn a_supplement_suspends_the_clock_and_its_end_reopens_the_same_warning() 
         assert_eq!(detail["status"], "open", "{label}: {detail}");
         assert_eq!(detail["level"], "yellow");
         assert!(detail["close_reason"].is_null(), "{detail}");
-        assert_eq!(actions(&detail), ["raised", "closed", "reopened"], "{label}");
-        assert_eq!(warnings(&city, "case=SP-1").await.len(), 1);
+        assert_eq!(
+            actions(&detail),
+            ["raised", "closed", "reopened"],
+            "{label}"
+        );
+        let rows = warnings(&city, "case=SP-1&rule=approval_overdue").await;
+        assert_eq!(rows.len(), 1);
         let case = get_ok(&city, "/api/v1/cases/SP-1").await;
         let clock = case["clocks"]
             .as_array()

@@ -30,7 +30,8 @@ async fn invalid_rules_are_refused_with_the_path_of_each_problem() {
         let label = app.label();
         let city = app.login("city", "City@12345").await;
         let mut rule = watch_rule();
-        rule["levels"][0]["condition"] = json!({"field": "used_percent", "op": "ge", "value": "八十"});
+        rule["levels"][0]["condition"] =
+            json!({"field": "used_percent", "op": "ge", "value": "八十"});
         let (status, body) = city.post("/api/v1/warning-rules", rule).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{label}: {body}");
         assert_eq!(body["code"], "rule.invalid");
@@ -148,7 +149,11 @@ async fn custom_rules_raise_warnings_keep_versions_and_close_them_when_deleted()
         assert_eq!(listed["items"][0]["open"], 1);
         assert_eq!(listed["items"][0]["levels"][0]["key"], "blue");
         settle(&app).await;
-        assert_eq!(warnings(&city, "rule=cy_accept_watch").await.len(), 1, "{label}");
+        assert_eq!(
+            warnings(&city, "rule=cy_accept_watch").await.len(),
+            1,
+            "{label}"
+        );
 
         // Built-in models cannot be deleted; custom ones can, closing their warnings.
         let (status, body) = city.delete("/api/v1/warning-rules/approval_overdue").await;
@@ -167,15 +172,104 @@ async fn custom_rules_raise_warnings_keep_versions_and_close_them_when_deleted()
             "closed",
             "re-evaluation leaves it closed"
         );
-        assert_eq!(actions(&warning_detail(&city, id).await), ["raised", "closed"]);
+        assert_eq!(
+            actions(&warning_detail(&city, id).await),
+            ["raised", "closed"]
+        );
         let (status, body) = city.post("/api/v1/warning-rules", watch_rule()).await;
-        assert_eq!(status, StatusCode::CONFLICT, "a deleted code stays taken: {body}");
+        assert_eq!(
+            status,
+            StatusCode::CONFLICT,
+            "a deleted code stays taken: {body}"
+        );
 
         // The secret never shows up in clear, not even in the audit trail.
         let auditor = app.login("auditor", "Audit@12345").await;
         let log = get_ok(&auditor, "/api/v1/audit?action=warning_rule.&size=500").await;
         assert!(log["total"].as_i64().unwrap() >= 3, "{log}");
-        assert!(!log.to_string().contains(SECRET), "{label}: secret in audit log");
+        assert!(
+            !log.to_string().contains(SECRET),
+            "{label}: secret in audit log"
+        );
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn disabling_a_model_closes_its_warnings_and_enabling_it_reopens_them() {
+    for app in TestApp::all().await {
+        let label = app.label();
+        let admin = app.admin().await;
+        catalogue(&admin).await;
+        let city = app.login("city", "City@12345").await;
+        open_case(&city, "RU-OLD", CHAOYANG, ms(OLD)).await;
+        settle(&app).await;
+        let id = only_warning(&city, "RU-OLD", "approval_overdue").await["id"]
+            .as_i64()
+            .unwrap();
+        // Preview a message against the real case.
+        let (status, preview) = city
+            .post(
+                "/api/v1/warning-rules/preview",
+                json!({"rule": watch_rule(), "level": "blue", "case_code": "RU-OLD"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{label}: {preview}");
+        assert_eq!(preview["title"], "【蓝灯】朝阳受理关注");
+        assert_eq!(
+            preview["body"],
+            format!("朝阳区“测试事项{}”（RU-OLD）受理环节关注", CHAOYANG.item)
+        );
+        let (status, _) = city
+            .post(
+                "/api/v1/warning-rules/preview",
+                json!({"rule": watch_rule(), "case_code": "NO-SUCH-CASE"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        let mut model = get_ok(&city, "/api/v1/warning-rules/approval_overdue").await;
+        model["enabled"] = json!(false);
+        let (status, body) = city
+            .put("/api/v1/warning-rules/approval_overdue", model.clone())
+            .await;
+        assert_eq!(status, StatusCode::OK, "{label}: {body}");
+        assert_eq!(body["builtin"], true);
+        settle(&app).await;
+        let detail = warning_detail(&city, id).await;
+        assert_eq!(detail["status"], "closed", "{label}: {detail}");
+        assert_eq!(detail["close_reason"], "规则已停用");
+        let disabled = get_ok(&city, "/api/v1/warning-rules?enabled=false").await;
+        assert!(
+            disabled["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["code"] == "approval_overdue"),
+            "{disabled}"
+        );
+
+        model["enabled"] = json!(true);
+        let (status, body) = city
+            .put("/api/v1/warning-rules/approval_overdue", model)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["version"], 3);
+        settle(&app).await;
+        let detail = warning_detail(&city, id).await;
+        assert_eq!(detail["status"], "open", "{label}: {detail}");
+        assert_eq!(detail["level"], "red");
+        assert_eq!(
+            actions(&detail),
+            ["raised", "closed", "reopened"],
+            "{label}"
+        );
+        assert_eq!(
+            warnings(&city, "case=RU-OLD&rule=approval_overdue")
+                .await
+                .len(),
+            1
+        );
         app.cleanup().await;
     }
 }

@@ -47,6 +47,7 @@ async fn districts_and_departments_see_only_their_own_warnings() {
         assert!(warnings(&chaoyang, "case=SC-HD").await.is_empty());
         let hd = warnings(&haidian, "").await;
         assert_eq!(codes(&hd), BTreeSet::from(["SC-HD".into()]), "{label}");
+        let hd = warnings(&haidian, "rule=approval_overdue").await;
         let own = warnings(&dept, "").await;
         assert_eq!(
             codes(&own),
@@ -69,7 +70,7 @@ async fn districts_and_departments_see_only_their_own_warnings() {
                 .await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{label} {action}: {body}");
         }
-        let cy_case = cy.iter().find(|w| w["case_code"] == "SC-CY").unwrap();
+        let cy_case = only_warning(&chaoyang, "SC-CY", "approval_overdue").await;
         let (status, body) = dept
             .get(&format!("/api/v1/warnings/{}", cy_case["id"]))
             .await;
@@ -81,7 +82,10 @@ async fn districts_and_departments_see_only_their_own_warnings() {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{bulk}");
-        assert_eq!((bulk["done"].clone(), bulk["skipped"].clone()), (json!(0), json!(1)));
+        assert_eq!(
+            (bulk["done"].clone(), bulk["skipped"].clone()),
+            (json!(0), json!(1))
+        );
         let detail = warning_detail(&haidian, hd_id).await;
         assert_eq!(detail["status"], "open", "{label}: untouched");
         assert_eq!(actions(&detail), ["raised"]);
@@ -89,7 +93,8 @@ async fn districts_and_departments_see_only_their_own_warnings() {
         // Inboxes follow the same lines.
         let cy_ids: BTreeSet<i64> = cy.iter().map(|w| w["id"].as_i64().unwrap()).collect();
         let inbox = messages(&chaoyang, "").await;
-        assert_eq!(inbox["total"], 2, "{label}: {inbox}");
+        let approval = rule_messages(&chaoyang, "approval_overdue").await;
+        assert_eq!(approval.len(), 2, "{label}: {inbox}");
         for message in inbox["items"].as_array().unwrap() {
             assert!(
                 cy_ids.contains(&message["warning_id"].as_i64().unwrap()),
@@ -98,11 +103,47 @@ async fn districts_and_departments_see_only_their_own_warnings() {
             assert_ne!(message["case_code"], "SC-HD");
         }
         let inbox = messages(&haidian, "").await;
-        assert_eq!(inbox["total"], 1, "{label}: {inbox}");
-        assert_eq!(inbox["items"][0]["case_code"], "SC-HD");
+        assert!(inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["case_code"] == "SC-HD"));
+        assert_eq!(
+            rule_messages(&haidian, "approval_overdue").await.len(),
+            1,
+            "{label}: {inbox}"
+        );
         let inbox = messages(&dept, "").await;
-        assert_eq!(inbox["total"], 1, "{label}: {inbox}");
-        assert_eq!(inbox["items"][0]["case_code"], "SC-DEPT");
+        assert!(inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["case_code"] == "SC-DEPT"));
+        assert_eq!(
+            rule_messages(&dept, "approval_overdue").await.len(),
+            1,
+            "{label}: {inbox}"
+        );
+        // Exports follow the scope too.
+        let response = chaoyang
+            .http
+            .get(format!(
+                "{}/api/v1/warnings/export?format=csv",
+                chaoyang.base
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let csv = response.text().await.unwrap();
+        assert!(
+            csv.contains("SC-CY") && csv.contains("SC-DEPT"),
+            "{label}: {csv}"
+        );
+        assert!(
+            !csv.contains("SC-HD"),
+            "{label}: 海淀 in 朝阳's export: {csv}"
+        );
         // The case detail of another district is out of reach, warnings included.
         let (status, _) = chaoyang.get("/api/v1/cases/SC-HD").await;
         assert_eq!(status, StatusCode::NOT_FOUND);

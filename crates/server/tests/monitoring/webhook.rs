@@ -95,10 +95,7 @@ async fn warnings_are_posted_signed_and_retried_until_delivered() {
         assert!(warnings(&city, "case=WH-CY&rule=hd_hook").await.is_empty());
 
         // The worker's first attempt gets a 500 and schedules a retry in 10 s.
-        let items = wait_for(&city, "hd_hook", |d| {
-            d.len() == 1 && d[0]["attempts"] == 1
-        })
-        .await;
+        let items = wait_for(&city, "hd_hook", |d| d.len() == 1 && d[0]["attempts"] == 1).await;
         assert_eq!(items[0]["status"], "pending", "{label}: {items:#?}");
         assert_eq!(items[0]["last_status"], 500);
         assert_eq!(items[0]["warning_id"], warning["id"]);
@@ -106,7 +103,9 @@ async fn warnings_are_posted_signed_and_retried_until_delivered() {
         // Bring the retry forward instead of waiting.
         app.state
             .store
-            .execute_admin("UPDATE webhook_deliveries SET next_attempt_at = 0 WHERE status = 'pending'")
+            .execute_admin(
+                "UPDATE webhook_deliveries SET next_attempt_at = 0 WHERE status = 'pending'",
+            )
             .await
             .unwrap();
         let items = wait_for(&city, "hd_hook", |d| d[0]["status"] != "pending").await;
@@ -138,7 +137,10 @@ async fn warnings_are_posted_signed_and_retried_until_delivered() {
                 expected,
                 "{label}: signed with the rule's secret"
             );
-            assert_eq!(headers["x-govpulse-delivery"].to_str().unwrap(), delivery_id);
+            assert_eq!(
+                headers["x-govpulse-delivery"].to_str().unwrap(),
+                delivery_id
+            );
             assert_eq!(headers["content-type"], "application/json");
             let payload: Value = serde_json::from_str(body).unwrap();
             assert_eq!(payload["warning_id"], warning["id"]);
@@ -149,9 +151,47 @@ async fn warnings_are_posted_signed_and_retried_until_delivered() {
             assert_eq!(payload["title"], "【黄灯】海淀受理推送");
         }
         assert_eq!(requests[0].1, requests[1].1, "the retry repeats the body");
+        // An endpoint that never answers: retried, then failed for good.
+        let dead = json!({
+            "code": "hd_dead_hook", "name": "海淀失效推送", "stage": "acceptance", "type": "custom",
+            "condition": {"all": [{"field": "item", "op": "eq", "value": HAIDIAN.item}]},
+            "levels": [{"key": "yellow", "name": "黄灯", "colour": "#E6A23C", "handling_hours": 24,
+                        "template": "{{办件编号}}", "condition": {"all": []}}],
+            "webhook": {"url": "http://127.0.0.1:9/hook", "secret": SECRET}
+        });
+        let (status, body) = city.post("/api/v1/warning-rules", dead).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        settle(&app).await;
+        let items = wait_for(&city, "hd_dead_hook", |d| {
+            d.len() == 1 && d[0]["attempts"] == 1
+        })
+        .await;
+        assert_eq!(items[0]["status"], "pending", "{label}: {items:#?}");
+        assert!(items[0]["last_status"].is_null());
+        assert!(items[0]["last_error"].is_string());
+        // Four retries later (10 s, 1 min, 5 min, 30 min) comes the last one (2 h).
+        app.state
+            .store
+            .execute_admin(
+                "UPDATE webhook_deliveries SET attempts = 5, next_attempt_at = 0 \
+                 WHERE rule_code = 'hd_dead_hook'",
+            )
+            .await
+            .unwrap();
+        let items = wait_for(&city, "hd_dead_hook", |d| d[0]["status"] != "pending").await;
+        assert_eq!(items[0]["status"], "failed", "{label}: {items:#?}");
+        assert_eq!(items[0]["attempts"], 6);
+        assert!(items[0]["delivered_at"].is_null());
+        assert_eq!(
+            deliveries(&city, "hd_hook").await.len(),
+            1,
+            "logs are per rule"
+        );
         // The delivery log is for rule writers only.
         let chaoyang = app.login("chaoyang", "Chaoyang@123").await;
-        let (status, _) = chaoyang.get("/api/v1/warning-rules/hd_hook/deliveries").await;
+        let (status, _) = chaoyang
+            .get("/api/v1/warning-rules/hd_hook/deliveries")
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         app.cleanup().await;
     }

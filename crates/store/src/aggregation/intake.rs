@@ -241,7 +241,8 @@ impl Store {
             let mut history: HashMap<String, Vec<(i64, String, i64, String)>> = HashMap::new();
             for chunk in codes.chunks(ROWS_PER_STATEMENT) {
                 let mut sql = Sql::new("SELECT case_code, district_code, submitted_at FROM cases WHERE case_code IN ");
-                sql.push_list(chunk.iter().copied()).push(lock);
+                // Lock in key order, as the evaluator does, so the two never deadlock.
+                sql.push_list(chunk.iter().copied()).push(" ORDER BY case_code").push(lock);
                 for (code, district, submitted) in fetch_dynamic_on!(pool, tx, (String, String, i64), &sql)? {
                     cases.insert(code, (district, submitted));
                 }

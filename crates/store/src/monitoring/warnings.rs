@@ -192,7 +192,8 @@ impl Store {
         select.push(")");
         let status = action.status();
         let backend = self.backend();
-        let changed = audited_write!(self, &audit.with_result(audit.result, serde_json::json!({"ids": ids, "action": status, "note": note})), tx => {
+        let changed: Vec<i64> = on_write!(self, pool => {
+            let mut tx = crate::db::PoolOps::begin_write(pool).await?;
             let rows: Vec<(i64, String)> = bind_all!(
                 sqlx::query_as(sqlx::AssertSqlSafe(select.text_for(backend))),
                 &select.args
@@ -218,7 +219,13 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            rows.into_iter().map(|(id, _)| id).collect::<Vec<i64>>()
+            let done: Vec<i64> = rows.into_iter().map(|(id, _)| id).collect();
+            // Audited with what actually changed; nothing changed is a refusal.
+            let outcome = if done.is_empty() { govpulse_core::audit::Outcome::Failure } else { audit.result };
+            let record = audit.with_result(outcome, serde_json::json!({"ids": done, "requested": ids.len(), "action": status, "note": note}));
+            append_audit!(pool, tx, &record);
+            tx.commit().await?;
+            done
         });
         Ok(changed)
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { SimulationResult } from '@/api/types'
 import { clockPercent, clockTone, remainingText } from './clocks'
+import { subjectLink } from './links'
 import { deltaText, filterSample, levelRows, rankChartOption } from './simulation'
 import { availableActions, noteProblem, warningQuery } from './warningActions'
 
@@ -18,6 +19,13 @@ describe('stage clocks', () => {
     expect(clockPercent({ used_share: 1.7 })).toBe(100)
     expect(remainingText({ remaining: 3, unit: 'working' })).toBe('剩余 3 工作日')
     expect(remainingText({ remaining: -2, unit: 'natural' })).toBe('超期 2 自然日')
+  })
+})
+
+describe('warning subjects', () => {
+  it('link a case to its detail and a consultation to the searched 咨询数据 list', () => {
+    expect(subjectLink('approval', 'BJ0105')).toEqual({ name: 'agg-case', params: { caseCode: 'BJ0105' } })
+    expect(subjectLink('consultation', 'ZX1101')).toEqual({ name: 'agg-consultations', query: { q: 'ZX1101' } })
   })
 })
 
