@@ -299,7 +299,14 @@ pub async fn import_year(
     caller: Caller,
     ApiJson(file): ApiJson<HolidayCnFile>,
 ) -> ApiResult<Json<CalendarYear>> {
+    // holiday-cn files may carry the previous year's last days (元旦 blocks).
+    let prefix = format!("{}-", file.year);
+    let days = file
+        .days
+        .into_iter()
+        .filter(|d| d.date.starts_with(&prefix))
+        .collect();
     Ok(Json(
-        save_year(&state, &caller, file.year, "imported", file.days).await?,
+        save_year(&state, &caller, file.year, "imported", days).await?,
     ))
 }

@@ -90,6 +90,31 @@ pub fn placeholders(
     values
 }
 
+/// Threshold instants looked ahead per rule before giving up and re-evaluating.
+const LOOKAHEAD_STEPS: usize = 16;
+
+/// The first threshold instant from `first` at which the rule's level differs
+/// from `level_now` (absent new events): the subject is due only when its
+/// warning would change, so a deadline pass touches only changing cases.
+fn next_change(
+    rule: &CompiledRule,
+    facts: &SubjectFacts,
+    calendar: &WorkCalendar,
+    level_now: Option<usize>,
+    first: Option<i64>,
+) -> Option<i64> {
+    let mut at = first?;
+    for _ in 0..LOOKAHEAD_STEPS {
+        let subject = facts.record.subject(calendar, i64::MAX, at);
+        let verdict = judge(rule, &subject, calendar, at);
+        if verdict.level != level_now {
+            return Some(at);
+        }
+        at = verdict.next_due?;
+    }
+    Some(at)
+}
+
 impl Monitor {
     pub fn rules(&self) -> Arc<Vec<CompiledRule>> {
         self.rules.read().map(|r| r.clone()).unwrap_or_default()
@@ -147,7 +172,7 @@ impl Monitor {
             .filter(|r| (r.def.stage == "consultation") == consultation)
         {
             let verdict = judge(rule, &subject, calendar, now_ms);
-            if let Some(due) = verdict.next_due {
+            if let Some(due) = next_change(rule, facts, calendar, verdict.level, verdict.next_due) {
                 evaluation.next_due = Some(evaluation.next_due.map_or(due, |d: i64| d.min(due)));
             }
             let clock_status = subject.clock(&rule.def.stage).map(|c| c.status);

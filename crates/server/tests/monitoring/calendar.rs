@@ -177,8 +177,10 @@ async fn administrators_edit_a_year_and_deadlines_follow() {
         let (due, _) = deadline(&city, "2030-03-11", 4).await;
         assert_eq!(due, "2030-03-16T23:59:59+08:00", "{label}: unchanged");
 
-        // A holiday-cn file imports a year the same way.
+        // A holiday-cn file imports a year the same way; like the real files it
+        // may carry the previous year's last days, which stay out of this year.
         let file = json!({"year": 2031, "days": [
+            {"name": "元旦", "date": "2030-12-30", "isOffDay": true},
             {"name": "元旦", "date": "2031-01-01", "isOffDay": true},
             {"name": "测试调休", "date": "2031-01-04", "isOffDay": false}
         ]});
@@ -186,6 +188,12 @@ async fn administrators_edit_a_year_and_deadlines_follow() {
         assert_eq!(status, StatusCode::OK, "{label}: {imported}");
         assert_eq!(imported["source"], "imported");
         assert_eq!(imported["days"][0]["is_off_day"], true);
+        assert_eq!(imported["days"][0]["date"], "2031-01-01", "{label}");
+        assert_eq!(
+            imported["days"].as_array().map(Vec::len),
+            Some(2),
+            "{label}"
+        );
         let (_, days) = deadline(&city, "2030-12-31", 2).await;
         assert_eq!(dates(&days), ["2031-01-02", "2031-01-03"]);
         let (_, days) = deadline(&city, "2031-01-02", 2).await;
