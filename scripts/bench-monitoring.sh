@@ -7,6 +7,7 @@ set -euo pipefail
 BIN="$1"
 SIZES="${2:-100000 1000000}"
 PG_BASE="${GOVPULSE_TEST_PG:-postgres://postgres@127.0.0.1:5432/test}"
+export PGOPTIONS="--client-min-messages=warning"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 

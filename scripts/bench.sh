@@ -14,6 +14,8 @@ CONNECTIONS="${BENCH_CONNECTIONS:-500}"
 PORT="${BENCH_PORT:-18090}"
 # Case counts for the intake rows (10,000,000 takes over an hour and ~17 GB per backend).
 INTAKE_SIZES="${BENCH_INTAKE_SIZES:-1000000}"
+# Open-case counts for the monitoring rows.
+MONITORING_SIZES="${BENCH_MONITORING_SIZES:-100000 1000000}"
 URL="http://127.0.0.1:$PORT"
 
 if ! command -v wrk >/dev/null; then
@@ -114,5 +116,34 @@ MEM=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
   echo "- **10,000,000 cases** were not run here: one load takes over an hour per backend on 2 cores and ~17 GB of disk."
   echo "  \`BENCH_INTAKE_SIZES=\"1000000 10000000\" make bench\` runs it; from the curve above, events stay near the 1M rate"
   echo "  and cases fall further with log(size) and cache misses."
+  echo
+  echo "## Monitoring and early warning (MON-5, MON-8)"
+  echo
+  echo "\`scripts/bench-monitoring.sh target/release/govpulse \"${MONITORING_SIZES}\"\` runs \`govpulse bench monitoring --open N\` on a fresh"
+  echo "database per backend: N accepted, unfinished cases of a 10-working-day item, accepted over the last 20 days; the six"
+  echo "built-in models. *Catch-up pass*: every open case evaluated once (what a restart or a rule change costs). *Empty pass*:"
+  echo "the scheduler's probe when nothing is due. *Next deadline pass*: the pass at the earliest stored threshold instant (a"
+  echo "working-day midnight: every case whose warning changes then). *Simulation*: approval_overdue replayed over the same"
+  echo "cases (draft and live version). *Event → warning*: a case past its acceptance deadline posted through the intake"
+  echo "pipeline while the scheduler runs, until its warning is stored (200 trials)."
+  echo
+  scripts/bench-monitoring.sh "$BIN" "$MONITORING_SIZES"
+  echo
+  echo "### Reading the monitoring figures"
+  echo
+  echo "- **The scheduler never scans**: the empty pass is one index probe and stays under a millisecond from 100,000 to"
+  echo "  1,000,000 open cases. A pass costs that probe plus a per-subject cost for the subjects actually due; a subject is due"
+  echo "  only at the next instant its warning would change (look-ahead over the rule's thresholds), so the work of a pass is"
+  echo "  the number of warnings that change, not the number of open cases."
+  echo "- **Per due subject** a pass reads the case, item version and events, judges every rule, and writes the transition"
+  echo "  (warning, history, one inbox message per recipient, next due instant) in 500-subject transactions: roughly 100–250 µs"
+  echo "  per subject on SQLite, so the goal of < 1 s per pass holds up to ~5,000 changing warnings at one instant. The"
+  echo "  synthetic 1,000,000-case load puts 50,000 changes on one midnight (every case shares one 10-day limit and 20 days of"
+  echo "  acceptances), which takes ~10 s; real case mixes spread their thresholds over many items and limits."
+  echo "- **Catch-up** grows linearly with open cases (flat per-subject cost; per-subject index lookups grow with log N)."
+  echo "- **Simulation** replays each case event by event and threshold by threshold in memory after one batched read per"
+  echo "  2,000 cases: linear in the cases of the period; 10,000,000 cases would take ≈ 10× the 1,000,000 figure."
+  echo "- **Event → warning** is intake commit + wake-up + one evaluation transaction: single-digit milliseconds on SQLite,"
+  echo "  tens of milliseconds on PostgreSQL (round trips), independent of table size (keyed lookups)."
 } >BENCHMARKS.md
 echo "wrote BENCHMARKS.md"; cat BENCHMARKS.md

@@ -52,7 +52,7 @@ async fn synthetic_cases(store: &Store, open: u64, now: i64) -> anyhow::Result<(
                 status, accepted_at, source, content_hash, received_at)
              WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {open})
              SELECT 'BM' || i, '110105', '110105', '110105D001', '{ITEM}', 1, 'person', 'k' || i, '', '', '', 'online',
-                {now} - 3600000 - (i * 102320233) % {spread}, 'accepted', {now} - (i * 102320233) % {spread}, 'bench', 'bench', {now}
+                {now} - 3600000 - (CAST(i AS BIGINT) * 102320233) % {spread}, 'accepted', {now} - (CAST(i AS BIGINT) * 102320233) % {spread}, 'bench', 'bench', {now}
              FROM n"
         ))
         .await?;

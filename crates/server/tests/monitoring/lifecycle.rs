@@ -198,3 +198,63 @@ async fn a_supplement_suspends_the_clock_and_its_end_reopens_the_same_warning() 
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn events_arriving_out_of_order_give_the_same_clocks_and_warnings() {
+    for app in TestApp::all().await {
+        let label = app.label();
+        let admin = app.admin().await;
+        catalogue(&admin).await;
+        let city = app.login("city", "City@12345").await;
+        // Accepted 12 working days ago with a three-working-day supplement:
+        // 9 of 10 days used, a yellow warning, deadline still ahead.
+        let accepted = ten_o_clock(working_days_ago(&app, 12));
+        let paused = ten_o_clock(working_days_ago(&app, 10));
+        let resumed = ten_o_clock(working_days_ago(&app, 7));
+        for code in ["OO-IN", "OO-REV"] {
+            open_case(&city, code, CHAOYANG, accepted).await;
+        }
+        events(
+            &city,
+            &[
+                ("OO-IN", 3, "supplement_start", paused),
+                ("OO-IN", 4, "supplement_end", resumed),
+            ],
+        )
+        .await;
+        // The end of the supplement arrives first, in its own batch.
+        events(&city, &[("OO-REV", 4, "supplement_end", resumed)]).await;
+        events(&city, &[("OO-REV", 3, "supplement_start", paused)]).await;
+        settle(&app).await;
+        let clock = |case: Value| {
+            case["clocks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["stage"] == "approval")
+                .unwrap()
+                .clone()
+        };
+        let in_order = clock(get_ok(&city, "/api/v1/cases/OO-IN").await);
+        let reversed = clock(get_ok(&city, "/api/v1/cases/OO-REV").await);
+        for field in [
+            "deadline",
+            "used_share",
+            "remaining",
+            "suspended_days",
+            "status",
+        ] {
+            assert_eq!(in_order[field], reversed[field], "{label}: {field}");
+        }
+        assert_eq!(in_order["suspended_days"], 3, "{label}: {in_order}");
+        let a = only_warning(&city, "OO-IN", "approval_overdue").await;
+        let b = only_warning(&city, "OO-REV", "approval_overdue").await;
+        assert_eq!(
+            (a["level"].clone(), a["status"].clone()),
+            (b["level"].clone(), b["status"].clone()),
+            "{label}"
+        );
+        assert_eq!(a["level"], "yellow", "{label}: {a}");
+        app.cleanup().await;
+    }
+}
