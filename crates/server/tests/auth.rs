@@ -190,20 +190,24 @@ async fn a_new_account_must_change_its_password_first() {
     }
 }
 
+/// The stored key of a logged-in client's session (SHA-256 of its cookie).
+fn session_hash(client: &common::Client) -> String {
+    let token = client
+        .cookie
+        .as_deref()
+        .and_then(|c| c.split(';').next())
+        .and_then(|c| c.strip_prefix("gp_session="))
+        .expect("session cookie");
+    govpulse_server::identity::secrets::sha256_hex(token)
+}
+
 #[tokio::test]
 async fn idle_sessions_expire() {
     for app in TestApp::all().await {
         let client = app.login("city", "City@12345").await;
         assert_eq!(client.get("/api/v1/me").await.0, StatusCode::OK);
         // Age the session past the 30-minute idle timeout.
-        let token = client
-            .cookie
-            .as_deref()
-            .and_then(|c| c.split(';').next())
-            .and_then(|c| c.strip_prefix("gp_session="))
-            .unwrap()
-            .to_string();
-        let id_hash = govpulse_server::identity::secrets::sha256_hex(&token);
+        let id_hash = session_hash(&client);
         let long_ago = govpulse_core::time::now_ms() - 31 * 60_000;
         app.db
             .store
@@ -404,14 +408,7 @@ async fn writes_are_audited_and_the_chain_verifies() {
 async fn background_polls_do_not_keep_an_idle_session_alive() {
     for app in TestApp::all().await {
         let client = app.login("city", "City@12345").await;
-        let token = client
-            .cookie
-            .as_deref()
-            .and_then(|c| c.split(';').next())
-            .and_then(|c| c.strip_prefix("gp_session="))
-            .unwrap()
-            .to_string();
-        let id_hash = govpulse_server::identity::secrets::sha256_hex(&token);
+        let id_hash = session_hash(&client);
         let idle_since = govpulse_core::time::now_ms() - 20 * 60_000;
         app.db
             .store

@@ -289,12 +289,17 @@ impl Sql {
 
     /// Append `(a, b, …)` of bound values, for `IN` lists.
     pub fn push_list<'a>(&mut self, values: impl IntoIterator<Item = &'a str>) -> &mut Self {
+        self.push_values(values.into_iter().map(|v| Value::Text(v.to_string())))
+    }
+
+    /// `(v1, v2, …)` with every value bound.
+    pub fn push_values(&mut self, values: impl IntoIterator<Item = Value>) -> &mut Self {
         self.push("(");
         for (i, value) in values.into_iter().enumerate() {
             if i > 0 {
                 self.push(", ");
             }
-            self.bind_text(value);
+            self.bind(value);
         }
         self.push(")")
     }

@@ -206,9 +206,11 @@ impl Monitor {
     }
 
     /// Windowed counts any rule reads.
-    fn windows(rules: &[CompiledRule]) -> Vec<(Field, u32)> {
+    pub(crate) fn windows<'a>(
+        rules: impl IntoIterator<Item = &'a CompiledRule>,
+    ) -> Vec<(Field, u32)> {
         let mut windows: Vec<(Field, u32)> = rules
-            .iter()
+            .into_iter()
             .flat_map(|r| r.windows.iter().copied())
             .collect();
         windows.sort();
@@ -225,7 +227,7 @@ impl Monitor {
     ) -> StoreResult<EvaluationStats> {
         let rules = self.rules();
         let calendar = self.calendar();
-        let windows = Self::windows(&rules);
+        let windows = Self::windows(rules.iter());
         let decide = |facts: &SubjectFacts| Self::decide(&rules, &calendar, facts, now_ms);
         store
             .evaluate_subjects(keys, &windows, now_ms, &decide)
@@ -241,11 +243,7 @@ impl Monitor {
                 return Ok(total);
             }
             let stats = self.evaluate(store, &keys, now_ms).await?;
-            total.subjects += stats.subjects;
-            total.raised += stats.raised;
-            total.escalated += stats.escalated;
-            total.closed += stats.closed;
-            total.messages += stats.messages;
+            total += stats;
         }
     }
 

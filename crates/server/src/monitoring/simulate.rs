@@ -252,12 +252,7 @@ pub async fn run(
     period: Period,
 ) -> StoreResult<SimulationResult> {
     let Period { from, to, horizon } = period;
-    let mut windows = draft.windows.clone();
-    if let Some(live) = &live {
-        windows.extend(live.windows.iter().copied());
-    }
-    windows.sort();
-    windows.dedup();
+    let windows = super::engine::Monitor::windows(std::iter::once(&*draft).chain(live.as_deref()));
     let mut tally = Tally::default();
     let mut truncated = false;
     if draft.def.stage == "consultation" {

@@ -160,6 +160,15 @@ pub async fn open_case(city: &Client, code: &str, place: Place, accepted_ms: i64
     .await;
 }
 
+/// The approval clock of a case detail answer.
+pub fn approval_clock(case: &Value) -> Value {
+    case["clocks"]
+        .as_array()
+        .and_then(|clocks| clocks.iter().find(|c| c["stage"] == "approval"))
+        .unwrap_or_else(|| panic!("no approval clock: {case}"))
+        .clone()
+}
+
 /// Post stage events `(case, seq, kind, at_ms)`; all must be accepted.
 pub async fn events(city: &Client, list: &[(&str, i64, &str, i64)]) {
     let records: Vec<Value> = list

@@ -66,13 +66,7 @@ async fn deadlines_skip_national_holidays_and_count_adjusted_weekends() {
         // A case accepted then carries the same deadline on its approval clock.
         open_case(&city, "CAL-GQ", CHAOYANG, ms("2025-09-26T10:00:00+08:00")).await;
         let case = get_ok(&city, "/api/v1/cases/CAL-GQ").await;
-        let clock = case["clocks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["stage"] == "approval")
-            .unwrap()
-            .clone();
+        let clock = approval_clock(&case);
         assert_eq!(
             clock["deadline"], "2025-10-16T23:59:59+08:00",
             "{label}: {clock}"
@@ -236,13 +230,7 @@ async fn a_calendar_change_moves_the_deadlines_of_open_cases() {
         assert_eq!(moved[0], days[1], "day 1 is now the old day 2");
         assert_eq!(&moved[..9], &days[1..]);
         let case = get_ok(&city, "/api/v1/cases/CAL-NOW").await;
-        let clock = case["clocks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["stage"] == "approval")
-            .unwrap()
-            .clone();
+        let clock = approval_clock(&case);
         assert_eq!(clock["deadline"], after, "{label}: {clock}");
         // The deadline index follows: nothing is due before the new day 8.
         settle(&app).await;

@@ -86,13 +86,7 @@ async fn approval_clock_goes_yellow_then_red_and_closes_when_the_case_is_done() 
 
         // The case detail shows the clocks (at real now) and the warning.
         let case = get_ok(&city, "/api/v1/cases/LC-1").await;
-        let clock = case["clocks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["stage"] == "approval")
-            .unwrap_or_else(|| panic!("{label}: no approval clock: {case}"))
-            .clone();
+        let clock = approval_clock(&case);
         let today = govpulse_core::monitoring::calendar::local_date(now());
         let elapsed = days.iter().filter(|d| **d <= today).count() as i64;
         assert_eq!(clock["budget"], 10);
@@ -119,13 +113,7 @@ async fn approval_clock_goes_yellow_then_red_and_closes_when_the_case_is_done() 
         seen.sort();
         assert_eq!(seen, ["closed", "escalated", "raised"], "{label}");
         let case = get_ok(&city, "/api/v1/cases/LC-1").await;
-        let clock = case["clocks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["stage"] == "approval")
-            .unwrap()
-            .clone();
+        let clock = approval_clock(&case);
         assert_eq!(clock["status"], "completed", "{clock}");
         assert_eq!(warnings(&city, "case=LC-1").await.len(), 1, "still one row");
         app.cleanup().await;
@@ -158,13 +146,7 @@ async fn a_supplement_suspends_the_clock_and_its_end_reopens_the_same_warning() 
         let reason = detail["close_reason"].as_str().unwrap_or_default();
         assert!(reason.contains("暂停计时"), "{label}: {reason}");
         let case = get_ok(&city, "/api/v1/cases/SP-1").await;
-        let clock = case["clocks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["stage"] == "approval")
-            .unwrap()
-            .clone();
+        let clock = approval_clock(&case);
         assert_eq!(clock["status"], "suspended", "{clock}");
         assert_eq!(clock["suspensions"].as_array().unwrap().len(), 1);
         assert!(clock["suspensions"][0]["end"].is_null());
@@ -185,13 +167,7 @@ async fn a_supplement_suspends_the_clock_and_its_end_reopens_the_same_warning() 
         let rows = warnings(&city, "case=SP-1&rule=approval_overdue").await;
         assert_eq!(rows.len(), 1);
         let case = get_ok(&city, "/api/v1/cases/SP-1").await;
-        let clock = case["clocks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["stage"] == "approval")
-            .unwrap()
-            .clone();
+        let clock = approval_clock(&case);
         assert_eq!(clock["status"], "running", "{clock}");
         assert!(clock["suspensions"][0]["end"].is_string(), "{clock}");
         assert_eq!(clock["suspended_days"], 0, "same-day suspension");
@@ -226,17 +202,8 @@ async fn events_arriving_out_of_order_give_the_same_clocks_and_warnings() {
         events(&city, &[("OO-REV", 4, "supplement_end", resumed)]).await;
         events(&city, &[("OO-REV", 3, "supplement_start", paused)]).await;
         settle(&app).await;
-        let clock = |case: Value| {
-            case["clocks"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|c| c["stage"] == "approval")
-                .unwrap()
-                .clone()
-        };
-        let in_order = clock(get_ok(&city, "/api/v1/cases/OO-IN").await);
-        let reversed = clock(get_ok(&city, "/api/v1/cases/OO-REV").await);
+        let in_order = approval_clock(&get_ok(&city, "/api/v1/cases/OO-IN").await);
+        let reversed = approval_clock(&get_ok(&city, "/api/v1/cases/OO-REV").await);
         for field in [
             "deadline",
             "used_share",

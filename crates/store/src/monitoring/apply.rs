@@ -53,6 +53,16 @@ pub struct EvaluationStats {
     pub messages: u64,
 }
 
+impl std::ops::AddAssign for EvaluationStats {
+    fn add_assign(&mut self, other: Self) {
+        self.subjects += other.subjects;
+        self.raised += other.raised;
+        self.escalated += other.escalated;
+        self.closed += other.closed;
+        self.messages += other.messages;
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct Existing {
     id: i64,
@@ -99,6 +109,7 @@ impl Store {
                 let mut stats = EvaluationStats { subjects: chunk.len() as u64, ..Default::default() };
                 let mut history: Vec<Vec<Value>> = Vec::new();
                 let mut notices: Vec<Notice> = Vec::new();
+                let mut closes: Vec<(i64, String)> = Vec::new();
                 let mut due_rows: Vec<Vec<Value>> = Vec::new();
                 let mut found: Vec<&str> = Vec::new();
                 let evaluations: Vec<(&SubjectFacts, Evaluation)> = facts.iter().map(|f| (f, decide(f))).collect();
@@ -158,13 +169,7 @@ impl Store {
                                 }
                             }
                             (None, Some(old)) if old.status != "closed" && old.status != "false_positive" => {
-                                let mut sql = Sql::new("UPDATE warnings SET status = 'closed', closed_at = ");
-                                sql.bind_int(now_ms).push(", updated_at = ").bind_int(now_ms)
-                                    .push(", close_reason = ").bind_text(&decision.close_reason)
-                                    .push(" WHERE id = ").bind_int(old.id);
-                                execute_dynamic!(pool, tx, &sql)?;
-                                history.push(vec![Value::Int(old.id), Value::Int(now_ms), text("closed"), text(""), text("closed"), text("system"), Value::Text(decision.close_reason.clone())]);
-                                stats.closed += 1;
+                                closes.push((old.id, decision.close_reason.clone()));
                             }
                             _ => {}
                         }
@@ -179,14 +184,17 @@ impl Store {
                         (false, false) => "办件已不存在",
                         (true, _) => "规则已删除",
                     };
+                    closes.push((old.id, reason.to_string()));
+                }
+                for (id, reason) in &closes {
                     let mut sql = Sql::new("UPDATE warnings SET status = 'closed', closed_at = ");
                     sql.bind_int(now_ms).push(", updated_at = ").bind_int(now_ms)
                         .push(", close_reason = ").bind_text(reason)
-                        .push(" WHERE id = ").bind_int(old.id);
+                        .push(" WHERE id = ").bind_int(*id);
                     execute_dynamic!(pool, tx, &sql)?;
-                    history.push(vec![Value::Int(old.id), Value::Int(now_ms), text("closed"), text(""), text("closed"), text("system"), Value::Text(reason.to_string())]);
-                    stats.closed += 1;
+                    history.push(vec![Value::Int(*id), Value::Int(now_ms), text("closed"), text(""), text("closed"), text("system"), Value::Text(reason.clone())]);
                 }
+                stats.closed = closes.len() as u64;
                 insert_rows!(pool, tx, "INSERT INTO warning_history (warning_id, at, action, level, status, actor, note)", history);
                 let mut messages: Vec<Vec<Value>> = Vec::new();
                 let mut deliveries: Vec<Vec<Value>> = Vec::new();
@@ -224,11 +232,7 @@ impl Store {
                 tx.commit().await?;
                 stats
             });
-            stats.subjects += chunk_stats.subjects;
-            stats.raised += chunk_stats.raised;
-            stats.escalated += chunk_stats.escalated;
-            stats.closed += chunk_stats.closed;
-            stats.messages += chunk_stats.messages;
+            stats += chunk_stats;
         }
         Ok(stats)
     }

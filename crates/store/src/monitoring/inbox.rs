@@ -194,14 +194,8 @@ impl Store {
             if ids.is_empty() {
                 return Ok(0);
             }
-            sql.push(" AND id IN (");
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(Value::Int(*id));
-            }
-            sql.push(")");
+            sql.push(" AND id IN ")
+                .push_values(ids.iter().map(|id| Value::Int(*id)));
         }
         Ok(on_write!(self, pool => {
             let mut conn = pool.acquire().await?;

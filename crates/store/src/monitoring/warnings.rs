@@ -2,7 +2,7 @@
 //! history, acknowledge / handle / false positive, and per-rule precision.
 
 use crate::audit::AuditRecord;
-use crate::db::{Page, Sql, Store, StoreError, StoreResult};
+use crate::db::{Page, Sql, Store, StoreError, StoreResult, Value};
 use crate::org::OrgScope;
 use serde::Serialize;
 
@@ -182,14 +182,9 @@ impl Store {
         }
         let mut select = Sql::new("SELECT w.id, w.level FROM warnings w WHERE w.status NOT IN ('closed', 'false_positive')");
         scope.push_scope(&mut select, "w.region_code", "w.department_code");
-        select.push(" AND w.id IN (");
-        for (i, id) in ids.iter().enumerate() {
-            if i > 0 {
-                select.push(", ");
-            }
-            select.bind_int(*id);
-        }
-        select.push(")");
+        select
+            .push(" AND w.id IN ")
+            .push_values(ids.iter().map(|id| Value::Int(*id)));
         let status = action.status();
         let backend = self.backend();
         let changed: Vec<i64> = on_write!(self, pool => {
