@@ -24,6 +24,9 @@ pub struct ServerConfig {
     pub key_file: Option<String>,
     /// Consultations up to this many days before an application are linked to it.
     pub link_window_days: i64,
+    /// Directory of background export files (created if missing; files are
+    /// deleted 7 days after their job was created).
+    pub export_dir: String,
 }
 
 impl Default for ServerConfig {
@@ -37,6 +40,7 @@ impl Default for ServerConfig {
             json_logs: false,
             key_file: None,
             link_window_days: 30,
+            export_dir: "data/exports".to_string(),
         }
     }
 }

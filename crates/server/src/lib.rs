@@ -4,8 +4,10 @@
 pub mod aggregation;
 pub mod audit;
 pub mod config;
+pub mod dashboard;
 pub mod error;
 pub mod export;
+pub mod exports;
 pub mod extract;
 pub mod identity;
 pub mod monitoring;
@@ -46,7 +48,9 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "org", description = "Regions and departments"),
         (name = "audit", description = "Tamper-evident audit log (SEC-3)"),
         (name = "monitoring", description = "Working-day calendar and clocks (MON-1..8)"),
-        (name = "aggregation", description = "Items, consultation codes, intake, cases, linking, collection rules (AGG-1..5)")
+        (name = "dashboard", description = "Key indicators, breakdowns, trends, hot words and exports (DASH-1..5)"),
+        (name = "aggregation", description = "Items, consultation codes, intake, cases, linking, collection rules (AGG-1..5)"),
+        (name = "exports", description = "Background exports of large lists (DASH-4)")
     )
 )]
 struct ApiDoc;
@@ -76,7 +80,9 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(org::routes())
                 .merge(audit::routes())
                 .merge(aggregation::routes())
-                .merge(monitoring::routes()),
+                .merge(monitoring::routes())
+                .merge(exports::routes())
+                .merge(dashboard::routes()),
         )
         .split_for_parts()
 }
@@ -136,6 +142,8 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let store = state.store.clone();
     spawn_session_sweeper(state.clone());
     monitoring::start(&state).await?;
+    exports::start(&state).await?;
+    dashboard::start(&state);
     let app = router(state);
     axum::serve(
         listener,

@@ -19,6 +19,8 @@ pub struct AppState {
     pub vault: Arc<IdentityVault>,
     /// Warning rules, the working-day calendar and the evaluator.
     pub monitor: Arc<crate::monitoring::engine::Monitor>,
+    /// The dashboard's cube and hot-word counts.
+    pub dashboard: Arc<crate::dashboard::engine::Dashboard>,
     pub config: Arc<ServerConfig>,
     pub login_limiter: Arc<RateLimiter>,
     policy: Arc<RwLock<Option<(SecurityPolicy, Instant)>>>,
@@ -31,6 +33,7 @@ impl AppState {
             store,
             vault: Arc::new(vault),
             monitor: Arc::new(crate::monitoring::engine::Monitor::default()),
+            dashboard: Arc::default(),
             config: Arc::new(config),
             login_limiter,
             policy: Arc::new(RwLock::new(None)),

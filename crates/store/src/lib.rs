@@ -14,6 +14,8 @@ mod db;
 #[macro_use]
 pub mod audit;
 pub mod aggregation;
+pub mod dashboard;
+pub mod exports;
 pub mod identity;
 mod migrate;
 pub mod monitoring;

@@ -37,6 +37,20 @@ const MIGRATIONS: &[Migration] = &[
         sqlite_only: "",
         postgres_only: "",
     },
+    Migration {
+        version: 4,
+        name: "dashboard",
+        portable: include_str!("migrations/0004_dashboard.sql"),
+        sqlite_only: "",
+        postgres_only: "",
+    },
+    Migration {
+        version: 5,
+        name: "exports",
+        portable: include_str!("migrations/0005_exports.sql"),
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -8,6 +8,7 @@ use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
+use govpulse_core::monitoring::condition::{Field, CASE_STATUSES};
 use govpulse_core::region::subtree_range;
 use govpulse_core::time::to_rfc3339;
 use govpulse_store::aggregation::{
@@ -15,6 +16,7 @@ use govpulse_store::aggregation::{
     EventRow,
 };
 use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ConsultationView {
@@ -73,6 +75,68 @@ pub struct ConsultationQuery {
     pub size: Option<i64>,
 }
 
+impl ConsultationQuery {
+    /// The store filter these parameters ask for (the list and background exports).
+    pub fn filter(&self) -> ApiResult<ConsultationFilter> {
+        let (from_ms, to_ms) = time_window(&self.from, &self.to)?;
+        Ok(ConsultationFilter {
+            q: non_empty(&self.q),
+            channel: non_empty(&self.channel),
+            region_range: non_empty(&self.region).map(|r| subtree_range(&r)),
+            item: non_empty(&self.item),
+            linked: self.linked,
+            from_ms,
+            to_ms,
+        })
+    }
+}
+
+/// Column titles of a consultation export.
+pub const CONSULTATION_EXPORT_HEADERS: [&str; 11] = [
+    "咨询编码",
+    "渠道",
+    "区划",
+    "咨询时间",
+    "申请人类型",
+    "证件号码（脱敏）",
+    "事项编码",
+    "事项名称",
+    "咨询内容",
+    "答复内容",
+    "关联办件",
+];
+
+/// One consultation as export cells (in [`CONSULTATION_EXPORT_HEADERS`] order).
+pub fn consultation_export_cells(r: ConsultationRow) -> Vec<String> {
+    vec![
+        r.code,
+        option_label(&CHANNELS, &r.channel),
+        r.region_name.unwrap_or(r.region_code),
+        to_rfc3339(r.asked_at),
+        option_label(&APPLICANT_TYPES, &r.applicant_type),
+        r.applicant_masked.unwrap_or_default(),
+        r.item_code.unwrap_or_default(),
+        r.item_name.unwrap_or_default(),
+        r.question,
+        r.answer.unwrap_or_default(),
+        r.linked_case_code.unwrap_or_default(),
+    ]
+}
+
+/// Chinese labels of channels and applicant types, as the rule editor shows them.
+static CHANNELS: LazyLock<Vec<(&str, &str)>> = LazyLock::new(|| Field::Channel.info().options);
+static APPLICANT_TYPES: LazyLock<Vec<(&str, &str)>> =
+    LazyLock::new(|| Field::ApplicantType.info().options);
+
+/// The label of `code` among `options`; the code itself when unknown.
+fn option_label(options: &[(&str, &str)], code: &str) -> String {
+    options
+        .iter()
+        .find(|(key, _)| *key == code)
+        .map_or(code, |(_, label)| label)
+        .to_string()
+}
+
 #[utoipa::path(get, path = "/consultations", tag = "aggregation", params(ConsultationQuery), responses((status = 200, body = ConsultationList)))]
 pub async fn list_consultations(
     State(state): State<AppState>,
@@ -80,16 +144,7 @@ pub async fn list_consultations(
     ApiQuery(q): ApiQuery<ConsultationQuery>,
 ) -> ApiResult<Json<ConsultationList>> {
     caller.require(&state, "data:read").await?;
-    let (from_ms, to_ms) = time_window(&q.from, &q.to)?;
-    let filter = ConsultationFilter {
-        q: non_empty(&q.q),
-        channel: non_empty(&q.channel),
-        region_range: non_empty(&q.region).map(|r| subtree_range(&r)),
-        item: non_empty(&q.item),
-        linked: q.linked,
-        from_ms,
-        to_ms,
-    };
+    let filter = q.filter()?;
     let (offset, limit) = Paging::new(q.page, q.size).window();
     let page = state
         .store
@@ -175,6 +230,67 @@ pub struct CaseQuery {
     pub size: Option<i64>,
 }
 
+impl CaseQuery {
+    /// The store filter these parameters ask for (the list and background exports).
+    pub fn filter(&self) -> ApiResult<CaseFilter> {
+        let (from_ms, to_ms) = time_window(&self.from, &self.to)?;
+        Ok(CaseFilter {
+            q: non_empty(&self.q),
+            region_range: non_empty(&self.region).map(|r| subtree_range(&r)),
+            department: non_empty(&self.department),
+            item: non_empty(&self.item),
+            status: non_empty(&self.status),
+            applicant_type: non_empty(&self.applicant_type),
+            from_ms,
+            to_ms,
+        })
+    }
+}
+
+/// Column titles of a case export.
+pub const CASE_EXPORT_HEADERS: [&str; 17] = [
+    "办件编号",
+    "事项编码",
+    "事项名称",
+    "事项版本",
+    "申请人类型",
+    "申请人",
+    "证件号码（脱敏）",
+    "区划",
+    "实施部门",
+    "渠道",
+    "申请时间",
+    "状态",
+    "受理时间",
+    "办结时间",
+    "咨询次数",
+    "办理方式",
+    "备注",
+];
+
+/// One case as export cells (in [`CASE_EXPORT_HEADERS`] order).
+pub fn case_export_cells(r: CaseRow) -> Vec<String> {
+    vec![
+        r.case_code,
+        r.item_code,
+        r.item_name.unwrap_or_default(),
+        r.item_version.to_string(),
+        option_label(&APPLICANT_TYPES, &r.applicant_type),
+        r.applicant_name,
+        r.applicant_masked,
+        r.region_name.unwrap_or(r.region_code),
+        r.department_name.unwrap_or(r.department_code),
+        option_label(&CHANNELS, &r.channel),
+        to_rfc3339(r.submitted_at),
+        option_label(CASE_STATUSES, &r.status),
+        r.accepted_at.map(to_rfc3339).unwrap_or_default(),
+        r.completed_at.map(to_rfc3339).unwrap_or_default(),
+        r.consultations.to_string(),
+        r.handling_mode.unwrap_or_default(),
+        r.remark.unwrap_or_default(),
+    ]
+}
+
 #[utoipa::path(get, path = "/cases", tag = "aggregation", params(CaseQuery), responses((status = 200, body = CaseList)))]
 pub async fn list_cases(
     State(state): State<AppState>,
@@ -182,17 +298,7 @@ pub async fn list_cases(
     ApiQuery(q): ApiQuery<CaseQuery>,
 ) -> ApiResult<Json<CaseList>> {
     caller.require(&state, "data:read").await?;
-    let (from_ms, to_ms) = time_window(&q.from, &q.to)?;
-    let filter = CaseFilter {
-        q: non_empty(&q.q),
-        region_range: non_empty(&q.region).map(|r| subtree_range(&r)),
-        department: non_empty(&q.department),
-        item: non_empty(&q.item),
-        status: non_empty(&q.status),
-        applicant_type: non_empty(&q.applicant_type),
-        from_ms,
-        to_ms,
-    };
+    let filter = q.filter()?;
     let (offset, limit) = Paging::new(q.page, q.size).window();
     let page = state
         .store

@@ -167,6 +167,21 @@ impl Monitor {
         let subject = facts.record.subject(calendar, i64::MAX, now_ms);
         let mut evaluation = Evaluation::default();
         let consultation = facts.kind == SubjectKind::Consultation;
+        if !consultation {
+            // The dashboard's overdue figure: kept per case, and looked at again
+            // the instant a running clock passes its deadline.
+            let clocks = &subject.clocks;
+            evaluation.overdue = Some(
+                clocks
+                    .iter()
+                    .any(|c| matches!(c.status, "overdue" | "completed_late")),
+            );
+            evaluation.next_due = clocks
+                .iter()
+                .filter(|c| c.status == "running")
+                .map(|c| c.deadline + 1)
+                .min();
+        }
         for rule in rules
             .iter()
             .filter(|r| (r.def.stage == "consultation") == consultation)

@@ -103,7 +103,8 @@ const STATUSES: &[&str] = &[
     "closed",
 ];
 
-fn filter_of(q: &WarningQuery) -> ApiResult<WarningFilter> {
+/// The store filter the list parameters ask for (the list, its export and background exports).
+pub fn filter_of(q: &WarningQuery) -> ApiResult<WarningFilter> {
     let status = non_empty(&q.status);
     if status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
         return Err(ApiError::invalid_field(
@@ -166,6 +167,42 @@ fn status_label(status: &str) -> &str {
 /// Most rows one export holds.
 const EXPORT_LIMIT: i64 = 200_000;
 
+/// Column titles of a warning export (the download and background exports).
+pub const EXPORT_HEADERS: [&str; 13] = [
+    "预警编号",
+    "办件编号",
+    "预警规则",
+    "环节",
+    "预警级别",
+    "状态",
+    "预警时间",
+    "区划",
+    "部门",
+    "事项",
+    "处置时限",
+    "关闭原因",
+    "处置说明",
+];
+
+/// One warning as export cells (in [`EXPORT_HEADERS`] order).
+pub fn export_cells(w: WarningRow) -> Vec<String> {
+    vec![
+        w.id.to_string(),
+        w.case_code,
+        w.rule_name,
+        stage_label(&w.stage).to_string(),
+        w.level_name,
+        status_label(&w.status).to_string(),
+        to_rfc3339(w.raised_at),
+        w.region_name.unwrap_or(w.region_code),
+        w.department_name.unwrap_or(w.department_code),
+        w.item_name.unwrap_or(w.item_code),
+        to_rfc3339(w.handle_deadline),
+        w.close_reason.unwrap_or_default(),
+        w.note.unwrap_or_default(),
+    ]
+}
+
 #[utoipa::path(get, path = "/warnings/export", tag = "monitoring", params(WarningQuery), responses((status = 200, description = "XLSX or CSV file")))]
 pub async fn export_warnings(
     State(state): State<AppState>,
@@ -178,45 +215,10 @@ pub async fn export_warnings(
         .store
         .list_warnings(&caller.org_scope(), &filter, 0, EXPORT_LIMIT)
         .await?;
-    let headers = [
-        "预警编号",
-        "办件编号",
-        "预警规则",
-        "环节",
-        "预警级别",
-        "状态",
-        "预警时间",
-        "区划",
-        "部门",
-        "事项",
-        "处置时限",
-        "关闭原因",
-        "处置说明",
-    ];
-    let rows: Vec<Vec<String>> = page
-        .items
-        .into_iter()
-        .map(|w| {
-            vec![
-                w.id.to_string(),
-                w.case_code,
-                w.rule_name,
-                stage_label(&w.stage).to_string(),
-                w.level_name,
-                status_label(&w.status).to_string(),
-                to_rfc3339(w.raised_at),
-                w.region_name.unwrap_or(w.region_code),
-                w.department_name.unwrap_or(w.department_code),
-                w.item_name.unwrap_or(w.item_code),
-                to_rfc3339(w.handle_deadline),
-                w.close_reason.unwrap_or_default(),
-                w.note.unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let rows: Vec<Vec<String>> = page.items.into_iter().map(export_cells).collect();
     match q.format.as_deref().unwrap_or("xlsx") {
-        "csv" => Ok(csv_download("warnings.csv", &headers, rows)),
-        "xlsx" => xlsx_download("warnings.xlsx", "预警信息", &headers, rows).await,
+        "csv" => Ok(csv_download("warnings.csv", &EXPORT_HEADERS, rows)),
+        "xlsx" => xlsx_download("warnings.xlsx", "预警信息", &EXPORT_HEADERS, rows).await,
         _ => Err(ApiError::invalid_field("format", "格式须为 xlsx 或 csv")),
     }
 }

@@ -40,6 +40,10 @@ impl TestApp {
         seed::demo_accounts(&db.store).await.expect("accounts");
         let config = ServerConfig {
             login_rate_per_minute: 10_000,
+            export_dir: std::env::temp_dir()
+                .join(format!("govpulse-exports-{}", random_hex()))
+                .to_string_lossy()
+                .into_owned(),
             ..ServerConfig::default()
         };
         let mut secret = [0u8; 64];
@@ -49,6 +53,9 @@ impl TestApp {
         govpulse_server::monitoring::start(&state)
             .await
             .expect("monitoring");
+        govpulse_server::exports::start(&state)
+            .await
+            .expect("exports");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -100,6 +107,7 @@ impl TestApp {
 
     pub async fn cleanup(self) {
         self.db.cleanup().await;
+        let _ = std::fs::remove_dir_all(&self.state.config.export_dir);
     }
 }
 
@@ -176,6 +184,12 @@ impl Client {
     pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
         self.send(Method::DELETE, path, None).await
     }
+}
+
+fn random_hex() -> String {
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).expect("randomness");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A user-creation body with a policy-compliant password.

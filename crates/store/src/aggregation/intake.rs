@@ -6,6 +6,7 @@
 
 use super::{Batch, LineOutcome, ROWS_PER_STATEMENT};
 use crate::db::{PoolOps, Sql, Store, StoreResult, Value};
+use crate::dashboard::log_dashboard_changes;
 use crate::monitoring::{case_subject, consultation_subject, mark_due};
 use std::collections::HashMap;
 
@@ -216,6 +217,8 @@ impl Store {
                 [case_subject(&c.case_code), consultation_subject(&c.applicant_key, &c.item_code)]
             }).collect();
             mark_due!(pool, tx, due);
+            let changed = fresh.iter().map(|&i| (batch.rows[i].1.district_code.clone(), batch.rows[i].1.submitted_at));
+            log_dashboard_changes!(pool, tx, "cases", changed);
             super::record_intake_stats!(tx, batch, &outcomes);
             tx.commit().await?;
             outcomes
@@ -310,6 +313,7 @@ impl Store {
                 execute_dynamic!(pool, tx, &sql)?;
             }
             mark_due!(pool, tx, touched.iter().map(|c| case_subject(c)).collect());
+            log_dashboard_changes!(pool, tx, "cases", touched.iter().filter_map(|c| cases.get(*c).cloned()));
             super::record_intake_stats!(tx, batch, &outcomes);
             tx.commit().await?;
             outcomes
@@ -354,6 +358,8 @@ impl Store {
                 Some(consultation_subject(c.applicant_key.as_deref()?, c.item_code.as_deref()?))
             }).collect();
             mark_due!(pool, tx, due);
+            let changed = fresh.iter().map(|&i| (batch.rows[i].1.district_code.clone(), batch.rows[i].1.asked_at));
+            log_dashboard_changes!(pool, tx, "consultations", changed);
             super::record_intake_stats!(tx, batch, &outcomes);
             tx.commit().await?;
             outcomes

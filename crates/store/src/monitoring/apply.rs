@@ -6,6 +6,7 @@
 
 use super::facts::{load_facts, SubjectFacts};
 use super::inbox::recipients;
+use crate::dashboard::log_dashboard_changes;
 use crate::db::{Sql, Store, StoreResult, Value, ROWS_PER_STATEMENT};
 use govpulse_core::monitoring::condition::Field;
 use std::collections::HashMap;
@@ -41,6 +42,8 @@ pub struct Decision {
 pub struct Evaluation {
     pub decisions: Vec<Decision>,
     pub next_due: Option<i64>,
+    /// For a case: whether any stage clock has run past its deadline.
+    pub overdue: Option<bool>,
 }
 
 /// What one evaluation pass changed.
@@ -70,6 +73,7 @@ struct Existing {
     subject_key: String,
     level_rank: i32,
     status: String,
+    raised_at: i64,
 }
 
 fn text(s: &str) -> Value {
@@ -82,6 +86,30 @@ struct Notice<'a> {
     facts: &'a SubjectFacts,
     decision: &'a Decision,
     level: &'a DecidedLevel,
+}
+
+/// Store each case's overdue flag where it changed; returns the changed cases'
+/// (district, submitted_at).
+macro_rules! mark_overdue {
+    ($pool:expr, $tx:expr, $flags:expr) => {{
+        let flags: Vec<(&str, bool)> = $flags;
+        let mut changed: Vec<(String, i64)> = Vec::new();
+        for value in [true, false] {
+            let codes: Vec<&str> = flags.iter().filter(|(_, o)| *o == value).map(|(c, _)| *c).collect();
+            if codes.is_empty() {
+                continue;
+            }
+            let mut sql = Sql::new("UPDATE cases SET overdue = ");
+            sql.bind(Value::Bool(value))
+                .push(" WHERE overdue <> ")
+                .bind(Value::Bool(value))
+                .push(" AND case_code IN ")
+                .push_list(codes)
+                .push(" RETURNING district_code, submitted_at");
+            changed.extend(fetch_dynamic_on!($pool, $tx, (String, i64), &sql)?);
+        }
+        changed
+    }};
 }
 
 impl Store {
@@ -100,7 +128,7 @@ impl Store {
             let chunk_stats = on_write!(self, pool => {
                 let mut tx = crate::db::PoolOps::begin_write(pool).await?;
                 let facts: Vec<SubjectFacts> = load_facts!(pool, tx, chunk, windows);
-                let mut sql = Sql::new("SELECT id, rule_code, subject_key, level_rank, status FROM warnings WHERE subject_key IN ");
+                let mut sql = Sql::new("SELECT id, rule_code, subject_key, level_rank, status, raised_at FROM warnings WHERE subject_key IN ");
                 sql.push_list(chunk.iter().map(String::as_str));
                 let mut existing: HashMap<(String, String), Existing> = HashMap::new();
                 for row in fetch_dynamic_on!(pool, tx, Existing, &sql)? {
@@ -112,6 +140,8 @@ impl Store {
                 let mut closes: Vec<(i64, String)> = Vec::new();
                 let mut due_rows: Vec<Vec<Value>> = Vec::new();
                 let mut found: Vec<&str> = Vec::new();
+                // (district, raised_at) of warnings whose level changed: dashboard partitions.
+                let mut counted: Vec<(String, i64)> = Vec::new();
                 let evaluations: Vec<(&SubjectFacts, Evaluation)> = facts.iter().map(|f| (f, decide(f))).collect();
                 for (facts, evaluation) in &evaluations {
                     found.push(&facts.key);
@@ -138,6 +168,7 @@ impl Store {
                                     ids.first().map(|(id,)| *id).unwrap_or_default()
                                 };
                                 history.push(vec![Value::Int(id), Value::Int(now_ms), text("raised"), text(&level.key), text("open"), text("system"), Value::OptText(None)]);
+                                counted.push((facts.district_code.clone(), now_ms));
                                 notices.push(Notice { warning_id: id, facts, decision, level });
                                 stats.raised += 1;
                             }
@@ -162,6 +193,7 @@ impl Store {
                                 }
                                 sql.push(" WHERE id = ").bind_int(old.id);
                                 execute_dynamic!(pool, tx, &sql)?;
+                                counted.push((facts.district_code.clone(), old.raised_at));
                                 history.push(vec![Value::Int(old.id), Value::Int(now_ms), text(action), text(&level.key), text(&status), text("system"), Value::OptText(None)]);
                                 if reopen || up {
                                     notices.push(Notice { warning_id: old.id, facts, decision, level });
@@ -224,6 +256,13 @@ impl Store {
                 insert_rows!(pool, tx, "INSERT INTO messages (user_id, warning_id, level, colour, title, body, created_at)", messages);
                 insert_rows!(pool, tx, "INSERT INTO webhook_deliveries (rule_code, warning_id, url, payload, status, attempts,
                     next_attempt_at, created_at)", deliveries);
+                log_dashboard_changes!(pool, tx, "warnings", counted);
+                let overdue: Vec<(&str, bool)> = evaluations
+                    .iter()
+                    .filter_map(|(f, e)| Some((f.case_code.as_str(), e.overdue?)))
+                    .collect();
+                let flipped = mark_overdue!(pool, tx, overdue);
+                log_dashboard_changes!(pool, tx, "cases", flipped);
                 // Subjects that no longer exist leave the index; the rest get their next instant.
                 let mut sql = Sql::new("DELETE FROM monitor_due WHERE subject_key IN ");
                 sql.push_list(chunk.iter().map(String::as_str));

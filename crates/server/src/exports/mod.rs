@@ -1,0 +1,251 @@
+//! Background exports of large lists (DASH-4): cases, consultations and
+//! warnings written to XLSX or CSV by a job runner, with progress and a
+//! download link. A job runs with its creator's data scope at creation and
+//! only its creator sees or downloads it.
+
+pub mod runner;
+mod source;
+mod writer;
+
+pub use runner::start;
+pub use source::{Format, ListQuery, Source};
+
+use crate::error::{ApiError, ApiResult};
+use crate::export::{attachment, XLSX_TYPE};
+use crate::extract::ApiJson;
+use crate::identity::caller::Caller;
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::Json;
+use govpulse_core::time::to_rfc3339;
+use govpulse_store::exports::{scope_to_json, ExportJobRow, NewExportJob, DONE};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_exports, create_export))
+        .routes(routes!(get_export))
+        .routes(routes!(download_export))
+}
+
+/// Most jobs `GET /exports` lists (files and jobs go after 7 days anyway).
+const LIST_LIMIT: i64 = 100;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportRequest {
+    /// cases | consultations | warnings
+    pub source: String,
+    /// xlsx (default) | csv
+    pub format: Option<String>,
+    /// The list's own query parameters, e.g. `{"region": "110105", "from": "2026-11-01"}`.
+    #[schema(value_type = Object)]
+    pub filters: Option<Map<String, Value>>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ExportJobView {
+    pub id: i64,
+    pub source: String,
+    pub format: String,
+    /// queued | running | done | failed
+    pub status: String,
+    /// Rows written so far.
+    pub rows: i64,
+    /// Rows the filters matched when the job started (0 while queued).
+    pub total: i64,
+    /// 0–1; 1 once done.
+    pub progress: f64,
+    /// The filters the job was created with.
+    #[schema(value_type = Object)]
+    pub filters: Value,
+    /// Name of the file to download (once done).
+    pub file_name: Option<String>,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    /// Why the job failed.
+    pub error: Option<String>,
+}
+
+impl From<ExportJobRow> for ExportJobView {
+    fn from(job: ExportJobRow) -> Self {
+        let progress = if job.status == DONE {
+            1.0
+        } else if job.rows_total > 0 {
+            (job.rows_done as f64 / job.rows_total as f64).min(1.0)
+        } else {
+            0.0
+        };
+        Self {
+            id: job.id,
+            progress: (progress * 1000.0).round() / 1000.0,
+            filters: serde_json::from_str(&job.filters).unwrap_or(Value::Null),
+            source: job.source,
+            format: job.format,
+            status: job.status,
+            rows: job.rows_done,
+            total: job.rows_total,
+            file_name: job.file_name,
+            created_at: to_rfc3339(job.created_at),
+            started_at: job.started_at.map(to_rfc3339),
+            finished_at: job.finished_at.map(to_rfc3339),
+            error: job.error,
+        }
+    }
+}
+
+/// Queue an export of a list with the list's own filters; the caller needs the
+/// list's permission. Bad filters are refused exactly as the list refuses them.
+#[utoipa::path(post, path = "/exports", tag = "exports", request_body = ExportRequest,
+    responses((status = 202, body = ExportJobView), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn create_export(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<ExportRequest>,
+) -> ApiResult<(StatusCode, Json<ExportJobView>)> {
+    let source = Source::parse(&input.source)?;
+    caller.require(&state, source.permission()).await?;
+    let format = Format::parse(input.format.as_deref())?;
+    let filters = source::normalise(input.filters.unwrap_or_default())?;
+    ListQuery::parse(source, &filters)?;
+    let filters = Value::Object(filters);
+    let audit = caller.audit(
+        "export.create",
+        "export_job",
+        "",
+        serde_json::json!({ "source": source.as_str(), "format": format.as_str(), "filters": filters }),
+    );
+    let filters = filters.to_string();
+    let job = state
+        .store
+        .create_export_job(
+            &NewExportJob {
+                owner: &caller.username,
+                source: source.as_str(),
+                format: format.as_str(),
+                filters: &filters,
+                scope: &scope_to_json(&caller.org_scope()),
+            },
+            &audit,
+        )
+        .await?;
+    runner::wake();
+    Ok((StatusCode::ACCEPTED, Json(job.into())))
+}
+
+/// Anyone who may read some list may have export jobs.
+async fn require_exporter(state: &AppState, caller: &Caller) -> ApiResult<()> {
+    if Source::ALL.iter().any(|s| caller.can(s.permission())) {
+        return Ok(());
+    }
+    caller.require(state, Source::Cases.permission()).await
+}
+
+/// One job of the caller, still allowed by the permission of its list.
+async fn own_job(state: &AppState, caller: &Caller, id: i64) -> ApiResult<ExportJobRow> {
+    require_exporter(state, caller).await?;
+    let job = state
+        .store
+        .export_job_of(&caller.username, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let source = Source::parse(&job.source)?;
+    caller.require(state, source.permission()).await?;
+    Ok(job)
+}
+
+/// The caller's own jobs, newest first (at most 100).
+#[utoipa::path(get, path = "/exports", tag = "exports",
+    responses((status = 200, body = Vec<ExportJobView>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn list_exports(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<ExportJobView>>> {
+    require_exporter(&state, &caller).await?;
+    let jobs = state
+        .store
+        .export_jobs_of(&caller.username, LIST_LIMIT)
+        .await?;
+    Ok(Json(jobs.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(get, path = "/exports/{id}", tag = "exports",
+    responses((status = 200, body = ExportJobView), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ExportJobView>> {
+    Ok(Json(own_job(&state, &caller, id).await?.into()))
+}
+
+/// The finished file (409 `export.not_ready` before the job is done). Audited.
+#[utoipa::path(get, path = "/exports/{id}/download", tag = "exports",
+    responses((status = 200, description = "XLSX or CSV file"), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody)))]
+pub async fn download_export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    let job = own_job(&state, &caller, id).await?;
+    let (Some(name), Some(path)) = (job.file_name.as_deref(), job.file_path.as_deref()) else {
+        return Err(ApiError::conflict(
+            "export.not_ready",
+            "导出尚未完成，请稍后再下载",
+        ));
+    };
+    let file = match tokio::fs::File::open(path).await {
+        Ok(file) => file,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ApiError::not_found())
+        }
+        Err(err) => return Err(ApiError::internal(err)),
+    };
+    let length = file.metadata().await.map_err(ApiError::internal)?.len();
+    state
+        .store
+        .audit(&caller.audit(
+            "export.download",
+            "export_job",
+            &id.to_string(),
+            serde_json::json!({ "source": job.source, "format": job.format, "rows": job.rows_done }),
+        ))
+        .await?;
+    let content_type = match Format::parse(Some(&job.format))? {
+        Format::Csv => "text/csv; charset=utf-8",
+        Format::Xlsx => XLSX_TYPE,
+    };
+    let mut response = attachment(name, content_type, Body::from_stream(chunks(file)));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    Ok(response)
+}
+
+/// A file as a stream of 64 KiB chunks (never whole in memory).
+fn chunks(
+    file: tokio::fs::File,
+) -> impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> + Send {
+    use tokio::io::AsyncReadExt;
+    futures_util::stream::unfold(Some(file), |file| async move {
+        let mut file = file?;
+        let mut buffer = vec![0u8; 64 * 1024];
+        match file.read(&mut buffer).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buffer.truncate(n);
+                Some((Ok(buffer), Some(file)))
+            }
+            Err(err) => Some((Err(err), None)),
+        }
+    })
+}

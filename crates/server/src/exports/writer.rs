@@ -1,0 +1,144 @@
+//! The file of a background export, written row by row on a blocking thread:
+//! CSV with a UTF-8 BOM, or XLSX in constant-memory mode (rows go to a
+//! temporary file as they come; a sheet holds 1,048,575 rows, then the next
+//! sheet starts). Every cell passes the formula guard.
+
+use super::source::Format;
+use crate::export::safe_row;
+use rust_xlsxwriter::Workbook;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Data rows one worksheet holds (XLSX's 1,048,576 rows less the header).
+const SHEET_ROWS: u32 = 1_048_575;
+
+pub(super) enum Sink {
+    Csv(csv::Writer<BufWriter<File>>),
+    Xlsx(XlsxSink),
+}
+
+pub(super) struct XlsxSink {
+    workbook: Workbook,
+    path: PathBuf,
+    sheet_name: &'static str,
+    headers: &'static [&'static str],
+    /// Worksheets started so far.
+    sheets: usize,
+    /// Next row of the current worksheet.
+    row: u32,
+}
+
+impl XlsxSink {
+    fn start_sheet(&mut self) -> anyhow::Result<()> {
+        self.sheets += 1;
+        let name = if self.sheets == 1 {
+            self.sheet_name.to_string()
+        } else {
+            format!("{} {}", self.sheet_name, self.sheets)
+        };
+        let sheet = self.workbook.add_worksheet_with_constant_memory()?;
+        sheet.set_name(&name)?;
+        for (col, title) in self.headers.iter().enumerate() {
+            sheet.write_string(0, col as u16, *title)?;
+        }
+        self.row = 1;
+        Ok(())
+    }
+
+    fn write(&mut self, cells: Vec<String>) -> anyhow::Result<()> {
+        if self.sheets == 0 || self.row > SHEET_ROWS {
+            self.start_sheet()?;
+        }
+        let sheet = self.workbook.worksheet_from_index(self.sheets - 1)?;
+        for (col, cell) in safe_row(cells).iter().enumerate() {
+            sheet.write_string(self.row, col as u16, cell)?;
+        }
+        self.row += 1;
+        Ok(())
+    }
+}
+
+impl Sink {
+    /// Start the file at `path` with its header row.
+    pub fn create(
+        format: Format,
+        path: &Path,
+        sheet_name: &'static str,
+        headers: &'static [&'static str],
+    ) -> anyhow::Result<Self> {
+        Ok(match format {
+            Format::Csv => {
+                let mut file = BufWriter::new(File::create(path)?);
+                // UTF-8 BOM so spreadsheet programs read Chinese correctly.
+                file.write_all(&[0xEF, 0xBB, 0xBF])?;
+                let mut writer = csv::Writer::from_writer(file);
+                writer.write_record(headers)?;
+                Sink::Csv(writer)
+            }
+            Format::Xlsx => {
+                let mut sink = XlsxSink {
+                    workbook: Workbook::new(),
+                    path: path.to_path_buf(),
+                    sheet_name,
+                    headers,
+                    sheets: 0,
+                    row: 0,
+                };
+                sink.start_sheet()?;
+                Sink::Xlsx(sink)
+            }
+        })
+    }
+
+    pub fn write(&mut self, cells: Vec<String>) -> anyhow::Result<()> {
+        match self {
+            Sink::Csv(writer) => writer.write_record(safe_row(cells))?,
+            Sink::Xlsx(sink) => sink.write(cells)?,
+        }
+        Ok(())
+    }
+
+    /// Complete the file and make it durable.
+    pub fn finish(self) -> anyhow::Result<()> {
+        let path = match self {
+            Sink::Csv(writer) => {
+                let file = writer.into_inner().map_err(|e| e.into_error())?;
+                file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                return Ok(());
+            }
+            Sink::Xlsx(mut sink) => {
+                sink.workbook.save(&sink.path)?;
+                sink.path
+            }
+        };
+        File::open(path)?.sync_all()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(n: usize) -> impl Iterator<Item = Vec<String>> {
+        (0..n).map(|i| vec![format!("=cmd|{i}"), format!("第{i}行")])
+    }
+
+    #[test]
+    fn csv_has_a_bom_a_header_and_guarded_cells() {
+        let dir = std::env::temp_dir().join(format!("gp-writer-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.csv");
+        let mut sink = Sink::create(Format::Csv, &path, "表", &["公式", "文字"]).unwrap();
+        for row in rows(2) {
+            sink.write(row).unwrap();
+        }
+        sink.finish().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        assert_eq!(text, "公式,文字\n'=cmd|0,第0行\n'=cmd|1,第1行\n");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
