@@ -61,6 +61,11 @@ pub enum Route {
     MessageSummary,
     CalendarYears,
     PutCalendarYear,
+    DashboardOverview,
+    Hotwords,
+    GetDictionary,
+    PutDictionary,
+    DashboardExport,
 }
 
 pub const ROUTES: &[Route] = &[
@@ -117,6 +122,11 @@ pub const ROUTES: &[Route] = &[
     Route::MessageSummary,
     Route::CalendarYears,
     Route::PutCalendarYear,
+    Route::DashboardOverview,
+    Route::Hotwords,
+    Route::GetDictionary,
+    Route::PutDictionary,
+    Route::DashboardExport,
 ];
 
 /// How a route is guarded.
@@ -196,6 +206,10 @@ pub fn guard(route: Route) -> Guard {
             ),
             ListSources => (&["data:read", "source:write"], None, StatusCode::OK),
             CreateSource => (&["source:write"], None, StatusCode::CREATED),
+            DashboardOverview | Hotwords | GetDictionary | DashboardExport => {
+                (&["data:read"], None, StatusCode::OK)
+            }
+            PutDictionary => (&["config:write"], None, StatusCode::OK),
             ListWarnings | ExportWarnings | ListRules | RuleFields | Messages | MessageSummary => {
                 (&["warning:read"], None, StatusCode::OK)
             }
@@ -410,6 +424,19 @@ pub async fn request(
         Messages => (Method::GET, "/api/v1/messages".into(), None),
         MessageSummary => (Method::GET, "/api/v1/messages/summary".into(), None),
         CalendarYears => (Method::GET, "/api/v1/calendar/years".into(), None),
+        DashboardOverview => (Method::GET, "/api/v1/dashboard/overview".into(), None),
+        Hotwords => (Method::GET, "/api/v1/dashboard/hotwords".into(), None),
+        GetDictionary => (Method::GET, "/api/v1/dashboard/dictionary".into(), None),
+        PutDictionary => (
+            Method::PUT,
+            "/api/v1/dashboard/dictionary".into(),
+            Some(json!({ "words": ["矩阵热词"] })),
+        ),
+        DashboardExport => (
+            Method::GET,
+            "/api/v1/dashboard/export?format=csv&table=by_region".into(),
+            None,
+        ),
         PutCalendarYear => (
             Method::PUT,
             "/api/v1/calendar/years/2031".into(),
