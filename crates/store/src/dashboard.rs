@@ -44,7 +44,12 @@ macro_rules! log_dashboard_changes {
                 ]
             })
             .collect();
-        insert_rows!($pool, $tx, "INSERT INTO dashboard_changes (kind, district_code, day, at)", rows);
+        insert_rows!(
+            $pool,
+            $tx,
+            "INSERT INTO dashboard_changes (kind, district_code, day, at)",
+            rows
+        );
     }};
 }
 pub(crate) use log_dashboard_changes;
@@ -91,9 +96,31 @@ fn day_of(column: &str) -> String {
     format!("({column} + {OFFSET_MS}) / {DAY_MS}")
 }
 
-type CaseRow = (String, i64, String, String, String, String, i64, i64, i64, i64, i64);
+type CaseRow = (
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
 type ConsultationRow = (String, i64, String, String, String, String, i64);
-type WarningRow = (String, i64, String, String, String, String, String, String, i64);
+type WarningRow = (
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+);
 
 fn codes(
     district: String,
@@ -187,7 +214,9 @@ impl Store {
             day_of("submitted_at")
         ));
         range.push(&mut sql, "district_code", "submitted_at");
-        sql.push(" GROUP BY district_code, day, region_code, department_code, item_code, applicant_type");
+        sql.push(
+            " GROUP BY district_code, day, region_code, department_code, item_code, applicant_type",
+        );
         let count = |n: i64| u64::try_from(n).unwrap_or(0);
         stream_rows!(self, CaseRow, &sql, |r: CaseRow| each(
             codes(r.0, r.1, r.2, r.3, r.4, r.5),
@@ -259,7 +288,12 @@ impl Store {
             day_of("asked_at")
         ));
         range.push(&mut sql, "district_code", "asked_at");
-        stream_rows!(self, (i64, String, String, String), &sql, |r: (i64, String, String, String)| each(
+        stream_rows!(self, (i64, String, String, String), &sql, |r: (
+            i64,
+            String,
+            String,
+            String
+        )| each(
             r.0, r.1, r.2, r.3
         ));
         Ok(())
@@ -329,14 +363,28 @@ pub fn ranges_of(changes: &[Change]) -> Vec<(Kind, CellRange)> {
             run = match run {
                 Some((first, last)) if day - last <= MERGE_GAP_DAYS => Some((first, day)),
                 Some((first_day, last_day)) => {
-                    ranges.push((kind, CellRange { district: Some(district.clone()), first_day, last_day }));
+                    ranges.push((
+                        kind,
+                        CellRange {
+                            district: Some(district.clone()),
+                            first_day,
+                            last_day,
+                        },
+                    ));
                     Some((day, day))
                 }
                 None => Some((day, day)),
             };
         }
         if let Some((first_day, last_day)) = run {
-            ranges.push((kind, CellRange { district: Some(district), first_day, last_day }));
+            ranges.push((
+                kind,
+                CellRange {
+                    district: Some(district),
+                    first_day,
+                    last_day,
+                },
+            ));
         }
     }
     ranges

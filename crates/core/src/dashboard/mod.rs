@@ -11,3 +11,6 @@
 pub mod cube;
 pub mod hotwords;
 pub mod query;
+
+#[cfg(test)]
+mod tests;

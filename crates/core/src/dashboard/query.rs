@@ -122,15 +122,12 @@ impl<'f> Accumulator<'f> {
             .collect();
         let departments: Vec<&String> = filter.departments.iter().collect();
         let items: Vec<&String> = filter.item.iter().collect();
-        let applicant = match &filter.applicant_type {
-            Some(t) => Some(
-                APPLICANT_TYPES
-                    .iter()
-                    .position(|a| a == t)
-                    .map_or(u8::MAX, |i| i as u8),
-            ),
-            None => None,
-        };
+        let applicant = filter.applicant_type.as_ref().map(|t| {
+            APPLICANT_TYPES
+                .iter()
+                .position(|a| a == t)
+                .map_or(u8::MAX, |i| i as u8)
+        });
         let stage = filter.stage.as_ref().map(|s| {
             STAGES
                 .iter()

@@ -90,7 +90,11 @@ impl Dashboard {
             load(store, &mut cube, Kind::Cases, &all).await?;
             load(store, &mut cube, Kind::Consultations, &all).await?;
             load(store, &mut cube, Kind::Warnings, &all).await?;
-            tracing::info!(cells = cube.cells(), ms = started.elapsed().as_millis() as u64, "dashboard cube built");
+            tracing::info!(
+                cells = cube.cells(),
+                ms = started.elapsed().as_millis() as u64,
+                "dashboard cube built"
+            );
             let mut state = self.state.write().await;
             state.cube = cube;
             state.built = true;
@@ -116,14 +120,21 @@ impl Dashboard {
         {
             let mut state = self.state.write().await;
             for (kind, range, part) in &loaded {
-                state.cube.clear(*kind, range.district.as_deref(), range.first_day, range.last_day);
+                state.cube.clear(
+                    *kind,
+                    range.district.as_deref(),
+                    range.first_day,
+                    range.last_day,
+                );
                 state.cube.absorb(*kind, part);
             }
             state.applied = window(&changes);
         }
         let mut hotwords = self.hotwords.lock().await;
         for change in fresh.iter().filter(|c| c.kind == "consultations") {
-            hotwords.partitions.remove(&(change.day, change.district_code.clone()));
+            hotwords
+                .partitions
+                .remove(&(change.day, change.district_code.clone()));
         }
         Ok(())
     }
@@ -175,7 +186,11 @@ pub async fn dictionary(store: &Store) -> StoreResult<Vec<String>> {
 
 async fn load(store: &Store, cube: &mut Cube, kind: Kind, range: &CellRange) -> StoreResult<()> {
     match kind {
-        Kind::Cases => store.case_cells(range, |cell, counts| cube.add_cases(&cell, counts)).await,
+        Kind::Cases => {
+            store
+                .case_cells(range, |cell, counts| cube.add_cases(&cell, counts))
+                .await
+        }
         Kind::Consultations => {
             store
                 .consultation_cells(range, |cell, n| cube.add_consultations(&cell, n))
@@ -183,7 +198,9 @@ async fn load(store: &Store, cube: &mut Cube, kind: Kind, range: &CellRange) -> 
         }
         Kind::Warnings => {
             store
-                .warning_cells(range, |cell, stage, level, n| cube.add_warnings(&cell, stage, level, n))
+                .warning_cells(range, |cell, stage, level, n| {
+                    cube.add_warnings(&cell, stage, level, n)
+                })
                 .await
         }
     }

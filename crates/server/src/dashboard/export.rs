@@ -48,7 +48,10 @@ fn percent(part: u64, whole: u64) -> String {
 }
 
 fn stage_label(stage: &str) -> &str {
-    STAGES.iter().find(|(s, _)| *s == stage).map_or(stage, |(_, name)| *name)
+    STAGES
+        .iter()
+        .find(|(s, _)| *s == stage)
+        .map_or(stage, |(_, name)| *name)
 }
 
 impl ExportQuery {
@@ -204,7 +207,8 @@ pub async fn export(
     if format != "xlsx" && format != "csv" {
         return Err(ApiError::invalid_field("format", "格式须为 xlsx 或 csv"));
     }
-    let name = non_empty(&q.table).ok_or_else(|| ApiError::invalid_field("table", "须指定要导出的表"))?;
+    let name =
+        non_empty(&q.table).ok_or_else(|| ApiError::invalid_field("table", "须指定要导出的表"))?;
     let table = table(&state, &caller, &q, &name).await?;
     let file = format!("dashboard_{}.{format}", table.stem);
     if format == "csv" {

@@ -93,7 +93,9 @@ async fn count_missing(
         let segmented = tokio::task::spawn_blocking(move || {
             questions
                 .into_iter()
-                .map(|(day, region, department, question)| (day, region, department, segmenter.terms(&question)))
+                .map(|(day, region, department, question)| {
+                    (day, region, department, segmenter.terms(&question))
+                })
                 .collect::<Vec<_>>()
         })
         .await
@@ -115,7 +117,9 @@ async fn count_missing(
                 .into_iter()
                 .map(|((r, d, w), n)| (r, d, w, n))
                 .collect();
-            cache.partitions.insert((day, district.clone()), Arc::new(cells));
+            cache
+                .partitions
+                .insert((day, district.clone()), Arc::new(cells));
         }
     }
     Ok(())
@@ -140,12 +144,25 @@ pub async fn ranked(
     };
     let segmenter = state.dashboard.segmenter(&state.store).await?;
     let mut cache = state.dashboard.hotwords.lock().await;
-    count_missing(state, &mut cache, segmenter.clone(), &districts, resolved.first_day, resolved.last_day).await?;
+    count_missing(
+        state,
+        &mut cache,
+        segmenter.clone(),
+        &districts,
+        resolved.first_day,
+        resolved.last_day,
+    )
+    .await?;
     let filter = &resolved.filter;
     let region_ok: Vec<bool> = cache
         .regions
         .iter()
-        .map(|(_, code)| filter.region_ranges.iter().all(|(lo, hi)| code >= lo.as_str() && code < hi.as_str()))
+        .map(|(_, code)| {
+            filter
+                .region_ranges
+                .iter()
+                .all(|(lo, hi)| code >= lo.as_str() && code < hi.as_str())
+        })
         .collect();
     let department_ok: Vec<bool> = cache
         .departments
@@ -187,12 +204,16 @@ impl HotwordQuery {
     pub fn method_and_limit(&self) -> ApiResult<(Ranking, usize)> {
         let ranking = match self.method.as_deref().filter(|m| !m.is_empty()) {
             None => Ranking::TfIdf,
-            Some(m) => Ranking::parse(m)
-                .ok_or_else(|| ApiError::invalid_field("method", "排序方式须为 tfidf 或 frequency"))?,
+            Some(m) => Ranking::parse(m).ok_or_else(|| {
+                ApiError::invalid_field("method", "排序方式须为 tfidf 或 frequency")
+            })?,
         };
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::invalid_field("limit", format!("数量须为 1–{MAX_LIMIT}")));
+            return Err(ApiError::invalid_field(
+                "limit",
+                format!("数量须为 1–{MAX_LIMIT}"),
+            ));
         }
         Ok((ranking, limit))
     }
@@ -223,7 +244,10 @@ pub struct Dictionary {
 
 #[utoipa::path(get, path = "/dashboard/dictionary", tag = "dashboard",
     responses((status = 200, body = Dictionary)))]
-pub async fn get_dictionary(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Dictionary>> {
+pub async fn get_dictionary(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Dictionary>> {
     caller.require(&state, "data:read").await?;
     Ok(Json(Dictionary {
         words: dictionary(&state.store).await?,
@@ -249,7 +273,10 @@ pub async fn put_dictionary(
         DICTIONARY_KEY,
         serde_json::json!({ "words": words.len() }),
     );
-    state.store.put_setting(DICTIONARY_KEY, &value, &audit).await?;
+    state
+        .store
+        .put_setting(DICTIONARY_KEY, &value, &audit)
+        .await?;
     state.dashboard.set_dictionary(words.clone()).await;
     Ok(Json(Dictionary { words }))
 }

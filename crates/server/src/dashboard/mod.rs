@@ -45,7 +45,7 @@ pub fn start(state: &AppState) {
             if let Err(err) = state.dashboard.fresh(&state.store).await {
                 tracing::warn!(error = %err, "dashboard refresh failed");
             }
-            if ticks % 30 == 0 {
+            if ticks.is_multiple_of(30) {
                 let hour_ago = govpulse_core::time::now_ms() - 3_600_000;
                 if let Err(err) = state.store.prune_dashboard_changes(hour_ago).await {
                     tracing::warn!(error = %err, "dashboard log prune failed");
@@ -104,8 +104,13 @@ pub fn day_label(day: i64) -> String {
 
 fn code_field(field: &str, value: &Option<String>) -> ApiResult<Option<String>> {
     match non_empty(value) {
-        Some(code) if code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => {
-            Err(ApiError::invalid_field(field, "编码只能包含字母、数字和连字符"))
+        Some(code)
+            if code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
+        {
+            Err(ApiError::invalid_field(
+                field,
+                "编码只能包含字母、数字和连字符",
+            ))
         }
         other => Ok(other),
     }
@@ -135,13 +140,19 @@ impl DashboardQuery {
         let stage = non_empty(&self.stage);
         if let Some(stage) = &stage {
             if !STAGES.contains(&stage.as_str()) {
-                return Err(ApiError::invalid_field("stage", "环节须为 consultation、acceptance、approval、special_procedure 或 immediate"));
+                return Err(ApiError::invalid_field(
+                    "stage",
+                    "环节须为 consultation、acceptance、approval、special_procedure 或 immediate",
+                ));
             }
         }
         let applicant_type = non_empty(&self.applicant_type);
         if let Some(kind) = &applicant_type {
             if kind != "person" && kind != "org" {
-                return Err(ApiError::invalid_field("applicant_type", "申请人类型须为 person 或 org"));
+                return Err(ApiError::invalid_field(
+                    "applicant_type",
+                    "申请人类型须为 person 或 org",
+                ));
             }
         }
         let region = code_field("region", &self.region)?;
@@ -152,8 +163,18 @@ impl DashboardQuery {
         let mut filter = Filter {
             first_day,
             last_day,
-            region_ranges: scope.region_range.iter().chain(region_range.iter()).cloned().collect(),
-            departments: scope.department.iter().chain(department.iter()).cloned().collect(),
+            region_ranges: scope
+                .region_range
+                .iter()
+                .chain(region_range.iter())
+                .cloned()
+                .collect(),
+            departments: scope
+                .department
+                .iter()
+                .chain(department.iter())
+                .cloned()
+                .collect(),
             item: item.clone(),
             stage: stage.clone(),
             applicant_type: applicant_type.clone(),

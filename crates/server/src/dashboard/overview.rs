@@ -171,7 +171,11 @@ pub async fn compute(
 }
 
 /// Names of the codes in `rows`.
-pub async fn names(state: &AppState, named: Named, rows: &[GroupRow]) -> ApiResult<HashMap<String, String>> {
+pub async fn names(
+    state: &AppState,
+    named: Named,
+    rows: &[GroupRow],
+) -> ApiResult<HashMap<String, String>> {
     let codes: Vec<&str> = rows.iter().map(|r| r.code.as_str()).collect();
     Ok(state.store.names_of(named, &codes).await?)
 }
@@ -200,7 +204,10 @@ pub async fn region_rows(
         .collect();
     if let Some(focus) = &resolved.focus_region {
         let visible = state.store.list_regions(&caller.org_scope()).await?;
-        for child in visible.iter().filter(|r| r.parent_code.as_deref() == Some(focus.as_str())) {
+        for child in visible
+            .iter()
+            .filter(|r| r.parent_code.as_deref() == Some(focus.as_str()))
+        {
             let inside = resolved
                 .filter
                 .region_ranges
@@ -224,7 +231,10 @@ pub async fn region_rows(
     Ok(out)
 }
 
-pub async fn department_rows(state: &AppState, rows: &[GroupRow]) -> ApiResult<Vec<DepartmentFigures>> {
+pub async fn department_rows(
+    state: &AppState,
+    rows: &[GroupRow],
+) -> ApiResult<Vec<DepartmentFigures>> {
     let mut names = names(state, Named::Department, rows).await?;
     Ok(rows
         .iter()
@@ -249,7 +259,10 @@ pub async fn item_rows(state: &AppState, rows: &[GroupRow]) -> ApiResult<Vec<Ite
         .iter()
         .map(|r| ItemFigures {
             item_code: r.code.clone(),
-            name: items.get(&r.code).cloned().unwrap_or_else(|| r.code.clone()),
+            name: items
+                .get(&r.code)
+                .cloned()
+                .unwrap_or_else(|| r.code.clone()),
             department_name: departments.get(&r.code).cloned().unwrap_or_default(),
             cases: r.cases.cases,
             consultations: r.consultations,
@@ -261,7 +274,10 @@ pub async fn item_rows(state: &AppState, rows: &[GroupRow]) -> ApiResult<Vec<Ite
 }
 
 /// Warning figures per stage (all five) with the caller's unread counts.
-pub fn stage_figures(overview: &Overview, unread: &HashMap<String, u64>) -> BTreeMap<String, StageFigures> {
+pub fn stage_figures(
+    overview: &Overview,
+    unread: &HashMap<String, u64>,
+) -> BTreeMap<String, StageFigures> {
     STAGES
         .iter()
         .map(|stage| {
@@ -296,7 +312,12 @@ pub async fn overview(
     for level in ["red", "yellow"] {
         by_level.entry(level.to_string()).or_insert(0);
     }
-    let top_departments: Vec<GroupRow> = overview.by_department.iter().take(TOP_DEPARTMENTS).cloned().collect();
+    let top_departments: Vec<GroupRow> = overview
+        .by_department
+        .iter()
+        .take(TOP_DEPARTMENTS)
+        .cloned()
+        .collect();
     let top_items: Vec<GroupRow> = overview.by_item.iter().take(TOP_ITEMS).cloned().collect();
     let view = OverviewView {
         from: day_label(resolved.first_day),

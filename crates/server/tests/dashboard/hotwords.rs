@@ -15,24 +15,59 @@ async fn the_dictionary_takes_effect_without_a_restart() {
         let city = world(&app).await;
         let admin = app.admin().await;
         let before = hotwords(&city, MARCH).await;
-        assert!(before.iter().any(|(w, n)| w == "营业执照" && *n == 2), "{label}: {before:?}");
-        assert!(!before.iter().any(|(w, _)| w == "京通办"), "{label}: not a word yet: {before:?}");
+        assert!(
+            before.iter().any(|(w, n)| w == "营业执照" && *n == 2),
+            "{label}: {before:?}"
+        );
+        assert!(
+            !before.iter().any(|(w, _)| w == "京通办"),
+            "{label}: not a word yet: {before:?}"
+        );
 
-        let (status, _) = city.put("/api/v1/dashboard/dictionary", json!({ "words": ["京通办"] })).await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{label}: operators do not edit the dictionary");
-        let (status, body) = admin.put("/api/v1/dashboard/dictionary", json!({ "words": ["京通办", "=1+1"] })).await;
+        let (status, _) = city
+            .put(
+                "/api/v1/dashboard/dictionary",
+                json!({ "words": ["京通办"] }),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{label}: operators do not edit the dictionary"
+        );
+        let (status, body) = admin
+            .put(
+                "/api/v1/dashboard/dictionary",
+                json!({ "words": ["京通办", "=1+1"] }),
+            )
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{label}: {body}");
         let (_, stored) = admin.get("/api/v1/dashboard/dictionary").await;
-        assert_eq!(stored["words"], json!([]), "{label}: a refused dictionary changes nothing");
+        assert_eq!(
+            stored["words"],
+            json!([]),
+            "{label}: a refused dictionary changes nothing"
+        );
 
-        let (status, body) = admin.put("/api/v1/dashboard/dictionary", json!({ "words": ["京通办"] })).await;
+        let (status, body) = admin
+            .put(
+                "/api/v1/dashboard/dictionary",
+                json!({ "words": ["京通办"] }),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{label}: {body}");
         let after = hotwords(&city, MARCH).await;
-        assert!(after.iter().any(|(w, n)| w == "京通办" && *n == 2), "{label}: {after:?}");
+        assert!(
+            after.iter().any(|(w, n)| w == "京通办" && *n == 2),
+            "{label}: {after:?}"
+        );
 
         let frequency = hotwords(&city, &format!("{MARCH}&method=frequency&limit=1")).await;
         assert_eq!(frequency.len(), 1, "{label}");
-        assert!(frequency[0].1 >= 2, "{label}: the most frequent word first: {frequency:?}");
+        assert!(
+            frequency[0].1 >= 2,
+            "{label}: the most frequent word first: {frequency:?}"
+        );
         app.cleanup().await;
     }
 }
@@ -42,27 +77,54 @@ async fn every_table_exports_as_xlsx_and_csv() {
     for app in TestApp::all().await {
         let label = app.label();
         let city = world(&app).await;
-        for table in ["by_region", "by_department", "items", "trend", "hotwords", "warnings_by_stage", "warnings_by_level", "warnings_by_item"] {
-            let url = format!("{}/api/v1/dashboard/export?format=xlsx&table={table}&{MARCH}", app.base);
+        for table in [
+            "by_region",
+            "by_department",
+            "items",
+            "trend",
+            "hotwords",
+            "warnings_by_stage",
+            "warnings_by_level",
+            "warnings_by_item",
+        ] {
+            let url = format!(
+                "{}/api/v1/dashboard/export?format=xlsx&table={table}&{MARCH}",
+                app.base
+            );
             let response = city.http.get(&url).send().await.expect("export");
             assert_eq!(response.status(), StatusCode::OK, "{label}: {table}");
             let bytes = response.bytes().await.expect("body");
             let mut workbook: calamine::Xlsx<_> =
-                calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("a valid workbook");
+                calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
+                    .expect("a valid workbook");
             use calamine::Reader;
-            let sheet = workbook.worksheet_range_at(0).expect("a sheet").expect("readable");
+            let sheet = workbook
+                .worksheet_range_at(0)
+                .expect("a sheet")
+                .expect("readable");
             assert!(sheet.height() >= 1, "{label}: {table} has its header row");
-            let (status, csv) = city.get(&format!("/api/v1/dashboard/export?format=csv&table={table}&{MARCH}")).await;
+            let (status, csv) = city
+                .get(&format!(
+                    "/api/v1/dashboard/export?format=csv&table={table}&{MARCH}"
+                ))
+                .await;
             assert_eq!(status, StatusCode::OK, "{label}: {table}");
             let csv = csv.as_str().unwrap_or_default();
-            assert!(csv.starts_with('\u{feff}'), "{label}: {table} CSV has a BOM");
+            assert!(
+                csv.starts_with('\u{feff}'),
+                "{label}: {table} CSV has a BOM"
+            );
             assert_eq!(
                 csv.lines().count(),
                 sheet.height(),
                 "{label}: {table}: CSV and XLSX hold the same rows"
             );
         }
-        let (_, csv) = city.get(&format!("/api/v1/dashboard/export?format=csv&table=by_region&{MARCH}")).await;
+        let (_, csv) = city
+            .get(&format!(
+                "/api/v1/dashboard/export?format=csv&table=by_region&{MARCH}"
+            ))
+            .await;
         assert!(csv.as_str().unwrap().contains("朝阳区"), "{label}: {csv}");
         app.cleanup().await;
     }

@@ -6,7 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-mod fixture;
 mod figures;
+mod fixture;
 mod hotwords;
 mod scope;

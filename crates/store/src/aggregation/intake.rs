@@ -5,8 +5,8 @@
 //! content under the same key is a conflict. Rows go in with multi-row INSERTs.
 
 use super::{Batch, LineOutcome, ROWS_PER_STATEMENT};
-use crate::db::{PoolOps, Sql, Store, StoreResult, Value};
 use crate::dashboard::log_dashboard_changes;
+use crate::db::{PoolOps, Sql, Store, StoreResult, Value};
 use crate::monitoring::{case_subject, consultation_subject, mark_due};
 use std::collections::HashMap;
 

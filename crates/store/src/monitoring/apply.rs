@@ -95,7 +95,11 @@ macro_rules! mark_overdue {
         let flags: Vec<(&str, bool)> = $flags;
         let mut changed: Vec<(String, i64)> = Vec::new();
         for value in [true, false] {
-            let codes: Vec<&str> = flags.iter().filter(|(_, o)| *o == value).map(|(c, _)| *c).collect();
+            let codes: Vec<&str> = flags
+                .iter()
+                .filter(|(_, o)| *o == value)
+                .map(|(c, _)| *c)
+                .collect();
             if codes.is_empty() {
                 continue;
             }
