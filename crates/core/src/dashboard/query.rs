@@ -28,6 +28,20 @@ pub struct Filter {
     pub warnings: bool,
 }
 
+impl Filter {
+    /// Whether a region code lies in every region range.
+    pub fn admits_region(&self, code: &str) -> bool {
+        self.region_ranges
+            .iter()
+            .all(|(lo, hi)| code >= lo.as_str() && code < hi.as_str())
+    }
+
+    /// Whether a department code equals every department asked for.
+    pub fn admits_department(&self, code: &str) -> bool {
+        self.departments.iter().all(|d| d == code)
+    }
+}
+
 /// The figures of one region, department or item.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GroupRow {
@@ -113,12 +127,7 @@ impl<'f> Accumulator<'f> {
         let region_ok = cube
             .regions
             .iter()
-            .map(|(_, code)| {
-                filter
-                    .region_ranges
-                    .iter()
-                    .all(|(lo, hi)| code >= lo.as_str() && code < hi.as_str())
-            })
+            .map(|(_, code)| filter.admits_region(code))
             .collect();
         let departments: Vec<&String> = filter.departments.iter().collect();
         let items: Vec<&String> = filter.item.iter().collect();

@@ -1,7 +1,7 @@
 //! `GET /dashboard/export`: any dashboard table as XLSX or CSV, with the same
 //! filters and scope as the overview (full lists, not just the top rows).
 
-use super::hotwords::{ranked, HotwordQuery};
+use super::hotwords::{ranked, resolve_for_hotwords};
 use super::overview::{compute, department_rows, item_rows, region_rows, stage_figures};
 use super::{DashboardQuery, MAX_DAYS};
 use crate::error::{ApiError, ApiResult};
@@ -22,13 +22,6 @@ pub struct ExportQuery {
     pub format: Option<String>,
     /// by_region | by_department | items | trend | hotwords | warnings_by_stage | warnings_by_level | warnings_by_item
     pub table: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub region: Option<String>,
-    pub department: Option<String>,
-    pub item: Option<String>,
-    pub stage: Option<String>,
-    pub applicant_type: Option<String>,
 }
 
 /// A table: file stem, sheet title, headers, rows.
@@ -54,31 +47,15 @@ fn stage_label(stage: &str) -> &str {
         .map_or(stage, |(_, name)| *name)
 }
 
-impl ExportQuery {
-    fn dashboard(&self) -> DashboardQuery {
-        DashboardQuery {
-            from: self.from.clone(),
-            to: self.to.clone(),
-            region: self.region.clone(),
-            department: self.department.clone(),
-            item: self.item.clone(),
-            stage: self.stage.clone(),
-            applicant_type: self.applicant_type.clone(),
-        }
-    }
-}
-
-async fn table(state: &AppState, caller: &Caller, q: &ExportQuery, name: &str) -> ApiResult<Table> {
+async fn table(
+    state: &AppState,
+    caller: &Caller,
+    filters: &DashboardQuery,
+    name: &str,
+) -> ApiResult<Table> {
     if name == "hotwords" {
-        let hq = HotwordQuery {
-            from: q.from.clone(),
-            to: q.to.clone(),
-            region: q.region.clone(),
-            department: q.department.clone(),
-            limit: Some(200),
-            method: None,
-        };
-        let words = ranked(state, &hq.resolve(caller)?, Ranking::TfIdf, 200).await?;
+        let resolved = resolve_for_hotwords(filters, caller)?;
+        let words = ranked(state, &resolved, Ranking::TfIdf, 200).await?;
         return Ok(Table {
             stem: "hotwords",
             title: "咨询热点",
@@ -89,7 +66,7 @@ async fn table(state: &AppState, caller: &Caller, q: &ExportQuery, name: &str) -
                 .collect(),
         });
     }
-    let resolved = q.dashboard().resolve(caller, MAX_DAYS)?;
+    let resolved = filters.resolve(caller, MAX_DAYS)?;
     let (overview, unread) = compute(state, caller, &resolved).await?;
     let table = match name {
         "by_region" => Table {
@@ -195,12 +172,13 @@ async fn table(state: &AppState, caller: &Caller, q: &ExportQuery, name: &str) -
     Ok(table)
 }
 
-#[utoipa::path(get, path = "/dashboard/export", tag = "dashboard", params(ExportQuery),
+#[utoipa::path(get, path = "/dashboard/export", tag = "dashboard", params(ExportQuery, DashboardQuery),
     responses((status = 200, description = "XLSX or CSV file")))]
 pub async fn export(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<ExportQuery>,
+    ApiQuery(filters): ApiQuery<DashboardQuery>,
 ) -> ApiResult<Response> {
     caller.require(&state, "data:read").await?;
     let format = non_empty(&q.format).unwrap_or_else(|| "xlsx".to_string());
@@ -209,7 +187,7 @@ pub async fn export(
     }
     let name =
         non_empty(&q.table).ok_or_else(|| ApiError::invalid_field("table", "须指定要导出的表"))?;
-    let table = table(&state, &caller, &q, &name).await?;
+    let table = table(&state, &caller, &filters, &name).await?;
     let file = format!("dashboard_{}.{format}", table.stem);
     if format == "csv" {
         Ok(csv_download(&file, table.headers, table.rows))

@@ -6,7 +6,7 @@
 use super::engine::{dictionary, HotwordCache, DICTIONARY_KEY};
 use super::{DashboardQuery, Resolved};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{non_empty, ApiJson, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::State;
@@ -20,17 +20,15 @@ use std::sync::Arc;
 /// Longest period hot words cover (segmentation is per question).
 pub const MAX_DAYS: i64 = 92;
 const DEFAULT_LIMIT: usize = 100;
+/// (day, district) word counts kept before the cache starts over (≈ a year of
+/// every district).
+const MAX_CACHED_PARTITIONS: usize = 8_000;
 const MAX_LIMIT: usize = 200;
 
+/// Hot-word options; the period, region and department come as in the overview.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct HotwordQuery {
-    /// First day `YYYY-MM-DD` (default: 29 days before `to`).
-    pub from: Option<String>,
-    /// Last day, inclusive (default: today).
-    pub to: Option<String>,
-    pub region: Option<String>,
-    pub department: Option<String>,
     /// 1–200, default 100
     pub limit: Option<usize>,
     /// tfidf (default) | frequency
@@ -144,6 +142,9 @@ pub async fn ranked(
     };
     let segmenter = state.dashboard.segmenter(&state.store).await?;
     let mut cache = state.dashboard.hotwords.lock().await;
+    if cache.partitions.len() > MAX_CACHED_PARTITIONS {
+        *cache = HotwordCache::default();
+    }
     count_missing(
         state,
         &mut cache,
@@ -157,17 +158,12 @@ pub async fn ranked(
     let region_ok: Vec<bool> = cache
         .regions
         .iter()
-        .map(|(_, code)| {
-            filter
-                .region_ranges
-                .iter()
-                .all(|(lo, hi)| code >= lo.as_str() && code < hi.as_str())
-        })
+        .map(|(_, code)| filter.admits_region(code))
         .collect();
     let department_ok: Vec<bool> = cache
         .departments
         .iter()
-        .map(|(_, code)| filter.departments.iter().all(|d| d == code))
+        .map(|(_, code)| filter.admits_department(code))
         .collect();
     let mut counts: HashMap<u32, u64> = HashMap::new();
     for district in &districts {
@@ -189,17 +185,25 @@ pub async fn ranked(
     Ok(rank(&counts, ranking, &segmenter, limit))
 }
 
-impl HotwordQuery {
-    fn dashboard(&self) -> DashboardQuery {
-        DashboardQuery {
-            from: self.from.clone(),
-            to: self.to.clone(),
-            region: self.region.clone(),
-            department: self.department.clone(),
-            ..Default::default()
+/// Resolve the filters hot words take (questions carry no item, stage or
+/// applicant type worth counting by).
+pub fn resolve_for_hotwords(filters: &DashboardQuery, caller: &Caller) -> ApiResult<Resolved> {
+    for (field, value) in [
+        ("item", &filters.item),
+        ("stage", &filters.stage),
+        ("applicant_type", &filters.applicant_type),
+    ] {
+        if non_empty(value).is_some() {
+            return Err(ApiError::invalid_field(
+                field,
+                "热词只按期间、区划和部门筛选",
+            ));
         }
     }
+    filters.resolve(caller, MAX_DAYS)
+}
 
+impl HotwordQuery {
     /// The ranking method and the word limit.
     pub fn method_and_limit(&self) -> ApiResult<(Ranking, usize)> {
         let ranking = match self.method.as_deref().filter(|m| !m.is_empty()) {
@@ -217,21 +221,18 @@ impl HotwordQuery {
         }
         Ok((ranking, limit))
     }
-
-    pub fn resolve(&self, caller: &Caller) -> ApiResult<Resolved> {
-        self.dashboard().resolve(caller, MAX_DAYS)
-    }
 }
 
-#[utoipa::path(get, path = "/dashboard/hotwords", tag = "dashboard", params(HotwordQuery),
+#[utoipa::path(get, path = "/dashboard/hotwords", tag = "dashboard", params(HotwordQuery, DashboardQuery),
     responses((status = 200, body = [HotwordView])))]
 pub async fn hotwords(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<HotwordQuery>,
+    ApiQuery(filters): ApiQuery<DashboardQuery>,
 ) -> ApiResult<Json<Vec<HotwordView>>> {
     caller.require(&state, "data:read").await?;
-    let resolved = q.resolve(&caller)?;
+    let resolved = resolve_for_hotwords(&filters, &caller)?;
     let (ranking, limit) = q.method_and_limit()?;
     let words = ranked(&state, &resolved, ranking, limit).await?;
     Ok(Json(words.into_iter().map(HotwordView::from).collect()))

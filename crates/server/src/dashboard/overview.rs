@@ -208,12 +208,9 @@ pub async fn region_rows(
             .iter()
             .filter(|r| r.parent_code.as_deref() == Some(focus.as_str()))
         {
-            let inside = resolved
-                .filter
-                .region_ranges
-                .iter()
-                .all(|(lo, hi)| child.code >= *lo && child.code < *hi);
-            if inside && !out.iter().any(|r| r.region_code == child.code) {
+            if resolved.filter.admits_region(&child.code)
+                && !out.iter().any(|r| r.region_code == child.code)
+            {
                 out.push(RegionFigures {
                     region_code: child.code.clone(),
                     name: child.name.clone(),

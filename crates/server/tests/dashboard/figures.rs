@@ -226,6 +226,12 @@ async fn bad_filters_are_refused() {
             StatusCode::BAD_REQUEST,
             "{label}: hot words cover at most 92 days"
         );
+        let (status, _) = city.get("/api/v1/dashboard/hotwords?item=MON-CY").await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{label}: questions are not counted by item"
+        );
         app.cleanup().await;
     }
 }
