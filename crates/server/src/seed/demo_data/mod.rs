@@ -4,6 +4,7 @@
 //! rejections, withdrawals and evaluations. Deterministic for a seed and an end
 //! day, any size, and fed through the same intake pipeline as real data.
 
+mod questions;
 mod showcase;
 
 use super::beijing;
@@ -92,18 +93,6 @@ impl DemoSummary {
     }
 }
 
-const QUESTIONS: &[&str] = &[
-    "办理{}需要准备哪些材料？",
-    "{}可以网上办理吗？需要本人到现场吗？",
-    "{}一般多长时间能办好？",
-    "{}收费吗？收费标准是什么？",
-    "{}的办理地点和办公时间是什么？",
-    "外地户籍能否在北京申请{}？",
-    "{}需要预约吗？在哪里预约？",
-    "{}提交材料后怎么查询办理进度？",
-    "委托他人代办{}需要什么手续？",
-    "{}材料不齐全能否先受理？",
-];
 const COMMENTS: &[&str] = &[
     "办事效率高，工作人员态度好",
     "网上办理很方便",
@@ -202,10 +191,10 @@ impl Generator<'_> {
             .choose(&mut self.rng)
             .unwrap_or(&"online");
         let code = self.consultation_code(district, at, channel);
-        let question = QUESTIONS
-            .choose(&mut self.rng)
-            .unwrap_or(&QUESTIONS[0])
-            .replace("{}", &item.name);
+        // How far into the last month (seasonal topics grow towards its end).
+        let month_start = self.until - 30 * DAY_MS;
+        let season = (at >= month_start).then(|| (at - month_start) as f64 / (30 * DAY_MS) as f64);
+        let question = questions::question(&item.name, season, &mut self.rng);
         let mut record = Map::new();
         record.insert("code".into(), json!(code));
         record.insert("channel".into(), json!(channel));
