@@ -37,7 +37,8 @@ pub struct ExportJobRow {
     pub finished_at: Option<i64>,
 }
 
-const JOB_COLUMNS: &str = "id, owner, source, format, filters, scope, status, rows_done, rows_total,
+const JOB_COLUMNS: &str =
+    "id, owner, source, format, filters, scope, status, rows_done, rows_total,
     file_name, file_path, error, created_at, started_at, finished_at";
 
 /// A job to queue.
@@ -159,7 +160,12 @@ impl Store {
     }
 
     /// Rows written so far and rows expected.
-    pub async fn export_progress(&self, id: i64, rows_done: i64, rows_total: i64) -> StoreResult<()> {
+    pub async fn export_progress(
+        &self,
+        id: i64,
+        rows_done: i64,
+        rows_total: i64,
+    ) -> StoreResult<()> {
         on_write!(self, pool => {
             sqlx::query("UPDATE export_jobs SET rows_done = $2, rows_total = $3 WHERE id = $1 AND status = $4")
                 .bind(id)

@@ -52,6 +52,7 @@ import type {
   UserCreate,
   UserUpdate,
 } from './types'
+import type { ExportJob, ExportRequest } from './exportTypes'
 
 const enc = encodeURIComponent
 
@@ -216,4 +217,16 @@ export const messageApi = {
   markAllRead: () => http.post<{ updated: number }>('/messages/read', { all: true }),
   subscriptions: () => http.get<Subscription[]>('/me/subscriptions'),
   saveSubscriptions: (list: Subscription[]) => http.put<Subscription[]>('/me/subscriptions', list),
+}
+
+// ---- Background exports (docs/api-dashboard.md) ----
+
+export const exportApi = {
+  create: (body: ExportRequest) => http.post<ExportJob>('/exports', body),
+  /** The caller's own jobs, newest first; `background` for polls (they keep no session alive). */
+  list: (opts: { background?: boolean } = {}) => http.get<ExportJob[]>('/exports', undefined, opts),
+  get: (id: ExportJob['id'], opts: { background?: boolean } = {}) =>
+    http.get<ExportJob>(`/exports/${enc(String(id))}`, undefined, opts),
+  /** A plain browser download of the finished file. */
+  downloadUrl: (id: ExportJob['id']) => buildUrl(`/exports/${enc(String(id))}/download`),
 }

@@ -106,6 +106,7 @@ export const MENU: MenuEntry[] = [
       { path: '/system/calendar', name: 'calendar', title: '工作日历', permission: 'org:read', component: () => import('@/views/system/CalendarView.vue') },
       { path: '/system/tokens', name: 'tokens', title: '接口令牌', permission: 'token:manage', component: () => import('@/views/system/TokensView.vue') },
       { path: '/system/policy', name: 'policy', title: '安全策略', permission: 'policy:read', component: () => import('@/views/system/PolicyView.vue') },
+      { path: '/system/exports', name: 'exports', title: '导出任务', permission: 'data:read', component: () => import('@/views/exports/ExportsView.vue') },
     ],
   },
   {

@@ -205,9 +205,7 @@ pub async fn download_export(
     };
     let file = match tokio::fs::File::open(path).await {
         Ok(file) => file,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return Err(ApiError::not_found())
-        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(ApiError::not_found()),
         Err(err) => return Err(ApiError::internal(err)),
     };
     let length = file.metadata().await.map_err(ApiError::internal)?.len();

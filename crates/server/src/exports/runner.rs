@@ -41,9 +41,14 @@ pub async fn start(state: &AppState) -> anyhow::Result<()> {
     tokio::fs::create_dir_all(&dir)
         .await
         .with_context(|| format!("cannot create the export directory {}", dir.display()))?;
+    // Jobs keep absolute paths: a restart from another working directory still finds them.
+    let dir = tokio::fs::canonicalize(&dir).await?;
     let requeued = state.store.requeue_running_export_jobs().await?;
     if requeued > 0 {
-        tracing::info!(requeued, "export jobs interrupted by a restart queued again");
+        tracing::info!(
+            requeued,
+            "export jobs interrupted by a restart queued again"
+        );
     }
     tokio::spawn(run(state.store.clone(), dir));
     Ok(())
@@ -76,6 +81,11 @@ async fn run(store: Store, dir: PathBuf) {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 struct Refused(String);
+
+/// The writer stopped because the feeder did.
+#[derive(Debug, thiserror::Error)]
+#[error("export cancelled")]
+struct Cancelled;
 
 async fn run_job(store: &Store, dir: &Path, job: ExportJobRow) {
     let part = dir.join(format!("export-{}.part", job.id));
@@ -131,7 +141,11 @@ enum Chunk {
 }
 
 /// Write the job's file to `part`; the format and the rows written.
-async fn write_job(store: &Store, part: &Path, job: &ExportJobRow) -> anyhow::Result<(Format, i64)> {
+async fn write_job(
+    store: &Store,
+    part: &Path,
+    job: &ExportJobRow,
+) -> anyhow::Result<(Format, i64)> {
     let source = Source::parse(&job.source).map_err(|e| Refused(e.body.message))?;
     let format = Format::parse(Some(&job.format)).map_err(|e| Refused(e.body.message))?;
     let filters: Map<String, Value> =
@@ -151,7 +165,7 @@ async fn write_job(store: &Store, part: &Path, job: &ExportJobRow) -> anyhow::Re
                 }
                 Some(Chunk::End) => return sink.finish(),
                 // The feeder gave up (or the process is stopping): no file.
-                None => anyhow::bail!("export cancelled"),
+                None => return Err(Cancelled.into()),
             }
         }
     });
@@ -161,10 +175,12 @@ async fn write_job(store: &Store, part: &Path, job: &ExportJobRow) -> anyhow::Re
     }
     drop(sender);
     let written = writer.await.context("export writer")?;
-    // A feeder error explains a writer that was cancelled; else the writer's own error.
-    let rows = fed?;
-    written?;
-    Ok((format, rows))
+    match (fed, written) {
+        (Ok(rows), Ok(())) => Ok((format, rows)),
+        // A writer's own failure (a full disk…) is what stopped the feeder.
+        (_, Err(err)) if !err.is::<Cancelled>() => Err(err),
+        (Err(err), _) | (Ok(_), Err(err)) => Err(err),
+    }
 }
 
 /// Where the next page starts: rows of the list time `before` and later are
@@ -268,7 +284,9 @@ async fn remove(path: &Path) {
     match tokio::fs::remove_file(path).await {
         Ok(()) => tracing::info!(path = %path.display(), "expired export file deleted"),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-        Err(err) => tracing::warn!(path = %path.display(), error = %err, "cannot delete an export file"),
+        Err(err) => {
+            tracing::warn!(path = %path.display(), error = %err, "cannot delete an export file")
+        }
     }
 }
 

@@ -197,9 +197,9 @@ impl ListQuery {
             Source::Consultations => {
                 Self::Consultations(as_query::<ConsultationQuery>(filters)?.filter()?)
             }
-            Source::Warnings => Self::Warnings(warnings::filter_of(&as_query::<WarningQuery>(
-                filters,
-            )?)?),
+            Source::Warnings => {
+                Self::Warnings(warnings::filter_of(&as_query::<WarningQuery>(filters)?)?)
+            }
         })
     }
 
@@ -272,7 +272,10 @@ mod tests {
     fn bad_filters_are_refused_with_the_list_codes() {
         let bad_date = filters(serde_json::json!({"from": "yesterday"}));
         let err = ListQuery::parse(Source::Cases, &bad_date).unwrap_err();
-        assert_eq!((err.status, err.body.code.as_str()), (StatusCode::BAD_REQUEST, "request.invalid"));
+        assert_eq!(
+            (err.status, err.body.code.as_str()),
+            (StatusCode::BAD_REQUEST, "request.invalid")
+        );
         assert!(err.body.details["fields"]["from"].is_string());
         let bad_bool = filters(serde_json::json!({"linked": "maybe"}));
         let err = ListQuery::parse(Source::Consultations, &bad_bool).unwrap_err();
@@ -280,7 +283,12 @@ mod tests {
         let bad_status = filters(serde_json::json!({"status": "lost"}));
         let err = ListQuery::parse(Source::Warnings, &bad_status).unwrap_err();
         assert!(err.body.details["fields"]["status"].is_string());
-        let nested = normalise(serde_json::json!({"region": ["110105"]}).as_object().unwrap().clone());
+        let nested = normalise(
+            serde_json::json!({"region": ["110105"]})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
         assert_eq!(nested.unwrap_err().body.code, "request.invalid");
     }
 

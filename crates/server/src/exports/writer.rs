@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 const SHEET_ROWS: u32 = 1_048_575;
 
 pub(super) enum Sink {
-    Csv(csv::Writer<BufWriter<File>>),
-    Xlsx(XlsxSink),
+    Csv(Box<csv::Writer<BufWriter<File>>>),
+    Xlsx(Box<XlsxSink>),
 }
 
 pub(super) struct XlsxSink {
@@ -74,7 +74,7 @@ impl Sink {
                 file.write_all(&[0xEF, 0xBB, 0xBF])?;
                 let mut writer = csv::Writer::from_writer(file);
                 writer.write_record(headers)?;
-                Sink::Csv(writer)
+                Sink::Csv(Box::new(writer))
             }
             Format::Xlsx => {
                 let mut sink = XlsxSink {
@@ -86,7 +86,7 @@ impl Sink {
                     row: 0,
                 };
                 sink.start_sheet()?;
-                Sink::Xlsx(sink)
+                Sink::Xlsx(Box::new(sink))
             }
         })
     }

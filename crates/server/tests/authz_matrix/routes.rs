@@ -66,6 +66,10 @@ pub enum Route {
     GetDictionary,
     PutDictionary,
     DashboardExport,
+    CreateExport,
+    ListExports,
+    GetExport,
+    DownloadExport,
 }
 
 pub const ROUTES: &[Route] = &[
@@ -127,6 +131,10 @@ pub const ROUTES: &[Route] = &[
     Route::GetDictionary,
     Route::PutDictionary,
     Route::DashboardExport,
+    Route::CreateExport,
+    Route::ListExports,
+    Route::GetExport,
+    Route::DownloadExport,
 ];
 
 /// How a route is guarded.
@@ -217,6 +225,13 @@ pub fn guard(route: Route) -> Guard {
             Simulate => (&["rule:write"], None, StatusCode::OK),
             CalendarYears => (&["org:read"], None, StatusCode::OK),
             PutCalendarYear => (&["calendar:write"], None, StatusCode::OK),
+            CreateExport => (&["data:read"], None, StatusCode::ACCEPTED),
+            ListExports => (&["data:read", "warning:read"], None, StatusCode::OK),
+            // The job asked for is nobody's in the matrix: someone else's job
+            // does not exist for anyone let in (the owner's view: tests/exports.rs).
+            GetExport | DownloadExport => {
+                (&["data:read", "warning:read"], None, StatusCode::NOT_FOUND)
+            }
         };
     Guard {
         any_of,
@@ -444,7 +459,60 @@ pub async fn request(
                 json!({ "days": [{ "date": "2031-10-01", "name": "国庆节", "is_off_day": true }] }),
             ),
         ),
+        CreateExport => (
+            Method::POST,
+            "/api/v1/exports".into(),
+            Some(json!({ "source": "cases", "format": "csv", "filters": { "region": region() } })),
+        ),
+        ListExports => (Method::GET, "/api/v1/exports".into(), None),
+        GetExport => (
+            Method::GET,
+            format!("/api/v1/exports/{}", strangers_export(fx).await),
+            None,
+        ),
+        DownloadExport => (
+            Method::GET,
+            format!("/api/v1/exports/{}/download", strangers_export(fx).await),
+            None,
+        ),
     })
+}
+
+/// A finished-or-not export job of a user outside the matrix's accounts (one per app).
+async fn strangers_export(fx: &Fixtures) -> i64 {
+    static JOBS: std::sync::Mutex<Vec<(String, i64)>> = std::sync::Mutex::new(Vec::new());
+    let base = fx.admin.base.clone();
+    if let Some((_, id)) = JOBS.lock().unwrap().iter().find(|(b, _)| *b == base) {
+        return *id;
+    }
+    let name = fx.unique("mxexp");
+    let body = new_user(&name, "city_operator", "region", Some("110105"), None);
+    super::common::create_user(&fx.admin, body).await;
+    let mut stranger = super::common::Client {
+        http: reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap(),
+        base: base.clone(),
+        csrf: None,
+        cookie: None,
+    };
+    let (status, body) = stranger.login(&name, "Init#Passw0rd").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = stranger
+        .post(
+            "/api/v1/auth/password",
+            json!({ "old_password": "Init#Passw0rd", "new_password": "Next#Passw0rd1" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, job) = stranger
+        .post("/api/v1/exports", json!({ "source": "cases" }))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    let id = job["id"].as_i64().unwrap();
+    JOBS.lock().unwrap().push((base, id));
+    id
 }
 
 /// A small valid warning rule.

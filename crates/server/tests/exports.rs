@@ -1,0 +1,579 @@
+//! Background exports of large lists (DASH-4) through the API, on every
+//! backend: scope frozen at creation, owner-only access, the list's own
+//! filter validation, formula neutralisation, paging across equal times,
+//! identity with the synchronous warning download, restart.
+
+mod common;
+
+use common::aggregation::{case, post, CY_ITEM, HD_ITEM, PERSON, PERSON2};
+use common::{Client, TestApp};
+use govpulse_server::aggregation::data::CASE_EXPORT_HEADERS;
+use govpulse_store::exports::{scope_to_json, ExportJobRow, NewExportJob};
+use govpulse_store::org::OrgScope;
+use govpulse_store::testing::TestDb;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+const EVIL: &str = "=HYPERLINK(\"http://evil.example\",\"点我\")";
+
+/// Queue a job; its id.
+async fn create(client: &Client, body: Value) -> i64 {
+    let (status, job) = client.post("/api/v1/exports", body).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    assert_eq!(job["status"], "queued", "{job}");
+    job["id"].as_i64().expect("id")
+}
+
+/// Poll a job until it is done or failed.
+async fn finished(client: &Client, id: i64) -> Value {
+    let started = Instant::now();
+    loop {
+        let (status, job) = client.get(&format!("/api/v1/exports/{id}")).await;
+        assert_eq!(status, StatusCode::OK, "{job}");
+        if job["status"] == "done" || job["status"] == "failed" {
+            return job;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "job {id} never finished: {job}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn fetch(client: &Client, path: &str) -> (StatusCode, String, Vec<u8>) {
+    let response = client
+        .http
+        .get(format!("{}{path}", client.base))
+        .send()
+        .await
+        .expect("download");
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (
+        status,
+        content_type,
+        response.bytes().await.expect("body").to_vec(),
+    )
+}
+
+/// The finished file of a job.
+async fn download(client: &Client, id: i64) -> Vec<u8> {
+    let (status, _, bytes) = fetch(client, &format!("/api/v1/exports/{id}/download")).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    bytes
+}
+
+/// Rows of a CSV export (after its BOM), header first.
+fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    assert!(
+        bytes.starts_with(&[0xEF, 0xBB, 0xBF]),
+        "CSV starts with a BOM"
+    );
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(&bytes[3..])
+        .records()
+        .map(|r| r.expect("CSV record").iter().map(String::from).collect())
+        .collect()
+}
+
+/// Rows of every sheet of an XLSX export, each sheet's header first.
+fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("XLSX");
+    let mut rows = Vec::new();
+    for name in workbook.sheet_names() {
+        let range = workbook.worksheet_range(&name).expect("sheet");
+        rows.extend(
+            range
+                .rows()
+                .map(|row| row.iter().map(|c| c.to_string()).collect::<Vec<_>>()),
+        );
+    }
+    rows
+}
+
+fn column(rows: &[Vec<String>], title: &str) -> usize {
+    rows[0]
+        .iter()
+        .position(|h| h == title)
+        .unwrap_or_else(|| panic!("no column {title}: {:?}", rows[0]))
+}
+
+/// A job written straight to the store, as `POST /exports` would for `owner`
+/// with `scope`.
+async fn stored_job(
+    store: &govpulse_store::Store,
+    owner: &str,
+    source: &str,
+    format: &str,
+    scope: OrgScope,
+) -> ExportJobRow {
+    let record = govpulse_store::audit::AuditRecord {
+        actor: owner.into(),
+        ip: "127.0.0.1".into(),
+        action: "export.create".into(),
+        object_type: "export_job".into(),
+        object_id: String::new(),
+        result: govpulse_core::audit::Outcome::Success,
+        details: json!({}),
+    };
+    let scope = scope_to_json(&scope);
+    let job = NewExportJob {
+        owner,
+        source,
+        format,
+        filters: "{}",
+        scope: &scope,
+    };
+    store.create_export_job(&job, &record).await.expect("job")
+}
+
+/// Cases in 朝阳区 (one applicant name shaped like a formula) and 海淀区.
+async fn cases(app: &TestApp) -> Client {
+    let admin = app.admin().await;
+    common::aggregation::catalogue(&admin).await;
+    let city = app.login("city", "City@12345").await;
+    let mut evil = case(
+        "EX-CY-1",
+        CY_ITEM,
+        "110105",
+        "110105D007",
+        PERSON,
+        "2026-03-02T09:00:00+08:00",
+    );
+    evil["applicant_name"] = json!(EVIL);
+    let report = post(
+        &city,
+        "/api/v1/intake/cases",
+        json!([
+            evil,
+            case(
+                "EX-CY-2",
+                CY_ITEM,
+                "110105",
+                "110105D007",
+                PERSON2,
+                "2026-03-03T09:00:00+08:00"
+            ),
+            case(
+                "EX-HD-1",
+                HD_ITEM,
+                "110108",
+                "110108D007",
+                PERSON2,
+                "2026-03-03T09:00:00+08:00"
+            ),
+        ]),
+    )
+    .await;
+    assert_eq!(report["accepted"], 3, "{report}");
+    city
+}
+
+#[tokio::test]
+async fn a_district_job_holds_its_district_only_with_formulas_neutralised() {
+    for app in TestApp::all().await {
+        let label = app.label();
+        let city = cases(&app).await;
+        let chaoyang = app.login("chaoyang", "Chaoyang@123").await;
+
+        let id = create(&chaoyang, json!({ "source": "cases", "format": "xlsx" })).await;
+        let job = finished(&chaoyang, id).await;
+        assert_eq!(job["status"], "done", "{label}: {job}");
+        assert_eq!(
+            (
+                job["progress"].as_f64(),
+                job["rows"].clone(),
+                job["total"].clone()
+            ),
+            (Some(1.0), json!(2), json!(2)),
+            "{label}: {job}"
+        );
+        assert!(job["file_name"].as_str().unwrap().ends_with(".xlsx"));
+        assert!(job["finished_at"].is_string() && job["error"].is_null());
+        let (_, content_type, _) =
+            fetch(&chaoyang, &format!("/api/v1/exports/{id}/download")).await;
+        assert!(content_type.contains("spreadsheetml"), "{content_type}");
+        let rows = xlsx_rows(&download(&chaoyang, id).await);
+        assert_eq!(rows[0], CASE_EXPORT_HEADERS, "{label}");
+        let code = column(&rows, "办件编号");
+        let region = column(&rows, "区划");
+        let applicant = column(&rows, "申请人");
+        let codes: Vec<&str> = rows[1..].iter().map(|r| r[code].as_str()).collect();
+        assert_eq!(
+            codes,
+            ["EX-CY-2", "EX-CY-1"],
+            "{label}: newest first, 朝阳 only"
+        );
+        assert!(rows[1..].iter().all(|r| r[region] == "朝阳区"), "{rows:?}");
+        assert_eq!(
+            rows[2][applicant],
+            format!("'{EVIL}"),
+            "{label}: neutralised"
+        );
+
+        // CSV with the list's filters, for a city-wide caller.
+        let id = create(
+            &city,
+            json!({ "source": "cases", "format": "csv",
+                    "filters": { "region": "110105", "q": "EX-CY-1", "from": "2026-03-01", "page": 2 } }),
+        )
+        .await;
+        let job = finished(&city, id).await;
+        assert_eq!(
+            (job["status"].clone(), job["rows"].clone()),
+            (json!("done"), json!(1)),
+            "{job}"
+        );
+        assert_eq!(
+            job["filters"],
+            json!({ "region": "110105", "q": "EX-CY-1", "from": "2026-03-01" })
+        );
+        let (_, content_type, bytes) =
+            fetch(&city, &format!("/api/v1/exports/{id}/download")).await;
+        assert!(content_type.starts_with("text/csv"), "{content_type}");
+        let rows = csv_rows(&bytes);
+        assert_eq!(rows.len(), 2, "{label}: {rows:?}");
+        assert_eq!(rows[1][column(&rows, "办件编号")], "EX-CY-1");
+        assert_eq!(rows[1][column(&rows, "申请人")], format!("'{EVIL}"));
+        assert_eq!(rows[1][column(&rows, "状态")], "已申请");
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn only_the_owner_sees_a_job_and_bad_requests_create_nothing() {
+    for app in TestApp::all().await {
+        let label = app.label();
+        cases(&app).await;
+        let chaoyang = app.login("chaoyang", "Chaoyang@123").await;
+        let id = create(&chaoyang, json!({ "source": "cases", "format": "csv" })).await;
+        assert_eq!(finished(&chaoyang, id).await["status"], "done");
+
+        for (user, password) in [("haidian", "Haidian@123"), ("city", "City@12345")] {
+            let other = app.login(user, password).await;
+            for path in [
+                format!("/api/v1/exports/{id}"),
+                format!("/api/v1/exports/{id}/download"),
+            ] {
+                let (status, body) = other.get(&path).await;
+                assert_eq!(
+                    status,
+                    StatusCode::NOT_FOUND,
+                    "{label} {user} {path}: {body}"
+                );
+                assert_eq!(body["code"], "not_found");
+            }
+            let (status, list) = other.get("/api/v1/exports").await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(
+                list.as_array().unwrap().iter().all(|j| j["id"] != id),
+                "{label} {user}: {list}"
+            );
+        }
+
+        // The list's permission: admin reads data but not warnings; secadmin neither.
+        let admin = app.admin().await;
+        let (status, body) = admin
+            .post("/api/v1/exports", json!({ "source": "warnings" }))
+            .await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (StatusCode::FORBIDDEN, json!("auth.forbidden")),
+            "{body}"
+        );
+        let sec = app.login("secadmin", "Sec@123456").await;
+        let (status, _) = sec.get("/api/v1/exports").await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        let refused: Vec<(Value, Option<&str>)> = vec![
+            (json!({ "source": "evaluations" }), Some("source")),
+            (
+                json!({ "source": "cases", "format": "pdf" }),
+                Some("format"),
+            ),
+            (
+                json!({ "source": "cases", "filters": { "from": "yesterday" } }),
+                Some("from"),
+            ),
+            (
+                json!({ "source": "cases", "filters": { "to": "2026-13-45" } }),
+                Some("to"),
+            ),
+            (
+                json!({ "source": "consultations", "filters": { "linked": "maybe" } }),
+                None,
+            ),
+            (
+                json!({ "source": "warnings", "filters": { "status": "lost" } }),
+                Some("status"),
+            ),
+            (
+                json!({ "source": "cases", "filters": { "region": ["110105"] } }),
+                Some("filters.region"),
+            ),
+            (
+                json!({ "source": "cases", "filters": "region=110105" }),
+                None,
+            ),
+            (json!({ "source": "cases", "sheet": "x" }), None),
+            (json!({ "format": "csv" }), None),
+        ];
+        for (body, field) in refused {
+            let (status, answer) = chaoyang.post("/api/v1/exports", body.clone()).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{label} {body}: {answer}");
+            assert_eq!(answer["code"], "request.invalid", "{body}: {answer}");
+            if let Some(field) = field {
+                assert!(
+                    answer["details"]["fields"][field].is_string(),
+                    "{body}: {answer}"
+                );
+            }
+        }
+        let (_, list) = chaoyang.get("/api/v1/exports").await;
+        let ids: Vec<i64> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, [id], "{label}: refused requests created no job");
+
+        // Creation and download are audited.
+        let _ = download(&chaoyang, id).await;
+        let auditor = app.login("auditor", "Audit@12345").await;
+        let (_, audit) = auditor.get("/api/v1/audit?action=export.&size=100").await;
+        let entries: BTreeSet<(String, String, String)> = audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["action"].as_str().unwrap().to_string(),
+                    e["actor"].as_str().unwrap().to_string(),
+                    e["object_id"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        for action in ["export.create", "export.download"] {
+            assert!(
+                entries.contains(&(action.into(), "chaoyang".into(), id.to_string())),
+                "{label}: {action} audited: {entries:?}"
+            );
+        }
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_warning_job_writes_what_the_warning_download_writes() {
+    use common::monitoring::{catalogue, ms, open_case, settle, CHAOYANG, HAIDIAN, OLD};
+    for app in TestApp::all().await {
+        let label = app.label();
+        let admin = app.admin().await;
+        catalogue(&admin).await;
+        let city = app.login("city", "City@12345").await;
+        open_case(&city, "EXW-CY", CHAOYANG, ms(OLD)).await;
+        open_case(&city, "EXW-HD", HAIDIAN, ms(OLD)).await;
+        settle(&app).await;
+        let chaoyang = app.login("chaoyang", "Chaoyang@123").await;
+        for filters in [json!({}), json!({ "case": "EXW-CY", "stage": "approval" })] {
+            let query: String = filters
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| format!("&{k}={}", v.as_str().unwrap()))
+                .collect();
+            let (status, _, direct) = fetch(
+                &chaoyang,
+                &format!("/api/v1/warnings/export?format=csv{query}"),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK);
+            let id = create(
+                &chaoyang,
+                json!({ "source": "warnings", "format": "csv", "filters": filters }),
+            )
+            .await;
+            let job = finished(&chaoyang, id).await;
+            assert_eq!(job["status"], "done", "{label}: {job}");
+            let file = download(&chaoyang, id).await;
+            assert_eq!(
+                String::from_utf8_lossy(&file),
+                String::from_utf8_lossy(&direct),
+                "{label} {filters}: the same file as the download"
+            );
+            let rows = csv_rows(&file);
+            assert!(rows.len() > 1, "{label}: warnings exported");
+            assert_eq!(job["rows"], rows.len() - 1);
+            let cases = column(&rows, "办件编号");
+            assert!(rows[1..].iter().all(|r| r[cases] == "EXW-CY"), "{rows:?}");
+        }
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn pages_follow_the_list_order_across_rows_of_equal_time() {
+    // More rows than one page, most sharing one submission instant, so pages
+    // split inside a run of equal times.
+    const N: usize = 12_000;
+    for app in TestApp::all().await {
+        let label = app.label();
+        let admin = app.admin().await;
+        common::aggregation::catalogue(&admin).await;
+        let city = app.login("city", "City@12345").await;
+        let all: Vec<Value> = (0..N)
+            .map(|i| {
+                let submitted = match i % 6 {
+                    0 => "2026-03-02T09:00:00+08:00",
+                    _ => "2026-03-03T09:00:00+08:00",
+                };
+                case(
+                    &format!("PG-{i:05}"),
+                    CY_ITEM,
+                    "110105",
+                    "110105D007",
+                    PERSON,
+                    submitted,
+                )
+            })
+            .collect();
+        for chunk in all.chunks(4_000) {
+            let report = post(&city, "/api/v1/intake/cases", Value::Array(chunk.to_vec())).await;
+            assert_eq!(report["accepted"], chunk.len(), "{report}");
+        }
+        let id = create(
+            &city,
+            json!({ "source": "cases", "format": "csv", "filters": { "q": "PG-" } }),
+        )
+        .await;
+        // One job at a time: a job queued behind it has no file yet.
+        let next = create(&city, json!({ "source": "consultations" })).await;
+        let (status, body) = city.get(&format!("/api/v1/exports/{next}/download")).await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (StatusCode::CONFLICT, json!("export.not_ready")),
+            "{label}: {body}"
+        );
+        let job = finished(&city, id).await;
+        assert_eq!(
+            (
+                job["status"].clone(),
+                job["rows"].clone(),
+                job["total"].clone()
+            ),
+            (json!("done"), json!(N), json!(N)),
+            "{label}: {job}"
+        );
+        let rows = csv_rows(&download(&city, id).await);
+        let code = column(&rows, "办件编号");
+        let got: Vec<&str> = rows[1..].iter().map(|r| r[code].as_str()).collect();
+        // The list's order: newest first, then by code.
+        let mut want: Vec<(usize, String)> = (0..N)
+            .map(|i| (usize::from(i % 6 == 0), format!("PG-{i:05}")))
+            .collect();
+        want.sort();
+        let want: Vec<&str> = want.iter().map(|(_, c)| c.as_str()).collect();
+        assert_eq!(got.len(), N, "{label}");
+        assert!(got == want, "{label}: every row once, in the list's order");
+        assert_eq!(finished(&city, next).await["status"], "done");
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_job_a_stopped_process_left_running_is_run_again() {
+    for db in TestDb::all().await {
+        let job = stored_job(
+            &db.store,
+            "city",
+            "consultations",
+            "xlsx",
+            OrgScope::default(),
+        )
+        .await;
+        let claimed = db
+            .store
+            .claim_export_job(govpulse_core::time::now_ms())
+            .await
+            .expect("claim")
+            .expect("a queued job");
+        assert_eq!((claimed.id, claimed.status.as_str()), (job.id, "running"));
+        // The process dies here; a new one starts on the same database.
+        let app = TestApp::on(db).await;
+        let city = app.login("city", "City@12345").await;
+        let done = finished(&city, job.id).await;
+        assert_eq!(
+            (
+                done["status"].clone(),
+                done["rows"].clone(),
+                done["progress"].as_f64()
+            ),
+            (json!("done"), json!(0), Some(1.0)),
+            "{}: {done}",
+            app.label()
+        );
+        let rows = xlsx_rows(&download(&city, job.id).await);
+        assert_eq!(rows.len(), 1, "only the header: {rows:?}");
+        assert_eq!(rows[0][0], "咨询编码");
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_job_runs_with_the_scope_frozen_at_its_creation() {
+    for app in TestApp::all().await {
+        let label = app.label();
+        cases(&app).await;
+        // Created while its owner, now of 海淀, still had 朝阳's scope.
+        let scope = OrgScope {
+            region_range: Some(govpulse_core::region::subtree_range("110105")),
+            department: None,
+        };
+        let job = stored_job(&app.state.store, "haidian", "cases", "csv", scope).await;
+        govpulse_server::exports::runner::wake();
+        let haidian = app.login("haidian", "Haidian@123").await;
+        assert_eq!(finished(&haidian, job.id).await["status"], "done");
+        let rows = csv_rows(&download(&haidian, job.id).await);
+        let code = column(&rows, "办件编号");
+        let codes: BTreeSet<&str> = rows[1..].iter().map(|r| r[code].as_str()).collect();
+        assert_eq!(
+            codes,
+            BTreeSet::from(["EX-CY-1", "EX-CY-2"]),
+            "{label}: the stored scope, not the owner's current one"
+        );
+        app.cleanup().await;
+    }
+}
+
+#[test]
+fn the_routes_are_documented() {
+    let spec = serde_json::to_value(govpulse_server::openapi()).expect("spec");
+    for (path, method) in [
+        ("/api/v1/exports", "post"),
+        ("/api/v1/exports", "get"),
+        ("/api/v1/exports/{id}", "get"),
+        ("/api/v1/exports/{id}/download", "get"),
+    ] {
+        assert!(
+            spec["paths"][path][method].is_object(),
+            "{method} {path} documented"
+        );
+    }
+}
