@@ -116,6 +116,19 @@ enum BenchCommand {
         #[arg(long, default_value_t = 100_000)]
         open: u64,
     },
+    /// The dashboard on N synthetic cases: data generation, cube build and
+    /// refresh, overview/hot words at 50 and the case list at 500 concurrent
+    /// clients over HTTP, GROUP BY comparison (needs an empty database).
+    Dashboard {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Cases to create (with ≈ 1.3 consultations each and warnings on ≈ 15 %).
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: u64,
+        /// Seconds per HTTP load phase.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -338,6 +351,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = self::open(&db).await?;
             let vault = open_vault(&load_config(None)?, &db)?;
             bench::monitoring(&store, &vault, open).await?;
+            store.close().await;
+        }
+        Command::Bench {
+            command: BenchCommand::Dashboard { db, cases, seconds },
+        } => {
+            let store = self::open(&db).await?;
+            bench::dashboard::run(&store, &db.database, cases, seconds).await?;
             store.close().await;
         }
         Command::Audit {
