@@ -1,0 +1,8 @@
+//! `govpulse bench …`: benchmarks that print Markdown rows for BENCHMARKS.md.
+//! `monitoring`: the evaluator on N open cases; `dashboard`: the dashboard's
+//! cube, overview and hot words, and the case list, on N synthetic cases.
+
+pub mod dashboard;
+mod monitoring;
+
+pub use monitoring::monitoring;
