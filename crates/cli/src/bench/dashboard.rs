@@ -33,6 +33,7 @@ use serde_json::json;
 use sqlx::Row;
 use std::net::SocketAddr;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -128,7 +129,12 @@ struct Report {
     build_s: f64,
     cells: [usize; 3],
     cube_mb: f64,
-    rss_after_build_mb: u64,
+    /// Anonymous resident memory (heap: cube, SQLite page caches, sort space)
+    /// after the build, and its peak over the run (sampled).
+    anon_after_build_mb: u64,
+    peak_anon_mb: Arc<AtomicU64>,
+    /// Parts of one overview request, timed alone: (label, median ms).
+    parts: Vec<(String, f64)>,
     in_process: Vec<Comparison>,
     /// Cube pass over the HTTP load's random filter mix: mean, p99, mean per period.
     mix: (f64, f64, String),
@@ -268,7 +274,8 @@ fn hashed(from: &str, total: i64, first_day: i64) -> String {
 }
 
 /// The item (skewed: low item numbers are popular) and region slot of row `g`.
-const JOIN_ITEM_PLACE: &str = "JOIN bench_dash_items it ON it.k = g.d * 400 + (g.ha % 400) * (g.ha % 400) / 400
+const JOIN_ITEM_PLACE: &str =
+    "JOIN bench_dash_items it ON it.k = g.d * 400 + (g.ha % 400) * (g.ha % 400) / 400
      JOIN bench_dash_places pl ON pl.p = g.d * 8 + g.hb % 8";
 
 fn choice(expr: &str, options: &[&str]) -> String {
@@ -362,7 +369,8 @@ fn cases_sql(
     let (with, from) = series(backend, lo, hi);
     let submitted = "(g.day * 86400000 + (g.hc / 16) % 600 * 60000)";
     let dice = "(g.hb / 8 % 100)";
-    let done = format!("({dice} < 90 AND ({today} - g.day >= 14 OR {dice} < ({today} - g.day) * 6))");
+    let done =
+        format!("({dice} < 90 AND ({today} - g.day >= 14 OR {dice} < ({today} - g.day) * 6))");
     let completed_at = format!("({submitted} + (1 + g.hd / 4 % 10) * 86400000)");
     format!(
         "INSERT INTO cases (case_code, district_code, region_code, department_code, item_code, item_version,
@@ -385,7 +393,14 @@ fn cases_sql(
 }
 
 /// Consultations `lo..hi` of `total`: 70 % about an item, questions from the list.
-fn consultations_sql(backend: Backend, lo: i64, hi: i64, total: i64, first_day: i64, now: i64) -> String {
+fn consultations_sql(
+    backend: Backend,
+    lo: i64,
+    hi: i64,
+    total: i64,
+    first_day: i64,
+    now: i64,
+) -> String {
     let (with, from) = series(backend, lo, hi);
     format!(
         "INSERT INTO consultations (code, district_code, region_code, department_code, channel, asked_at,
@@ -423,7 +438,7 @@ fn warnings_sql(now: i64) -> String {
         "special_overdue",
         "immediate_overdue",
     ]);
-    let stages = stage_of(&STAGES);
+    let stages = stage_of(STAGES);
     let red = "(x.overdue OR x.hw % 7 = 0)";
     let raised = format!(
         "(CASE WHEN x.submitted_at + (1 + x.hw % 5) * 86400000 > {now} THEN {now} - 60000
@@ -464,7 +479,12 @@ fn messages_sql(now: i64) -> String {
     )
 }
 
-async fn generate(store: &Store, direct: &Direct, n: i64, report: &mut Report) -> anyhow::Result<()> {
+async fn generate(
+    store: &Store,
+    direct: &Direct,
+    n: i64,
+    report: &mut Report,
+) -> anyhow::Result<()> {
     let backend = store.backend();
     let now = now_ms();
     let today = local_day(now);
@@ -495,8 +515,14 @@ async fn generate(store: &Store, direct: &Direct, n: i64, report: &mut Report) -
         );
         lo = hi;
     }
-    store.execute_admin(&warnings_sql(now)).await.context("warnings")?;
-    store.execute_admin(&messages_sql(now)).await.context("messages")?;
+    store
+        .execute_admin(&warnings_sql(now))
+        .await
+        .context("warnings")?;
+    store
+        .execute_admin(&messages_sql(now))
+        .await
+        .context("messages")?;
     store
         .execute_admin(
             "DROP TABLE bench_dash_items; DROP TABLE bench_dash_places; DROP TABLE bench_dash_districts",
@@ -637,7 +663,12 @@ impl Direct {
 /// The overview's case figures as SQL on the base table: totals, by district
 /// (or by region inside one district), top 20 departments, top 10 items, the
 /// trend (daily up to 62 days, else monthly).
-fn overview_sql(backend: Backend, first_day: i64, last_day: i64, district: Option<&str>) -> Vec<String> {
+fn overview_sql(
+    backend: Backend,
+    first_day: i64,
+    last_day: i64,
+    district: Option<&str>,
+) -> Vec<String> {
     let from = first_day * DAY_MS - 8 * 3_600_000;
     let to = (last_day + 1) * DAY_MS - 8 * 3_600_000;
     let mut filter = format!("submitted_at >= {from} AND submitted_at < {to}");
@@ -653,7 +684,7 @@ fn overview_sql(backend: Backend, first_day: i64, last_day: i64, district: Optio
     } else {
         "district_code"
     };
-    let bucket = if last_day - first_day + 1 <= 62 {
+    let bucket = if last_day - first_day < 62 {
         "(submitted_at + 28800000) / 86400000".to_string()
     } else {
         match backend {
@@ -706,7 +737,12 @@ fn cube_bytes(cube: &Cube) -> usize {
     cells + entries + codes
 }
 
-async fn compare(state: &AppState, direct: &Direct, today: i64, report: &mut Report) -> anyhow::Result<()> {
+async fn compare(
+    state: &AppState,
+    direct: &Direct,
+    today: i64,
+    report: &mut Report,
+) -> anyhow::Result<()> {
     let combos: [(&'static str, i64, Option<&str>); 4] = [
         ("30 d, city", 30, None),
         ("365 d, city", 365, None),
@@ -748,7 +784,9 @@ async fn compare(state: &AppState, direct: &Direct, today: i64, report: &mut Rep
     }
     // The cube's share of an overview request: the HTTP load's filter mix.
     let mut rng = Rng(7);
-    let combos: Vec<Combo> = (0..2000).map(|_| Combo::random(&mut rng, &[], false)).collect();
+    let combos: Vec<Combo> = (0..2000)
+        .map(|_| Combo::random(&mut rng, &[], false))
+        .collect();
     let fresh = state.dashboard.fresh(&state.store).await?;
     let mut by_period = vec![Vec::new(); PERIODS.len()];
     for combo in &combos {
@@ -765,10 +803,109 @@ async fn compare(state: &AppState, direct: &Direct, today: i64, report: &mut Rep
         PERIODS
             .iter()
             .zip(&by_period)
-            .map(|(days, ms)| format!("{days} d {:.1}", ms.iter().sum::<f64>() / ms.len().max(1) as f64))
+            .map(|(days, ms)| {
+                format!(
+                    "{days} d {:.1}",
+                    ms.iter().sum::<f64>() / ms.len().max(1) as f64
+                )
+            })
             .collect::<Vec<_>>()
             .join(" / "),
     );
+    Ok(())
+}
+
+/// The parts of one overview request for the city user, each timed alone
+/// (median of 5): the cube pass, the caller's unread warning messages, the
+/// names of the top rows, the visible regions.
+async fn parts(state: &AppState, today: i64, report: &mut Report) -> anyhow::Result<()> {
+    use govpulse_store::dashboard::{day_start, Named, UnreadFilter};
+    let user = state
+        .store
+        .find_user_by_username("city")
+        .await?
+        .context("city user")?
+        .id;
+    let scope = OrgScope::default();
+    async fn timed<F, T>(mut run: impl FnMut() -> F) -> anyhow::Result<f64>
+    where
+        F: std::future::Future<Output = anyhow::Result<T>>,
+    {
+        let mut samples = Vec::new();
+        for _ in 0..6 {
+            let started = Instant::now();
+            run().await?;
+            samples.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        Ok(median(samples[1..].to_vec()))
+    }
+    for days in [7, 365] {
+        let first_day = today - days + 1;
+        let filter = city_filter(first_day, today, None);
+        let overview = state
+            .dashboard
+            .fresh(&state.store)
+            .await?
+            .cube
+            .overview(&filter);
+        let cube_ms = timed(|| async {
+            let fresh = state.dashboard.fresh(&state.store).await?;
+            Ok(std::hint::black_box(fresh.cube.overview(&filter)))
+        })
+        .await?;
+        report
+            .parts
+            .push((format!("{days} d: cube pass (all figures)"), cube_ms));
+        for applicant_type in [None, Some("person")] {
+            let unread = UnreadFilter {
+                from_ms: day_start(first_day),
+                to_ms: day_start(today + 1),
+                applicant_type: applicant_type.map(String::from),
+                ..UnreadFilter::default()
+            };
+            let ms =
+                timed(|| async { Ok(state.store.unread_by_stage(user, &scope, &unread).await?) })
+                    .await?;
+            let label = match applicant_type {
+                None => format!("{days} d: caller's unread warning messages by stage"),
+                Some(t) => format!(
+                    "{days} d: caller's unread warning messages by stage, applicant_type={t}"
+                ),
+            };
+            report.parts.push((label, ms));
+        }
+        let departments: Vec<&str> = overview
+            .by_department
+            .iter()
+            .take(20)
+            .map(|r| r.code.as_str())
+            .collect();
+        let items: Vec<&str> = overview
+            .by_item
+            .iter()
+            .take(10)
+            .map(|r| r.code.as_str())
+            .collect();
+        let regions: Vec<&str> = overview.by_region.iter().map(|r| r.code.as_str()).collect();
+        let ms = timed(|| async {
+            state.store.names_of(Named::Region, &regions).await?;
+            state
+                .store
+                .names_of(Named::Department, &departments)
+                .await?;
+            state.store.names_of(Named::Item, &items).await?;
+            Ok(state.store.names_of(Named::ItemDepartment, &items).await?)
+        })
+        .await?;
+        report
+            .parts
+            .push((format!("{days} d: names of the top rows (4 queries)"), ms));
+    }
+    let ms = timed(|| async { Ok(state.store.list_regions(&scope).await?) }).await?;
+    report.parts.push((
+        "visible regions (by_region's empty children)".to_string(),
+        ms,
+    ));
     Ok(())
 }
 
@@ -776,7 +913,12 @@ async fn compare(state: &AppState, direct: &Direct, today: i64, report: &mut Rep
 /// the intake pipeline (5,000 events, one batch); then the cube is refreshed
 /// as the next overview would. Repeated `EVENT_BATCHES` times (smaller batches
 /// when a small data set has fewer open cases).
-async fn refresh(state: &AppState, direct: &Direct, today: i64, report: &mut Report) -> anyhow::Result<()> {
+async fn refresh(
+    state: &AppState,
+    direct: &Direct,
+    today: i64,
+    report: &mut Report,
+) -> anyhow::Result<()> {
     let since = (today - 29) * DAY_MS - 8 * 3_600_000;
     let open = direct
         .code_and_int(&format!(
@@ -790,13 +932,24 @@ async fn refresh(state: &AppState, direct: &Direct, today: i64, report: &mut Rep
     ensure!(per_batch > 0, "no open cases in the last 30 days");
     let month = city_filter(today - 29, today, None);
     for batch in open.chunks(per_batch).take(EVENT_BATCHES) {
-        let before = state.dashboard.fresh(&state.store).await?.cube.overview(&month).cases.completed;
+        let before = state
+            .dashboard
+            .fresh(&state.store)
+            .await?
+            .cube
+            .overview(&month)
+            .cases
+            .completed;
         let logged_before = direct.int("SELECT COUNT(*) FROM dashboard_changes").await?;
         let now = now_ms();
         let mut records = Vec::with_capacity(batch.len() * 2);
         for (code, accepted_at) in batch {
-            for (seq, kind, at) in [(1, "accepted", *accepted_at), (2, "completed", now - 60_000)] {
-                let record = json!({"case_code": code, "seq": seq, "kind": kind, "at": to_rfc3339(at)});
+            for (seq, kind, at) in [
+                (1, "accepted", *accepted_at),
+                (2, "completed", now - 60_000),
+            ] {
+                let record =
+                    json!({"case_code": code, "seq": seq, "kind": kind, "at": to_rfc3339(at)});
                 if let Some(map) = record.as_object().cloned() {
                     records.push((records.len() + 1, Ok(map)));
                 }
@@ -806,7 +959,13 @@ async fn refresh(state: &AppState, direct: &Direct, today: i64, report: &mut Rep
         let started = Instant::now();
         let intake = state
             .pipeline()
-            .run(Kind::CaseEvents, "bench", &CollectionRules::default(), records, now)
+            .run(
+                Kind::CaseEvents,
+                "bench",
+                &CollectionRules::default(),
+                records,
+                now,
+            )
             .await?;
         let intake_ms = started.elapsed().as_secs_f64() * 1000.0;
         ensure!(
@@ -816,9 +975,17 @@ async fn refresh(state: &AppState, direct: &Direct, today: i64, report: &mut Rep
             intake.rejected.first()
         );
         let refresh_started = Instant::now();
-        let after = state.dashboard.fresh(&state.store).await?.cube.overview(&month).cases.completed;
+        let after = state
+            .dashboard
+            .fresh(&state.store)
+            .await?
+            .cube
+            .overview(&month)
+            .cases
+            .completed;
         let refresh_ms = refresh_started.elapsed().as_secs_f64() * 1000.0;
-        let partitions = direct.int("SELECT COUNT(*) FROM dashboard_changes").await? - logged_before;
+        let partitions =
+            direct.int("SELECT COUNT(*) FROM dashboard_changes").await? - logged_before;
         eprintln!("intake {intake_ms:.0} ms, refresh {refresh_ms:.0} ms ({partitions} partitions)");
         report.refresh.push(Refresh {
             events,
@@ -901,7 +1068,8 @@ async fn closed_loop(
                 let deadline = started + Duration::from_secs_f64(seconds);
                 let mut tasks = tokio::task::JoinSet::new();
                 for client in 0..clients {
-                    let (http, base, cookies, reqs) = (http.clone(), base.clone(), cookies.clone(), reqs.clone());
+                    let (http, base, cookies, reqs) =
+                        (http.clone(), base.clone(), cookies.clone(), reqs.clone());
                     tasks.spawn(async move {
                         let mut samples = Vec::new();
                         let mut next = client * 7919;
@@ -942,14 +1110,24 @@ async fn closed_loop(
     rx.await.context("load thread")?
 }
 
-fn load_row(name: &str, concurrency: usize, samples: &[Sample], seconds: f64, classes: &[&str]) -> LoadRow {
+fn load_row(
+    name: &str,
+    concurrency: usize,
+    samples: &[Sample],
+    seconds: f64,
+    classes: &[&str],
+) -> LoadRow {
     let mut all: Vec<f64> = samples.iter().map(|s| s.ms).collect();
     all.sort_by(f64::total_cmp);
     let by_class = classes
         .iter()
         .enumerate()
         .map(|(i, label)| {
-            let mut ms: Vec<f64> = samples.iter().filter(|s| s.class == i).map(|s| s.ms).collect();
+            let mut ms: Vec<f64> = samples
+                .iter()
+                .filter(|s| s.class == i)
+                .map(|s| s.ms)
+                .collect();
             ms.sort_by(f64::total_cmp);
             format!("{label} {:.0}", percentile(&ms, 0.99))
         })
@@ -1050,7 +1228,12 @@ impl Combo {
     }
 }
 
-fn overview_requests(rng: &mut Rng, today: i64, streets: &[String], district_user: bool) -> Vec<Req> {
+fn overview_requests(
+    rng: &mut Rng,
+    today: i64,
+    streets: &[String],
+    district_user: bool,
+) -> Vec<Req> {
     (0..4000)
         .map(|_| {
             let combo = Combo::random(rng, streets, district_user);
@@ -1076,15 +1259,28 @@ fn list_queries(today: i64, page: usize) -> Vec<(&'static str, String, usize)> {
             format!("{base}&region=110108&department=110108D003&status=accepted"),
             0,
         ),
-        ("city, one item", format!("{base}&item={}", item_code("110106", 5)), 0),
+        (
+            "city, one item",
+            format!("{base}&item={}", item_code("110106", 5)),
+            0,
+        ),
         ("chaoyang, no filter", base.clone(), 1),
-        ("chaoyang, accepted, last 30 days", format!("{base}&status=accepted{month}"), 1),
+        (
+            "chaoyang, accepted, last 30 days",
+            format!("{base}&status=accepted{month}"),
+            1,
+        ),
     ]
 }
 
 /// Case list at `LIST_CONNECTIONS` connections: wrk when installed (random
 /// query of the list per request), else the tokio client loop.
-async fn list_load(base: &str, cookies: &[String], today: i64, seconds: f64) -> anyhow::Result<LoadRow> {
+async fn list_load(
+    base: &str,
+    cookies: &[String],
+    today: i64,
+    seconds: f64,
+) -> anyhow::Result<LoadRow> {
     let mut entries = Vec::new();
     for page in 1..=5 {
         for (_, path, cookie) in list_queries(today, page) {
@@ -1095,9 +1291,13 @@ async fn list_load(base: &str, cookies: &[String], today: i64, seconds: f64) -> 
             });
         }
     }
-    let wrk = std::process::Command::new("wrk").arg("--version").output().is_ok();
+    let wrk = std::process::Command::new("wrk")
+        .arg("--version")
+        .output()
+        .is_ok();
     if !wrk {
-        let (samples, elapsed) = closed_loop(base, cookies, entries, LIST_CONNECTIONS, seconds).await?;
+        let (samples, elapsed) =
+            closed_loop(base, cookies, entries, LIST_CONNECTIONS, seconds).await?;
         return Ok(load_row(
             "GET /api/v1/cases (tokio client loop)",
             LIST_CONNECTIONS,
@@ -1106,7 +1306,8 @@ async fn list_load(base: &str, cookies: &[String], today: i64, seconds: f64) -> 
             &[],
         ));
     }
-    let script = std::env::temp_dir().join(format!("govpulse-bench-list-{}.lua", std::process::id()));
+    let script =
+        std::env::temp_dir().join(format!("govpulse-bench-list-{}.lua", std::process::id()));
     let mut lua = String::from("local reqs = {\n");
     for entry in &entries {
         lua.push_str(&format!(
@@ -1129,8 +1330,9 @@ async fn list_load(base: &str, cookies: &[String], today: i64, seconds: f64) -> 
         script.display().to_string(),
         base.to_string(),
     ];
-    let output = tokio::task::spawn_blocking(move || std::process::Command::new("wrk").args(&args).output())
-        .await??;
+    let output =
+        tokio::task::spawn_blocking(move || std::process::Command::new("wrk").args(&args).output())
+            .await??;
     let _ = std::fs::remove_file(&script);
     let text = String::from_utf8_lossy(&output.stdout).to_string();
     ensure!(output.status.success(), "wrk failed: {text}");
@@ -1139,7 +1341,9 @@ async fn list_load(base: &str, cookies: &[String], today: i64, seconds: f64) -> 
 
 /// Milliseconds of a wrk duration (`850.12us`, `12.3ms`, `1.2s`, `1.1m`).
 fn wrk_ms(text: &str) -> f64 {
-    let split = text.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
     let value: f64 = text[..split].parse().unwrap_or(0.0);
     match &text[split..] {
         "us" => value / 1000.0,
@@ -1164,7 +1368,9 @@ fn parse_wrk(text: &str, seconds: f64) -> LoadRow {
         .and_then(|l| l.split_whitespace().next())
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let non_2xx: usize = field("Non-2xx", 4).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let non_2xx: usize = field("Non-2xx", 4)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let socket: usize = text
         .lines()
         .find(|l| l.trim_start().starts_with("Socket errors"))
@@ -1181,7 +1387,8 @@ fn parse_wrk(text: &str, seconds: f64) -> LoadRow {
         .and_then(|l| l.split_whitespace().nth(3).map(wrk_ms))
         .unwrap_or(0.0);
     LoadRow {
-        name: "GET /api/v1/cases?page=&size=20 (wrk, 7 queries × 5 pages, city + chaoyang)".to_string(),
+        name: "GET /api/v1/cases?page=&size=20 (wrk, 7 queries × 5 pages, city + chaoyang)"
+            .to_string(),
         concurrency: LIST_CONNECTIONS,
         requests,
         seconds,
@@ -1195,7 +1402,11 @@ fn parse_wrk(text: &str, seconds: f64) -> LoadRow {
 }
 
 /// Each list query alone (one client, median of 5): where the list time goes.
-async fn list_single(base: &str, cookies: &[String], today: i64) -> anyhow::Result<Vec<(String, i64, f64)>> {
+async fn list_single(
+    base: &str,
+    cookies: &[String],
+    today: i64,
+) -> anyhow::Result<Vec<(String, i64, f64)>> {
     let http = http_client(1)?;
     let mut out = Vec::new();
     for (label, path, cookie) in list_queries(today, 1) {
@@ -1208,7 +1419,11 @@ async fn list_single(base: &str, cookies: &[String], today: i64) -> anyhow::Resu
                 .header("cookie", &cookies[cookie])
                 .send()
                 .await?;
-            ensure!(response.status().is_success(), "{path}: {}", response.status());
+            ensure!(
+                response.status().is_success(),
+                "{path}: {}",
+                response.status()
+            );
             let body: serde_json::Value = response.json().await?;
             samples.push(started.elapsed().as_secs_f64() * 1000.0);
             total = body["total"].as_i64().unwrap_or(0);
@@ -1218,12 +1433,21 @@ async fn list_single(base: &str, cookies: &[String], today: i64) -> anyhow::Resu
     Ok(out)
 }
 
-async fn http_phase(state: &AppState, today: i64, seconds: f64, report: &mut Report) -> anyhow::Result<()> {
+async fn http_phase(
+    state: &AppState,
+    today: i64,
+    seconds: f64,
+    report: &mut Report,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let app = govpulse_server::router(state.clone());
     let server = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
     });
     let cookies = vec![
         login(&base, "city", "City@12345").await?,
@@ -1278,14 +1502,21 @@ async fn http_phase(state: &AppState, today: i64, seconds: f64, report: &mut Rep
         .header("cookie", &cookies[0])
         .send()
         .await?;
-    ensure!(response.status().is_success(), "hot words: {}", response.status());
+    ensure!(
+        response.status().is_success(),
+        "hot words: {}",
+        response.status()
+    );
     response.bytes().await?;
     report.hotwords_cold_ms = started.elapsed().as_secs_f64() * 1000.0;
     let reqs: Vec<Req> = (0..400)
         .map(|i| {
             let mut path = format!("/api/v1/dashboard/hotwords?{month}");
             if i % 2 == 1 {
-                path.push_str(&format!("&region={}", DISTRICTS[rng.below(DISTRICTS.len())]));
+                path.push_str(&format!(
+                    "&region={}",
+                    DISTRICTS[rng.below(DISTRICTS.len())]
+                ));
             }
             Req {
                 class: 0,
@@ -1294,7 +1525,8 @@ async fn http_phase(state: &AppState, today: i64, seconds: f64, report: &mut Rep
             }
         })
         .collect();
-    let (samples, elapsed) = closed_loop(&base, &cookies, reqs, OVERVIEW_CLIENTS, seconds / 2.0).await?;
+    let (samples, elapsed) =
+        closed_loop(&base, &cookies, reqs, OVERVIEW_CLIENTS, seconds / 2.0).await?;
     report.loads.push(load_row(
         "GET /dashboard/hotwords, 30 d, warm",
         OVERVIEW_CLIENTS,
@@ -1304,7 +1536,9 @@ async fn http_phase(state: &AppState, today: i64, seconds: f64, report: &mut Rep
     ));
     eprintln!("hot words: cold {:.0} ms", report.hotwords_cold_ms);
 
-    report.loads.push(list_load(&base, &cookies, today, seconds).await?);
+    report
+        .loads
+        .push(list_load(&base, &cookies, today, seconds).await?);
     report.lists = list_single(&base, &cookies, today).await?;
     server.abort();
     Ok(())
@@ -1317,11 +1551,11 @@ fn print(report: &Report) {
     let n = report.cases;
     println!("#### Dashboard: data and cube");
     println!();
-    println!("| backend | cases | consultations | warnings | unread messages (city user) | generate (SQL) | rows/s | ANALYZE | database | cube build | cube cells: cases / consultations / warnings | cube heap (est.) | RSS after build | peak RSS |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| backend | cases | consultations | warnings | unread messages (city user) | generate (SQL) | rows/s | ANALYZE | database | cube build | cube cells: cases / consultations / warnings | cube heap (est.) | anon RSS after build | peak anon RSS | peak RSS incl. mapped database |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let rows = report.cases + report.consultations + report.warnings;
     println!(
-        "| {b} | {} | {} | {} | {} | {:.1} s | {:.0} | {:.1} s | {:.0} MB | {:.1} s | {} / {} / {} | {:.0} MB | {} MB | {} MB |",
+        "| {b} | {} | {} | {} | {} | {:.1} s | {:.0} | {:.1} s | {:.0} MB | {:.1} s | {} / {} / {} | {:.0} MB | {} MB | {} MB | {} MB |",
         report.cases,
         report.consultations,
         report.warnings,
@@ -1335,7 +1569,8 @@ fn print(report: &Report) {
         report.cells[1],
         report.cells[2],
         report.cube_mb,
-        report.rss_after_build_mb,
+        report.anon_after_build_mb,
+        report.peak_anon_mb.load(Ordering::Relaxed) / 1024,
         memory_kb("VmHWM:") / 1024,
     );
     println!();
@@ -1363,7 +1598,17 @@ fn print(report: &Report) {
         report.mix.2, report.mix.0, report.mix.1
     );
     println!();
-    println!("#### Dashboard: change → figures (a batch of case events through the intake pipeline)");
+    println!("#### Dashboard: parts of one overview request, city user (in process, median of 5)");
+    println!();
+    println!("| backend | cases | part | time |");
+    println!("|---|---|---|---|");
+    for (label, ms) in &report.parts {
+        println!("| {b} | {n} | {label} | {ms:.2} ms |");
+    }
+    println!();
+    println!(
+        "#### Dashboard: change → figures (a batch of case events through the intake pipeline)"
+    );
     println!();
     println!("| backend | cases | batch | events | intake (pipeline, commit) | cube refresh | change → figures | partitions logged | completed + |");
     println!("|---|---|---|---|---|---|---|---|---|");
@@ -1424,7 +1669,12 @@ fn print(report: &Report) {
     println!("cube-overview-ms: {}", cube.join(","));
 }
 
-pub async fn run(store: &Store, database_url: &str, cases: u64, seconds: u64) -> anyhow::Result<()> {
+pub async fn run(
+    store: &Store,
+    database_url: &str,
+    cases: u64,
+    seconds: u64,
+) -> anyhow::Result<()> {
     govpulse_server::seed::organisation_seed(store).await?;
     govpulse_server::seed::demo_accounts(store).await?;
     ensure!(
@@ -1433,7 +1683,18 @@ pub async fn run(store: &Store, database_url: &str, cases: u64, seconds: u64) ->
     );
     ensure!(cases >= 16_000, "--cases must be at least 16000");
     let direct = Direct::connect(database_url).await?;
+    let peak_anon = Arc::new(AtomicU64::new(0));
+    {
+        // VmHWM also counts the database pages SQLite maps (once per
+        // connection): sample the anonymous part for its peak.
+        let peak = peak_anon.clone();
+        std::thread::spawn(move || loop {
+            peak.fetch_max(memory_kb("RssAnon:"), Ordering::Relaxed);
+            std::thread::sleep(Duration::from_millis(20));
+        });
+    }
     let mut report = Report {
+        peak_anon_mb: peak_anon,
         backend: match store.backend() {
             Backend::Sqlite => "SQLite",
             Backend::Postgres => "PostgreSQL",
@@ -1464,7 +1725,7 @@ pub async fn run(store: &Store, database_url: &str, cases: u64, seconds: u64) ->
         }
         report.cube_mb = cube_bytes(&fresh.cube) as f64 / 1_048_576.0;
     }
-    report.rss_after_build_mb = memory_kb("VmRSS:") / 1024;
+    report.anon_after_build_mb = memory_kb("RssAnon:") / 1024;
     eprintln!(
         "cube built in {:.1} s: {:?} cells",
         report.build_s, report.cells
@@ -1472,6 +1733,7 @@ pub async fn run(store: &Store, database_url: &str, cases: u64, seconds: u64) ->
 
     let today = local_day(now_ms());
     compare(&state, &direct, today, &mut report).await?;
+    parts(&state, today, &mut report).await?;
     refresh(&state, &direct, today, &mut report).await?;
     report.questions_30d = direct
         .int(&format!(
