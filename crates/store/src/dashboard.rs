@@ -3,7 +3,7 @@
 //! partition is made of, consultation questions for hot words, and the
 //! caller's unread warning messages.
 
-use crate::db::{Sql, Store, StoreResult, Value};
+use crate::db::{Sql, Store, StoreResult};
 use crate::org::OrgScope;
 use futures_util::TryStreamExt;
 use govpulse_core::dashboard::cube::{CaseCounts, CellCodes, Kind};
@@ -321,7 +321,7 @@ impl Store {
         if let Some(kind) = &filter.applicant_type {
             sql.push(" AND COALESCE((SELECT c.applicant_type FROM cases c WHERE c.case_code = w.case_code),
                 (SELECT q.applicant_type FROM consultations q WHERE q.code = w.case_code), 'person') = ")
-                .bind(Value::Text(kind.clone()));
+                .bind_text(kind);
         }
         sql.push(" GROUP BY w.stage");
         Ok(fetch_dynamic!(self, (String, i64), &sql)?)

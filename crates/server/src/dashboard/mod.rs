@@ -12,9 +12,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::non_empty;
 use crate::identity::caller::Caller;
 use crate::state::AppState;
-use chrono::NaiveDate;
 use govpulse_core::dashboard::cube::STAGES;
-use govpulse_core::dashboard::query::{date_of_day, day_of_date, Filter};
+use govpulse_core::dashboard::query::{date_of_day, Filter};
 use govpulse_core::identity::ScopeKind;
 use govpulse_core::region::{scope_prefix, subtree_range};
 use govpulse_store::dashboard::{day_start, local_day, UnreadFilter};
@@ -85,16 +84,11 @@ pub struct Resolved {
     pub focus_region: Option<String>,
 }
 
+/// The local day of `YYYY-MM-DD` or of an RFC 3339 instant.
 fn parse_day(field: &str, text: &str) -> ApiResult<i64> {
-    let date = text
-        .get(..10)
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-    match (date, text.len()) {
-        (Some(date), 10) => Ok(day_of_date(date)),
-        _ => govpulse_core::time::parse_rfc3339(text)
-            .map(local_day)
-            .ok_or_else(|| ApiError::invalid_field(field, "日期格式须为 YYYY-MM-DD")),
-    }
+    govpulse_core::time::parse_bound(text)
+        .map(local_day)
+        .ok_or_else(|| ApiError::invalid_field(field, "日期格式须为 YYYY-MM-DD"))
 }
 
 /// `YYYY-MM-DD` of a day number.
