@@ -7,7 +7,7 @@ mod common;
 
 use common::aggregation::{case, post, CY_ITEM, HD_ITEM, PERSON, PERSON2};
 use common::{Client, TestApp};
-use govpulse_server::aggregation::data::CASE_EXPORT_HEADERS;
+use govpulse_server::aggregation::cases::CASE_EXPORT_HEADERS;
 use govpulse_store::exports::{scope_to_json, ExportJobRow, NewExportJob};
 use govpulse_store::org::OrgScope;
 use govpulse_store::testing::TestDb;

@@ -2,10 +2,13 @@
 //! codes, intake and file import, reading and linking, collection rules and
 //! reconciliation.
 
-pub mod data;
+pub mod cases;
+pub mod consultations;
+pub mod evaluations;
 pub mod files;
 pub mod intake;
 pub mod items;
+pub mod linking;
 pub mod pipeline;
 pub mod sources;
 pub mod vault;
@@ -29,13 +32,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(intake::issue_code))
         .routes(routes!(items::list_items))
         .routes(routes!(items::get_item))
-        .routes(routes!(data::list_consultations))
-        .routes(routes!(data::list_cases))
-        .routes(routes!(data::get_case))
-        .routes(routes!(data::reveal_applicant))
-        .routes(routes!(data::list_evaluations))
-        .routes(routes!(data::applicant_timeline))
-        .routes(routes!(data::linking_stats))
+        .routes(routes!(consultations::list_consultations))
+        .routes(routes!(cases::list_cases))
+        .routes(routes!(cases::get_case))
+        .routes(routes!(cases::reveal_applicant))
+        .routes(routes!(evaluations::list_evaluations))
+        .routes(routes!(linking::applicant_timeline))
+        .routes(routes!(linking::linking_stats))
         .routes(routes!(sources::list_sources, sources::create_source))
         .routes(routes!(sources::update_source, sources::delete_source))
         .routes(routes!(sources::reconciliation))

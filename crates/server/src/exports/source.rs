@@ -2,9 +2,9 @@
 //! parsed by the very query types and functions the list endpoints use, so a
 //! filter means the same in the list, in its download and in a job.
 
-use crate::aggregation::data::{
-    case_export_cells, consultation_export_cells, CaseQuery, ConsultationQuery,
-    CASE_EXPORT_HEADERS, CONSULTATION_EXPORT_HEADERS,
+use crate::aggregation::cases::{case_export_cells, CaseQuery, CASE_EXPORT_HEADERS};
+use crate::aggregation::consultations::{
+    consultation_export_cells, ConsultationQuery, CONSULTATION_EXPORT_HEADERS,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::monitoring::warnings::{self, WarningQuery};

@@ -1,0 +1,83 @@
+//! Reading evaluations (好差评, AGG-4).
+
+use super::time_window;
+use crate::error::ApiResult;
+use crate::extract::{non_empty, ApiQuery, Paging};
+use crate::identity::caller::Caller;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::Json;
+use govpulse_core::region::subtree_range;
+use govpulse_core::time::to_rfc3339;
+use govpulse_store::aggregation::{EvaluationFilter, EvaluationRow};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EvaluationView {
+    pub evaluation_id: String,
+    pub case_code: Option<String>,
+    pub channel: String,
+    pub rated_at: String,
+    /// GB/T 39046 A.8: 1 非常满意 … 5 非常不满意.
+    pub satisfaction: i32,
+    pub comment: Option<String>,
+    pub region_code: String,
+    pub region_name: Option<String>,
+}
+
+impl From<EvaluationRow> for EvaluationView {
+    fn from(r: EvaluationRow) -> Self {
+        Self {
+            evaluation_id: r.evaluation_id,
+            case_code: r.case_code,
+            channel: r.channel,
+            rated_at: to_rfc3339(r.rated_at),
+            satisfaction: r.satisfaction,
+            comment: r.comment,
+            region_code: r.region_code,
+            region_name: r.region_name,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EvaluationList {
+    pub total: i64,
+    pub items: Vec<EvaluationView>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct EvaluationQuery {
+    pub region: Option<String>,
+    pub satisfaction: Option<i64>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: Option<i64>,
+    pub size: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/evaluations", tag = "aggregation", params(EvaluationQuery), responses((status = 200, body = EvaluationList)))]
+pub async fn list_evaluations(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<EvaluationQuery>,
+) -> ApiResult<Json<EvaluationList>> {
+    caller.require(&state, "data:read").await?;
+    let (from_ms, to_ms) = time_window(&q.from, &q.to)?;
+    let filter = EvaluationFilter {
+        region_range: non_empty(&q.region).map(|r| subtree_range(&r)),
+        satisfaction: q.satisfaction,
+        case_code: None,
+        from_ms,
+        to_ms,
+    };
+    let (offset, limit) = Paging::new(q.page, q.size).window();
+    let page = state
+        .store
+        .list_evaluations(&caller.org_scope(), &filter, offset, limit)
+        .await?;
+    Ok(Json(EvaluationList {
+        total: page.total,
+        items: page.items.into_iter().map(Into::into).collect(),
+    }))
+}
