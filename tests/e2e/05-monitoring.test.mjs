@@ -7,27 +7,13 @@
 //    warnings and a warned case's stage clocks.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { BASE_URL, byTestId, login, pickVisibleOption, withPage } from './lib.mjs'
+import { BASE_URL, byTestId, closeRedPopup, login, pickVisibleOption, withPage } from './lib.mjs'
 
 const CITY = { username: 'city', password: 'City@12345' }
 const CHAOYANG = { username: 'chaoyang', password: 'Chaoyang@123' }
 
 const isApi = (r, path, method = 'GET') =>
   new URL(r.url()).pathname === `/api/v1${path}` && r.request().method() === method
-
-/** Wait for the red pop-up of the inbox bell (shown after login) and close it; its title, or null when none came. */
-async function closeRedPopup(page, timeout = 5_000) {
-  const popup = page.locator('.inbox-red-popup').first()
-  try {
-    await popup.waitFor({ state: 'visible', timeout })
-  } catch {
-    return null
-  }
-  const title = (await popup.locator('.el-notification__title').innerText()).trim()
-  await popup.locator('.el-notification__closeBtn').click()
-  await popup.waitFor({ state: 'detached' })
-  return title
-}
 
 /** Open 预警信息 (with an optional query) and wait for its answer and first row. */
 async function openWarnings(page, query = '') {

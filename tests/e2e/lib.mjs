@@ -93,6 +93,20 @@ export async function loginError(page) {
   return { code: await box.getAttribute('data-code'), text: (await box.innerText()).trim() }
 }
 
+/** Wait for the red pop-up of the inbox bell (shown after login) and close it; its title, or null when none came. */
+export async function closeRedPopup(page, timeout = 5_000) {
+  const popup = page.locator('.inbox-red-popup').first()
+  try {
+    await popup.waitFor({ state: 'visible', timeout })
+  } catch {
+    return null
+  }
+  const title = (await popup.locator('.el-notification__title').innerText()).trim()
+  await popup.locator('.el-notification__closeBtn').click()
+  await popup.waitFor({ state: 'detached' })
+  return title
+}
+
 /** Option `text` in the currently open Element Plus select / tree-select popper. */
 export async function pickVisibleOption(page, text) {
   const option = page

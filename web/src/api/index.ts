@@ -164,7 +164,7 @@ export const sourceApi = {
 }
 
 export const reconciliationApi = {
-  list: (q: QueryParams) => http.get<{ items: ReconciliationRow[] }>('/reconciliation', q),
+  list: (q: QueryParams) => http.get<Page<ReconciliationRow>>('/reconciliation', q),
   exportUrl: (format: 'csv' | 'xlsx', q: QueryParams) => buildUrl('/reconciliation/export', { ...q, format }),
 }
 
@@ -223,8 +223,8 @@ export const messageApi = {
 
 export const exportApi = {
   create: (body: ExportRequest) => http.post<ExportJob>('/exports', body),
-  /** The caller's own jobs, newest first; `background` for polls (they keep no session alive). */
-  list: (opts: { background?: boolean } = {}) => http.get<ExportJob[]>('/exports', undefined, opts),
+  /** The caller's own jobs (a list page); `background` for polls (they keep no session alive). */
+  list: (q: QueryParams, opts: { background?: boolean } = {}) => http.get<Page<ExportJob>>('/exports', q, opts),
   get: (id: ExportJob['id'], opts: { background?: boolean } = {}) =>
     http.get<ExportJob>(`/exports/${enc(String(id))}`, undefined, opts),
   /** A plain browser download of the finished file. */

@@ -1,9 +1,18 @@
 // Shapes of the govpulse HTTP API (docs/api.md, api-aggregation.md, api-monitoring.md). Keep in sync with the server.
 import type { StageClock, Warning } from './monitoringTypes'
 
+/**
+ * One page of a list endpoint. Lists take `page` (1-based), `size`, `sort`
+ * (`field` / `-field`) and `after` (the `next` cursor of the page before;
+ * `page` is then ignored).
+ */
 export interface Page<T> {
+  /** Rows matching; a lower bound when `total_exact` is false (the server stops counting at 10,000). */
   total: number
+  total_exact: boolean
   items: T[]
+  /** Cursor of the following page (send as `after`); null on the last page. */
+  next: string | null
 }
 
 export type ScopeKind = 'city' | 'region' | 'department'
@@ -282,6 +291,8 @@ export interface Case {
   completed_at: string | null
   /** Number of consultations linked to the case. */
   consultations: number
+  /** Some stage clock of the case ran past its deadline. */
+  overdue: boolean
   /** GB/T 39046 A.5 办理形式代码. */
   handling_mode?: string | null
   remark?: string | null
@@ -311,7 +322,8 @@ export interface Evaluation {
 }
 
 /** GET /cases/{code}: the case with its events, consultations and evaluations. */
-export type CaseDetail = Omit<Case, 'consultations'> & {
+export type CaseDetail = Omit<Case, 'consultations' | 'overdue'> & {
+  overdue?: boolean
   events: CaseEvent[]
   consultations: Consultation[]
   evaluations: Evaluation[]

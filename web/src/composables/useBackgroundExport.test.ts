@@ -17,6 +17,8 @@ import {
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
+/** GET /exports: one page of jobs. */
+const jobs = (items: ExportJob[]) => json(200, { total: items.length, total_exact: true, items, next: null })
 
 const job = (over: Partial<ExportJob> = {}): ExportJob => ({
   id: 7,
@@ -84,7 +86,7 @@ describe('export helpers', () => {
 
   it('turns a list query into job filters without empty values or paging', () => {
     expect(
-      exportFilters({ region: '110105', q: '', item: null, status: undefined, page: 2, size: 50, format: 'csv', linked: true, level: ['red', 'yellow'] }),
+      exportFilters({ region: '110105', q: '', item: null, status: undefined, page: 2, size: 50, sort: '-id', after: 'c', format: 'csv', linked: true, level: ['red', 'yellow'] }),
     ).toEqual({ region: '110105', linked: true, level: 'red' })
   })
 
@@ -163,11 +165,11 @@ describe('useBackgroundExport', () => {
 describe('useExportJobs', () => {
   it('polls every 2 s while a job runs, quietly, and stops when all are finished', async () => {
     fetchMock
-      .mockResolvedValueOnce(json(200, [job({ status: 'running', progress: 0.2 }), job({ id: 6, status: 'done' })]))
-      .mockResolvedValueOnce(json(200, [job({ status: 'running', progress: 0.8 }), job({ id: 6, status: 'done' })]))
-      .mockResolvedValueOnce(json(200, [job({ status: 'done', progress: 1 }), job({ id: 6, status: 'done' })]))
+      .mockResolvedValueOnce(jobs([job({ status: 'running', progress: 0.2 }), job({ id: 6, status: 'done' })]))
+      .mockResolvedValueOnce(jobs([job({ status: 'running', progress: 0.8 }), job({ id: 6, status: 'done' })]))
+      .mockResolvedValueOnce(jobs([job({ status: 'done', progress: 1 }), job({ id: 6, status: 'done' })]))
     const { api, wrapper } = await mountWith(() => useExportJobs())
-    expect(calls()).toEqual(['GET /api/v1/exports'])
+    expect(calls()).toEqual(['GET /api/v1/exports?page=1&size=20&sort=-created_at'])
     expect(header(0, 'X-Background')).toBeUndefined()
     expect(api.active.value).toBe(true)
     await vi.advanceTimersByTimeAsync(POLL_MS)
@@ -181,7 +183,7 @@ describe('useExportJobs', () => {
   })
 
   it('stops polling when the page is left', async () => {
-    fetchMock.mockImplementation(async () => json(200, [job({ status: 'queued' })]))
+    fetchMock.mockImplementation(async () => jobs([job({ status: 'queued' })]))
     const { wrapper } = await mountWith(() => useExportJobs())
     await vi.advanceTimersByTimeAsync(POLL_MS)
     expect(fetchMock).toHaveBeenCalledTimes(2)
@@ -192,7 +194,7 @@ describe('useExportJobs', () => {
 })
 
 describe('ListExportButtons', () => {
-  async function buttons(props: { total: number; query?: Record<string, string>; directUrl?: () => string }) {
+  async function buttons(props: { total: number; exact?: boolean; query?: Record<string, string>; directUrl?: () => string }) {
     const { default: ElementPlus } = await import('element-plus')
     const { default: ListExportButtons } = await import('@/views/exports/ListExportButtons.vue')
     const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/', component: { render: () => h('p') } }] })
@@ -212,6 +214,10 @@ describe('ListExportButtons', () => {
     const direct = await buttons({ total: 10_000, directUrl: () => '/x' })
     expect(direct.find('[data-testid="w-background"]').exists()).toBe(false)
     expect(direct.find('[data-testid="w-xlsx"]').text()).toBe('导出 Excel')
+
+    // 10,000+ (the list stopped counting) is beyond the threshold
+    const counted = await buttons({ total: 10_000, exact: false, directUrl: () => '/x' })
+    expect(counted.find('[data-testid="w-background"]').exists()).toBe(true)
 
     fetchMock.mockResolvedValueOnce(json(202, job()))
     const viaJob = await buttons({ total: 3, query: { region: '110105' } })

@@ -3,15 +3,17 @@
 // none, through a job the page waits for. Beyond it a background job is
 // queued and the user is told where to follow it (导出任务). The 导出任务 page
 // lists the caller's jobs and polls while any of them is queued or running.
-import { computed, h, onBeforeUnmount, onMounted, ref } from 'vue'
+import { computed, h, onBeforeUnmount, ref } from 'vue'
 import { useRouter } from 'vue-router'
 import { ElMessage } from 'element-plus'
 import { exportApi } from '@/api'
 import type { QueryParams } from '@/api/client'
 import type { ExportFilters, ExportFormat, ExportJob, ExportSource, ExportStatus } from '@/api/exportTypes'
 import { showError, startDownload } from '@/utils/feedback'
-import { formatNumber } from '@/utils/format'
+import { formatNumber, formatTotal } from '@/utils/format'
 import type { TagType } from '@/utils/labels'
+import type { Filters } from '@/utils/query'
+import { useListPage } from './useListPage'
 
 /** More rows than this go to a background job. */
 export const BACKGROUND_THRESHOLD = 10_000
@@ -51,10 +53,11 @@ export const FILTER_LABEL: Record<string, string> = {
   stage: '环节',
   case: '办件编号',
   rule: '预警规则',
+  overdue: '超期',
 }
 
 /** Parameters of the list machinery, not filters. */
-const NOT_FILTERS = ['page', 'size', 'format']
+const NOT_FILTERS = ['page', 'size', 'sort', 'after', 'format']
 
 /** More rows than a direct download should carry? */
 export function needsBackground(total: number): boolean {
@@ -94,12 +97,15 @@ export interface BackgroundExportOptions {
   query: () => QueryParams
   /** Rows those filters match. */
   total: () => number
+  /** False when `total` is a lower bound (the list stopped counting): then it is large. */
+  exact?: () => boolean
 }
 
 /** Export buttons of a list page. */
 export function useBackgroundExport(opts: BackgroundExportOptions) {
   const router = useRouter()
-  const large = computed(() => needsBackground(opts.total()))
+  const exact = () => opts.exact?.() !== false
+  const large = computed(() => !exact() || needsBackground(opts.total()))
   /** The format being exported ('' when idle). */
   const busy = ref<'' | ExportFormat>('')
   let gone = false
@@ -143,7 +149,7 @@ export function useBackgroundExport(opts: BackgroundExportOptions) {
   const background = (format: ExportFormat) =>
     run(format, async () => {
       const job = await queue(format)
-      pointToJobs(`已创建后台导出任务（${SOURCE_LABEL[opts.source]}，约 ${formatNumber(opts.total())} 行）`)
+      pointToJobs(`已创建后台导出任务（${SOURCE_LABEL[opts.source]}，约 ${formatTotal(opts.total(), exact())} 行）`)
       return job
     })
 
@@ -173,42 +179,32 @@ export function useBackgroundExport(opts: BackgroundExportOptions) {
   return { large, busy, background, viaJob }
 }
 
-/** The caller's jobs, reloaded every POLL_MS while any is queued or running. */
+/**
+ * The caller's jobs as a list page (newest first), its shown page reloaded
+ * every POLL_MS while a job on it is queued or running. A timer's reload is
+ * quiet: no spinner, no error message, no session kept alive.
+ */
 export function useExportJobs() {
-  const jobs = ref<ExportJob[]>([])
-  const loading = ref(false)
-  const active = computed(() => jobs.value.some(isActive))
   let timer: ReturnType<typeof setTimeout> | undefined
   let alive = true
-  let seq = 0
+
+  const list = useListPage<Filters, ExportJob>({
+    defaults: {},
+    defaultSort: '-created_at',
+    fetch: ({ paging, quiet }) => exportApi.list(paging, { background: quiet }),
+    onSettled: () => schedule(),
+  })
+  const active = computed(() => list.items.value.some(isActive))
 
   function schedule(): void {
     clearTimeout(timer)
-    timer = alive && active.value ? setTimeout(() => void load(true), POLL_MS) : undefined
+    timer = alive && active.value ? setTimeout(() => void list.poll(), POLL_MS) : undefined
   }
 
-  /** `poll`: a timer's reload (no spinner, no error message, no session kept alive). */
-  async function load(poll = false): Promise<void> {
-    const mine = ++seq
-    if (!poll) loading.value = true
-    try {
-      const list = await exportApi.list({ background: poll })
-      if (mine === seq) jobs.value = list
-    } catch (e) {
-      if (!poll) showError(e)
-    } finally {
-      if (mine === seq) {
-        loading.value = false
-        schedule()
-      }
-    }
-  }
-
-  onMounted(() => void load())
   onBeforeUnmount(() => {
     alive = false
     clearTimeout(timer)
   })
 
-  return { jobs, loading, active, reload: () => load() }
+  return { list, jobs: list.items, loading: list.loading, active, reload: list.reload }
 }

@@ -62,6 +62,11 @@ export function formatNumber(n: number | null | undefined): string {
   return numberFmt.format(n)
 }
 
+/** A list's total: `1,234`, or `10,000+` when the server stopped counting (a lower bound). */
+export function formatTotal(n: number, exact = true): string {
+  return exact ? formatNumber(n) : `${formatNumber(n)}+`
+}
+
 /** Fixed decimals with thousands separators: 2.345 → `2.3`; `—` for null / NaN. */
 export function formatDecimal(n: number | null | undefined, digits = 1): string {
   if (n === null || n === undefined || Number.isNaN(n)) return EMPTY

@@ -1,20 +1,29 @@
 // Pure URL-query ⇄ list-state conversion used by useListPage. Filters are
 // string-valued; a value equal to its default (usually '') is left out of the
-// URL, and so are page 1 and the default page size, so URLs stay short.
+// URL, and so are page 1, the default page size and the list's default sort,
+// so URLs stay short.
 import type { LocationQuery, LocationQueryRaw } from 'vue-router'
 import type { QueryParams } from '@/api/client'
+import type { Page } from '@/api/types'
 import { dayEnd, dayStart, isDay } from './format'
 
 export type Filters = Record<string, string>
 
 export const PAGE_SIZES = [10, 20, 50, 100]
 export const DEFAULT_PAGE_SIZE = 20
+/** The largest `size` the server accepts. */
+export const MAX_PAGE_SIZE = 500
 
 export interface ListState<F extends Filters> {
   filters: F
   page: number
   size: number
+  /** The API's `sort`: `field` ascending, `-field` descending, '' the server's order. */
+  sort: string
 }
+
+/** A sort key as the API takes it (`field` / `-field`). */
+const SORT_KEY = /^-?[a-z][a-z0-9_]*$/
 
 function first(v: LocationQuery[string] | undefined): string | undefined {
   if (Array.isArray(v)) return v[0] ?? undefined
@@ -31,6 +40,7 @@ export function queryToState<F extends Filters>(
   query: LocationQuery,
   defaults: F,
   defaultSize: number = DEFAULT_PAGE_SIZE,
+  defaultSort = '',
 ): ListState<F> {
   const filters = { ...defaults }
   for (const key of Object.keys(defaults)) {
@@ -40,13 +50,16 @@ export function queryToState<F extends Filters>(
   const page = positiveInt(first(query.page)) ?? 1
   const sizeRaw = positiveInt(first(query.size))
   const size = sizeRaw !== undefined && PAGE_SIZES.includes(sizeRaw) ? sizeRaw : defaultSize
-  return { filters, page, size }
+  const sortRaw = first(query.sort)
+  const sort = sortRaw !== undefined && SORT_KEY.test(sortRaw) ? sortRaw : defaultSort
+  return { filters, page, size, sort }
 }
 
 export function stateToQuery<F extends Filters>(
   state: ListState<F>,
   defaults: F,
   defaultSize: number = DEFAULT_PAGE_SIZE,
+  defaultSort = '',
 ): Record<string, string> {
   const q: Record<string, string> = {}
   for (const key of Object.keys(defaults)) {
@@ -55,7 +68,38 @@ export function stateToQuery<F extends Filters>(
   }
   if (state.page > 1) q.page = String(state.page)
   if (state.size !== defaultSize) q.size = String(state.size)
+  if (state.sort && state.sort !== defaultSort) q.sort = state.sort
   return q
+}
+
+/**
+ * `sort-orders` of server-sorted columns: a header click flips ascending ⇄
+ * descending (el-table's third "unsorted" state would leave the rows in the
+ * list's default order with no arrow to say so).
+ */
+export const SORT_ORDERS: ('ascending' | 'descending')[] = ['ascending', 'descending']
+
+/** el-table's view of a sort (`default-sort`, `sort-change`). */
+export interface TableSort {
+  prop: string
+  order: 'ascending' | 'descending'
+}
+
+/** `-submitted_at` → `{ prop: 'submitted_at', order: 'descending' }`; '' → undefined. */
+export function tableSortOf(sort: string): TableSort | undefined {
+  if (!sort) return undefined
+  return sort.startsWith('-') ? { prop: sort.slice(1), order: 'descending' } : { prop: sort, order: 'ascending' }
+}
+
+/**
+ * el-table's `sort-change` → the API's sort: ascending `field`, descending
+ * `-field`, no order (the third click) the list's default.
+ */
+export function sortOf(change: { prop?: string | null; order?: string | null }, defaultSort: string): string {
+  if (!change.prop || !change.order) return defaultSort
+  if (change.order === 'descending') return `-${change.prop}`
+  if (change.order === 'ascending') return change.prop
+  return defaultSort
 }
 
 /** Same meaning? (order-insensitive; arrays compare by their first value, as read). */
@@ -84,9 +128,26 @@ export function activeFilters<F extends Filters>(filters: F): Partial<F> {
 }
 
 /** One page of an in-memory list (for the few APIs that return whole arrays). */
-export function localPage<T>(all: T[], page: number, size: number): { total: number; items: T[] } {
+export function localPage<T>(all: T[], page: number, size: number): Page<T> {
   const start = (page - 1) * size
-  return { total: all.length, items: all.slice(start, start + size) }
+  return { total: all.length, total_exact: true, items: all.slice(start, start + size), next: null }
+}
+
+/**
+ * Every row of a list endpoint, following its `next` cursors (`size` at the
+ * server's maximum), for the few pages that chart or sum a whole (small)
+ * answer. Stops after `maxPages` pages.
+ */
+export async function allRows<T>(fetchPage: (q: QueryParams) => Promise<Page<T>>, maxPages = 20): Promise<T[]> {
+  const rows: T[] = []
+  let after: string | null = null
+  for (let i = 0; i < maxPages; i++) {
+    const res: Page<T> = await fetchPage(after === null ? { size: MAX_PAGE_SIZE } : { size: MAX_PAGE_SIZE, after })
+    rows.push(...res.items)
+    if (!res.next || res.items.length === 0) break
+    after = res.next
+  }
+  return rows
 }
 
 /**

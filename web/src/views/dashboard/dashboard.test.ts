@@ -103,6 +103,21 @@ describe('click-through to the lists', () => {
     expect(casesLink(f(), { status: 'completed' })).toMatchObject({ query: { status: 'completed' } })
   })
 
+  it('the 超期 card opens 办件数据 with overdue=true and the same filters', () => {
+    expect(casesLink(st, { overdue: true })).toEqual({
+      name: 'agg-cases',
+      query: { region: '110105', department: 'D1', item: 'I1', applicant_type: 'person', from: '2026-10-23', to: '2026-11-21', overdue: 'true' },
+    })
+    const card = caseCardsOf(overview(), st).find((c) => c.key === 'cases-overdue')!
+    expect(card.to).toEqual(casesLink(st, { overdue: true }))
+    expect(card.tip).not.toContain('不能')
+    expect(card.tip).toContain('超期办件')
+    // the other case cards do not narrow to overdue cases
+    for (const c of caseCardsOf(overview(), st).filter((c) => c.key !== 'cases-overdue')) {
+      expect(JSON.stringify(c.to)).not.toContain('overdue')
+    }
+  })
+
   it('a hot word opens 咨询数据 searched by it, and says which filters that list cannot apply', () => {
     expect(consultationsLink(st, { q: '营业执照' })).toEqual({
       name: 'agg-consultations',
@@ -133,7 +148,6 @@ describe('key figures', () => {
     ])
     expect(cards[1]!.sub).toBe('办结率 64.8%')
     expect(cards[4]!.sub).toBe('日均 100.0 次')
-    expect(cards[3]!.tip).toContain('不能只列超期办件')
     const none = caseCardsOf(overview({ cases: { total: 5, accepted: 5, completed: 0, on_time: 0, overdue: 0, on_time_rate: 0 } }), f())
     expect(none[2]!.value).toBe('—')
   })

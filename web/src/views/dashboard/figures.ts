@@ -150,8 +150,8 @@ export function caseCardsOf(o: DashboardOverview, f: DashFilters): CaseCard[] {
       value: n(c.overdue),
       sub: `占办件 ${rateText(c.overdue, c.total)}`,
       colour: '#F56C6C',
-      to: casesLink(f),
-      tip: '任一环节超过时限（含已超期办结）；办件列表不能只列超期办件，将显示全部办件',
+      to: casesLink(f, { overdue: true }),
+      tip: '任一环节超过时限（含已超期办结）；查看超期办件',
     },
     {
       key: 'consultations',

@@ -24,11 +24,14 @@ export function warningsLink(f: DashFilters, opts: { stage?: Stage; level?: 'red
   return { name: 'mon-warnings', query }
 }
 
-/** 办件数据 (reads q, region, department, item, status, applicant_type, from, to). */
-export function casesLink(f: DashFilters, opts: { status?: 'completed' } = {}): RouteLocationRaw {
+/** 办件数据 (reads q, region, department, item, status, applicant_type, overdue, from, to). */
+export function casesLink(f: DashFilters, opts: { status?: 'completed'; overdue?: boolean } = {}): RouteLocationRaw {
   return {
     name: 'agg-cases',
-    query: pick(f, ['region', 'department', 'item', 'applicant_type', 'from', 'to'], { status: opts.status ?? '' }),
+    query: pick(f, ['region', 'department', 'item', 'applicant_type', 'from', 'to'], {
+      status: opts.status ?? '',
+      overdue: opts.overdue ? 'true' : '',
+    }),
   }
 }
 

@@ -30,3 +30,8 @@ export function remainingText(c: Pick<StageClock, 'remaining' | 'unit'>): string
   const unit = textOf(LIMIT_UNIT, c.unit)
   return c.remaining >= 0 ? `剩余 ${c.remaining} ${unit}` : `超期 ${-c.remaining} ${unit}`
 }
+
+/** A case past a deadline: flagged by the server, or a stage clock running overdue now. */
+export function caseOverdue(c: { overdue?: boolean | null; clocks?: Pick<StageClock, 'status'>[] | null }): boolean {
+  return c.overdue === true || (c.clocks ?? []).some((k) => k.status === 'overdue')
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { SimulationResult } from '@/api/types'
-import { clockPercent, clockTone, remainingText } from './clocks'
+import { caseOverdue, clockPercent, clockTone, remainingText } from './clocks'
 import { subjectLink } from './links'
 import { deltaText, filterSample, levelRows, rankChartOption } from './simulation'
 import { availableActions, noteProblem, warningQuery } from './warningActions'
@@ -19,6 +19,14 @@ describe('stage clocks', () => {
     expect(clockPercent({ used_share: 1.7 })).toBe(100)
     expect(remainingText({ remaining: 3, unit: 'working' })).toBe('剩余 3 工作日')
     expect(remainingText({ remaining: -2, unit: 'natural' })).toBe('超期 2 自然日')
+  })
+
+  it('make a case 已超期 when the server says so or a clock runs overdue', () => {
+    expect(caseOverdue({ overdue: true })).toBe(true)
+    expect(caseOverdue({ overdue: false, clocks: [{ status: 'running' }, { status: 'overdue' }] })).toBe(true)
+    expect(caseOverdue({ clocks: [{ status: 'running' }, { status: 'completed' }] })).toBe(false)
+    expect(caseOverdue({ overdue: false })).toBe(false)
+    expect(caseOverdue({})).toBe(false)
   })
 })
 

@@ -1,0 +1,75 @@
+// 7. The one list mechanism, on 办件数据 with demo data (`govpulse demo --cases
+//    2000`, which leaves cases past their deadlines): the city operator opens
+//    the case list from the menu, sorts it by 申请时间 with a header click (the
+//    sort goes to the API and into the URL) and narrows it with the 超期 filter
+//    to overdue cases, each tagged 超期.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { byTestId, closeRedPopup, login, pickVisibleOption, withPage } from './lib.mjs'
+
+const CITY = { username: 'city', password: 'City@12345' }
+
+const isCases = (r) => new URL(r.url()).pathname === '/api/v1/cases' && r.request().method() === 'GET'
+
+/** The shown rows are the API's: the first case code matches the answer's. */
+async function showsAnswer(page, table, body) {
+  assert.ok(body.items.length > 0, 'the answer has rows')
+  await page.waitForFunction(
+    (code) => document.querySelector('[data-testid="case-table"] tbody [data-testid="case-link"]')?.textContent?.trim() === code,
+    body.items[0].case_code,
+  )
+  await table.locator('tbody tr').first().waitFor({ state: 'visible' })
+}
+
+test('city operator: 办件数据 sorted by 申请时间 and filtered to overdue cases', { timeout: 180_000 }, async (t) => {
+  await withPage(t, async (page) => {
+    await login(page, CITY.username, CITY.password)
+    await closeRedPopup(page)
+
+    // --- open 办件数据 from the side menu (newest first by default) ---
+    const menuItem = byTestId(page, 'menu-agg-cases')
+    if (!(await menuItem.isVisible())) await byTestId(page, 'menu-aggregation').locator('.el-sub-menu__title').click()
+    const opened = page.waitForResponse(isCases)
+    await menuItem.click()
+    const first = await opened
+    assert.equal(first.status(), 200, `GET /cases answered ${first.status()}`)
+    await page.waitForURL((u) => u.pathname === '/aggregation/cases')
+    const table = byTestId(page, 'case-table')
+    const firstBody = await first.json()
+    assert.equal(typeof firstBody.total_exact, 'boolean', 'the list answers total_exact')
+    assert.ok('next' in firstBody, 'the list answers next')
+    await showsAnswer(page, table, firstBody)
+
+    // --- a click on the 申请时间 header: ascending, sent to the API, kept in the URL ---
+    const sorted = page.waitForResponse((r) => isCases(r) && new URL(r.url()).searchParams.get('sort') === 'submitted_at')
+    await table.locator('thead th.col-submitted').click()
+    const sortRes = await sorted
+    assert.equal(sortRes.status(), 200, `sorted GET /cases answered ${sortRes.status()}`)
+    await page.waitForURL((u) => u.searchParams.get('sort') === 'submitted_at')
+    await showsAnswer(page, table, await sortRes.json())
+    assert.match((await table.locator('thead th.col-submitted').getAttribute('class')) ?? '', /ascending/, 'the header shows ascending')
+    const times = (await table.locator('tbody td.col-submitted').allInnerTexts()).map((s) => s.trim())
+    assert.ok(times.length >= 2, `at least two rows: ${times.length}`)
+    assert.ok(times[0] <= times[1], `ascending 申请时间: ${times[0]} <= ${times[1]}`)
+
+    // --- 超期 = 已超期: overdue=true to the API and the URL, every row tagged 超期 ---
+    await byTestId(page, 'case-filter-overdue').click()
+    await pickVisibleOption(page, '已超期')
+    const filtered = page.waitForResponse((r) => isCases(r) && new URL(r.url()).searchParams.get('overdue') === 'true')
+    await byTestId(page, 'search-submit').click()
+    const filterRes = await filtered
+    assert.equal(filterRes.status(), 200, `filtered GET /cases answered ${filterRes.status()}`)
+    assert.equal(new URL(filterRes.url()).searchParams.get('sort'), 'submitted_at', 'the sort is kept when searching')
+    const filterBody = await filterRes.json()
+    assert.ok(filterBody.total > 0, 'the demo data has overdue cases')
+    await page.waitForURL((u) => u.searchParams.get('overdue') === 'true' && u.searchParams.get('sort') === 'submitted_at')
+    await showsAnswer(page, table, filterBody)
+    const rows = table.locator('tbody tr')
+    const n = await rows.count()
+    assert.ok(n > 0, 'overdue rows are listed')
+    for (let i = 0; i < n; i++) {
+      const tag = rows.nth(i).locator('[data-testid="case-overdue"]')
+      assert.equal((await tag.innerText()).trim(), '超期', `row ${i + 1} shows the 超期 tag`)
+    }
+  })
+})

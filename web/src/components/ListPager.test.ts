@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import { mount } from '@vue/test-utils'
+import ElementPlus from 'element-plus'
+import ListPager from './ListPager.vue'
+
+function pager(props: { page: number; size: number; total: number; exact?: boolean; hasNext?: boolean }) {
+  return mount(ListPager, { props, global: { plugins: [ElementPlus] } })
+}
+
+const totalText = (w: ReturnType<typeof pager>) => w.find('[data-testid="pager-total"]').text()
+const nextDisabled = (w: ReturnType<typeof pager>) => w.find('.btn-next').attributes('disabled') !== undefined
+
+describe('ListPager', () => {
+  it('shows an exact total with thousands separators', () => {
+    const w = pager({ page: 1, size: 20, total: 1234 })
+    expect(totalText(w)).toBe('共 1,234 条')
+    expect(w.find('[data-testid="pager-total"]').attributes('data-exact')).toBe('true')
+  })
+
+  it('shows 10,000+ when the server stopped counting', () => {
+    const w = pager({ page: 1, size: 20, total: 10_000, exact: false, hasNext: true })
+    expect(totalText(w)).toBe('共 10,000+ 条')
+    expect(w.find('[data-testid="pager-total"]').attributes('data-exact')).toBe('false')
+  })
+
+  it('still pages forward past a lower-bound total while pages follow', () => {
+    // page 500 × 20 = the 10,000 counted rows: the last page, unless the count is a lower bound
+    expect(nextDisabled(pager({ page: 500, size: 20, total: 10_000 }))).toBe(true)
+    expect(nextDisabled(pager({ page: 500, size: 20, total: 10_000, exact: false, hasNext: true }))).toBe(false)
+    expect(nextDisabled(pager({ page: 600, size: 20, total: 10_000, exact: false, hasNext: true }))).toBe(false)
+    expect(nextDisabled(pager({ page: 600, size: 20, total: 10_000, exact: false, hasNext: false }))).toBe(true)
+  })
+
+  it('emits the page and size chosen', async () => {
+    const w = pager({ page: 1, size: 20, total: 100 })
+    await w.find('.btn-next').trigger('click')
+    expect(w.emitted('page')).toEqual([[2]])
+  })
+})
