@@ -83,7 +83,14 @@ async fn the_demo_is_deterministic_per_seed() {
         let scope = govpulse_store::org::OrgScope::default();
         let page = db
             .store
-            .list_cases(&scope, &Default::default(), 0, 500)
+            .list_cases(
+                &scope,
+                &Default::default(),
+                &govpulse_store::list::ListRequest::first(
+                    &govpulse_store::aggregation::CASE_LIST,
+                    500,
+                ),
+            )
             .await
             .unwrap();
         // 300 random cases plus the showcase that exercises every warning model.

@@ -2,7 +2,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::export::{attachment, csv_bytes, safe_row, xlsx_download};
-use crate::extract::{non_empty, ApiQuery, Paging};
+use crate::extract::{non_empty, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::body::Body;
@@ -38,6 +38,10 @@ pub struct AuditQuery {
     pub page: Option<i64>,
     /// Page size, at most 500.
     pub size: Option<i64>,
+    /// `field` or `-field` (descending); see the list's sortable fields.
+    pub sort: Option<String>,
+    /// Cursor of the previous page's `next`: keyset paging, `page` is then ignored.
+    pub after: Option<String>,
     /// Export format: `csv` (default) or `xlsx`.
     pub format: Option<String>,
 }
@@ -103,28 +107,16 @@ impl From<AuditRow> for AuditView {
     }
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AuditList {
-    pub total: i64,
-    pub items: Vec<AuditView>,
-}
-
-#[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery), responses((status = 200, body = AuditList)))]
+#[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery), responses((status = 200, body = crate::list::ListResponse<AuditView>)))]
 pub async fn list_audit(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<AuditQuery>,
-) -> ApiResult<Json<AuditList>> {
+) -> ApiResult<Json<crate::list::ListResponse<AuditView>>> {
     caller.require(&state, "audit:read").await?;
-    let (offset, limit) = Paging::new(query.page, query.size).window();
-    let page = state
-        .store
-        .list_audit(&query.filter()?, offset, limit)
-        .await?;
-    Ok(Json(AuditList {
-        total: page.total,
-        items: page.items.into_iter().map(AuditView::from).collect(),
-    }))
+    let request = crate::list_params!(query).request(&govpulse_store::audit::AUDIT_LIST)?;
+    let page = state.store.list_audit(&query.filter()?, &request).await?;
+    Ok(Json(crate::list::ListResponse::from_page(page)))
 }
 
 const EXPORT_HEADERS: [&str; 10] = [

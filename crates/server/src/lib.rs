@@ -10,6 +10,7 @@ pub mod export;
 pub mod exports;
 pub mod extract;
 pub mod identity;
+pub mod list;
 pub mod monitoring;
 pub mod ops;
 pub mod org;

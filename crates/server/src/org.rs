@@ -1,7 +1,7 @@
 //! Organisation: regions and departments (SEC-2 data scope follows these trees).
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{non_empty, ApiJson, ApiQuery, Paging};
+use crate::extract::{non_empty, ApiJson, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -86,12 +86,6 @@ impl From<DepartmentRow> for DepartmentView {
     }
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct DepartmentList {
-    pub total: i64,
-    pub items: Vec<DepartmentView>,
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct DepartmentQuery {
     pub q: Option<String>,
@@ -103,30 +97,31 @@ pub struct DepartmentQuery {
     pub page: Option<i64>,
     /// Page size, at most 500.
     pub size: Option<i64>,
+    /// `field` or `-field` (descending); see the list's sortable fields.
+    pub sort: Option<String>,
+    /// Cursor of the previous page's `next`: keyset paging, `page` is then ignored.
+    pub after: Option<String>,
 }
 
 #[utoipa::path(get, path = "/departments", tag = "org", params(DepartmentQuery),
-    responses((status = 200, body = DepartmentList)))]
+    responses((status = 200, body = crate::list::ListResponse<DepartmentView>)))]
 pub async fn list_departments(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<DepartmentQuery>,
-) -> ApiResult<Json<DepartmentList>> {
+) -> ApiResult<Json<crate::list::ListResponse<DepartmentView>>> {
     caller.require(&state, "org:read").await?;
     let filter = DepartmentFilter {
         q: non_empty(&query.q),
         region_range: non_empty(&query.region).map(|r| subtree_range(&r)),
         level: non_empty(&query.level),
     };
-    let (offset, limit) = Paging::new(query.page, query.size).window();
+    let request = crate::list_params!(query).request(&govpulse_store::org::DEPARTMENT_LIST)?;
     let page = state
         .store
-        .list_departments(&caller.org_scope(), &filter, offset, limit)
+        .list_departments(&caller.org_scope(), &filter, &request)
         .await?;
-    Ok(Json(DepartmentList {
-        total: page.total,
-        items: page.items.into_iter().map(DepartmentView::from).collect(),
-    }))
+    Ok(Json(crate::list::ListResponse::from_page(page)))
 }
 
 #[utoipa::path(get, path = "/departments/{code}", tag = "org",

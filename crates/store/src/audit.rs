@@ -2,7 +2,8 @@
 //! database refuses UPDATE and DELETE (triggers), and each row's hash chains it
 //! to the one before, so `verify` finds any change made behind the application.
 
-use crate::db::{Page, Sql, Store, StoreResult};
+use crate::db::{Sql, Store, StoreResult};
+use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
 use govpulse_core::audit::{Break, ChainVerifier, Entry, Outcome};
 use serde::Serialize;
 
@@ -178,6 +179,28 @@ macro_rules! append_audit {
     }};
 }
 
+/// Audit log sorts (primary key `seq`, index `(at_ms, seq)`).
+pub static AUDIT_LIST: ListSpec<AuditRow> = ListSpec {
+    fields: &[
+        SortField {
+            name: "seq",
+            column: "seq",
+            key: |r| Key::Int(r.seq),
+        },
+        SortField {
+            name: "at",
+            column: "at_ms",
+            key: |r| Key::Int(r.at_ms),
+        },
+    ],
+    default_descending: true,
+    tie: SortField {
+        name: "seq",
+        column: "seq",
+        key: |r| Key::Int(r.seq),
+    },
+};
+
 const AUDIT_COLUMNS: &str =
     "SELECT seq, at_ms, actor, ip, action, object_type, object_id, result, details, hash FROM audit_log";
 
@@ -196,18 +219,15 @@ impl Store {
     pub async fn list_audit(
         &self,
         filter: &AuditFilter,
-        offset: i64,
-        limit: i64,
-    ) -> StoreResult<Page<AuditRow>> {
-        page_of!(
+        request: &ListRequest<AuditRow>,
+    ) -> StoreResult<ListPage<AuditRow>> {
+        list_of!(
             self,
             AuditRow,
             AUDIT_COLUMNS,
-            "SELECT COUNT(*) FROM audit_log",
+            "FROM audit_log",
             |sql: &mut Sql| filter.push_where(sql),
-            " ORDER BY seq DESC",
-            offset,
-            limit
+            request
         )
     }
 

@@ -312,9 +312,9 @@ impl Store {
              WHERE m.read_at IS NULL AND m.user_id = ",
         );
         sql.bind_int(user_id);
-        scope.push_scope(&mut sql, "w.region_code", "w.department_code");
+        scope.push_fact_scope(&mut sql, "w");
+        crate::org::push_fact_region(&mut sql, "w", &filter.region_range);
         sql.and_between("w.raised_at", Some(filter.from_ms), Some(filter.to_ms))
-            .and_in_range("w.region_code", &filter.region_range)
             .and_eq("w.department_code", &filter.department)
             .and_eq("w.item_code", &filter.item)
             .and_eq("w.stage", &filter.stage);

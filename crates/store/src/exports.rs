@@ -6,7 +6,8 @@
 //! when the next process starts ([`Store::requeue_running_export_jobs`]).
 
 use crate::audit::AuditRecord;
-use crate::db::{Store, StoreError, StoreResult};
+use crate::db::{Sql, Store, StoreError, StoreResult};
+use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
 use crate::org::OrgScope;
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +37,28 @@ pub struct ExportJobRow {
     pub started_at: Option<i64>,
     pub finished_at: Option<i64>,
 }
+
+/// Export job list sorts (index `(owner, id)`; ids grow with creation time).
+pub static EXPORT_JOB_LIST: ListSpec<ExportJobRow> = ListSpec {
+    fields: &[
+        SortField {
+            name: "created_at",
+            column: "created_at",
+            key: |r| Key::Int(r.created_at),
+        },
+        SortField {
+            name: "id",
+            column: "id",
+            key: |r| Key::Int(r.id),
+        },
+    ],
+    default_descending: true,
+    tie: SortField {
+        name: "id",
+        column: "id",
+        key: |r| Key::Int(r.id),
+    },
+};
 
 const JOB_COLUMNS: &str =
     "id, owner, source, format, filters, scope, status, rows_done, rows_total,
@@ -106,17 +129,23 @@ impl Store {
         }))
     }
 
-    /// The newest `limit` jobs of `owner`, newest first.
-    pub async fn export_jobs_of(&self, owner: &str, limit: i64) -> StoreResult<Vec<ExportJobRow>> {
-        Ok(on_read!(self, pool => {
-            sqlx::query_as::<_, ExportJobRow>(sqlx::AssertSqlSafe(format!(
-                "SELECT {JOB_COLUMNS} FROM export_jobs WHERE owner = $1 ORDER BY id DESC LIMIT $2"
-            )))
-            .bind(owner)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?
-        }))
+    /// A page of `owner`'s jobs.
+    pub async fn export_jobs_of(
+        &self,
+        owner: &str,
+        request: &ListRequest<ExportJobRow>,
+    ) -> StoreResult<ListPage<ExportJobRow>> {
+        let select = format!("SELECT {JOB_COLUMNS} FROM export_jobs WHERE owner = ");
+        list_of!(
+            self,
+            ExportJobRow,
+            &select,
+            "FROM export_jobs WHERE owner = ",
+            |sql: &mut Sql| {
+                sql.bind_text(owner);
+            },
+            request
+        )
     }
 
     /// One job of `owner` (`None` for a job of anyone else).

@@ -17,6 +17,7 @@ pub mod aggregation;
 pub mod dashboard;
 pub mod exports;
 pub mod identity;
+pub mod list;
 mod migrate;
 pub mod monitoring;
 pub mod org;

@@ -114,23 +114,31 @@ macro_rules! fetch_dynamic_on {
     }};
 }
 
-/// A page query: count with the filters, then the page in `$order`.
-macro_rules! page_of {
-    ($store:expr, $row:ty, $select:expr, $count:expr, $push:expr, $order:expr, $offset:expr, $limit:expr) => {{
-        let mut count = $crate::db::Sql::new($count);
-        $push(&mut count);
-        let total = count_dynamic!($store, &count)?;
+/// One page of a list (see [`crate::list`]): the rows of `$select` with the
+/// filters `$push` adds, in the request's sort from its cursor or offset; the
+/// total from the request when known, from the page itself when it holds every
+/// row, else a bounded count over `$from_where` with the same filters.
+macro_rules! list_of {
+    ($store:expr, $row:ty, $select:expr, $from_where:expr, $push:expr, $request:expr) => {{
+        let request: &$crate::list::ListRequest<$row> = $request;
         let mut sql = $crate::db::Sql::new($select);
         $push(&mut sql);
-        sql.push($order)
-            .push(" LIMIT ")
-            .bind_int($limit)
-            .push(" OFFSET ")
-            .bind_int($offset);
-        Ok($crate::db::Page {
-            total,
-            items: fetch_dynamic!($store, $row, &sql)?,
-        })
+        request.push_page(&mut sql);
+        let rows = fetch_dynamic!($store, $row, &sql)?;
+        let whole = request.after.is_none()
+            && (rows.len() as i64) <= request.limit
+            && (request.offset == 0 || !rows.is_empty());
+        let (total, exact) = match request.known_total {
+            Some(total) => (total, true),
+            None if whole => (request.offset + rows.len() as i64, true),
+            None => {
+                let mut count = $crate::list::bounded_count($from_where);
+                $push(&mut count);
+                $crate::list::close_bounded_count(&mut count, request.count_limit);
+                $crate::list::bounded_total(count_dynamic!($store, &count)?, request.count_limit)
+            }
+        };
+        Ok(request.finish(rows, total, exact))
     }};
 }
 

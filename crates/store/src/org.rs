@@ -1,7 +1,8 @@
 //! Organisation: the region tree and departments.
 
 use crate::audit::{escape_like, AuditRecord};
-use crate::db::{conflict_on_unique, expect_found, Page, Sql, Store, StoreError, StoreResult};
+use crate::db::{conflict_on_unique, expect_found, Sql, Store, StoreError, StoreResult};
+use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -45,6 +46,48 @@ impl OrgScope {
     pub(crate) fn push_region(&self, sql: &mut Sql, column: &str) {
         sql.and_in_range(column, &self.region_range);
     }
+
+    /// Restrict the fact rows of table alias `t` (cases, consultations,
+    /// evaluations, warnings: they carry `district_code`) to the scope, in the
+    /// form their list indexes are built for (see [`push_fact_region`]).
+    pub(crate) fn push_fact_scope(&self, sql: &mut Sql, t: &str) {
+        push_fact_region(sql, t, &self.region_range);
+        if let Some(dept) = &self.department {
+            sql.push(&format!(" AND {t}.department_code = "))
+                .bind_text(dept);
+        }
+    }
+}
+
+/// Restrict the fact rows of alias `t` to a region subtree given as a prefix
+/// range `[prefix, prefix+1)`. A fact's `district_code` is its region's first
+/// six digits, so:
+/// - a district (six-digit prefix) is an equality on `district_code`: the
+///   leading column of every list index, followed by the sort column, so a
+///   district's page is one index range read whatever the statistics say;
+/// - a street or community adds its region range to the district equality;
+/// - a city or province compares a prefix of `district_code` through `substr`,
+///   which no index serves: nearly every row matches, and a planner must not
+///   trade the sort index for a range it would then have to sort.
+pub(crate) fn push_fact_region(sql: &mut Sql, t: &str, range: &Option<(String, String)>) {
+    let Some((prefix, _)) = range else {
+        return;
+    };
+    match prefix.len() {
+        6 => {
+            sql.push(&format!(" AND {t}.district_code = "))
+                .bind_text(prefix);
+        }
+        n if n > 6 => {
+            sql.push(&format!(" AND {t}.district_code = "))
+                .bind_text(prefix.get(..6).unwrap_or(prefix));
+            sql.and_in_range(&format!("{t}.region_code"), range);
+        }
+        n => {
+            sql.push(&format!(" AND substr({t}.district_code, 1, {n}) = "))
+                .bind_text(prefix);
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -59,6 +102,28 @@ const DEPARTMENT_SELECT: &str =
     "SELECT d.code, d.name, d.level, d.region_code, r.name AS region_name,
         (SELECT COUNT(*) FROM users u WHERE u.department_code = d.code) AS user_count
      FROM departments d JOIN regions r ON r.code = d.region_code WHERE 1 = 1";
+
+/// Department list sorts.
+pub static DEPARTMENT_LIST: ListSpec<DepartmentRow> = ListSpec {
+    fields: &[
+        SortField {
+            name: "code",
+            column: "d.code",
+            key: |r| Key::Text(r.code.clone()),
+        },
+        SortField {
+            name: "name",
+            column: "d.name",
+            key: |r| Key::Text(r.name.clone()),
+        },
+    ],
+    default_descending: false,
+    tie: SortField {
+        name: "code",
+        column: "d.code",
+        key: |r| Key::Text(r.code.clone()),
+    },
+};
 
 fn push_department_scope(sql: &mut Sql, scope: &OrgScope) {
     scope.push_scope(sql, "d.region_code", "d.code");
@@ -128,9 +193,8 @@ impl Store {
         &self,
         scope: &OrgScope,
         filter: &DepartmentFilter,
-        offset: i64,
-        limit: i64,
-    ) -> StoreResult<Page<DepartmentRow>> {
+        request: &ListRequest<DepartmentRow>,
+    ) -> StoreResult<ListPage<DepartmentRow>> {
         let push_filters = |sql: &mut Sql| {
             push_department_scope(sql, scope);
             if let Some(q) = &filter.q {
@@ -144,15 +208,13 @@ impl Store {
             sql.and_in_range("d.region_code", &filter.region_range)
                 .and_eq("d.level", &filter.level);
         };
-        page_of!(
+        list_of!(
             self,
             DepartmentRow,
             DEPARTMENT_SELECT,
-            "SELECT COUNT(*) FROM departments d JOIN regions r ON r.code = d.region_code WHERE 1 = 1",
+            "FROM departments d JOIN regions r ON r.code = d.region_code WHERE 1 = 1",
             push_filters,
-            " ORDER BY d.region_code, d.code",
-            offset,
-            limit
+            request
         )
     }
 

@@ -2,9 +2,10 @@
 //! PostgreSQL when reachable; required in CI).
 
 use govpulse_core::audit::Outcome;
-use govpulse_store::audit::{AuditFilter, AuditRecord};
+use govpulse_store::audit::{AuditFilter, AuditRecord, AUDIT_LIST};
 use govpulse_store::identity::{NewUser, RoleSeed};
-use govpulse_store::org::{DepartmentFilter, OrgScope, RegionRow};
+use govpulse_store::list::ListRequest;
+use govpulse_store::org::{DepartmentFilter, OrgScope, RegionRow, DEPARTMENT_LIST};
 use govpulse_store::testing::TestDb;
 use govpulse_store::{Store, StoreError};
 
@@ -96,7 +97,11 @@ async fn scoped_reads_hide_other_districts() {
         let store = &db.store;
         seed_org(store).await;
         let depts = store
-            .list_departments(&chaoyang(), &DepartmentFilter::default(), 0, 50)
+            .list_departments(
+                &chaoyang(),
+                &DepartmentFilter::default(),
+                &ListRequest::first(&DEPARTMENT_LIST, 50),
+            )
             .await
             .unwrap();
         assert_eq!(depts.total, 1, "{:?}", db.backend);
@@ -134,7 +139,10 @@ async fn usernames_are_unique_and_failed_writes_leave_no_trace() {
             .await
             .unwrap();
         let before = store
-            .list_audit(&AuditFilter::default(), 0, 10)
+            .list_audit(
+                &AuditFilter::default(),
+                &ListRequest::first(&AUDIT_LIST, 10),
+            )
             .await
             .unwrap()
             .total;
@@ -148,7 +156,10 @@ async fn usernames_are_unique_and_failed_writes_leave_no_trace() {
         );
         // The refused insert wrote no audit row either: one transaction.
         let after = store
-            .list_audit(&AuditFilter::default(), 0, 10)
+            .list_audit(
+                &AuditFilter::default(),
+                &ListRequest::first(&AUDIT_LIST, 10),
+            )
             .await
             .unwrap()
             .total;

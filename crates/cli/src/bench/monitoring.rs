@@ -118,7 +118,14 @@ async fn latency(
         };
         loop {
             if store
-                .list_warnings(&OrgScope::default(), &filter, 0, 1)
+                .list_warnings(
+                    &OrgScope::default(),
+                    &filter,
+                    &govpulse_store::list::ListRequest::first(
+                        &govpulse_store::monitoring::WARNING_LIST,
+                        1,
+                    ),
+                )
                 .await?
                 .total
                 > 0

@@ -5,7 +5,7 @@ use super::consultations::{option_label, ConsultationView, APPLICANT_TYPES, CHAN
 use super::evaluations::EvaluationView;
 use super::time_window;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{non_empty, ApiQuery, Paging};
+use crate::extract::{non_empty, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -13,7 +13,11 @@ use axum::Json;
 use govpulse_core::monitoring::condition::CASE_STATUSES;
 use govpulse_core::region::subtree_range;
 use govpulse_core::time::to_rfc3339;
-use govpulse_store::aggregation::{CaseFilter, CaseRow, EvaluationFilter, EventRow};
+use govpulse_store::aggregation::{
+    CaseFilter, CaseRow, EvaluationFilter, EventRow, EVALUATION_LIST,
+};
+use govpulse_store::list::ListRequest;
+use govpulse_store::monitoring::WARNING_LIST;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -40,6 +44,8 @@ pub struct CaseView {
     pub consultations: i32,
     pub handling_mode: Option<String>,
     pub remark: Option<String>,
+    /// Whether any stage clock of the case ran past its deadline.
+    pub overdue: bool,
 }
 
 impl From<CaseRow> for CaseView {
@@ -65,14 +71,9 @@ impl From<CaseRow> for CaseView {
             consultations: r.consultations,
             handling_mode: r.handling_mode,
             remark: r.remark,
+            overdue: r.overdue,
         }
     }
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CaseList {
-    pub total: i64,
-    pub items: Vec<CaseView>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -84,10 +85,16 @@ pub struct CaseQuery {
     pub status: Option<String>,
     /// person | org
     pub applicant_type: Option<String>,
+    /// true: only cases a stage clock of which ran past its deadline; false: none of them.
+    pub overdue: Option<bool>,
     pub from: Option<String>,
     pub to: Option<String>,
     pub page: Option<i64>,
     pub size: Option<i64>,
+    /// `field` or `-field` (descending); see the list's sortable fields.
+    pub sort: Option<String>,
+    /// Cursor of the previous page's `next`: keyset paging, `page` is then ignored.
+    pub after: Option<String>,
 }
 
 impl CaseQuery {
@@ -101,6 +108,7 @@ impl CaseQuery {
             item: non_empty(&self.item),
             status: non_empty(&self.status),
             applicant_type: non_empty(&self.applicant_type),
+            overdue: self.overdue,
             from_ms,
             to_ms,
         })
@@ -151,23 +159,20 @@ pub fn case_export_cells(r: CaseRow) -> Vec<String> {
     ]
 }
 
-#[utoipa::path(get, path = "/cases", tag = "aggregation", params(CaseQuery), responses((status = 200, body = CaseList)))]
+#[utoipa::path(get, path = "/cases", tag = "aggregation", params(CaseQuery), responses((status = 200, body = crate::list::ListResponse<CaseView>)))]
 pub async fn list_cases(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<CaseQuery>,
-) -> ApiResult<Json<CaseList>> {
+) -> ApiResult<Json<crate::list::ListResponse<CaseView>>> {
     caller.require(&state, "data:read").await?;
     let filter = q.filter()?;
-    let (offset, limit) = Paging::new(q.page, q.size).window();
+    let request = crate::list_params!(q).request(&govpulse_store::aggregation::CASE_LIST)?;
     let page = state
         .store
-        .list_cases(&caller.org_scope(), &filter, offset, limit)
+        .list_cases(&caller.org_scope(), &filter, &request)
         .await?;
-    Ok(Json(CaseList {
-        total: page.total,
-        items: page.items.into_iter().map(Into::into).collect(),
-    }))
+    Ok(Json(crate::list::ListResponse::from_page(page)))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -296,7 +301,11 @@ pub async fn get_case(
     };
     let evaluations = state
         .store
-        .list_evaluations(&caller.org_scope(), &evaluation_filter, 0, 100)
+        .list_evaluations(
+            &caller.org_scope(),
+            &evaluation_filter,
+            &ListRequest::first(&EVALUATION_LIST, 100),
+        )
         .await?;
     let clocks = clocks_of(&state, &case, &events);
     let warning_filter = govpulse_store::monitoring::WarningFilter {
@@ -306,7 +315,11 @@ pub async fn get_case(
     let warnings = if caller.can("warning:read") {
         state
             .store
-            .list_warnings(&caller.org_scope(), &warning_filter, 0, 100)
+            .list_warnings(
+                &caller.org_scope(),
+                &warning_filter,
+                &ListRequest::first(&WARNING_LIST, 100),
+            )
             .await?
             .items
     } else {

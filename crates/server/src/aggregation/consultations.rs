@@ -2,7 +2,7 @@
 
 use super::time_window;
 use crate::error::ApiResult;
-use crate::extract::{non_empty, ApiQuery, Paging};
+use crate::extract::{non_empty, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::State;
@@ -52,12 +52,6 @@ impl From<ConsultationRow> for ConsultationView {
     }
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ConsultationList {
-    pub total: i64,
-    pub items: Vec<ConsultationView>,
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ConsultationQuery {
     pub q: Option<String>,
@@ -69,6 +63,10 @@ pub struct ConsultationQuery {
     pub to: Option<String>,
     pub page: Option<i64>,
     pub size: Option<i64>,
+    /// `field` or `-field` (descending); see the list's sortable fields.
+    pub sort: Option<String>,
+    /// Cursor of the previous page's `next`: keyset paging, `page` is then ignored.
+    pub after: Option<String>,
 }
 
 impl ConsultationQuery {
@@ -134,21 +132,19 @@ pub(super) fn option_label(options: &[(&str, &str)], code: &str) -> String {
         .to_string()
 }
 
-#[utoipa::path(get, path = "/consultations", tag = "aggregation", params(ConsultationQuery), responses((status = 200, body = ConsultationList)))]
+#[utoipa::path(get, path = "/consultations", tag = "aggregation", params(ConsultationQuery), responses((status = 200, body = crate::list::ListResponse<ConsultationView>)))]
 pub async fn list_consultations(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<ConsultationQuery>,
-) -> ApiResult<Json<ConsultationList>> {
+) -> ApiResult<Json<crate::list::ListResponse<ConsultationView>>> {
     caller.require(&state, "data:read").await?;
     let filter = q.filter()?;
-    let (offset, limit) = Paging::new(q.page, q.size).window();
+    let request =
+        crate::list_params!(q).request(&govpulse_store::aggregation::CONSULTATION_LIST)?;
     let page = state
         .store
-        .list_consultations(&caller.org_scope(), &filter, offset, limit)
+        .list_consultations(&caller.org_scope(), &filter, &request)
         .await?;
-    Ok(Json(ConsultationList {
-        total: page.total,
-        items: page.items.into_iter().map(Into::into).collect(),
-    }))
+    Ok(Json(crate::list::ListResponse::from_page(page)))
 }

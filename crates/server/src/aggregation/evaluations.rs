@@ -2,7 +2,7 @@
 
 use super::time_window;
 use crate::error::ApiResult;
-use crate::extract::{non_empty, ApiQuery, Paging};
+use crate::extract::{non_empty, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::State;
@@ -40,12 +40,6 @@ impl From<EvaluationRow> for EvaluationView {
     }
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct EvaluationList {
-    pub total: i64,
-    pub items: Vec<EvaluationView>,
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct EvaluationQuery {
     pub region: Option<String>,
@@ -54,14 +48,18 @@ pub struct EvaluationQuery {
     pub to: Option<String>,
     pub page: Option<i64>,
     pub size: Option<i64>,
+    /// `field` or `-field` (descending); see the list's sortable fields.
+    pub sort: Option<String>,
+    /// Cursor of the previous page's `next`: keyset paging, `page` is then ignored.
+    pub after: Option<String>,
 }
 
-#[utoipa::path(get, path = "/evaluations", tag = "aggregation", params(EvaluationQuery), responses((status = 200, body = EvaluationList)))]
+#[utoipa::path(get, path = "/evaluations", tag = "aggregation", params(EvaluationQuery), responses((status = 200, body = crate::list::ListResponse<EvaluationView>)))]
 pub async fn list_evaluations(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<EvaluationQuery>,
-) -> ApiResult<Json<EvaluationList>> {
+) -> ApiResult<Json<crate::list::ListResponse<EvaluationView>>> {
     caller.require(&state, "data:read").await?;
     let (from_ms, to_ms) = time_window(&q.from, &q.to)?;
     let filter = EvaluationFilter {
@@ -71,13 +69,10 @@ pub async fn list_evaluations(
         from_ms,
         to_ms,
     };
-    let (offset, limit) = Paging::new(q.page, q.size).window();
+    let request = crate::list_params!(q).request(&govpulse_store::aggregation::EVALUATION_LIST)?;
     let page = state
         .store
-        .list_evaluations(&caller.org_scope(), &filter, offset, limit)
+        .list_evaluations(&caller.org_scope(), &filter, &request)
         .await?;
-    Ok(Json(EvaluationList {
-        total: page.total,
-        items: page.items.into_iter().map(Into::into).collect(),
-    }))
+    Ok(Json(crate::list::ListResponse::from_page(page)))
 }

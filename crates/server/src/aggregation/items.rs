@@ -2,7 +2,7 @@
 
 use super::intake::{report_response, IntakeReportView};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{non_empty, ApiBytes, ApiQuery, Paging};
+use crate::extract::{non_empty, ApiBytes, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -35,6 +35,12 @@ pub struct ItemView {
     pub valid_to: Option<String>,
 }
 
+impl From<ItemRow> for ItemView {
+    fn from(row: ItemRow) -> Self {
+        Self::from(&row)
+    }
+}
+
 impl From<&ItemRow> for ItemView {
     fn from(row: &ItemRow) -> Self {
         Self {
@@ -55,12 +61,6 @@ impl From<&ItemRow> for ItemView {
             valid_to: row.valid_to.map(to_rfc3339),
         }
     }
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ItemList {
-    pub total: i64,
-    pub items: Vec<ItemView>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -98,14 +98,18 @@ pub struct ItemQuery {
     pub case_type: Option<i64>,
     pub page: Option<i64>,
     pub size: Option<i64>,
+    /// `field` or `-field` (descending); see the list's sortable fields.
+    pub sort: Option<String>,
+    /// Cursor of the previous page's `next`: keyset paging, `page` is then ignored.
+    pub after: Option<String>,
 }
 
-#[utoipa::path(get, path = "/items", tag = "aggregation", params(ItemQuery), responses((status = 200, body = ItemList)))]
+#[utoipa::path(get, path = "/items", tag = "aggregation", params(ItemQuery), responses((status = 200, body = crate::list::ListResponse<ItemView>)))]
 pub async fn list_items(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<ItemQuery>,
-) -> ApiResult<Json<ItemList>> {
+) -> ApiResult<Json<crate::list::ListResponse<ItemView>>> {
     caller.require(&state, "item:read").await?;
     let filter = ItemFilter {
         q: non_empty(&query.q),
@@ -114,15 +118,12 @@ pub async fn list_items(
         item_type: non_empty(&query.item_type),
         case_type: query.case_type,
     };
-    let (offset, limit) = Paging::new(query.page, query.size).window();
+    let request = crate::list_params!(query).request(&govpulse_store::aggregation::ITEM_LIST)?;
     let page = state
         .store
-        .list_items(&caller.org_scope(), &filter, offset, limit)
+        .list_items(&caller.org_scope(), &filter, &request)
         .await?;
-    Ok(Json(ItemList {
-        total: page.total,
-        items: page.items.iter().map(ItemView::from).collect(),
-    }))
+    Ok(Json(crate::list::ListResponse::from_page(page)))
 }
 
 #[utoipa::path(get, path = "/items/{item_code}", tag = "aggregation",

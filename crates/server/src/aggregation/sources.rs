@@ -12,7 +12,9 @@ use axum::Json;
 use govpulse_core::aggregation::rules::CollectionRules;
 use govpulse_core::aggregation::Kind;
 use govpulse_core::time::{now_ms, to_rfc3339};
-use govpulse_store::aggregation::{ReconciliationFilter, ReconciliationRow, SourceRow};
+use govpulse_store::aggregation::{
+    ReconciliationFilter, ReconciliationRow, SourceRow, RECONCILIATION_LIST,
+};
 use govpulse_store::StoreError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -186,6 +188,12 @@ pub struct ReconciliationQuery {
     pub kind: Option<String>,
     /// Export format: `xlsx` (default) or `csv`.
     pub format: Option<String>,
+    pub page: Option<i64>,
+    pub size: Option<i64>,
+    /// `day` or `-day` (default).
+    pub sort: Option<String>,
+    /// Cursor of the previous page's `next`: keyset paging, `page` is then ignored.
+    pub after: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -215,49 +223,39 @@ impl From<ReconciliationRow> for ReconciliationView {
     }
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ReconciliationList {
-    pub items: Vec<ReconciliationView>,
-}
-
-async fn reconciliation_rows(
-    state: &AppState,
-    caller: &Caller,
-    q: &ReconciliationQuery,
-) -> ApiResult<Vec<ReconciliationView>> {
-    caller.require(state, "data:read").await?;
-    let day = |field: &str, value: &Option<String>| -> ApiResult<Option<String>> {
-        match non_empty(value) {
-            Some(text) if chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").is_err() => {
-                Err(ApiError::invalid_field(field, "日期格式须为 YYYY-MM-DD"))
+impl ReconciliationQuery {
+    fn filter(&self) -> ApiResult<ReconciliationFilter> {
+        let day = |field: &str, value: &Option<String>| -> ApiResult<Option<String>> {
+            match non_empty(value) {
+                Some(text) if chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").is_err() => {
+                    Err(ApiError::invalid_field(field, "日期格式须为 YYYY-MM-DD"))
+                }
+                other => Ok(other),
             }
-            other => Ok(other),
-        }
-    };
-    let filter = ReconciliationFilter {
-        from_day: day("from", &q.from)?,
-        to_day: day("to", &q.to)?,
-        source: non_empty(&q.source),
-        kind: non_empty(&q.kind),
-    };
-    Ok(state
-        .store
-        .reconciliation(&filter)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect())
+        };
+        Ok(ReconciliationFilter {
+            from_day: day("from", &self.from)?,
+            to_day: day("to", &self.to)?,
+            source: non_empty(&self.source),
+            kind: non_empty(&self.kind),
+        })
+    }
 }
 
-#[utoipa::path(get, path = "/reconciliation", tag = "aggregation", params(ReconciliationQuery), responses((status = 200, body = ReconciliationList)))]
+#[utoipa::path(get, path = "/reconciliation", tag = "aggregation", params(ReconciliationQuery),
+    responses((status = 200, body = crate::list::ListResponse<ReconciliationView>)))]
 pub async fn reconciliation(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<ReconciliationQuery>,
-) -> ApiResult<Json<ReconciliationList>> {
-    Ok(Json(ReconciliationList {
-        items: reconciliation_rows(&state, &caller, &q).await?,
-    }))
+) -> ApiResult<Json<crate::list::ListResponse<ReconciliationView>>> {
+    caller.require(&state, "data:read").await?;
+    let request = crate::list_params!(q).request(&RECONCILIATION_LIST)?;
+    let page = state
+        .store
+        .list_reconciliation(&q.filter()?, &request)
+        .await?;
+    Ok(Json(crate::list::ListResponse::from_page(page)))
 }
 
 #[utoipa::path(get, path = "/reconciliation/export", tag = "aggregation", params(ReconciliationQuery),
@@ -267,7 +265,14 @@ pub async fn export_reconciliation(
     caller: Caller,
     ApiQuery(q): ApiQuery<ReconciliationQuery>,
 ) -> ApiResult<Response> {
-    let rows = reconciliation_rows(&state, &caller, &q).await?;
+    caller.require(&state, "data:read").await?;
+    let rows: Vec<ReconciliationView> = state
+        .store
+        .reconciliation(&q.filter()?)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
     let headers = [
         "日期",
         "来源",

@@ -12,7 +12,7 @@ pub use source::{Format, ListQuery, Source};
 
 use crate::error::{ApiError, ApiResult};
 use crate::export::{attachment, XLSX_TYPE};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::body::Body;
@@ -33,9 +33,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_export))
         .routes(routes!(download_export))
 }
-
-/// Most jobs `GET /exports` lists (files and jobs go after 7 days anyway).
-const LIST_LIMIT: i64 = 100;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -162,19 +159,21 @@ async fn own_job(state: &AppState, caller: &Caller, id: i64) -> ApiResult<Export
     Ok(job)
 }
 
-/// The caller's own jobs, newest first (at most 100).
-#[utoipa::path(get, path = "/exports", tag = "exports",
-    responses((status = 200, body = Vec<ExportJobView>), (status = 403, body = crate::error::ErrorBody)))]
+/// The caller's own jobs, newest first.
+#[utoipa::path(get, path = "/exports", tag = "exports", params(crate::list::PageQuery),
+    responses((status = 200, body = crate::list::ListResponse<ExportJobView>), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn list_exports(
     State(state): State<AppState>,
     caller: Caller,
-) -> ApiResult<Json<Vec<ExportJobView>>> {
+    ApiQuery(q): ApiQuery<crate::list::PageQuery>,
+) -> ApiResult<Json<crate::list::ListResponse<ExportJobView>>> {
     require_exporter(&state, &caller).await?;
+    let request = crate::list_params!(q).request(&govpulse_store::exports::EXPORT_JOB_LIST)?;
     let jobs = state
         .store
-        .export_jobs_of(&caller.username, LIST_LIMIT)
+        .export_jobs_of(&caller.username, &request)
         .await?;
-    Ok(Json(jobs.into_iter().map(Into::into).collect()))
+    Ok(Json(crate::list::ListResponse::from_page(jobs)))
 }
 
 #[utoipa::path(get, path = "/exports/{id}", tag = "exports",

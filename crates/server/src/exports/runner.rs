@@ -217,7 +217,13 @@ async fn feed(
     let mut done = 0;
     loop {
         let page = query
-            .page(store, scope, cursor.before, cursor.skip, PAGE_ROWS)
+            .page(
+                store,
+                scope,
+                cursor.before,
+                (cursor.skip, PAGE_ROWS),
+                if total.is_none() { MAX_ROWS } else { 0 },
+            )
             .await?;
         let total = *total.get_or_insert(page.total);
         if total > MAX_ROWS {

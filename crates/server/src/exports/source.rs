@@ -10,8 +10,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::monitoring::warnings::{self, WarningQuery};
 use axum::extract::Query;
 use axum::http::{StatusCode, Uri};
-use govpulse_store::aggregation::{CaseFilter, ConsultationFilter};
-use govpulse_store::monitoring::WarningFilter;
+use govpulse_store::aggregation::{CaseFilter, ConsultationFilter, CASE_LIST, CONSULTATION_LIST};
+use govpulse_store::list::{ListPage, ListRequest, ListSpec};
+use govpulse_store::monitoring::{WarningFilter, WARNING_LIST};
 use govpulse_store::org::OrgScope;
 use govpulse_store::{Page, Store, StoreResult};
 use serde::de::DeserializeOwned;
@@ -177,13 +178,29 @@ fn upper(to: Option<i64>, before: Option<i64>) -> Option<i64> {
 }
 
 /// A page of rows as (list time, export cells).
+/// Rows from `skip` in the list's default order; counted up to `count_up_to`
+/// rows, or not at all when it is 0 (the total is known after the first page).
+fn window<T>(
+    spec: &'static ListSpec<T>,
+    skip: i64,
+    limit: i64,
+    count_up_to: i64,
+) -> ListRequest<T> {
+    let mut request = ListRequest::window(spec, skip, limit, count_up_to);
+    if count_up_to == 0 {
+        request.known_total = Some(0);
+    }
+    request
+}
+
 fn keyed<R>(
-    page: Page<R>,
+    page: ListPage<R>,
     at: impl Fn(&R) -> i64,
     cells: impl Fn(R) -> Vec<String>,
 ) -> Page<(i64, Vec<String>)> {
     Page {
-        total: page.total,
+        // A count that stopped at its bound means "more than that".
+        total: page.total + i64::from(!page.total_exact),
         items: page.items.into_iter().map(|r| (at(&r), cells(r))).collect(),
     }
 }
@@ -204,14 +221,15 @@ impl ListQuery {
     }
 
     /// One page in the list's own order (newest first), limited to rows whose
-    /// list time is before `before`, skipping the first `skip` of them.
+    /// list time is before `before`, skipping the first `skip` of them; the
+    /// total counted up to `count_up_to` rows (0: not counted).
     pub async fn page(
         &self,
         store: &Store,
         scope: &OrgScope,
         before: Option<i64>,
-        skip: i64,
-        limit: i64,
+        (skip, limit): (i64, i64),
+        count_up_to: i64,
     ) -> StoreResult<Page<(i64, Vec<String>)>> {
         Ok(match self {
             Self::Cases(f) => {
@@ -219,7 +237,8 @@ impl ListQuery {
                     to_ms: upper(f.to_ms, before),
                     ..f.clone()
                 };
-                let page = store.list_cases(scope, &f, skip, limit).await?;
+                let request = window(&CASE_LIST, skip, limit, count_up_to);
+                let page = store.list_cases(scope, &f, &request).await?;
                 keyed(page, |r| r.submitted_at, case_export_cells)
             }
             Self::Consultations(f) => {
@@ -227,7 +246,8 @@ impl ListQuery {
                     to_ms: upper(f.to_ms, before),
                     ..f.clone()
                 };
-                let page = store.list_consultations(scope, &f, skip, limit).await?;
+                let request = window(&CONSULTATION_LIST, skip, limit, count_up_to);
+                let page = store.list_consultations(scope, &f, &request).await?;
                 keyed(page, |r| r.asked_at, consultation_export_cells)
             }
             Self::Warnings(f) => {
@@ -235,7 +255,8 @@ impl ListQuery {
                     to: upper(f.to, before),
                     ..f.clone()
                 };
-                let page = store.list_warnings(scope, &f, skip, limit).await?;
+                let request = window(&WARNING_LIST, skip, limit, count_up_to);
+                let page = store.list_warnings(scope, &f, &request).await?;
                 keyed(page, |r| r.raised_at, warnings::export_cells)
             }
         })

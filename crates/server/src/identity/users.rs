@@ -1,7 +1,7 @@
 //! User management (system admin).
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{non_empty, ApiJson, ApiQuery, Paging};
+use crate::extract::{non_empty, ApiJson, ApiQuery};
 use crate::identity::auth::check_password_policy;
 use crate::identity::caller::{scope_of, Caller};
 use crate::identity::secrets::hash_password;
@@ -40,12 +40,6 @@ pub struct UserView {
     pub locked_until: Option<String>,
     pub last_login_at: Option<String>,
     pub created_at: String,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct UserList {
-    pub total: i64,
-    pub items: Vec<UserView>,
 }
 
 impl From<UserWithRoles> for UserView {
@@ -93,15 +87,19 @@ pub struct UserQuery {
     pub page: Option<i64>,
     /// Page size, at most 500.
     pub size: Option<i64>,
+    /// `field` or `-field` (descending); see the list's sortable fields.
+    pub sort: Option<String>,
+    /// Cursor of the previous page's `next`: keyset paging, `page` is then ignored.
+    pub after: Option<String>,
 }
 
 #[utoipa::path(get, path = "/users", tag = "identity", params(UserQuery),
-    responses((status = 200, body = UserList)))]
+    responses((status = 200, body = crate::list::ListResponse<UserView>)))]
 pub async fn list_users(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<UserQuery>,
-) -> ApiResult<Json<UserList>> {
+) -> ApiResult<Json<crate::list::ListResponse<UserView>>> {
     caller.require(&state, "user:read").await?;
     let filter = UserFilter {
         q: non_empty(&query.q),
@@ -111,15 +109,12 @@ pub async fn list_users(
         status: non_empty(&query.status),
         now_ms: now_ms(),
     };
-    let (offset, limit) = Paging::new(query.page, query.size).window();
+    let request = crate::list_params!(query).request(&govpulse_store::identity::USER_LIST)?;
     let page = state
         .store
-        .list_users(&caller.org_scope(), &filter, offset, limit)
+        .list_users(&caller.org_scope(), &filter, &request)
         .await?;
-    Ok(Json(UserList {
-        total: page.total,
-        items: page.items.into_iter().map(UserView::from).collect(),
-    }))
+    Ok(Json(crate::list::ListResponse::from_page(page)))
 }
 
 #[utoipa::path(get, path = "/users/{id}", tag = "identity",

@@ -2,13 +2,14 @@
 //! badge and the red pop-up, read marks, and the caller's subscriptions.
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{non_empty, ApiJson, ApiQuery, Paging};
+use crate::extract::{non_empty, ApiJson, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
 use govpulse_core::time::{now_ms, to_rfc3339};
-use govpulse_store::monitoring::{MessageFilter, MessageRow, SubscriptionRow};
+use govpulse_store::list::ListRequest;
+use govpulse_store::monitoring::{MessageFilter, MessageRow, SubscriptionRow, MESSAGE_LIST};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -42,11 +43,12 @@ impl From<MessageRow> for MessageView {
     }
 }
 
+/// A page of the inbox with the user's unread count.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MessageList {
-    pub total: i64,
+    #[serde(flatten)]
+    pub page: crate::list::ListResponse<MessageView>,
     pub unread: i64,
-    pub items: Vec<MessageView>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -55,6 +57,10 @@ pub struct MessageQuery {
     pub level: Option<String>,
     pub page: Option<i64>,
     pub size: Option<i64>,
+    /// `field` or `-field` (descending); see the list's sortable fields.
+    pub sort: Option<String>,
+    /// Cursor of the previous page's `next`: keyset paging, `page` is then ignored.
+    pub after: Option<String>,
 }
 
 /// The signed-in user (API tokens have no inbox).
@@ -76,15 +82,11 @@ pub async fn list_messages(
         unread: q.unread.unwrap_or(false),
         level: non_empty(&q.level),
     };
-    let (offset, limit) = Paging::new(q.page, q.size).window();
-    let page = state
-        .store
-        .list_messages(user, &filter, offset, limit)
-        .await?;
+    let request = crate::list_params!(q).request(&govpulse_store::monitoring::MESSAGE_LIST)?;
+    let page = state.store.list_messages(user, &filter, &request).await?;
     Ok(Json(MessageList {
-        total: page.total,
+        page: crate::list::ListResponse::from_page(page),
         unread: state.store.unread_count(user).await?,
-        items: page.items.into_iter().map(Into::into).collect(),
     }))
 }
 
@@ -115,7 +117,8 @@ pub async fn summary(
         unread: true,
         level: Some("red".into()),
     };
-    let red = state.store.list_messages(user, &filter, 0, 5).await?;
+    let newest = ListRequest::first(&MESSAGE_LIST, 5);
+    let red = state.store.list_messages(user, &filter, &newest).await?;
     Ok(Json(MessageSummary {
         unread: state.store.unread_count(user).await?,
         red_unread: red

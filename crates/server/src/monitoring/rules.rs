@@ -3,7 +3,7 @@
 //! against a real case, and the webhook delivery log.
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, Paging};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -519,44 +519,27 @@ pub struct DeliveryView {
     pub delivered_at: Option<String>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct DeliveryList {
-    pub total: i64,
-    pub items: Vec<DeliveryView>,
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct PageQuery {
-    pub page: Option<i64>,
-    pub size: Option<i64>,
-}
-
-#[utoipa::path(get, path = "/warning-rules/{code}/deliveries", tag = "monitoring", params(PageQuery), responses((status = 200, body = DeliveryList)))]
+#[utoipa::path(get, path = "/warning-rules/{code}/deliveries", tag = "monitoring", params(crate::list::PageQuery), responses((status = 200, body = crate::list::ListResponse<DeliveryView>)))]
 pub async fn list_deliveries(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
-    ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<DeliveryList>> {
+    ApiQuery(q): ApiQuery<crate::list::PageQuery>,
+) -> ApiResult<Json<crate::list::ListResponse<DeliveryView>>> {
     caller.require(&state, "rule:write").await?;
-    let (offset, limit) = Paging::new(q.page, q.size).window();
-    let page = state.store.list_deliveries(&code, offset, limit).await?;
-    Ok(Json(DeliveryList {
-        total: page.total,
-        items: page
-            .items
-            .into_iter()
-            .map(|d| DeliveryView {
-                id: d.id,
-                warning_id: d.warning_id,
-                url: d.url,
-                status: d.status,
-                attempts: d.attempts,
-                last_status: d.last_status,
-                last_error: d.last_error,
-                created_at: to_rfc3339(d.created_at),
-                delivered_at: d.delivered_at.map(to_rfc3339),
-            })
-            .collect(),
-    }))
+    let request = crate::list_params!(q).request(&govpulse_store::monitoring::DELIVERY_LIST)?;
+    let page = state.store.list_deliveries(&code, &request).await?;
+    Ok(Json(crate::list::ListResponse::from_page(page.map(|d| {
+        DeliveryView {
+            id: d.id,
+            warning_id: d.warning_id,
+            url: d.url,
+            status: d.status,
+            attempts: d.attempts,
+            last_status: d.last_status,
+            last_error: d.last_error,
+            created_at: to_rfc3339(d.created_at),
+            delivered_at: d.delivered_at.map(to_rfc3339),
+        }
+    }))))
 }

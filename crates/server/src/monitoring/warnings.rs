@@ -4,7 +4,7 @@
 use crate::aggregation::time_window;
 use crate::error::{ApiError, ApiResult};
 use crate::export::{csv_download, xlsx_download};
-use crate::extract::{non_empty, ApiJson, ApiQuery, Paging};
+use crate::extract::{non_empty, ApiJson, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -12,7 +12,10 @@ use axum::response::Response;
 use axum::Json;
 use govpulse_core::region::subtree_range;
 use govpulse_core::time::{now_ms, to_rfc3339};
-use govpulse_store::monitoring::{Handling, HistoryRow, WarningAction, WarningFilter, WarningRow};
+use govpulse_store::list::ListRequest;
+use govpulse_store::monitoring::{
+    Handling, HistoryRow, WarningAction, WarningFilter, WarningRow, WARNING_LIST,
+};
 use govpulse_store::StoreError;
 use serde::{Deserialize, Serialize};
 
@@ -68,12 +71,6 @@ impl From<WarningRow> for WarningView {
     }
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct WarningList {
-    pub total: i64,
-    pub items: Vec<WarningView>,
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct WarningQuery {
     pub level: Option<String>,
@@ -91,6 +88,10 @@ pub struct WarningQuery {
     pub to: Option<String>,
     pub page: Option<i64>,
     pub size: Option<i64>,
+    /// `field` or `-field` (descending); see the list's sortable fields.
+    pub sort: Option<String>,
+    /// Cursor of the previous page's `next`: keyset paging, `page` is then ignored.
+    pub after: Option<String>,
     /// Exports only: xlsx (default) or csv.
     pub format: Option<String>,
 }
@@ -127,23 +128,20 @@ pub fn filter_of(q: &WarningQuery) -> ApiResult<WarningFilter> {
     })
 }
 
-#[utoipa::path(get, path = "/warnings", tag = "monitoring", params(WarningQuery), responses((status = 200, body = WarningList)))]
+#[utoipa::path(get, path = "/warnings", tag = "monitoring", params(WarningQuery), responses((status = 200, body = crate::list::ListResponse<WarningView>)))]
 pub async fn list_warnings(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<WarningQuery>,
-) -> ApiResult<Json<WarningList>> {
+) -> ApiResult<Json<crate::list::ListResponse<WarningView>>> {
     caller.require(&state, "warning:read").await?;
     let filter = filter_of(&q)?;
-    let (offset, limit) = Paging::new(q.page, q.size).window();
+    let request = crate::list_params!(q).request(&govpulse_store::monitoring::WARNING_LIST)?;
     let page = state
         .store
-        .list_warnings(&caller.org_scope(), &filter, offset, limit)
+        .list_warnings(&caller.org_scope(), &filter, &request)
         .await?;
-    Ok(Json(WarningList {
-        total: page.total,
-        items: page.items.into_iter().map(Into::into).collect(),
-    }))
+    Ok(Json(crate::list::ListResponse::from_page(page)))
 }
 
 fn stage_label(stage: &str) -> &str {
@@ -213,7 +211,11 @@ pub async fn export_warnings(
     let filter = filter_of(&q)?;
     let page = state
         .store
-        .list_warnings(&caller.org_scope(), &filter, 0, EXPORT_LIMIT)
+        .list_warnings(
+            &caller.org_scope(),
+            &filter,
+            &ListRequest::first(&WARNING_LIST, EXPORT_LIMIT),
+        )
         .await?;
     let rows: Vec<Vec<String>> = page.items.into_iter().map(export_cells).collect();
     match q.format.as_deref().unwrap_or("xlsx") {

@@ -2,7 +2,8 @@
 
 use super::{Batch, LineOutcome};
 use crate::audit::escape_like;
-use crate::db::{Page, PoolOps, Sql, Store, StoreResult};
+use crate::db::{PoolOps, Sql, Store, StoreResult};
+use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
 use crate::org::OrgScope;
 
 /// One item version ready to store (JSON columns already serialised).
@@ -84,6 +85,28 @@ const ITEM_SELECT: &str =
      LEFT JOIN departments d ON d.code = i.department_code
      LEFT JOIN regions r ON r.code = i.region_code
      WHERE 1 = 1";
+
+/// Item catalogue sorts.
+pub static ITEM_LIST: ListSpec<ItemRow> = ListSpec {
+    fields: &[
+        SortField {
+            name: "item_code",
+            column: "i.item_code",
+            key: |r| Key::Text(r.item_code.clone()),
+        },
+        SortField {
+            name: "name",
+            column: "i.name",
+            key: |r| Key::Text(r.name.clone()),
+        },
+    ],
+    default_descending: false,
+    tie: SortField {
+        name: "item_code",
+        column: "i.item_code",
+        key: |r| Key::Text(r.item_code.clone()),
+    },
+};
 
 fn push_item_filters(sql: &mut Sql, scope: &OrgScope, filter: &ItemFilter) {
     sql.push(" AND i.is_current = TRUE");
@@ -185,18 +208,15 @@ impl Store {
         &self,
         scope: &OrgScope,
         filter: &ItemFilter,
-        offset: i64,
-        limit: i64,
-    ) -> StoreResult<Page<ItemRow>> {
-        page_of!(
+        request: &ListRequest<ItemRow>,
+    ) -> StoreResult<ListPage<ItemRow>> {
+        list_of!(
             self,
             ItemRow,
             ITEM_SELECT,
-            "SELECT COUNT(*) FROM items i WHERE 1 = 1",
+            "FROM items i WHERE 1 = 1",
             |sql: &mut Sql| push_item_filters(sql, scope, filter),
-            " ORDER BY i.region_code, i.department_code, i.item_code",
-            offset,
-            limit
+            request
         )
     }
 

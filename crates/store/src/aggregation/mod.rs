@@ -9,12 +9,12 @@ mod reading;
 mod sources;
 
 pub use intake::{NewCase, NewConsultation, NewEvaluation, NewEvent};
-pub use items::{ItemFilter, ItemRow, ItemVersionRow, NewItem};
+pub use items::{ItemFilter, ItemRow, ItemVersionRow, NewItem, ITEM_LIST};
 pub use reading::{
     CaseFilter, CaseRow, ConsultationFilter, ConsultationRow, EvaluationFilter, EvaluationRow,
-    EventRow, FactScope, LinkingRow, TimelineRow,
+    EventRow, FactScope, LinkingRow, TimelineRow, CASE_LIST, CONSULTATION_LIST, EVALUATION_LIST,
 };
-pub use sources::{ReconciliationFilter, ReconciliationRow, SourceRow};
+pub use sources::{ReconciliationFilter, ReconciliationRow, SourceRow, RECONCILIATION_LIST};
 
 use std::collections::BTreeMap;
 

@@ -2,8 +2,9 @@
 //! statistics — always filtered by the caller's scope in SQL.
 
 use crate::audit::escape_like;
-use crate::db::{Page, Sql, Store, StoreResult};
-use crate::org::OrgScope;
+use crate::db::{Sql, Store, StoreResult};
+use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
+use crate::org::{push_fact_region, OrgScope};
 
 /// Scope of fact rows (region subtree or department).
 pub type FactScope = OrgScope;
@@ -30,6 +31,8 @@ pub struct CaseRow {
     pub consultations: i32,
     pub handling_mode: Option<String>,
     pub remark: Option<String>,
+    /// Whether a stage clock ran past its deadline (kept by the evaluator).
+    pub overdue: bool,
     /// Of the pinned item version: what the stage clocks need.
     pub case_type_code: Option<i32>,
     pub promised_limit: Option<i32>,
@@ -40,7 +43,7 @@ pub struct CaseRow {
 const CASE_SELECT: &str = "SELECT c.case_code, c.item_code, i.name AS item_name, c.item_version, c.applicant_type,
         c.applicant_name, c.applicant_masked, c.applicant_key, c.region_code, r.name AS region_name,
         c.department_code, d.name AS department_name, c.channel, c.submitted_at, c.status, c.accepted_at,
-        c.completed_at, c.consultations, c.handling_mode, c.remark, i.case_type_code, i.promised_limit,
+        c.completed_at, c.consultations, c.handling_mode, c.remark, c.overdue, i.case_type_code, i.promised_limit,
         i.legal_limit, i.limit_unit
      FROM cases c
      LEFT JOIN items i ON i.item_code = c.item_code AND i.version = c.item_version
@@ -56,12 +59,36 @@ pub struct CaseFilter {
     pub item: Option<String>,
     pub status: Option<String>,
     pub applicant_type: Option<String>,
+    pub overdue: Option<bool>,
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
 }
 
+/// Case list sorts; indexes `(district_code | department_code | item_code |
+/// nothing, submitted_at, case_code)` serve each scope with the default sort.
+pub static CASE_LIST: ListSpec<CaseRow> = ListSpec {
+    fields: &[
+        SortField {
+            name: "submitted_at",
+            column: "c.submitted_at",
+            key: |r| Key::Int(r.submitted_at),
+        },
+        SortField {
+            name: "case_code",
+            column: "c.case_code",
+            key: |r| Key::Text(r.case_code.clone()),
+        },
+    ],
+    default_descending: true,
+    tie: SortField {
+        name: "case_code",
+        column: "c.case_code",
+        key: |r| Key::Text(r.case_code.clone()),
+    },
+};
+
 fn push_case_filters(sql: &mut Sql, scope: &FactScope, f: &CaseFilter) {
-    scope.push_scope(sql, "c.region_code", "c.department_code");
+    scope.push_fact_scope(sql, "c");
     if let Some(q) = &f.q {
         let pattern = format!("{}%", escape_like(q));
         sql.push(" AND (c.case_code LIKE ")
@@ -70,11 +97,15 @@ fn push_case_filters(sql: &mut Sql, scope: &FactScope, f: &CaseFilter) {
             .bind_text(&pattern)
             .push(" ESCAPE '\\')");
     }
-    sql.and_in_range("c.region_code", &f.region_range);
+    push_fact_region(sql, "c", &f.region_range);
     sql.and_eq("c.department_code", &f.department);
     sql.and_eq("c.item_code", &f.item);
     sql.and_eq("c.status", &f.status);
     sql.and_eq("c.applicant_type", &f.applicant_type);
+    if let Some(overdue) = f.overdue {
+        sql.push(" AND c.overdue = ")
+            .bind(crate::db::Value::Bool(overdue));
+    }
     sql.and_between("c.submitted_at", f.from_ms, f.to_ms);
 }
 
@@ -125,8 +156,30 @@ pub struct ConsultationFilter {
     pub to_ms: Option<i64>,
 }
 
+/// Consultation list sorts (indexes `(district_code | item_code | nothing, asked_at, code)`).
+pub static CONSULTATION_LIST: ListSpec<ConsultationRow> = ListSpec {
+    fields: &[
+        SortField {
+            name: "asked_at",
+            column: "k.asked_at",
+            key: |r| Key::Int(r.asked_at),
+        },
+        SortField {
+            name: "code",
+            column: "k.code",
+            key: |r| Key::Text(r.code.clone()),
+        },
+    ],
+    default_descending: true,
+    tie: SortField {
+        name: "code",
+        column: "k.code",
+        key: |r| Key::Text(r.code.clone()),
+    },
+};
+
 fn push_consultation_filters(sql: &mut Sql, scope: &FactScope, f: &ConsultationFilter) {
-    scope.push_scope(sql, "k.region_code", "k.department_code");
+    scope.push_fact_scope(sql, "k");
     if let Some(q) = &f.q {
         let pattern = format!("%{}%", escape_like(q));
         sql.push(" AND (k.question LIKE ")
@@ -136,7 +189,7 @@ fn push_consultation_filters(sql: &mut Sql, scope: &FactScope, f: &ConsultationF
             .push(" ESCAPE '\\')");
     }
     sql.and_eq("k.channel", &f.channel);
-    sql.and_in_range("k.region_code", &f.region_range);
+    push_fact_region(sql, "k", &f.region_range);
     sql.and_eq("k.item_code", &f.item);
     match f.linked {
         Some(true) => {
@@ -176,9 +229,31 @@ pub struct EvaluationFilter {
     pub to_ms: Option<i64>,
 }
 
+/// Evaluation list sorts (indexes `(district_code | department_code | nothing, rated_at, evaluation_id)`).
+pub static EVALUATION_LIST: ListSpec<EvaluationRow> = ListSpec {
+    fields: &[
+        SortField {
+            name: "rated_at",
+            column: "e.rated_at",
+            key: |r| Key::Int(r.rated_at),
+        },
+        SortField {
+            name: "evaluation_id",
+            column: "e.evaluation_id",
+            key: |r| Key::Text(r.evaluation_id.clone()),
+        },
+    ],
+    default_descending: true,
+    tie: SortField {
+        name: "evaluation_id",
+        column: "e.evaluation_id",
+        key: |r| Key::Text(r.evaluation_id.clone()),
+    },
+};
+
 fn push_evaluation_filters(sql: &mut Sql, scope: &FactScope, f: &EvaluationFilter) {
-    scope.push_scope(sql, "e.region_code", "e.department_code");
-    sql.and_in_range("e.region_code", &f.region_range);
+    scope.push_fact_scope(sql, "e");
+    push_fact_region(sql, "e", &f.region_range);
     if let Some(s) = f.satisfaction {
         sql.push(" AND e.satisfaction = ").bind_int(s);
     }
@@ -215,18 +290,15 @@ impl Store {
         &self,
         scope: &FactScope,
         filter: &CaseFilter,
-        offset: i64,
-        limit: i64,
-    ) -> StoreResult<Page<CaseRow>> {
-        page_of!(
+        request: &ListRequest<CaseRow>,
+    ) -> StoreResult<ListPage<CaseRow>> {
+        list_of!(
             self,
             CaseRow,
             CASE_SELECT,
-            "SELECT COUNT(*) FROM cases c WHERE 1 = 1",
+            "FROM cases c WHERE 1 = 1",
             |sql: &mut Sql| push_case_filters(sql, scope, filter),
-            " ORDER BY c.submitted_at DESC, c.case_code",
-            offset,
-            limit
+            request
         )
     }
 
@@ -236,7 +308,7 @@ impl Store {
         case_code: &str,
     ) -> StoreResult<Option<CaseRow>> {
         let mut sql = Sql::new(CASE_SELECT);
-        scope.push_scope(&mut sql, "c.region_code", "c.department_code");
+        scope.push_fact_scope(&mut sql, "c");
         sql.push(" AND c.case_code = ").bind_text(case_code);
         Ok(fetch_dynamic!(self, CaseRow, &sql)?.into_iter().next())
     }
@@ -248,7 +320,7 @@ impl Store {
         case_code: &str,
     ) -> StoreResult<Option<String>> {
         let mut sql = Sql::new("SELECT c.applicant_enc FROM cases c WHERE 1 = 1");
-        scope.push_scope(&mut sql, "c.region_code", "c.department_code");
+        scope.push_fact_scope(&mut sql, "c");
         sql.push(" AND c.case_code = ").bind_text(case_code);
         Ok(fetch_dynamic!(self, (String,), &sql)?
             .into_iter()
@@ -272,18 +344,15 @@ impl Store {
         &self,
         scope: &FactScope,
         filter: &ConsultationFilter,
-        offset: i64,
-        limit: i64,
-    ) -> StoreResult<Page<ConsultationRow>> {
-        page_of!(
+        request: &ListRequest<ConsultationRow>,
+    ) -> StoreResult<ListPage<ConsultationRow>> {
+        list_of!(
             self,
             ConsultationRow,
             CONSULTATION_SELECT,
-            "SELECT COUNT(*) FROM consultations k WHERE 1 = 1",
+            "FROM consultations k WHERE 1 = 1",
             |sql: &mut Sql| push_consultation_filters(sql, scope, filter),
-            " ORDER BY k.asked_at DESC, k.code",
-            offset,
-            limit
+            request
         )
     }
 
@@ -302,18 +371,15 @@ impl Store {
         &self,
         scope: &FactScope,
         filter: &EvaluationFilter,
-        offset: i64,
-        limit: i64,
-    ) -> StoreResult<Page<EvaluationRow>> {
-        page_of!(
+        request: &ListRequest<EvaluationRow>,
+    ) -> StoreResult<ListPage<EvaluationRow>> {
+        list_of!(
             self,
             EvaluationRow,
             EVALUATION_SELECT,
-            "SELECT COUNT(*) FROM evaluations e WHERE 1 = 1",
+            "FROM evaluations e WHERE 1 = 1",
             |sql: &mut Sql| push_evaluation_filters(sql, scope, filter),
-            " ORDER BY e.rated_at DESC, e.evaluation_id",
-            offset,
-            limit
+            request
         )
     }
 
@@ -330,7 +396,7 @@ impl Store {
              WHERE k.applicant_key = ",
         );
         sql.bind_text(applicant_key);
-        scope.push_scope(&mut sql, "k.region_code", "k.department_code");
+        scope.push_fact_scope(&mut sql, "k");
         sql.push(
             " UNION ALL SELECT 'case' AS kind, c.case_code, c.submitted_at AS at, c.item_code, i.name AS item_name,
                 c.status, c.applicant_masked
@@ -338,7 +404,7 @@ impl Store {
              WHERE c.applicant_key = ",
         );
         sql.bind_text(applicant_key);
-        scope.push_scope(&mut sql, "c.region_code", "c.department_code");
+        scope.push_fact_scope(&mut sql, "c");
         sql.push(" ORDER BY at LIMIT 500");
         Ok(fetch_dynamic!(self, TimelineRow, &sql)?)
     }
@@ -373,7 +439,7 @@ impl Store {
             "SELECT {k_key}, COUNT(*), SUM(CASE WHEN k.linked_case_code IS NULL THEN 1 ELSE 0 END)
              FROM consultations k WHERE {k_key} IS NOT NULL"
         ));
-        scope.push_scope(&mut sql, "k.region_code", "k.department_code");
+        scope.push_fact_scope(&mut sql, "k");
         sql.and_between("k.asked_at", from_ms, to_ms);
         sql.push(&format!(" GROUP BY {k_key}"));
         let consultations = fetch_dynamic!(self, (String, i64, i64), &sql)?;
@@ -382,7 +448,7 @@ impl Store {
                 SUM(CASE WHEN c.consultations > 0 THEN 1 ELSE 0 END)
              FROM cases c WHERE 1 = 1"
         ));
-        scope.push_scope(&mut sql, "c.region_code", "c.department_code");
+        scope.push_fact_scope(&mut sql, "c");
         sql.and_between("c.submitted_at", from_ms, to_ms);
         sql.push(&format!(" GROUP BY {c_key}"));
         let cases = fetch_dynamic!(self, (String, i64, i64, i64, i64), &sql)?;

@@ -2,6 +2,7 @@
 
 use crate::audit::AuditRecord;
 use crate::db::{conflict_on_unique, expect_found, Sql, Store, StoreResult};
+use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SourceRow {
@@ -34,6 +35,42 @@ pub struct ReconciliationFilter {
     pub to_day: Option<String>,
     pub source: Option<String>,
     pub kind: Option<String>,
+}
+
+/// Reconciliation sorts: by day, ties broken by (day, source, kind), the key.
+pub static RECONCILIATION_LIST: ListSpec<ReconciliationRow> = ListSpec {
+    fields: &[SortField {
+        name: "day",
+        column: "day",
+        key: |r| Key::Text(r.day.clone()),
+    }],
+    default_descending: true,
+    tie: SortField {
+        name: "key",
+        column: "(day || '|' || source || '|' || kind)",
+        key: |r| Key::Text(format!("{}|{}|{}", r.day, r.source, r.kind)),
+    },
+};
+
+const RECONCILIATION_SELECT: &str =
+    "SELECT day, source, kind, received, accepted, duplicates, rejected, rejected_by_code
+    FROM intake_stats WHERE 1 = 1";
+
+impl ReconciliationFilter {
+    fn push(&self, sql: &mut Sql) {
+        if let Some(from) = &self.from_day {
+            sql.push(" AND day >= ").bind_text(from);
+        }
+        if let Some(to) = &self.to_day {
+            sql.push(" AND day <= ").bind_text(to);
+        }
+        if let Some(source) = &self.source {
+            sql.push(" AND source = ").bind_text(source);
+        }
+        if let Some(kind) = &self.kind {
+            sql.push(" AND kind = ").bind_text(kind);
+        }
+    }
 }
 
 impl Store {
@@ -93,22 +130,25 @@ impl Store {
         &self,
         filter: &ReconciliationFilter,
     ) -> StoreResult<Vec<ReconciliationRow>> {
-        let mut sql = Sql::new(
-            "SELECT day, source, kind, received, accepted, duplicates, rejected, rejected_by_code FROM intake_stats WHERE 1 = 1",
-        );
-        if let Some(from) = &filter.from_day {
-            sql.push(" AND day >= ").bind_text(from);
-        }
-        if let Some(to) = &filter.to_day {
-            sql.push(" AND day <= ").bind_text(to);
-        }
-        if let Some(source) = &filter.source {
-            sql.push(" AND source = ").bind_text(source);
-        }
-        if let Some(kind) = &filter.kind {
-            sql.push(" AND kind = ").bind_text(kind);
-        }
+        let mut sql = Sql::new(RECONCILIATION_SELECT);
+        filter.push(&mut sql);
         sql.push(" ORDER BY day DESC, source, kind LIMIT 5000");
         Ok(fetch_dynamic!(self, ReconciliationRow, &sql)?)
+    }
+
+    /// A page of the reconciliation counts.
+    pub async fn list_reconciliation(
+        &self,
+        filter: &ReconciliationFilter,
+        request: &ListRequest<ReconciliationRow>,
+    ) -> StoreResult<ListPage<ReconciliationRow>> {
+        list_of!(
+            self,
+            ReconciliationRow,
+            RECONCILIATION_SELECT,
+            "FROM intake_stats WHERE 1 = 1",
+            |sql: &mut Sql| filter.push(sql),
+            request
+        )
     }
 }

@@ -7,7 +7,8 @@ pub use roles::{RoleRow, RoleSeed};
 pub use sessions::SessionRow;
 
 use crate::audit::{escape_like, AuditRecord};
-use crate::db::{conflict_on_unique, expect_found, Page, PoolOps, Sql, Store, StoreResult};
+use crate::db::{conflict_on_unique, expect_found, PoolOps, Sql, Store, StoreResult};
+use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
 use crate::org::OrgScope;
 use serde::Serialize;
 
@@ -90,6 +91,33 @@ pub struct FailedLogin {
     pub attempts: i32,
     pub locked_until: Option<i64>,
 }
+
+/// User list sorts.
+pub static USER_LIST: ListSpec<UserRow> = ListSpec {
+    fields: &[
+        SortField {
+            name: "username",
+            column: "u.username",
+            key: |r| Key::Text(r.username.clone()),
+        },
+        SortField {
+            name: "created_at",
+            column: "u.created_at",
+            key: |r| Key::Int(r.created_at),
+        },
+        SortField {
+            name: "id",
+            column: "u.id",
+            key: |r| Key::Int(r.id),
+        },
+    ],
+    default_descending: false,
+    tie: SortField {
+        name: "id",
+        column: "u.id",
+        key: |r| Key::Int(r.id),
+    },
+};
 
 fn push_user_filters(sql: &mut Sql, scope: &OrgScope, filter: &UserFilter) {
     scope.push_scope(sql, "u.region_code", "u.department_code");
@@ -202,32 +230,22 @@ impl Store {
         &self,
         scope: &OrgScope,
         filter: &UserFilter,
-        offset: i64,
-        limit: i64,
-    ) -> StoreResult<Page<UserWithRoles>> {
-        let page: StoreResult<Page<UserRow>> = page_of!(
+        request: &ListRequest<UserRow>,
+    ) -> StoreResult<ListPage<UserWithRoles>> {
+        let page: StoreResult<ListPage<UserRow>> = list_of!(
             self,
             UserRow,
             USER_SELECT,
-            "SELECT COUNT(*) FROM users u WHERE 1 = 1",
+            "FROM users u WHERE 1 = 1",
             |sql: &mut Sql| push_user_filters(sql, scope, filter),
-            " ORDER BY u.id",
-            offset,
-            limit
+            request
         );
-        let Page {
-            total,
-            items: users,
-        } = page?;
-        let mut roles_of = self.roles_of_users(&users).await?;
-        let items = users
-            .into_iter()
-            .map(|user| {
-                let roles = roles_of.remove(&user.id).unwrap_or_default();
-                UserWithRoles { user, roles }
-            })
-            .collect();
-        Ok(Page { total, items })
+        let page = page?;
+        let mut roles_of = self.roles_of_users(&page.items).await?;
+        Ok(page.map(|user| {
+            let roles = roles_of.remove(&user.id).unwrap_or_default();
+            UserWithRoles { user, roles }
+        }))
     }
 
     /// Role codes of several users in one query.

@@ -248,7 +248,7 @@ impl Store {
         sql.bind_int(from)
             .push(" AND c.submitted_at <= ")
             .bind_int(to);
-        scope.push_scope(&mut sql, "c.region_code", "c.department_code");
+        scope.push_fact_scope(&mut sql, "c");
         if let Some((at, code)) = after {
             sql.push(" AND (c.submitted_at > ")
                 .bind_int(*at)
@@ -276,7 +276,7 @@ impl Store {
              WHERE k.applicant_key IS NOT NULL AND k.item_code IS NOT NULL AND k.asked_at >= ",
         );
         sql.bind_int(from).push(" AND k.asked_at <= ").bind_int(to);
-        scope.push_scope(&mut sql, "k.region_code", "k.department_code");
+        scope.push_fact_scope(&mut sql, "k");
         sql.push(" LIMIT ").bind_int(limit);
         Ok(fetch_dynamic!(self, (String, String), &sql)?
             .into_iter()

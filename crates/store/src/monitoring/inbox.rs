@@ -2,7 +2,8 @@
 //! per-user subscriptions.
 
 use super::facts::SubjectFacts;
-use crate::db::{Page, Sql, Store, StoreResult, Value};
+use crate::db::{Sql, Store, StoreResult, Value};
+use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
 use govpulse_core::region::in_subtree;
 use serde::Serialize;
 
@@ -103,6 +104,28 @@ const MESSAGE_SELECT: &str =
         m.body, m.created_at, m.read_at
     FROM messages m JOIN warnings w ON w.id = m.warning_id WHERE m.user_id = ";
 
+/// Inbox sorts (index `(user_id, created_at, id)`).
+pub static MESSAGE_LIST: ListSpec<MessageRow> = ListSpec {
+    fields: &[
+        SortField {
+            name: "created_at",
+            column: "m.created_at",
+            key: |r| Key::Int(r.created_at),
+        },
+        SortField {
+            name: "id",
+            column: "m.id",
+            key: |r| Key::Int(r.id),
+        },
+    ],
+    default_descending: true,
+    tie: SortField {
+        name: "id",
+        column: "m.id",
+        key: |r| Key::Int(r.id),
+    },
+};
+
 fn push_message_filter(sql: &mut Sql, user_id: i64, filter: &MessageFilter) {
     sql.bind_int(user_id);
     if filter.unread {
@@ -155,18 +178,15 @@ impl Store {
         &self,
         user_id: i64,
         filter: &MessageFilter,
-        offset: i64,
-        limit: i64,
-    ) -> StoreResult<Page<MessageRow>> {
-        page_of!(
+        request: &ListRequest<MessageRow>,
+    ) -> StoreResult<ListPage<MessageRow>> {
+        list_of!(
             self,
             MessageRow,
             MESSAGE_SELECT,
-            "SELECT COUNT(*) FROM messages m WHERE m.user_id = ",
+            "FROM messages m WHERE m.user_id = ",
             |sql: &mut Sql| push_message_filter(sql, user_id, filter),
-            " ORDER BY m.created_at DESC, m.id DESC",
-            offset,
-            limit
+            request
         )
     }
 

@@ -17,10 +17,12 @@ mod webhooks;
 pub use apply::{DecidedLevel, Decision, Evaluation, EvaluationStats};
 pub use calendar::CalendarYearRow;
 pub use facts::{SubjectFacts, SubjectKind};
-pub use inbox::{MessageFilter, MessageRow, SubscriptionRow};
+pub use inbox::{MessageFilter, MessageRow, SubscriptionRow, MESSAGE_LIST};
 pub use rules::{RuleHead, RuleRow, RuleVersionRow};
-pub use warnings::{Handling, HistoryRow, RuleStats, WarningAction, WarningFilter, WarningRow};
-pub use webhooks::DeliveryRow;
+pub use warnings::{
+    Handling, HistoryRow, RuleStats, WarningAction, WarningFilter, WarningRow, WARNING_LIST,
+};
+pub use webhooks::{DeliveryRow, DELIVERY_LIST};
 
 use crate::db::{Store, StoreResult};
 

@@ -2,8 +2,9 @@
 //! history, acknowledge / handle / false positive, and per-rule precision.
 
 use crate::audit::AuditRecord;
-use crate::db::{Page, Sql, Store, StoreError, StoreResult, Value};
-use crate::org::OrgScope;
+use crate::db::{Sql, Store, StoreError, StoreResult, Value};
+use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
+use crate::org::{push_fact_region, OrgScope};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -111,11 +112,33 @@ const WARNING_SELECT: &str = "SELECT w.id, w.case_code, w.rule_code, COALESCE(r.
     LEFT JOIN departments d ON d.code = w.department_code
     WHERE 1 = 1";
 
+/// Warning list sorts (indexes `(district_code | department_code | nothing, raised_at, id)`).
+pub static WARNING_LIST: ListSpec<WarningRow> = ListSpec {
+    fields: &[
+        SortField {
+            name: "raised_at",
+            column: "w.raised_at",
+            key: |r| Key::Int(r.raised_at),
+        },
+        SortField {
+            name: "id",
+            column: "w.id",
+            key: |r| Key::Int(r.id),
+        },
+    ],
+    default_descending: true,
+    tie: SortField {
+        name: "id",
+        column: "w.id",
+        key: |r| Key::Int(r.id),
+    },
+};
+
 fn push_filters(sql: &mut Sql, scope: &OrgScope, f: &WarningFilter) {
-    scope.push_scope(sql, "w.region_code", "w.department_code");
+    scope.push_fact_scope(sql, "w");
+    push_fact_region(sql, "w", &f.region_range);
     sql.and_eq("w.level", &f.level)
         .and_eq("w.stage", &f.stage)
-        .and_in_range("w.region_code", &f.region_range)
         .and_eq("w.department_code", &f.department)
         .and_eq("w.item_code", &f.item)
         .and_eq("w.status", &f.status)
@@ -129,24 +152,21 @@ impl Store {
         &self,
         scope: &OrgScope,
         filter: &WarningFilter,
-        offset: i64,
-        limit: i64,
-    ) -> StoreResult<Page<WarningRow>> {
-        page_of!(
+        request: &ListRequest<WarningRow>,
+    ) -> StoreResult<ListPage<WarningRow>> {
+        list_of!(
             self,
             WarningRow,
             WARNING_SELECT,
-            "SELECT COUNT(*) FROM warnings w WHERE 1 = 1",
+            "FROM warnings w WHERE 1 = 1",
             |sql: &mut Sql| push_filters(sql, scope, filter),
-            " ORDER BY w.raised_at DESC, w.id DESC",
-            offset,
-            limit
+            request
         )
     }
 
     pub async fn get_warning(&self, scope: &OrgScope, id: i64) -> StoreResult<Option<WarningRow>> {
         let mut sql = Sql::new(WARNING_SELECT);
-        scope.push_scope(&mut sql, "w.region_code", "w.department_code");
+        scope.push_fact_scope(&mut sql, "w");
         sql.push(" AND w.id = ").bind_int(id);
         Ok(fetch_dynamic!(self, WarningRow, &sql)?.into_iter().next())
     }
@@ -181,7 +201,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut select = Sql::new("SELECT w.id, w.level FROM warnings w WHERE w.status NOT IN ('closed', 'false_positive')");
-        scope.push_scope(&mut select, "w.region_code", "w.department_code");
+        scope.push_fact_scope(&mut select, "w");
         select
             .push(" AND w.id IN ")
             .push_values(ids.iter().map(|id| Value::Int(*id)));

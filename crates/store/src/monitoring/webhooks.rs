@@ -1,7 +1,8 @@
 //! Outbound webhook deliveries (MON-6): queued with the warning in the same
 //! transaction, sent by a worker, retried with backoff, logged.
 
-use crate::db::{Page, Sql, Store, StoreResult};
+use crate::db::{Sql, Store, StoreResult};
+use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -19,6 +20,28 @@ pub struct DeliveryRow {
     pub created_at: i64,
     pub delivered_at: Option<i64>,
 }
+
+/// Webhook delivery log sorts.
+pub static DELIVERY_LIST: ListSpec<DeliveryRow> = ListSpec {
+    fields: &[
+        SortField {
+            name: "created_at",
+            column: "created_at",
+            key: |r| Key::Int(r.created_at),
+        },
+        SortField {
+            name: "id",
+            column: "id",
+            key: |r| Key::Int(r.id),
+        },
+    ],
+    default_descending: true,
+    tie: SortField {
+        name: "id",
+        column: "id",
+        key: |r| Key::Int(r.id),
+    },
+};
 
 const DELIVERY_SELECT: &str =
     "SELECT id, rule_code, warning_id, url, payload, status, attempts, next_attempt_at,
@@ -74,20 +97,17 @@ impl Store {
     pub async fn list_deliveries(
         &self,
         rule_code: &str,
-        offset: i64,
-        limit: i64,
-    ) -> StoreResult<Page<DeliveryRow>> {
-        page_of!(
+        request: &ListRequest<DeliveryRow>,
+    ) -> StoreResult<ListPage<DeliveryRow>> {
+        list_of!(
             self,
             DeliveryRow,
             DELIVERY_SELECT,
-            "SELECT COUNT(*) FROM webhook_deliveries WHERE rule_code = ",
+            "FROM webhook_deliveries WHERE rule_code = ",
             |sql: &mut Sql| {
                 sql.bind_text(rule_code);
             },
-            " ORDER BY created_at DESC, id DESC",
-            offset,
-            limit
+            request
         )
     }
 }

@@ -1,0 +1,425 @@
+//! The one list mechanism: every list in the product is read through a
+//! [`ListSpec`] (its sortable columns and unique tie-breaker) and a
+//! [`ListRequest`] (sort, keyset cursor or offset, page size).
+//!
+//! - **Keyset pages.** A page is an index range read from the cursor of the
+//!   previous one (`(sort, tie) < (…)`), so page 50,000 costs what page 1 does.
+//!   Offset pages (`page=N`) keep working for the first pages a person clicks.
+//! - **Bounded totals.** Unless the caller already knows the exact total (the
+//!   dashboard's rollups), counting stops at [`COUNT_LIMIT`] rows and the page
+//!   says `total_exact: false`.
+//! - **Stable sort.** Sort and tie-breaker run in the same direction, so one
+//!   composite index `(scope prefix, sort column, tie)` serves both directions.
+
+use crate::db::{Sql, Value};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+/// Counting stops here: a total above it is reported as "more than".
+pub const COUNT_LIMIT: i64 = 10_000;
+
+/// A sort value of one row, as the cursor carries it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Key {
+    Int(i64),
+    Text(String),
+}
+
+impl Key {
+    fn value(&self) -> Value {
+        match self {
+            Key::Int(v) => Value::Int(*v),
+            Key::Text(v) => Value::Text(v.clone()),
+        }
+    }
+}
+
+/// A column a list may be sorted by. `name` is the API's field name (the JSON
+/// property of the row), `column` the SQL expression (never NULL), `key` reads
+/// the row's value for the cursor.
+pub struct SortField<T> {
+    pub name: &'static str,
+    pub column: &'static str,
+    pub key: fn(&T) -> Key,
+}
+
+/// What a list may be sorted by.
+pub struct ListSpec<T: 'static> {
+    /// Sortable fields; the first is the default.
+    pub fields: &'static [SortField<T>],
+    /// Whether the default sort is descending (newest first).
+    pub default_descending: bool,
+    /// A unique column that breaks ties (in the sort's direction).
+    pub tie: SortField<T>,
+}
+
+/// A resolved sort: which field, which direction.
+pub struct Sort<T: 'static> {
+    pub field: &'static SortField<T>,
+    pub descending: bool,
+}
+
+impl<T> Clone for Sort<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Sort<T> {}
+
+impl<T> Sort<T> {
+    /// The API form: `field` or `-field`.
+    pub fn as_param(&self) -> String {
+        format!(
+            "{}{}",
+            if self.descending { "-" } else { "" },
+            self.field.name
+        )
+    }
+}
+
+/// Why a list request was refused (400 for the caller).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ListError {
+    #[error("unknown sort field {field:?}; sortable: {allowed}")]
+    UnknownSort { field: String, allowed: String },
+    #[error("the cursor is malformed or belongs to another sort")]
+    BadCursor,
+}
+
+impl<T> ListSpec<T> {
+    /// Resolve `sort=field` / `sort=-field` (absent or empty: the default).
+    pub fn sort(&'static self, param: Option<&str>) -> Result<Sort<T>, ListError> {
+        let param = param.map(str::trim).filter(|p| !p.is_empty());
+        let Some(param) = param else {
+            return Ok(Sort {
+                field: &self.fields[0],
+                descending: self.default_descending,
+            });
+        };
+        let (descending, name) = match param.strip_prefix('-') {
+            Some(name) => (true, name),
+            None => (false, param.strip_prefix('+').unwrap_or(param)),
+        };
+        self.fields
+            .iter()
+            .find(|f| f.name == name)
+            .map(|field| Sort { field, descending })
+            .ok_or_else(|| ListError::UnknownSort {
+                field: name.to_string(),
+                allowed: self.sortable().join(", "),
+            })
+    }
+
+    /// The sortable field names (for documentation and error details).
+    pub fn sortable(&self) -> Vec<&'static str> {
+        self.fields.iter().map(|f| f.name).collect()
+    }
+
+    fn sorts_by_tie(&self, sort: &Sort<T>) -> bool {
+        sort.field.column == self.tie.column
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CursorBody {
+    /// The sort the cursor was made for (`-submitted_at`).
+    s: String,
+    /// Sort value and tie-breaker of the last row shown.
+    k: Vec<Key>,
+}
+
+/// One list request, validated.
+pub struct ListRequest<T: 'static> {
+    pub spec: &'static ListSpec<T>,
+    pub sort: Sort<T>,
+    /// Keys of the last row of the previous page (keyset paging).
+    pub after: Option<Vec<Key>>,
+    pub offset: i64,
+    pub limit: i64,
+    /// The exact total when the caller knows it already (dashboard rollups).
+    pub known_total: Option<i64>,
+    /// Counting stops past this many rows ([`COUNT_LIMIT`] unless raised).
+    pub count_limit: i64,
+}
+
+impl<T> ListRequest<T> {
+    /// `sort` and `after` as the API received them; `offset` applies when no cursor is given.
+    pub fn new(
+        spec: &'static ListSpec<T>,
+        sort: Option<&str>,
+        after: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Self, ListError> {
+        let sort = spec.sort(sort)?;
+        let after = match after.map(str::trim).filter(|a| !a.is_empty()) {
+            None => None,
+            Some(cursor) => Some(decode_cursor(cursor, &sort, spec)?),
+        };
+        Ok(Self {
+            spec,
+            sort,
+            after,
+            offset,
+            limit,
+            known_total: None,
+            count_limit: COUNT_LIMIT,
+        })
+    }
+
+    /// Every row in the default order (internal reads such as a case's own warnings).
+    pub fn first(spec: &'static ListSpec<T>, limit: i64) -> Self {
+        Self {
+            spec,
+            sort: Sort {
+                field: &spec.fields[0],
+                descending: spec.default_descending,
+            },
+            after: None,
+            offset: 0,
+            limit,
+            known_total: None,
+            count_limit: COUNT_LIMIT,
+        }
+    }
+
+    /// Rows from `offset` in the default order, counted up to `count_limit`
+    /// (background exports, which refuse more rows than they may write).
+    pub fn window(spec: &'static ListSpec<T>, offset: i64, limit: i64, count_limit: i64) -> Self {
+        Self {
+            offset,
+            count_limit,
+            ..Self::first(spec, limit)
+        }
+    }
+
+    /// Append the keyset condition, the ORDER BY and the LIMIT/OFFSET (one row
+    /// more than the page, to know whether another follows).
+    pub(crate) fn push_page(&self, sql: &mut Sql) {
+        let column = self.sort.field.column;
+        let tie = self.spec.tie.column;
+        let single = self.spec.sorts_by_tie(&self.sort);
+        let (cmp, dir) = if self.sort.descending {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        if let Some(keys) = &self.after {
+            if single {
+                sql.push(&format!(" AND {column} {cmp} "))
+                    .bind(keys[0].value());
+            } else {
+                sql.push(&format!(" AND ({column}, {tie}) {cmp} ("))
+                    .bind(keys[0].value())
+                    .push(", ")
+                    .bind(keys[1].value())
+                    .push(")");
+            }
+        }
+        if single {
+            sql.push(&format!(" ORDER BY {column} {dir}"));
+        } else {
+            sql.push(&format!(" ORDER BY {column} {dir}, {tie} {dir}"));
+        }
+        sql.push(" LIMIT ").bind_int(self.limit + 1);
+        if self.after.is_none() && self.offset > 0 {
+            sql.push(" OFFSET ").bind_int(self.offset);
+        }
+    }
+
+    /// The page from the fetched rows (at most `limit + 1`).
+    pub(crate) fn finish(&self, mut rows: Vec<T>, total: i64, total_exact: bool) -> ListPage<T> {
+        let more = rows.len() as i64 > self.limit;
+        rows.truncate(usize::try_from(self.limit).unwrap_or(0));
+        let next = if more {
+            rows.last().map(|row| self.cursor_of(row))
+        } else {
+            None
+        };
+        // A page beyond a bounded count proves at least that many rows.
+        let seen = self.offset + rows.len() as i64 + i64::from(more);
+        let total = if total_exact { total } else { total.max(seen) };
+        ListPage {
+            total,
+            total_exact,
+            items: rows,
+            next,
+        }
+    }
+
+    fn cursor_of(&self, row: &T) -> String {
+        let mut keys = vec![(self.sort.field.key)(row)];
+        if !self.spec.sorts_by_tie(&self.sort) {
+            keys.push((self.spec.tie.key)(row));
+        }
+        let body = CursorBody {
+            s: self.sort.as_param(),
+            k: keys,
+        };
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&body).unwrap_or_default())
+    }
+}
+
+fn decode_cursor<T>(
+    cursor: &str,
+    sort: &Sort<T>,
+    spec: &ListSpec<T>,
+) -> Result<Vec<Key>, ListError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| ListError::BadCursor)?;
+    let body: CursorBody = serde_json::from_slice(&bytes).map_err(|_| ListError::BadCursor)?;
+    let want = if spec.sorts_by_tie(sort) { 1 } else { 2 };
+    if body.s != sort.as_param() || body.k.len() != want {
+        return Err(ListError::BadCursor);
+    }
+    Ok(body.k)
+}
+
+/// One page of a list.
+#[derive(Debug, Clone)]
+pub struct ListPage<T> {
+    /// Rows matching the filter: exact, or (when `total_exact` is false) a lower bound.
+    pub total: i64,
+    pub total_exact: bool,
+    pub items: Vec<T>,
+    /// Cursor of the next page; `None` on the last.
+    pub next: Option<String>,
+}
+
+impl<T> ListPage<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> ListPage<U> {
+        ListPage {
+            total: self.total,
+            total_exact: self.total_exact,
+            items: self.items.into_iter().map(f).collect(),
+            next: self.next,
+        }
+    }
+}
+
+/// `SELECT COUNT(*)` over at most `COUNT_LIMIT + 1` rows of `from_where`.
+pub(crate) fn bounded_count(from_where: &str) -> Sql {
+    Sql::new(&format!("SELECT COUNT(*) FROM (SELECT 1 {from_where}"))
+}
+
+/// Close a [`bounded_count`] after its filters were pushed.
+pub(crate) fn close_bounded_count(sql: &mut Sql, limit: i64) {
+    sql.push(" LIMIT ").bind_int(limit + 1).push(") bounded");
+}
+
+/// `(total, exact)` from a count bounded at `limit`.
+pub(crate) fn bounded_total(counted: i64, limit: i64) -> (i64, bool) {
+    if counted > limit {
+        (limit, false)
+    } else {
+        (counted, true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Row {
+        at: i64,
+        code: String,
+    }
+
+    static SPEC: ListSpec<Row> = ListSpec {
+        fields: &[
+            SortField {
+                name: "at",
+                column: "t.at",
+                key: |r| Key::Int(r.at),
+            },
+            SortField {
+                name: "code",
+                column: "t.code",
+                key: |r| Key::Text(r.code.clone()),
+            },
+        ],
+        default_descending: true,
+        tie: SortField {
+            name: "code",
+            column: "t.code",
+            key: |r| Key::Text(r.code.clone()),
+        },
+    };
+
+    fn rows(n: i64) -> Vec<Row> {
+        (0..n)
+            .map(|i| Row {
+                at: 100 - i,
+                code: format!("C{i}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn default_and_explicit_sorts() {
+        let s = SPEC.sort(None).unwrap();
+        assert_eq!(s.as_param(), "-at");
+        assert_eq!(SPEC.sort(Some("code")).unwrap().as_param(), "code");
+        assert_eq!(SPEC.sort(Some("-code")).unwrap().as_param(), "-code");
+        let err = SPEC.sort(Some("secret")).err().unwrap();
+        assert!(err.to_string().contains("at, code"), "{err}");
+    }
+
+    #[test]
+    fn cursor_round_trips_and_belongs_to_its_sort() {
+        let req = ListRequest::new(&SPEC, Some("-at"), None, 0, 2).unwrap();
+        let page = req.finish(rows(3), 3, true);
+        assert_eq!(page.items.len(), 2);
+        let next = page.next.expect("a third row follows");
+        let again = ListRequest::new(&SPEC, Some("-at"), Some(&next), 0, 2).unwrap();
+        assert_eq!(
+            again.after,
+            Some(vec![Key::Int(99), Key::Text("C1".into())])
+        );
+        assert_eq!(
+            ListRequest::new(&SPEC, Some("at"), Some(&next), 0, 2).err(),
+            Some(ListError::BadCursor)
+        );
+        assert_eq!(
+            ListRequest::new(&SPEC, None, Some("not a cursor!"), 0, 2).err(),
+            Some(ListError::BadCursor)
+        );
+    }
+
+    #[test]
+    fn keyset_sql_follows_direction_and_skips_offset() {
+        let req = ListRequest::new(&SPEC, Some("at"), None, 40, 20).unwrap();
+        let mut sql = Sql::new("SELECT 1 FROM t WHERE 1 = 1");
+        req.push_page(&mut sql);
+        assert!(sql
+            .text
+            .ends_with("ORDER BY t.at ASC, t.code ASC LIMIT $1 OFFSET $2"));
+        let cursor = req.finish(rows(21), 0, false).next.unwrap();
+        let req = ListRequest::new(&SPEC, Some("at"), Some(&cursor), 40, 20).unwrap();
+        let mut sql = Sql::new("SELECT 1 FROM t WHERE 1 = 1");
+        req.push_page(&mut sql);
+        assert!(
+            sql.text.contains("AND (t.at, t.code) > ($1, $2)"),
+            "{}",
+            sql.text
+        );
+        assert!(!sql.text.contains("OFFSET"));
+        let req = ListRequest::new(&SPEC, Some("-code"), None, 0, 20).unwrap();
+        let mut sql = Sql::new("");
+        req.push_page(&mut sql);
+        assert_eq!(sql.text, " ORDER BY t.code DESC LIMIT $1");
+    }
+
+    #[test]
+    fn bounded_totals_are_lower_bounds() {
+        assert_eq!(bounded_total(10_001, COUNT_LIMIT), (COUNT_LIMIT, false));
+        assert_eq!(bounded_total(42, COUNT_LIMIT), (42, true));
+        // Deep offset pages beyond the count still report what they prove.
+        let req = ListRequest::new(&SPEC, None, None, 20_000, 2).unwrap();
+        let page = req.finish(rows(3), COUNT_LIMIT, false);
+        assert_eq!(page.total, 20_003);
+        assert!(!page.total_exact);
+    }
+}
