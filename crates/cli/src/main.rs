@@ -340,6 +340,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&db).await?;
             let vault = open_vault(&load_config(None)?, &db)?;
             let clean = import::run(&store, &vault, &kind, &source, &file).await?;
+            // A bulk load changes the data's shape: refresh planner statistics.
+            store.optimize().await?;
             store.close().await;
             if !clean {
                 return Ok(ExitCode::from(1));

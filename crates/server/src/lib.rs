@@ -142,6 +142,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&state.config.bind).await?;
     let store = state.store.clone();
     spawn_session_sweeper(state.clone());
+    spawn_statistics_keeper(state.clone());
     monitoring::start(&state).await?;
     exports::start(&state).await?;
     dashboard::start(&state);
@@ -158,6 +159,19 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
 
 /// Delete idle sessions every few minutes (they are refused anyway; this keeps
 /// the table small).
+/// Planner statistics at start and every hour (a database fed only by intake
+/// would otherwise never have any).
+fn spawn_statistics_keeper(state: AppState) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(err) = state.store.optimize().await {
+                tracing::warn!(error = %err, "refreshing planner statistics failed");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
+}
+
 fn spawn_session_sweeper(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(300));

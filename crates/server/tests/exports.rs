@@ -282,7 +282,11 @@ async fn only_the_owner_sees_a_job_and_bad_requests_create_nothing() {
             let (status, list) = other.get("/api/v1/exports").await;
             assert_eq!(status, StatusCode::OK);
             assert!(
-                list.as_array().unwrap().iter().all(|j| j["id"] != id),
+                list["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|j| j["id"] != id),
                 "{label} {user}: {list}"
             );
         }
@@ -346,7 +350,7 @@ async fn only_the_owner_sees_a_job_and_bad_requests_create_nothing() {
             }
         }
         let (_, list) = chaoyang.get("/api/v1/exports").await;
-        let ids: Vec<i64> = list
+        let ids: Vec<i64> = list["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -484,11 +488,11 @@ async fn pages_follow_the_list_order_across_rows_of_equal_time() {
         let rows = csv_rows(&download(&city, id).await);
         let code = column(&rows, "办件编号");
         let got: Vec<&str> = rows[1..].iter().map(|r| r[code].as_str()).collect();
-        // The list's order: newest first, then by code.
+        // The list's order: newest first, ties by code in the same direction.
         let mut want: Vec<(usize, String)> = (0..N)
             .map(|i| (usize::from(i % 6 == 0), format!("PG-{i:05}")))
             .collect();
-        want.sort();
+        want.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         let want: Vec<&str> = want.iter().map(|(_, c)| c.as_str()).collect();
         assert_eq!(got.len(), N, "{label}");
         assert!(got == want, "{label}: every row once, in the list's order");

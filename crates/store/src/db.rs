@@ -58,6 +58,8 @@ pub(crate) enum Pools {
 #[derive(Clone)]
 pub struct Store {
     pub(crate) pools: std::sync::Arc<Pools>,
+    /// List totals already counted (see [`crate::list::Totals`]).
+    pub(crate) totals: std::sync::Arc<crate::list::Totals>,
 }
 
 /// One page of a list query.
@@ -133,6 +135,7 @@ impl Store {
         };
         Ok(Self {
             pools: std::sync::Arc::new(pools),
+            totals: Default::default(),
         })
     }
 
@@ -155,6 +158,28 @@ impl Store {
     pub async fn analyze(&self) -> StoreResult<()> {
         on_write!(self, pool => {
             sqlx::query("ANALYZE").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Keep planner statistics current without the cost of a full ANALYZE:
+    /// SQLite's `PRAGMA optimize` analyses (on a bounded sample) only tables
+    /// whose statistics are missing or stale; PostgreSQL's ANALYZE samples a
+    /// fixed number of rows per table. Run at start, periodically and after
+    /// bulk intake. The list indexes do not depend on it (see `list`), but
+    /// other queries plan better with it.
+    pub async fn optimize(&self) -> StoreResult<()> {
+        on_write!(self, pool => {
+            match crate::db::PoolOps::kind(pool) {
+                Backend::Sqlite => {
+                    sqlx::raw_sql("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002")
+                        .execute(pool)
+                        .await?;
+                }
+                Backend::Postgres => {
+                    sqlx::raw_sql("ANALYZE").execute(pool).await?;
+                }
+            }
         });
         Ok(())
     }
@@ -232,6 +257,11 @@ impl Sql {
             }
         }
         out
+    }
+
+    /// The statement and its arguments as one string (cache keys).
+    pub fn cache_key(&self) -> String {
+        format!("{}\u{1f}{:?}", self.text, self.args)
     }
 
     pub fn bind_text(&mut self, value: &str) -> &mut Self {

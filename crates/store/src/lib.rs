@@ -28,3 +28,6 @@ pub use db::{Backend, Page, Store, StoreError, StoreResult};
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+#[cfg(test)]
+mod plans;

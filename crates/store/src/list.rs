@@ -277,6 +277,69 @@ fn decode_cursor<T>(
     Ok(body.k)
 }
 
+/// Bounded counts already taken, so that 500 people paging through the same
+/// lists do not count the same 10,000 rows on every request. An entry is valid
+/// until this process writes anything (every write bumps the generation) and
+/// at most [`Totals::TTL`] old, which bounds how late another server process's
+/// writes show in a total. Rows themselves are always read afresh.
+#[derive(Default)]
+pub struct Totals {
+    generation: std::sync::atomic::AtomicU64,
+    counted: std::sync::Mutex<std::collections::HashMap<String, Counted>>,
+}
+
+struct Counted {
+    generation: u64,
+    at: std::time::Instant,
+    count: i64,
+}
+
+impl Totals {
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(2);
+    /// Distinct filters remembered; past it the memory starts over.
+    const CAPACITY: usize = 10_000;
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Invalidate every remembered count.
+    pub(crate) fn forget(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<i64> {
+        let generation = self.generation();
+        let counted = self.counted.lock().ok()?;
+        counted
+            .get(key)
+            .filter(|c| c.generation == generation && c.at.elapsed() < Self::TTL)
+            .map(|c| c.count)
+    }
+
+    /// Remember a count taken at `generation` (dropped if a write came since).
+    pub(crate) fn put(&self, key: String, generation: u64, count: i64) {
+        if generation != self.generation() {
+            return;
+        }
+        if let Ok(mut counted) = self.counted.lock() {
+            if counted.len() >= Self::CAPACITY {
+                counted.clear();
+            }
+            let at = std::time::Instant::now();
+            counted.insert(
+                key,
+                Counted {
+                    generation,
+                    at,
+                    count,
+                },
+            );
+        }
+    }
+}
+
 /// One page of a list.
 #[derive(Debug, Clone)]
 pub struct ListPage<T> {

@@ -18,10 +18,13 @@ macro_rules! on_read {
     };
 }
 
-/// Run `$body` with `$pool` bound to the pool used for writes.
+/// Run `$body` with `$pool` bound to the pool used for writes. Every write
+/// forgets the list totals counted before it (and again once it succeeded, so
+/// a count taken while it ran is not kept either).
 macro_rules! on_write {
-    ($store:expr, $pool:ident => $body:expr) => {
-        match &*$store.pools {
+    ($store:expr, $pool:ident => $body:expr) => {{
+        $store.totals.forget();
+        let result = match &*$store.pools {
             $crate::db::Pools::Sqlite { write, .. } => {
                 let $pool = write;
                 $body
@@ -30,8 +33,10 @@ macro_rules! on_write {
                 let $pool = pg;
                 $body
             }
-        }
-    };
+        };
+        $store.totals.forget();
+        result
+    }};
 }
 
 /// Bind every value of a dynamic [`Sql`](crate::db::Sql) to a sqlx query.
@@ -135,7 +140,17 @@ macro_rules! list_of {
                 let mut count = $crate::list::bounded_count($from_where);
                 $push(&mut count);
                 $crate::list::close_bounded_count(&mut count, request.count_limit);
-                $crate::list::bounded_total(count_dynamic!($store, &count)?, request.count_limit)
+                let key = count.cache_key();
+                let counted = match $store.totals.get(&key) {
+                    Some(counted) => counted,
+                    None => {
+                        let generation = $store.totals.generation();
+                        let counted = count_dynamic!($store, &count)?;
+                        $store.totals.put(key, generation, counted);
+                        counted
+                    }
+                };
+                $crate::list::bounded_total(counted, request.count_limit)
             }
         };
         Ok(request.finish(rows, total, exact))

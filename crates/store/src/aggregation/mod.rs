@@ -10,6 +10,11 @@ mod sources;
 
 pub use intake::{NewCase, NewConsultation, NewEvaluation, NewEvent};
 pub use items::{ItemFilter, ItemRow, ItemVersionRow, NewItem, ITEM_LIST};
+#[cfg(test)]
+pub(crate) use reading::{
+    push_case_filters, push_consultation_filters, push_evaluation_filters, CASE_SELECT,
+    CONSULTATION_SELECT, EVALUATION_SELECT,
+};
 pub use reading::{
     CaseFilter, CaseRow, ConsultationFilter, ConsultationRow, EvaluationFilter, EvaluationRow,
     EventRow, FactScope, LinkingRow, TimelineRow, CASE_LIST, CONSULTATION_LIST, EVALUATION_LIST,

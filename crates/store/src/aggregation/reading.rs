@@ -40,7 +40,7 @@ pub struct CaseRow {
     pub limit_unit: Option<String>,
 }
 
-const CASE_SELECT: &str = "SELECT c.case_code, c.item_code, i.name AS item_name, c.item_version, c.applicant_type,
+pub(crate) const CASE_SELECT: &str = "SELECT c.case_code, c.item_code, i.name AS item_name, c.item_version, c.applicant_type,
         c.applicant_name, c.applicant_masked, c.applicant_key, c.region_code, r.name AS region_name,
         c.department_code, d.name AS department_name, c.channel, c.submitted_at, c.status, c.accepted_at,
         c.completed_at, c.consultations, c.handling_mode, c.remark, c.overdue, i.case_type_code, i.promised_limit,
@@ -67,18 +67,11 @@ pub struct CaseFilter {
 /// Case list sorts; indexes `(district_code | department_code | item_code |
 /// nothing, submitted_at, case_code)` serve each scope with the default sort.
 pub static CASE_LIST: ListSpec<CaseRow> = ListSpec {
-    fields: &[
-        SortField {
-            name: "submitted_at",
-            column: "c.submitted_at",
-            key: |r| Key::Int(r.submitted_at),
-        },
-        SortField {
-            name: "case_code",
-            column: "c.case_code",
-            key: |r| Key::Text(r.case_code.clone()),
-        },
-    ],
+    fields: &[SortField {
+        name: "submitted_at",
+        column: "c.submitted_at",
+        key: |r| Key::Int(r.submitted_at),
+    }],
     default_descending: true,
     tie: SortField {
         name: "case_code",
@@ -87,7 +80,7 @@ pub static CASE_LIST: ListSpec<CaseRow> = ListSpec {
     },
 };
 
-fn push_case_filters(sql: &mut Sql, scope: &FactScope, f: &CaseFilter) {
+pub(crate) fn push_case_filters(sql: &mut Sql, scope: &FactScope, f: &CaseFilter) {
     scope.push_fact_scope(sql, "c");
     if let Some(q) = &f.q {
         let pattern = format!("{}%", escape_like(q));
@@ -137,7 +130,7 @@ pub struct ConsultationRow {
     pub linked_case_code: Option<String>,
 }
 
-const CONSULTATION_SELECT: &str = "SELECT k.code, k.channel, k.region_code, r.name AS region_name, k.asked_at,
+pub(crate) const CONSULTATION_SELECT: &str = "SELECT k.code, k.channel, k.region_code, r.name AS region_name, k.asked_at,
         k.applicant_type, k.applicant_masked, k.applicant_key, k.item_code, i.name AS item_name, k.question,
         k.answer, k.linked_case_code
      FROM consultations k
@@ -158,18 +151,11 @@ pub struct ConsultationFilter {
 
 /// Consultation list sorts (indexes `(district_code | item_code | nothing, asked_at, code)`).
 pub static CONSULTATION_LIST: ListSpec<ConsultationRow> = ListSpec {
-    fields: &[
-        SortField {
-            name: "asked_at",
-            column: "k.asked_at",
-            key: |r| Key::Int(r.asked_at),
-        },
-        SortField {
-            name: "code",
-            column: "k.code",
-            key: |r| Key::Text(r.code.clone()),
-        },
-    ],
+    fields: &[SortField {
+        name: "asked_at",
+        column: "k.asked_at",
+        key: |r| Key::Int(r.asked_at),
+    }],
     default_descending: true,
     tie: SortField {
         name: "code",
@@ -178,7 +164,7 @@ pub static CONSULTATION_LIST: ListSpec<ConsultationRow> = ListSpec {
     },
 };
 
-fn push_consultation_filters(sql: &mut Sql, scope: &FactScope, f: &ConsultationFilter) {
+pub(crate) fn push_consultation_filters(sql: &mut Sql, scope: &FactScope, f: &ConsultationFilter) {
     scope.push_fact_scope(sql, "k");
     if let Some(q) = &f.q {
         let pattern = format!("%{}%", escape_like(q));
@@ -215,7 +201,7 @@ pub struct EvaluationRow {
     pub region_name: Option<String>,
 }
 
-const EVALUATION_SELECT: &str =
+pub(crate) const EVALUATION_SELECT: &str =
     "SELECT e.evaluation_id, e.case_code, e.channel, e.rated_at, e.satisfaction, e.comment,
         e.region_code, r.name AS region_name
      FROM evaluations e LEFT JOIN regions r ON r.code = e.region_code WHERE 1 = 1";
@@ -231,18 +217,11 @@ pub struct EvaluationFilter {
 
 /// Evaluation list sorts (indexes `(district_code | department_code | nothing, rated_at, evaluation_id)`).
 pub static EVALUATION_LIST: ListSpec<EvaluationRow> = ListSpec {
-    fields: &[
-        SortField {
-            name: "rated_at",
-            column: "e.rated_at",
-            key: |r| Key::Int(r.rated_at),
-        },
-        SortField {
-            name: "evaluation_id",
-            column: "e.evaluation_id",
-            key: |r| Key::Text(r.evaluation_id.clone()),
-        },
-    ],
+    fields: &[SortField {
+        name: "rated_at",
+        column: "e.rated_at",
+        key: |r| Key::Int(r.rated_at),
+    }],
     default_descending: true,
     tie: SortField {
         name: "evaluation_id",
@@ -251,7 +230,7 @@ pub static EVALUATION_LIST: ListSpec<EvaluationRow> = ListSpec {
     },
 };
 
-fn push_evaluation_filters(sql: &mut Sql, scope: &FactScope, f: &EvaluationFilter) {
+pub(crate) fn push_evaluation_filters(sql: &mut Sql, scope: &FactScope, f: &EvaluationFilter) {
     scope.push_fact_scope(sql, "e");
     push_fact_region(sql, "e", &f.region_range);
     if let Some(s) = f.satisfaction {

@@ -19,6 +19,8 @@ pub use calendar::CalendarYearRow;
 pub use facts::{SubjectFacts, SubjectKind};
 pub use inbox::{MessageFilter, MessageRow, SubscriptionRow, MESSAGE_LIST};
 pub use rules::{RuleHead, RuleRow, RuleVersionRow};
+#[cfg(test)]
+pub(crate) use warnings::{push_filters, WARNING_SELECT};
 pub use warnings::{
     Handling, HistoryRow, RuleStats, WarningAction, WarningFilter, WarningRow, WARNING_LIST,
 };

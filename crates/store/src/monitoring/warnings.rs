@@ -101,7 +101,7 @@ pub struct RuleStats {
     pub false_positives: i64,
 }
 
-const WARNING_SELECT: &str = "SELECT w.id, w.case_code, w.rule_code, COALESCE(r.name, w.rule_code) AS rule_name,
+pub(crate) const WARNING_SELECT: &str = "SELECT w.id, w.case_code, w.rule_code, COALESCE(r.name, w.rule_code) AS rule_name,
         w.stage, w.level, w.level_name, w.colour, w.status, w.raised_at, w.updated_at, w.region_code,
         g.name AS region_name, w.department_code, d.name AS department_name, w.item_code,
         (SELECT i.name FROM items i WHERE i.item_code = w.item_code AND i.is_current = TRUE) AS item_name,
@@ -114,18 +114,11 @@ const WARNING_SELECT: &str = "SELECT w.id, w.case_code, w.rule_code, COALESCE(r.
 
 /// Warning list sorts (indexes `(district_code | department_code | nothing, raised_at, id)`).
 pub static WARNING_LIST: ListSpec<WarningRow> = ListSpec {
-    fields: &[
-        SortField {
-            name: "raised_at",
-            column: "w.raised_at",
-            key: |r| Key::Int(r.raised_at),
-        },
-        SortField {
-            name: "id",
-            column: "w.id",
-            key: |r| Key::Int(r.id),
-        },
-    ],
+    fields: &[SortField {
+        name: "raised_at",
+        column: "w.raised_at",
+        key: |r| Key::Int(r.raised_at),
+    }],
     default_descending: true,
     tie: SortField {
         name: "id",
@@ -134,7 +127,7 @@ pub static WARNING_LIST: ListSpec<WarningRow> = ListSpec {
     },
 };
 
-fn push_filters(sql: &mut Sql, scope: &OrgScope, f: &WarningFilter) {
+pub(crate) fn push_filters(sql: &mut Sql, scope: &OrgScope, f: &WarningFilter) {
     scope.push_fact_scope(sql, "w");
     push_fact_region(sql, "w", &f.region_range);
     sql.and_eq("w.level", &f.level)

@@ -1,0 +1,186 @@
+//! Planner-proof lists: on an SQLite database that was never ANALYZEd (the
+//! state of any installation fed only by intake), every list query must read
+//! the index built for its scope prefix and sort, never sort rows in a
+//! temporary B-tree, and reach joined tables by key, never by scanning them.
+
+use crate::aggregation::{
+    push_case_filters, push_consultation_filters, push_evaluation_filters, CaseFilter,
+    ConsultationFilter, EvaluationFilter, CASE_LIST, CASE_SELECT, CONSULTATION_LIST,
+    CONSULTATION_SELECT, EVALUATION_LIST, EVALUATION_SELECT,
+};
+use crate::db::{Backend, Sql, Store};
+use crate::list::{ListRequest, ListSpec};
+use crate::monitoring::{
+    push_filters as push_warning_filters, WarningFilter, WARNING_LIST, WARNING_SELECT,
+};
+use crate::org::OrgScope;
+
+fn city() -> OrgScope {
+    OrgScope {
+        region_range: Some(("11".into(), "12".into())),
+        department: None,
+    }
+}
+
+fn district() -> OrgScope {
+    OrgScope {
+        region_range: Some(("110105".into(), "110106".into())),
+        department: None,
+    }
+}
+
+fn department() -> OrgScope {
+    OrgScope {
+        region_range: Some(("110105".into(), "110106".into())),
+        department: Some("D1".into()),
+    }
+}
+
+/// The EXPLAIN QUERY PLAN lines of `sql`.
+async fn plan(store: &Store, sql: &Sql) -> Vec<String> {
+    let text = format!("EXPLAIN QUERY PLAN {}", sql.text_for(Backend::Sqlite));
+    let rows: Vec<(i64, i64, i64, String)> = on_read!(store, pool => {
+        bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(text)), &sql.args)
+            .fetch_all(pool)
+            .await
+            .expect("plan")
+    });
+    rows.into_iter().map(|r| r.3).collect()
+}
+
+/// The page query a list runs: scope and filters, then the keyset page (a
+/// second page, from a cursor, when `after` is given).
+fn page_sql<T>(
+    select: &str,
+    spec: &'static ListSpec<T>,
+    after: Option<&str>,
+    push: impl Fn(&mut Sql),
+) -> Sql {
+    let request = ListRequest::new(spec, None, after, 0, 20).expect("request");
+    let mut sql = Sql::new(select);
+    push(&mut sql);
+    request.push_page(&mut sql);
+    sql
+}
+
+fn assert_plan(label: &str, plan: &[String], index: &str) {
+    let text = plan.join(" | ");
+    let main = &plan[0];
+    assert!(
+        main.contains(&format!("USING INDEX {index}"))
+            || main.contains(&format!("USING COVERING INDEX {index}")),
+        "{label}: expected {index} first: {text}"
+    );
+    assert!(!text.contains("TEMP B-TREE"), "{label}: sorts rows: {text}");
+    for line in &plan[1..] {
+        assert!(
+            line.starts_with("SEARCH")
+                || line.starts_with("CORRELATED")
+                || line.starts_with("SCALAR"),
+            "{label}: a joined table is scanned: {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn list_queries_use_their_indexes_without_statistics() {
+    let dir = std::env::temp_dir().join(format!(
+        "govpulse-plans-{}-{}",
+        std::process::id(),
+        govpulse_core::time::now_ms()
+    ));
+    let url = format!("sqlite://{}/plans.db", dir.display());
+    let store = Store::open(&url).await.expect("open");
+    let stats: i64 = on_read!(&store, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            .fetch_one(pool)
+            .await
+            .expect("stat table")
+    });
+    assert_eq!(stats, 0, "the database must have no statistics");
+    // A cursor as the store encodes it: the sort and the last row's keys.
+    let cursor = {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(r#"{"s":"-submitted_at","k":[1764806400000,"X1"]}"#)
+    };
+
+    let scopes = [
+        ("city", city(), "cases_list_time"),
+        ("district", district(), "cases_list_district"),
+        ("department", department(), "cases_list_department"),
+    ];
+    for (who, scope, index) in &scopes {
+        for after in [None, Some(cursor.as_str())] {
+            let sql = page_sql(CASE_SELECT, &CASE_LIST, after, |sql| {
+                push_case_filters(sql, scope, &CaseFilter::default())
+            });
+            assert_plan(
+                &format!("cases {who} {after:?}"),
+                &plan(&store, &sql).await,
+                index,
+            );
+        }
+    }
+    // Filters a person picks keep the scope's index (or one as selective).
+    let filtered = CaseFilter {
+        status: Some("completed".into()),
+        overdue: Some(true),
+        applicant_type: Some("org".into()),
+        from_ms: Some(1),
+        to_ms: Some(2),
+        ..Default::default()
+    };
+    let sql = page_sql(CASE_SELECT, &CASE_LIST, None, |sql| {
+        push_case_filters(sql, &district(), &filtered)
+    });
+    assert_plan(
+        "cases district filtered",
+        &plan(&store, &sql).await,
+        "cases_list_district",
+    );
+    let by_item = CaseFilter {
+        item: Some("I1".into()),
+        ..Default::default()
+    };
+    let sql = page_sql(CASE_SELECT, &CASE_LIST, None, |sql| {
+        push_case_filters(sql, &city(), &by_item)
+    });
+    assert_plan(
+        "cases city by item",
+        &plan(&store, &sql).await,
+        "cases_list_item",
+    );
+
+    for (who, scope, suffix) in [
+        ("city", city(), "time"),
+        ("district", district(), "district"),
+    ] {
+        let sql = page_sql(CONSULTATION_SELECT, &CONSULTATION_LIST, None, |sql| {
+            push_consultation_filters(sql, &scope, &ConsultationFilter::default())
+        });
+        assert_plan(
+            &format!("consultations {who}"),
+            &plan(&store, &sql).await,
+            &format!("consultations_list_{suffix}"),
+        );
+        let sql = page_sql(EVALUATION_SELECT, &EVALUATION_LIST, None, |sql| {
+            push_evaluation_filters(sql, &scope, &EvaluationFilter::default())
+        });
+        assert_plan(
+            &format!("evaluations {who}"),
+            &plan(&store, &sql).await,
+            &format!("evaluations_list_{suffix}"),
+        );
+        let sql = page_sql(WARNING_SELECT, &WARNING_LIST, None, |sql| {
+            push_warning_filters(sql, &scope, &WarningFilter::default())
+        });
+        assert_plan(
+            &format!("warnings {who}"),
+            &plan(&store, &sql).await,
+            &format!("warnings_list_{suffix}"),
+        );
+    }
+    store.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
