@@ -307,23 +307,20 @@ impl Store {
         scope: &OrgScope,
         filter: &UnreadFilter,
     ) -> StoreResult<Vec<(String, i64)>> {
+        // Messages carry their warning's filter columns (migration 0007): one
+        // range of the partial index `(user_id, raised_at, stage)`, no join.
         let mut sql = Sql::new(
-            "SELECT w.stage, COUNT(*) FROM messages m JOIN warnings w ON w.id = m.warning_id
-             WHERE m.read_at IS NULL AND m.user_id = ",
+            "SELECT m.stage, COUNT(*) FROM messages m WHERE m.read_at IS NULL AND m.user_id = ",
         );
         sql.bind_int(user_id);
-        scope.push_fact_scope(&mut sql, "w");
-        crate::org::push_fact_region(&mut sql, "w", &filter.region_range);
-        sql.and_between("w.raised_at", Some(filter.from_ms), Some(filter.to_ms))
-            .and_eq("w.department_code", &filter.department)
-            .and_eq("w.item_code", &filter.item)
-            .and_eq("w.stage", &filter.stage);
-        if let Some(kind) = &filter.applicant_type {
-            sql.push(" AND COALESCE((SELECT c.applicant_type FROM cases c WHERE c.case_code = w.case_code),
-                (SELECT q.applicant_type FROM consultations q WHERE q.code = w.case_code), 'person') = ")
-                .bind_text(kind);
-        }
-        sql.push(" GROUP BY w.stage");
+        sql.and_between("m.raised_at", Some(filter.from_ms), Some(filter.to_ms));
+        scope.push_fact_scope(&mut sql, "m");
+        crate::org::push_fact_region(&mut sql, "m", &filter.region_range);
+        sql.and_eq("m.department_code", &filter.department)
+            .and_eq("m.item_code", &filter.item)
+            .and_eq("m.stage", &filter.stage)
+            .and_eq("m.applicant_type", &filter.applicant_type);
+        sql.push(" GROUP BY m.stage");
         Ok(fetch_dynamic!(self, (String, i64), &sql)?)
     }
 }

@@ -58,6 +58,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite_only: "",
         postgres_only: "",
     },
+    Migration {
+        version: 7,
+        name: "inbox_filters",
+        portable: include_str!("migrations/0007_inbox_filters.sql"),
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -155,6 +155,9 @@ pub struct Cube {
     pub levels: Interner,
     /// Keyed by (day, district index): a date range is one contiguous walk.
     pub partitions: BTreeMap<(i64, u32), Partition>,
+    /// Keyed by (first day of the month, district index): the days summed
+    /// (see [`super::months`]), kept by [`Cube::rebuild_months`].
+    pub months: BTreeMap<(i64, u32), Partition>,
 }
 
 impl Cube {
@@ -271,15 +274,28 @@ impl Cube {
             .sum()
     }
 
-    /// Every figure of the dashboard for `filter`, in one pass.
+    /// Every figure of the dashboard for `filter`, in one pass: whole months
+    /// from the month level when the trend is monthly anyway, partitions of
+    /// districts outside the filter's regions skipped.
     pub fn overview(&self, filter: &Filter) -> Overview {
         let mut acc = Accumulator::new(self, filter);
-        for (&(day, district), partition) in self
-            .partitions
-            .range((filter.first_day, 0)..=(filter.last_day, u32::MAX))
-        {
-            acc.partition(day, district, partition);
-        }
+        let monthly = filter.last_day - filter.first_day + 1 > super::query::DAILY_TREND_DAYS;
+        self.walk(
+            filter.first_day,
+            filter.last_day,
+            monthly,
+            |day, district, partition| acc.partition(day, district, partition),
+        );
         acc.finish(self)
+    }
+
+    /// Recompute every month partition (after a full build).
+    pub fn rebuild_all_months(&mut self) {
+        let first = self.partitions.keys().next().map(|k| k.0);
+        let last = self.partitions.keys().next_back().map(|k| k.0);
+        self.months.clear();
+        if let (Some(first), Some(last)) = (first, last) {
+            self.rebuild_months(None, first, last);
+        }
     }
 }

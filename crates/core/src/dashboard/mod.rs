@@ -10,6 +10,7 @@
 
 pub mod cube;
 pub mod hotwords;
+pub mod months;
 pub mod query;
 
 #[cfg(test)]

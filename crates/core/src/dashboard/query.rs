@@ -36,6 +36,18 @@ impl Filter {
             .all(|(lo, hi)| code >= lo.as_str() && code < hi.as_str())
     }
 
+    /// Whether cells of the district `code` (six digits) may lie in every region range.
+    pub fn admits_district(&self, code: &str) -> bool {
+        self.region_ranges.iter().all(|(lo, _)| {
+            let prefix = lo.get(..6).unwrap_or(lo);
+            if prefix.len() == 6 {
+                code == prefix
+            } else {
+                code.starts_with(prefix)
+            }
+        })
+    }
+
     /// Whether a department code equals every department asked for.
     pub fn admits_department(&self, code: &str) -> bool {
         self.departments.iter().all(|d| d == code)
@@ -107,6 +119,7 @@ fn matches(want: Option<Option<u32>>, value: u32) -> bool {
 
 pub(super) struct Accumulator<'f> {
     filter: &'f Filter,
+    district_ok: Vec<bool>,
     region_ok: Vec<bool>,
     department: Option<Option<u32>>,
     item: Option<Option<u32>>,
@@ -149,8 +162,14 @@ impl<'f> Accumulator<'f> {
         } else {
             cube.regions.len()
         };
+        let district_ok = cube
+            .districts
+            .iter()
+            .map(|(_, code)| filter.admits_district(code))
+            .collect();
         Self {
             filter,
+            district_ok,
             region_ok,
             department: wanted(&departments, |c| cube.departments.get(c)),
             item: wanted(&items, |c| cube.items.get(c)),
@@ -179,6 +198,9 @@ impl<'f> Accumulator<'f> {
     }
 
     pub(super) fn partition(&mut self, day: i64, district: u32, partition: &Partition) {
+        if !self.district_ok[district as usize] {
+            return;
+        }
         let bucket = self.bucket_of_day[(day - self.filter.first_day) as usize];
         let by_district = self.filter.group_by_district;
         let group = move |p: &Position| {

@@ -66,6 +66,7 @@ fn cube() -> Cube {
         "yellow",
         1,
     );
+    cube.rebuild_all_months();
     cube
 }
 
@@ -179,6 +180,7 @@ fn a_refreshed_partition_replaces_what_it_held() {
         day("2026-03-01"),
     );
     cube.absorb(Kind::Cases, &part);
+    cube.rebuild_months(Some("110105"), day("2026-03-01"), day("2026-03-01"));
     let o = cube.overview(&period("2026-03-01", "2026-04-30"));
     assert_eq!(
         o.cases.cases, 16,
@@ -186,4 +188,54 @@ fn a_refreshed_partition_replaces_what_it_held() {
     );
     assert_eq!(o.consultations, 4, "clearing cases keeps consultations");
     assert_eq!(o.cases.overdue, 4);
+}
+
+#[test]
+fn long_periods_read_whole_months_and_agree_with_the_days() {
+    // 65 days: February and April partly (days), March whole (month level).
+    let mut cube = cube();
+    let long = period("2026-02-15", "2026-04-20");
+    let o = cube.overview(&long);
+    assert!(o.monthly);
+    assert_eq!((o.cases.cases, o.cases.overdue), (15, 3));
+    assert_eq!((o.consultations, o.warnings), (4, 3));
+    let by_month: Vec<_> = o
+        .trend
+        .iter()
+        .map(|t| (t.date.as_str(), t.cases.cases))
+        .collect();
+    assert_eq!(by_month, [("2026-02", 0), ("2026-03", 8), ("2026-04", 7)]);
+    // A ragged end excludes the days past it, even inside a month held whole.
+    let o = cube.overview(&period("2026-01-01", "2026-04-09"));
+    assert_eq!(o.cases.cases, 8, "April 10 lies outside");
+    // Months follow a refresh of their days.
+    let mut part = Cube::default();
+    part.add_cases(
+        &cell("110105", "2026-03-02", "110105001", "D2", "I2", "org"),
+        cases(10, 0),
+    );
+    cube.clear(
+        Kind::Cases,
+        Some("110105"),
+        day("2026-03-02"),
+        day("2026-03-02"),
+    );
+    cube.absorb(Kind::Cases, &part);
+    cube.rebuild_months(Some("110105"), day("2026-03-02"), day("2026-03-02"));
+    assert_eq!(cube.overview(&long).cases.cases, 22, "3 replaced by 10");
+}
+
+#[test]
+fn districts_outside_the_regions_are_skipped_whole() {
+    let mut f = period("2026-01-01", "2026-12-31");
+    f.region_ranges = vec![("110108".into(), "110109".into())];
+    let o = cube().overview(&f);
+    assert_eq!((o.cases.cases, o.warnings), (7, 1));
+    f.region_ranges = vec![("110105001".into(), "110105002".into())];
+    assert_eq!(cube().overview(&f).cases.cases, 3, "a street of 朝阳区");
+    f.region_ranges = vec![("11".into(), "12".into())];
+    assert_eq!(cube().overview(&f).cases.cases, 15, "the city");
+    assert!(f.admits_district("110105"));
+    f.region_ranges = vec![("110105".into(), "110106".into())];
+    assert!(!f.admits_district("110108"));
 }

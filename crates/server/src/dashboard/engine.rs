@@ -90,6 +90,7 @@ impl Dashboard {
             load(store, &mut cube, Kind::Cases, &all).await?;
             load(store, &mut cube, Kind::Consultations, &all).await?;
             load(store, &mut cube, Kind::Warnings, &all).await?;
+            cube.rebuild_all_months();
             tracing::info!(
                 cells = cube.cells(),
                 ms = started.elapsed().as_millis() as u64,
@@ -127,6 +128,11 @@ impl Dashboard {
                     range.last_day,
                 );
                 state.cube.absorb(*kind, part);
+                state.cube.rebuild_months(
+                    range.district.as_deref(),
+                    range.first_day,
+                    range.last_day,
+                );
             }
             state.applied = window(&changes);
         }

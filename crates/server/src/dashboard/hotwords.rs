@@ -123,6 +123,37 @@ async fn count_missing(
     Ok(())
 }
 
+/// Count the default period's words ahead of the first request, one district
+/// at a time (the cache is free between districts): run by the dashboard's
+/// background tick, so it also re-counts the days new consultations changed.
+pub async fn warm(state: &AppState) -> ApiResult<()> {
+    let last_day = govpulse_store::dashboard::local_day(govpulse_core::time::now_ms());
+    let first_day = last_day - (super::DEFAULT_DAYS - 1);
+    let districts: Vec<String> = {
+        let fresh = state.dashboard.fresh(&state.store).await?;
+        fresh
+            .cube
+            .districts
+            .iter()
+            .map(|(_, code)| code.to_string())
+            .collect()
+    };
+    let segmenter = state.dashboard.segmenter(&state.store).await?;
+    for district in districts {
+        let mut cache = state.dashboard.hotwords.lock().await;
+        count_missing(
+            state,
+            &mut cache,
+            segmenter.clone(),
+            &[district],
+            first_day,
+            last_day,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Ranked hot words for a resolved query.
 pub async fn ranked(
     state: &AppState,

@@ -43,6 +43,8 @@ pub fn start(state: &AppState) {
         loop {
             if let Err(err) = state.dashboard.fresh(&state.store).await {
                 tracing::warn!(error = %err, "dashboard refresh failed");
+            } else if let Err(err) = hotwords::warm(&state).await {
+                tracing::warn!(error = ?err, "counting hot words ahead failed");
             }
             if ticks.is_multiple_of(30) {
                 let hour_ago = govpulse_core::time::now_ms() - 3_600_000;

@@ -83,6 +83,8 @@ fn text(s: &str) -> Value {
 /// A transition that notifies people.
 struct Notice<'a> {
     warning_id: i64,
+    /// When the warning was first raised (messages carry it for the dashboard).
+    raised_at: i64,
     facts: &'a SubjectFacts,
     decision: &'a Decision,
     level: &'a DecidedLevel,
@@ -173,7 +175,7 @@ impl Store {
                                 };
                                 history.push(vec![Value::Int(id), Value::Int(now_ms), text("raised"), text(&level.key), text("open"), text("system"), Value::OptText(None)]);
                                 counted.push((facts.district_code.clone(), now_ms));
-                                notices.push(Notice { warning_id: id, facts, decision, level });
+                                notices.push(Notice { warning_id: id, raised_at: now_ms, facts, decision, level });
                                 stats.raised += 1;
                             }
                             (Some(level), Some(old)) => {
@@ -200,7 +202,7 @@ impl Store {
                                 counted.push((facts.district_code.clone(), old.raised_at));
                                 history.push(vec![Value::Int(old.id), Value::Int(now_ms), text(action), text(&level.key), text(&status), text("system"), Value::OptText(None)]);
                                 if reopen || up {
-                                    notices.push(Notice { warning_id: old.id, facts, decision, level });
+                                    notices.push(Notice { warning_id: old.id, raised_at: old.raised_at, facts, decision, level });
                                     stats.escalated += 1;
                                 }
                             }
@@ -236,9 +238,12 @@ impl Store {
                 let mut deliveries: Vec<Vec<Value>> = Vec::new();
                 for notice in &notices {
                     for user in recipients(&users, notice.facts, &notice.decision.rule_code, &notice.level.key) {
+                        let r = &notice.facts.record;
                         messages.push(vec![
                             Value::Int(user), Value::Int(notice.warning_id), text(&notice.level.key), text(&notice.level.colour),
                             text(&notice.level.title), text(&notice.level.body), Value::Int(now_ms),
+                            Value::Int(notice.raised_at), text(&notice.decision.stage), text(&notice.facts.district_code),
+                            text(&r.region), text(&r.department), text(&r.item), text(&r.applicant_type),
                         ]);
                     }
                     if let Some(url) = &notice.level.webhook_url {
@@ -257,7 +262,8 @@ impl Store {
                     }
                 }
                 stats.messages = messages.len() as u64;
-                insert_rows!(pool, tx, "INSERT INTO messages (user_id, warning_id, level, colour, title, body, created_at)", messages);
+                insert_rows!(pool, tx, "INSERT INTO messages (user_id, warning_id, level, colour, title, body, created_at,
+                    raised_at, stage, district_code, region_code, department_code, item_code, applicant_type)", messages);
                 insert_rows!(pool, tx, "INSERT INTO webhook_deliveries (rule_code, warning_id, url, payload, status, attempts,
                     next_attempt_at, created_at)", deliveries);
                 log_dashboard_changes!(pool, tx, "warnings", counted);

@@ -244,9 +244,12 @@ fn warnings_sql(now: i64) -> String {
 /// its department); read except one in twenty, and half of the last week's.
 fn messages_sql(now: i64) -> String {
     format!(
-        "INSERT INTO messages (user_id, warning_id, level, colour, title, body, created_at, read_at)
+        "INSERT INTO messages (user_id, warning_id, level, colour, title, body, created_at, read_at,
+            raised_at, stage, district_code, region_code, department_code, item_code, applicant_type)
          SELECT u.id, w.id, w.level, w.colour, w.level_name, '', w.raised_at,
-            CASE WHEN w.id % 20 = 0 OR (w.raised_at > {} AND w.id % 2 = 0) THEN NULL ELSE w.raised_at + 3600000 END
+            CASE WHEN w.id % 20 = 0 OR (w.raised_at > {} AND w.id % 2 = 0) THEN NULL ELSE w.raised_at + 3600000 END,
+            w.raised_at, w.stage, w.district_code, w.region_code, w.department_code, w.item_code,
+            COALESCE((SELECT c.applicant_type FROM cases c WHERE c.case_code = w.case_code), 'person')
          FROM warnings w JOIN users u ON (u.username = 'city' AND w.level = 'red')
             OR (u.username = 'chaoyang' AND w.district_code = '110105')
             OR (u.username = 'haidian' AND w.district_code = '110108')
