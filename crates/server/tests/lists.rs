@@ -214,3 +214,56 @@ async fn list_parameters_are_validated_and_the_overdue_filter_applies() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn totals_above_the_count_bound_are_exact_once_the_cube_covers_the_filter() {
+    for app in TestApp::all().await {
+        let label = app.label();
+        let admin = app.admin().await;
+        catalogue(&admin).await;
+        // 10,050 cases in 朝阳区 on 2026-03-02 (local), written in one statement.
+        app.db
+            .store
+            .execute_admin(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050)
+                 INSERT INTO cases (case_code, district_code, region_code, department_code, item_code,
+                    item_version, applicant_type, applicant_key, applicant_enc, applicant_masked,
+                    applicant_name, channel, submitted_at, status, source, content_hash, received_at)
+                 SELECT 'GEN-' || i, '110105', '110105', '110105D007', 'I-CY-001', 1,
+                    CASE WHEN i % 10 = 0 THEN 'org' ELSE 'person' END, 'k', 'e', 'm', '张三', 'window',
+                    1772380800000 + i, CASE WHEN i % 4 = 0 THEN 'completed' ELSE 'accepted' END,
+                    'test', 'h', 1772380800000
+                 FROM n",
+            )
+            .await
+            .unwrap();
+        let city = app.login("city", "City@12345").await;
+        let total = |page: &Value| (page["total"].clone(), page["total_exact"].clone());
+        // Before the cube exists the count stops at its bound.
+        let (_, page) = city.get("/api/v1/cases").await;
+        assert_eq!(total(&page), (json!(10_000), json!(false)), "{label}");
+        let (status, _) = city.get("/api/v1/dashboard/overview").await;
+        assert_eq!(status, StatusCode::OK);
+        for (query, want) in [
+            ("", 10_050),
+            ("?status=completed", 2_512),
+            ("?applicant_type=org", 1_005),
+            ("?region=110105&from=2026-03-02&to=2026-03-02", 10_050),
+            ("?from=2026-03-03", 0),
+            ("?item=I-CY-001&department=110105D007", 10_050),
+        ] {
+            let (_, page) = city.get(&format!("/api/v1/cases{query}")).await;
+            assert_eq!(total(&page), (json!(want), json!(true)), "{label} {query}");
+        }
+        // A filter the cube does not hold (a status it does not count) is counted, bounded.
+        let (_, page) = city.get("/api/v1/cases?status=accepted").await;
+        assert_eq!(total(&page), (json!(7_538), json!(true)), "{label}");
+        let (_, page) = city.get("/api/v1/cases?q=GEN-1").await;
+        assert_eq!(total(&page), (json!(1_162), json!(true)), "{label}");
+        // Another district's user sees none of them, exactly.
+        let haidian = app.login("haidian", "Haidian@123").await;
+        let (_, page) = haidian.get("/api/v1/cases").await;
+        assert_eq!(total(&page), (json!(0), json!(true)), "{label}");
+        app.cleanup().await;
+    }
+}

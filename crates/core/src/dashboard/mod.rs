@@ -12,6 +12,7 @@ pub mod cube;
 pub mod hotwords;
 pub mod months;
 pub mod query;
+pub mod totals;
 
 #[cfg(test)]
 mod tests;

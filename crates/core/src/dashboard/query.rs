@@ -117,13 +117,57 @@ fn matches(want: Option<Option<u32>>, value: u32) -> bool {
     }
 }
 
-pub(super) struct Accumulator<'f> {
-    filter: &'f Filter,
+/// Which partitions and cells of a cube a filter admits.
+pub(super) struct Matcher {
     district_ok: Vec<bool>,
     region_ok: Vec<bool>,
     department: Option<Option<u32>>,
     item: Option<Option<u32>>,
     applicant: Option<u8>,
+}
+
+impl Matcher {
+    pub(super) fn new(cube: &Cube, filter: &Filter) -> Self {
+        let departments: Vec<&String> = filter.departments.iter().collect();
+        let items: Vec<&String> = filter.item.iter().collect();
+        Self {
+            district_ok: cube
+                .districts
+                .iter()
+                .map(|(_, code)| filter.admits_district(code))
+                .collect(),
+            region_ok: cube
+                .regions
+                .iter()
+                .map(|(_, code)| filter.admits_region(code))
+                .collect(),
+            department: wanted(&departments, |c| cube.departments.get(c)),
+            item: wanted(&items, |c| cube.items.get(c)),
+            applicant: filter.applicant_type.as_ref().map(|t| {
+                APPLICANT_TYPES
+                    .iter()
+                    .position(|a| a == t)
+                    .map_or(u8::MAX, |i| i as u8)
+            }),
+        }
+    }
+
+    /// Whether a partition of this district can hold admitted cells.
+    pub(super) fn district(&self, district: u32) -> bool {
+        self.district_ok[district as usize]
+    }
+
+    pub(super) fn cell(&self, p: &Position) -> bool {
+        self.region_ok[p.region as usize]
+            && matches(self.department, p.department)
+            && matches(self.item, p.item)
+            && self.applicant.is_none_or(|a| a == p.applicant)
+    }
+}
+
+pub(super) struct Accumulator<'f> {
+    filter: &'f Filter,
+    matcher: Matcher,
     stage: Option<u8>,
     red: Option<u32>,
     bucket_of_day: Vec<usize>,
@@ -137,19 +181,6 @@ pub(super) struct Accumulator<'f> {
 
 impl<'f> Accumulator<'f> {
     pub(super) fn new(cube: &Cube, filter: &'f Filter) -> Self {
-        let region_ok = cube
-            .regions
-            .iter()
-            .map(|(_, code)| filter.admits_region(code))
-            .collect();
-        let departments: Vec<&String> = filter.departments.iter().collect();
-        let items: Vec<&String> = filter.item.iter().collect();
-        let applicant = filter.applicant_type.as_ref().map(|t| {
-            APPLICANT_TYPES
-                .iter()
-                .position(|a| a == t)
-                .map_or(u8::MAX, |i| i as u8)
-        });
         let stage = filter.stage.as_ref().map(|s| {
             STAGES
                 .iter()
@@ -162,18 +193,9 @@ impl<'f> Accumulator<'f> {
         } else {
             cube.regions.len()
         };
-        let district_ok = cube
-            .districts
-            .iter()
-            .map(|(_, code)| filter.admits_district(code))
-            .collect();
         Self {
             filter,
-            district_ok,
-            region_ok,
-            department: wanted(&departments, |c| cube.departments.get(c)),
-            item: wanted(&items, |c| cube.items.get(c)),
-            applicant,
+            matcher: Matcher::new(cube, filter),
             stage,
             red: cube.levels.get("red"),
             bucket_of_day,
@@ -191,14 +213,11 @@ impl<'f> Accumulator<'f> {
     }
 
     fn visible(&self, p: &Position) -> bool {
-        self.region_ok[p.region as usize]
-            && matches(self.department, p.department)
-            && matches(self.item, p.item)
-            && self.applicant.is_none_or(|a| a == p.applicant)
+        self.matcher.cell(p)
     }
 
     pub(super) fn partition(&mut self, day: i64, district: u32, partition: &Partition) {
-        if !self.district_ok[district as usize] {
+        if !self.matcher.district(district) {
             return;
         }
         let bucket = self.bucket_of_day[(day - self.filter.first_day) as usize];

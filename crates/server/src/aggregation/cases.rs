@@ -167,11 +167,10 @@ pub async fn list_cases(
 ) -> ApiResult<Json<crate::list::ListResponse<CaseView>>> {
     caller.require(&state, "data:read").await?;
     let filter = q.filter()?;
-    let request = crate::list_params!(q).request(&govpulse_store::aggregation::CASE_LIST)?;
-    let page = state
-        .store
-        .list_cases(&caller.org_scope(), &filter, &request)
-        .await?;
+    let mut request = crate::list_params!(q).request(&govpulse_store::aggregation::CASE_LIST)?;
+    let scope = caller.org_scope();
+    request.known_total = super::totals::cases(&state, &scope, &filter).await?;
+    let page = state.store.list_cases(&scope, &filter, &request).await?;
     Ok(Json(crate::list::ListResponse::from_page(page)))
 }
 

@@ -140,11 +140,13 @@ pub async fn list_consultations(
 ) -> ApiResult<Json<crate::list::ListResponse<ConsultationView>>> {
     caller.require(&state, "data:read").await?;
     let filter = q.filter()?;
-    let request =
+    let mut request =
         crate::list_params!(q).request(&govpulse_store::aggregation::CONSULTATION_LIST)?;
+    let scope = caller.org_scope();
+    request.known_total = super::totals::consultations(&state, &scope, &filter).await?;
     let page = state
         .store
-        .list_consultations(&caller.org_scope(), &filter, &request)
+        .list_consultations(&scope, &filter, &request)
         .await?;
     Ok(Json(crate::list::ListResponse::from_page(page)))
 }

@@ -11,6 +11,7 @@ pub mod items;
 pub mod linking;
 pub mod pipeline;
 pub mod sources;
+pub mod totals;
 pub mod vault;
 
 use crate::state::AppState;

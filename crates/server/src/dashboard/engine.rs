@@ -63,6 +63,18 @@ impl Dashboard {
         Ok(self.state.read().await)
     }
 
+    /// The current cube once it exists; `None` while it is first being built
+    /// (at 10M cases that takes minutes, and lists must not wait for it).
+    pub async fn fresh_if_built(
+        &self,
+        store: &Store,
+    ) -> StoreResult<Option<RwLockReadGuard<'_, CubeState>>> {
+        if !self.state.read().await.built {
+            return Ok(None);
+        }
+        self.fresh(store).await.map(Some)
+    }
+
     async fn is_current(&self, store: &Store) -> StoreResult<bool> {
         let (built, low, applied, max) = {
             let state = self.state.read().await;
