@@ -17,14 +17,15 @@ INTAKE_SIZES="${BENCH_INTAKE_SIZES:-1000000}"
 # Open-case counts for the monitoring rows.
 MONITORING_SIZES="${BENCH_MONITORING_SIZES:-100000 1000000}"
 # Case counts for the dashboard rows (10,000,000 takes ~20 minutes and ~10 GB of
-# disk on SQLite; PostgreSQL runs up to BENCH_DASHBOARD_PG_MAX, default 1,000,000).
+# disk on SQLite; PostgreSQL runs up to BENCH_DASHBOARD_PG_MAX, default 1,000,000),
+# and for the section "Lists at 500 connections (issue 10)", measured in the same
+# runs (about 12 more minutes per size and backend: 21 wrk rows of 30 s).
 DASHBOARD_SIZES="${BENCH_DASHBOARD_SIZES:-1000000}"
 URL="http://127.0.0.1:$PORT"
 
-if ! command -v wrk >/dev/null; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
-fi
+# shellcheck source=scripts/bench-common.sh
+. "$ROOT/scripts/bench-common.sh"
+need_wrk
 ulimit -n 65536 2>/dev/null || true
 
 TMP="$(mktemp -d)"
@@ -68,14 +69,12 @@ ROWS+=$(run "POST /api/v1/auth/login (argon2id verify + session + audit)" -s "$T
 ROWS+=$(run "GET /api/v1/me (session lookup)" -H "Cookie: $COOKIE" "$URL/api/v1/me")$'\n'
 ROWS+=$(run "GET /api/v1/departments?size=20 (scoped list + count)" -H "Cookie: $COOKIE" "$URL/api/v1/departments?size=20")$'\n'
 
-CPU=$(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ //')
-MEM=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
 {
   echo "# Benchmarks"
   echo
   echo "Measured by \`make bench\` (\`scripts/bench.sh target/release/govpulse\`) on $(date -u +%Y-%m-%d)."
   echo
-  echo "- Machine: $(nproc) cores ($CPU), $MEM RAM, $(uname -sr)."
+  echo "- Machine: $(machine)."
   echo "- Server: release build, embedded SQLite (WAL, synchronous=FULL), demo organisation (17 districts, 244 departments, 7 accounts)."
   echo "- Load: wrk, $CONNECTIONS concurrent connections, 2 threads, $DURATION per row, on loopback; wrk and the server share the 2 cores."
   echo "- Figures vary run to run on these shared machines; compare ratios and percentiles, not single timings."
@@ -164,9 +163,9 @@ MEM=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
   echo "90, 365 days), region, department, item, stage and applicant type per request (each present half the time), by 1 and"
   echo "by 50 closed-loop clients (each sends its next request when the previous one answered) on a client runtime of their"
   echo "own; hot words over 30 days (the first call segments every question); the case list by wrk at 500 connections (7"
-  echo "queries × 5 pages, city and district users)."
+  echo "queries × 5 pages, city and district users, as measured for issue 5; every list is in the next section)."
   echo
-  scripts/bench-dashboard.sh "$BIN" "$DASHBOARD_SIZES"
+  BENCH_LISTS_OUT="$TMP/lists.md" scripts/bench-dashboard.sh "$BIN" "$DASHBOARD_SIZES"
   echo
   echo "### Reading the dashboard figures"
   echo
@@ -211,5 +210,7 @@ MEM=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
   echo "  when the filters are cube dimensions (region, department, item, applicant type, dates), bounded counts otherwise;"
   echo "  \`district_code =\` for district scopes and filters (cases_district_time serves order and count); an"
   echo "  (item_code, submitted_at) index; keyset pagination."
+  echo
+  cat "$TMP/lists.md"
 } >BENCHMARKS.md
 echo "wrote BENCHMARKS.md"; cat BENCHMARKS.md

@@ -16,7 +16,7 @@ use super::{
 };
 
 /// `(WITH clause, FROM item)` producing `n(i)` for `lo..hi`.
-fn series(backend: Backend, lo: i64, hi: i64) -> (String, String) {
+pub(super) fn series(backend: Backend, lo: i64, hi: i64) -> (String, String) {
     match backend {
         Backend::Sqlite => (
             format!(
@@ -54,7 +54,7 @@ const JOIN_ITEM_PLACE: &str =
     "JOIN bench_dash_items it ON it.k = g.d * 400 + (g.ha % 400) * (g.ha % 400) / 400
      JOIN bench_dash_places pl ON pl.p = g.d * 8 + g.hb % 8";
 
-fn choice(expr: &str, options: &[&str]) -> String {
+pub(super) fn choice(expr: &str, options: &[&str]) -> String {
     let mut sql = format!("CASE {expr}");
     for (i, option) in options.iter().enumerate() {
         sql.push_str(&format!(" WHEN {i} THEN '{option}'"));

@@ -11,7 +11,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::direct::city_filter;
+use super::direct::{city_filter, Direct};
+use super::wrk::{wrk, wrk_installed};
 use super::{
     date, department_code, item_code, median, percentile, LoadRow, Report, Rng,
     DEPARTMENTS_PER_DISTRICT, DISTRICTS, FOCUS_DISTRICT, LIST_CONNECTIONS, OVERVIEW_CLIENTS,
@@ -31,7 +32,7 @@ struct Sample {
     ok: bool,
 }
 
-fn http_client(connections: usize) -> anyhow::Result<reqwest::Client> {
+pub(super) fn http_client(connections: usize) -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
         .pool_max_idle_per_host(connections)
         .timeout(Duration::from_secs(120))
@@ -39,7 +40,7 @@ fn http_client(connections: usize) -> anyhow::Result<reqwest::Client> {
 }
 
 /// Log in; the session cookie (`gp_session=…`).
-async fn login(base: &str, username: &str, password: &str) -> anyhow::Result<String> {
+pub(super) async fn login(base: &str, username: &str, password: &str) -> anyhow::Result<String> {
     let response = http_client(1)?
         .post(format!("{base}/api/v1/auth/login"))
         .json(&json!({"username": username, "password": password}))
@@ -309,11 +310,7 @@ async fn list_load(
             });
         }
     }
-    let wrk = std::process::Command::new("wrk")
-        .arg("--version")
-        .output()
-        .is_ok();
-    if !wrk {
+    if !wrk_installed() {
         let (samples, elapsed) =
             closed_loop(base, cookies, entries, LIST_CONNECTIONS, seconds).await?;
         return Ok(load_row(
@@ -324,99 +321,24 @@ async fn list_load(
             &[],
         ));
     }
-    let script =
-        std::env::temp_dir().join(format!("govpulse-bench-list-{}.lua", std::process::id()));
-    let mut lua = String::from("local reqs = {\n");
-    for entry in &entries {
-        lua.push_str(&format!(
-            "  {{\"{}\", \"{}\"}},\n",
-            entry.path, cookies[entry.cookie]
-        ));
-    }
-    lua.push_str(
-        "}\nrequest = function()\n  local r = reqs[math.random(#reqs)]\n  return wrk.format(\"GET\", r[1], {[\"Cookie\"] = r[2]})\nend\n",
-    );
-    std::fs::write(&script, lua)?;
-    let args = vec![
-        "-t2".to_string(),
-        format!("-c{LIST_CONNECTIONS}"),
-        format!("-d{}s", seconds.round() as u64),
-        "--timeout".to_string(),
-        "60s".to_string(),
-        "--latency".to_string(),
-        "-s".to_string(),
-        script.display().to_string(),
-        base.to_string(),
-    ];
-    let output =
-        tokio::task::spawn_blocking(move || std::process::Command::new("wrk").args(&args).output())
-            .await??;
-    let _ = std::fs::remove_file(&script);
-    let text = String::from_utf8_lossy(&output.stdout).to_string();
-    ensure!(output.status.success(), "wrk failed: {text}");
-    Ok(parse_wrk(&text, seconds))
-}
-
-/// Milliseconds of a wrk duration (`850.12us`, `12.3ms`, `1.2s`, `1.1m`).
-fn wrk_ms(text: &str) -> f64 {
-    let split = text
-        .find(|c: char| c.is_ascii_alphabetic())
-        .unwrap_or(text.len());
-    let value: f64 = text[..split].parse().unwrap_or(0.0);
-    match &text[split..] {
-        "us" => value / 1000.0,
-        "ms" => value,
-        "s" => value * 1000.0,
-        "m" => value * 60_000.0,
-        _ => value,
-    }
-}
-
-fn parse_wrk(text: &str, seconds: f64) -> LoadRow {
-    let field = |prefix: &str, index: usize| -> Option<String> {
-        text.lines()
-            .map(str::trim)
-            .find(|l| l.starts_with(prefix))
-            .and_then(|l| l.split_whitespace().nth(index).map(String::from))
-    };
-    let percent = |p: &str| field(p, 1).map_or(0.0, |v| wrk_ms(&v));
-    let requests = text
-        .lines()
-        .find(|l| l.contains("requests in"))
-        .and_then(|l| l.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let non_2xx: usize = field("Non-2xx", 4)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let socket: usize = text
-        .lines()
-        .find(|l| l.trim_start().starts_with("Socket errors"))
-        .map(|l| {
-            l.split(|c: char| !c.is_ascii_digit())
-                .filter_map(|v| v.parse::<usize>().ok())
-                .sum()
-        })
-        .unwrap_or(0);
-    let max = text
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("Latency") && !l.contains("Distribution"))
-        .and_then(|l| l.split_whitespace().nth(3).map(wrk_ms))
-        .unwrap_or(0.0);
-    LoadRow {
+    let requests = entries
+        .iter()
+        .map(|e| (e.path.clone(), cookies[e.cookie].clone()))
+        .collect();
+    let w = wrk(base, vec![(1.0, requests)], LIST_CONNECTIONS, seconds, 60).await?;
+    Ok(LoadRow {
         name: "GET /api/v1/cases?page=&size=20 (wrk, 7 queries × 5 pages, city + chaoyang)"
             .to_string(),
         concurrency: LIST_CONNECTIONS,
-        requests,
+        requests: w.requests,
         seconds,
-        errors: non_2xx + socket,
-        p50: percent("50%"),
+        errors: w.non_2xx + w.socket + w.timeouts,
+        p50: w.p50,
         p95: 0.0,
-        p99: percent("99%"),
-        max,
-        by_class: format!("p75 {:.0} / p90 {:.0}", percent("75%"), percent("90%")),
-    }
+        p99: w.p99,
+        max: w.max,
+        by_class: format!("p75 {:.0} / p90 {:.0}", w.p75, w.p90),
+    })
 }
 
 /// Each list query alone (one client, median of 5): where the list time goes.
@@ -453,6 +375,7 @@ async fn list_single(
 
 pub(super) async fn http_phase(
     state: &AppState,
+    direct: &Direct,
     today: i64,
     seconds: f64,
     report: &mut Report,
@@ -471,6 +394,31 @@ pub(super) async fn http_phase(
         login(&base, "city", "City@12345").await?,
         login(&base, "chaoyang", "Chaoyang@123").await?,
     ];
+    if !super::lists_only() {
+        dashboard_http(state, &base, &cookies, today, seconds, report).await?;
+    }
+    super::lists::lists_phase(
+        state,
+        direct,
+        &base,
+        today,
+        report.cases,
+        &mut report.list_report,
+    )
+    .await?;
+    server.abort();
+    Ok(())
+}
+
+/// Overview and hot words under closed-loop load, the issue-5 case list rows.
+async fn dashboard_http(
+    state: &AppState,
+    base: &str,
+    cookies: &[String],
+    today: i64,
+    seconds: f64,
+    report: &mut Report,
+) -> anyhow::Result<()> {
     let streets: Vec<String> = state
         .store
         .list_regions(&OrgScope::default())
@@ -483,7 +431,7 @@ pub(super) async fn http_phase(
     let periods = ["7 d", "30 d", "90 d", "365 d"];
 
     let reqs = overview_requests(&mut rng, today, &streets, false);
-    let (samples, elapsed) = closed_loop(&base, &cookies, reqs.clone(), 1, seconds / 2.0).await?;
+    let (samples, elapsed) = closed_loop(base, cookies, reqs.clone(), 1, seconds / 2.0).await?;
     report.loads.push(load_row(
         "GET /dashboard/overview, city user, random filters",
         1,
@@ -491,7 +439,7 @@ pub(super) async fn http_phase(
         elapsed,
         &periods,
     ));
-    let (samples, elapsed) = closed_loop(&base, &cookies, reqs, OVERVIEW_CLIENTS, seconds).await?;
+    let (samples, elapsed) = closed_loop(base, cookies, reqs, OVERVIEW_CLIENTS, seconds).await?;
     report.loads.push(load_row(
         "GET /dashboard/overview, city user, random filters",
         OVERVIEW_CLIENTS,
@@ -502,7 +450,7 @@ pub(super) async fn http_phase(
     eprintln!("overview city: {} requests", samples.len());
 
     let reqs = overview_requests(&mut rng, today, &streets, true);
-    let (samples, elapsed) = closed_loop(&base, &cookies, reqs, OVERVIEW_CLIENTS, seconds).await?;
+    let (samples, elapsed) = closed_loop(base, cookies, reqs, OVERVIEW_CLIENTS, seconds).await?;
     report.loads.push(load_row(
         "GET /dashboard/overview, chaoyang user, random filters",
         OVERVIEW_CLIENTS,
@@ -544,7 +492,7 @@ pub(super) async fn http_phase(
         })
         .collect();
     let (samples, elapsed) =
-        closed_loop(&base, &cookies, reqs, OVERVIEW_CLIENTS, seconds / 2.0).await?;
+        closed_loop(base, cookies, reqs, OVERVIEW_CLIENTS, seconds / 2.0).await?;
     report.loads.push(load_row(
         "GET /dashboard/hotwords, 30 d, warm",
         OVERVIEW_CLIENTS,
@@ -556,8 +504,7 @@ pub(super) async fn http_phase(
 
     report
         .loads
-        .push(list_load(&base, &cookies, today, seconds).await?);
-    report.lists = list_single(&base, &cookies, today).await?;
-    server.abort();
+        .push(list_load(base, cookies, today, seconds).await?);
+    report.lists = list_single(base, cookies, today).await?;
     Ok(())
 }

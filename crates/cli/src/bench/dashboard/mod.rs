@@ -12,7 +12,14 @@
 //! - HTTP on the real router (in process, 127.0.0.1): overview at 50
 //!   concurrent clients with random filter combinations for the `city` and
 //!   `chaoyang` users, hot words (cold, then warm), and the case list at 500
-//!   concurrent connections (wrk when installed, else a tokio client loop).
+//!   concurrent connections (wrk when installed, else a tokio client loop);
+//! - every list endpoint (issue 10, `lists`): rows for the lists the data
+//!   above leaves empty, then each list as the city and a district user at
+//!   500 connections with `GET /api/v1/me` as the ceiling, and one at a time.
+//!
+//! `BENCH_LISTS_ONLY=1` skips the overview, GROUP BY, change → figures and
+//! hot-word phases (data and cube are built alike: the case and consultation
+//! lists take exact totals from the cube): the list figures alone.
 //!
 //! Prints Markdown tables (`#### title` + header + one row each) for
 //! BENCHMARKS.md; scripts/bench-dashboard.sh merges runs. Progress goes to stderr.
@@ -20,7 +27,11 @@
 mod data;
 mod direct;
 mod http;
+mod list_data;
+mod list_queries;
+mod lists;
 mod output;
+mod wrk;
 
 use anyhow::ensure;
 use govpulse_core::dashboard::query::date_of_day;
@@ -144,6 +155,7 @@ struct Report {
     hotwords_cold_ms: f64,
     questions_30d: i64,
     lists: Vec<(String, i64, f64)>,
+    list_report: lists::ListsReport,
 }
 
 /// One overview aggregation: the cube in process and SQL on the database.
@@ -187,6 +199,11 @@ fn memory_kb(field: &str) -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         })
         .unwrap_or(0)
+}
+
+/// `BENCH_LISTS_ONLY=1`: measure the lists alone (see the module docs).
+fn lists_only() -> bool {
+    std::env::var("BENCH_LISTS_ONLY").is_ok_and(|v| v == "1")
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -283,6 +300,22 @@ pub async fn run(
     // A fixed key: the bench's identity numbers are synthetic.
     let state = AppState::new(store.clone(), config, IdentityVault::from_secret(&[7; 64]));
 
+    let today = local_day(now_ms());
+    // Built in every mode: the case and consultation lists take exact totals
+    // from it, as in a server whose background tick has built it.
+    build_cube(&state, &mut report).await?;
+    if !lists_only() {
+        dashboard_phases(&state, &direct, today, &mut report).await?;
+    }
+    http_phase(&state, &direct, today, seconds as f64, &mut report).await?;
+    direct.close().await;
+    let _ = std::fs::remove_dir_all(&state.config.export_dir);
+    print(&report);
+    Ok(())
+}
+
+/// The first `Dashboard::fresh`: time, cells, memory.
+async fn build_cube(state: &AppState, report: &mut Report) -> anyhow::Result<()> {
     let started = Instant::now();
     {
         let fresh = state.dashboard.fresh(&state.store).await?;
@@ -299,20 +332,24 @@ pub async fn run(
         "cube built in {:.1} s: {:?} cells",
         report.build_s, report.cells
     );
+    Ok(())
+}
 
-    let today = local_day(now_ms());
-    compare(&state, &direct, today, &mut report).await?;
-    parts(&state, today, &mut report).await?;
-    refresh(&state, &direct, today, &mut report).await?;
+/// Overview in process vs GROUP BY, its parts, change → figures.
+async fn dashboard_phases(
+    state: &AppState,
+    direct: &Direct,
+    today: i64,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    compare(state, direct, today, report).await?;
+    parts(state, today, report).await?;
+    refresh(state, direct, today, report).await?;
     report.questions_30d = direct
         .int(&format!(
             "SELECT COUNT(*) FROM consultations WHERE asked_at >= {}",
             (today - 29) * DAY_MS - 8 * 3_600_000
         ))
         .await?;
-    http_phase(&state, today, seconds as f64, &mut report).await?;
-    direct.close().await;
-    let _ = std::fs::remove_dir_all(&state.config.export_dir);
-    print(&report);
     Ok(())
 }

@@ -2,9 +2,108 @@
 
 use std::sync::atomic::Ordering;
 
-use super::{memory_kb, Report};
+use super::{lists_only, memory_kb, Report, LIST_CONNECTIONS};
 
 pub(super) fn print(report: &Report) {
+    if !lists_only() {
+        print_dashboard(report);
+    }
+    print_lists(report);
+}
+
+/// `0.42 ms`, `3.1 ms`, `250 ms`.
+fn ms(value: f64) -> String {
+    if value < 1.0 {
+        format!("{value:.2} ms")
+    } else if value < 100.0 {
+        format!("{value:.1} ms")
+    } else {
+        format!("{value:.0} ms")
+    }
+}
+
+/// The tables of issue 10 (titles start with `Lists`: scripts/bench-dashboard.sh
+/// puts them in a section of their own).
+fn print_lists(report: &Report) {
+    let (b, n) = (report.backend, report.cases);
+    let l = &report.list_report;
+    let r = &l.rows;
+    println!("#### Lists (issue 10): rows per list");
+    println!();
+    println!("| backend | cases | consultations | evaluations | warnings | messages: city / chaoyang | items | departments | users | audit entries | export jobs | reconciliation rows | list rows added (SQL) | cube build |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!(
+        "| {b} | {n} | {} | {} | {} | {} / {} | {} | {} | {} | {} | {} | {} | {:.1} s | {:.1} s |",
+        report.consultations,
+        r.evaluations,
+        report.warnings,
+        r.messages.0,
+        r.messages.1,
+        r.items,
+        r.departments,
+        r.users,
+        r.audit,
+        r.exports,
+        r.reconciliation,
+        r.seconds,
+        report.build_s
+    );
+    println!();
+    println!("#### Lists (issue 10): {LIST_CONNECTIONS} connections, wrk --timeout 2s");
+    println!();
+    println!("| backend | cases | request | user | URLs: first / page=2..10 / after= (deepest page) | seconds | requests | requests/s | % of GET /me | p50 | p90 | p99 | max | non-2xx | socket errors | timeouts |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let me_rps = l.me.as_ref().map_or(0.0, |m| m.rps);
+    let rows =
+        l.me.iter()
+            .map(|m| ("GET /api/v1/me (ceiling)", "city", "–".to_string(), m));
+    let lists = l.loads.iter().map(|x| {
+        let urls = format!(
+            "{} / {} / {} ({})",
+            x.urls[0], x.urls[1], x.urls[2], x.deepest
+        );
+        (x.list, x.user, urls, &x.stats)
+    });
+    for (request, user, urls, w) in rows.chain(lists) {
+        println!(
+            "| {b} | {n} | {request} | {user} | {urls} | {} | {} | {:.0} | {:.0} % | {} | {} | {} | {} | {} | {} | {} |",
+            l.seconds,
+            w.requests,
+            w.rps,
+            100.0 * w.rps / me_rps.max(1e-9),
+            ms(w.p50),
+            ms(w.p90),
+            ms(w.p99),
+            ms(w.max),
+            w.non_2xx,
+            w.socket,
+            w.timeouts
+        );
+    }
+    println!();
+    println!("#### Lists (issue 10): single requests (one client, first page = 20 rows, default sort, no filter)");
+    println!();
+    println!("| backend | cases | list | user | total | first page, cold | first page, warm (median of 5) | after= pages 2..N: median (N) | page=10 (median of 3) |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for s in &l.singles {
+        let cursor = s.cursor.map_or("– (one page)".to_string(), |(m, deepest)| {
+            format!("{} ({deepest})", ms(m))
+        });
+        println!(
+            "| {b} | {n} | {} | {} | {}{} | {} | {} | {cursor} | {} |",
+            s.list,
+            s.user,
+            s.total,
+            if s.exact { "" } else { "+" },
+            ms(s.cold_ms),
+            ms(s.warm_ms),
+            ms(s.offset_ms)
+        );
+    }
+    println!();
+}
+
+fn print_dashboard(report: &Report) {
     let b = report.backend;
     let n = report.cases;
     println!("#### Dashboard: data and cube");
