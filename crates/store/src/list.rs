@@ -295,7 +295,8 @@ struct Counted {
 }
 
 impl Totals {
-    pub const TTL: std::time::Duration = std::time::Duration::from_secs(2);
+    /// How late another server process's writes may show in a total.
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(30);
     /// Distinct filters remembered; past it the memory starts over.
     const CAPACITY: usize = 10_000;
 
@@ -337,6 +338,26 @@ impl Totals {
                 },
             );
         }
+    }
+}
+
+impl crate::db::Store {
+    /// A total remembered under `key` (see [`Totals`]) or computed by `count`
+    /// and remembered: for totals the server derives itself (the dashboard cube).
+    pub async fn remembered_total<E>(
+        &self,
+        key: String,
+        count: impl std::future::Future<Output = Result<Option<i64>, E>>,
+    ) -> Result<Option<i64>, E> {
+        if let Some(total) = self.totals.get(&key) {
+            return Ok(Some(total));
+        }
+        let generation = self.totals.generation();
+        let total = count.await?;
+        if let Some(total) = total {
+            self.totals.put(key, generation, total);
+        }
+        Ok(total)
     }
 }
 

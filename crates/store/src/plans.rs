@@ -139,6 +139,23 @@ async fn list_queries_use_their_indexes_without_statistics() {
         &plan(&store, &sql).await,
         "cases_list_district",
     );
+    let open = WarningFilter {
+        status: Some("open".into()),
+        ..Default::default()
+    };
+    for (who, scope, index) in [
+        ("city", city(), "warnings_list_status"),
+        ("district", district(), "warnings_list_district_status"),
+    ] {
+        let sql = page_sql(WARNING_SELECT, &WARNING_LIST, None, |sql| {
+            push_warning_filters(sql, &scope, &open)
+        });
+        assert_plan(
+            &format!("open warnings {who}"),
+            &plan(&store, &sql).await,
+            index,
+        );
+    }
     let by_item = CaseFilter {
         item: Some("I1".into()),
         ..Default::default()

@@ -2,7 +2,8 @@
 //! whenever every filter is a cube dimension (period in whole local days,
 //! region, department, item, applicant type; for cases, completion and the
 //! overdue flag). Otherwise, or while the cube is first being built, the list
-//! counts its rows up to the bound (`govpulse_store::list`).
+//! counts its rows up to the bound (`govpulse_store::list`). Like counts, a
+//! cube total is remembered until this process writes (see `Totals`).
 
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -64,10 +65,16 @@ pub async fn cases(state: &AppState, scope: &OrgScope, f: &CaseFilter) -> ApiRes
     let (Some(filter), None) = (filter, &f.q) else {
         return Ok(None);
     };
-    let Some(cube) = state.dashboard.fresh_if_built(&state.store).await? else {
-        return Ok(None);
-    };
-    Ok(i64::try_from(cube.cube.case_total(&filter, measure)).ok())
+    let key = format!("cube cases {measure:?} {filter:?}");
+    state
+        .store
+        .remembered_total(key, async {
+            let Some(cube) = state.dashboard.fresh_if_built(&state.store).await? else {
+                return Ok(None);
+            };
+            Ok(i64::try_from(cube.cube.case_total(&filter, measure)).ok())
+        })
+        .await
 }
 
 /// The exact number of consultations the list filter admits, when the cube knows it.
@@ -89,8 +96,14 @@ pub async fn consultations(
     ) else {
         return Ok(None);
     };
-    let Some(cube) = state.dashboard.fresh_if_built(&state.store).await? else {
-        return Ok(None);
-    };
-    Ok(i64::try_from(cube.cube.consultation_total(&filter)).ok())
+    let key = format!("cube consultations {filter:?}");
+    state
+        .store
+        .remembered_total(key, async {
+            let Some(cube) = state.dashboard.fresh_if_built(&state.store).await? else {
+                return Ok(None);
+            };
+            Ok(i64::try_from(cube.cube.consultation_total(&filter)).ok())
+        })
+        .await
 }

@@ -37,6 +37,9 @@ DROP INDEX IF EXISTS warnings_district_time;
 CREATE INDEX warnings_list_time ON warnings (raised_at, id);
 CREATE INDEX warnings_list_district ON warnings (district_code, raised_at, id);
 CREATE INDEX warnings_list_department ON warnings (department_code, raised_at, id);
+-- Most warning lists ask for one status (the open ones): keep it in the prefix.
+CREATE INDEX warnings_list_status ON warnings (status, raised_at, id);
+CREATE INDEX warnings_list_district_status ON warnings (district_code, status, raised_at, id);
 
 DROP INDEX IF EXISTS messages_user;
 CREATE INDEX messages_list_user ON messages (user_id, created_at, id);
