@@ -93,3 +93,37 @@ impl TestDb {
         }
     }
 }
+
+/// Counts to `n` in one statement: CPU-bound, constant memory, about a minute
+/// per 10^9 on either backend — a stand-in for a slow query in tests of
+/// deadlines and cancellation.
+const SLOW_COUNT: &str = "WITH RECURSIVE c(x) AS (SELECT CAST(1 AS BIGINT) UNION ALL \
+                          SELECT x + 1 FROM c WHERE x < $1) SELECT count(*) FROM c";
+
+impl Store {
+    /// One slow statement on a read connection (see [`SLOW_COUNT`]).
+    pub async fn slow_count(&self, n: i64) -> crate::StoreResult<i64> {
+        Ok(on_read!(self, pool => {
+            sqlx::query_scalar::<_, i64>(SLOW_COUNT).bind(n).fetch_one(pool).await?
+        }))
+    }
+
+    /// A write transaction that appends `record` to the audit log, then runs
+    /// the slow statement before committing: interrupted, it leaves nothing.
+    pub async fn slow_write(
+        &self,
+        n: i64,
+        record: &crate::audit::AuditRecord,
+    ) -> crate::StoreResult<i64> {
+        Ok(on_write!(self, pool => {
+            let mut tx = crate::db::PoolOps::begin_write(pool).await?;
+            append_audit!(pool, tx, record);
+            let count = sqlx::query_scalar::<_, i64>(SLOW_COUNT)
+                .bind(n)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            count
+        }))
+    }
+}
