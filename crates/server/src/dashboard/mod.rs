@@ -35,10 +35,21 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(export::export))
 }
 
-/// Keep the cube and hot words warm, and the change log short.
+/// Keep the cube and hot words warm, and the change log short (until the
+/// server drains: the cube is rebuilt from the database at start anyway).
 pub fn start(state: &AppState) {
     let state = state.clone();
+    let shutdown = state.overload.shutdown.clone();
     tokio::spawn(async move {
+        tokio::select! {
+            () = keep_warm(state) => {}
+            () = shutdown.draining() => {}
+        }
+    });
+}
+
+async fn keep_warm(state: AppState) {
+    {
         let mut ticks: u64 = 0;
         loop {
             if let Err(err) = state.dashboard.fresh(&state.store).await {
@@ -55,7 +66,7 @@ pub fn start(state: &AppState) {
             ticks += 1;
             tokio::time::sleep(Duration::from_secs(2)).await;
         }
-    });
+    }
 }
 
 /// The filters every dashboard endpoint takes.

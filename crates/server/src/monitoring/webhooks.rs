@@ -68,9 +68,20 @@ pub async fn deliver_due(state: &AppState, client: &reqwest::Client) -> anyhow::
     Ok(due.len())
 }
 
-/// Run the delivery worker until the process ends.
+/// Run the delivery worker until the server drains (a delivery cut short is
+/// retried: deliveries are recorded only once answered).
 pub fn spawn(state: AppState) {
+    let shutdown = state.overload.shutdown.clone();
     tokio::spawn(async move {
+        tokio::select! {
+            () = deliver(state) => {}
+            () = shutdown.draining() => {}
+        }
+    });
+}
+
+async fn deliver(state: AppState) {
+    {
         let client = match reqwest::Client::builder().timeout(TIMEOUT).build() {
             Ok(client) => client,
             Err(err) => {
@@ -86,5 +97,5 @@ pub fn spawn(state: AppState) {
             }
             tokio::time::sleep(Duration::from_secs(2)).await;
         }
-    });
+    }
 }
