@@ -32,8 +32,9 @@ pub struct ServerConfig {
     // request has a bound on requests in flight and on requests waiting for
     // one of those places; beyond them a request is refused at once (503
     // `server.busy`, `Retry-After`). The defaults suit 2 cores and SQLite's 8
-    // read connections: reads and exports together stay below 8, so sign-in,
-    // `/me` and writes always find a read connection free.
+    // read connections: reads and exports together (6) leave two free, so
+    // sign-in, `/me`, the session lookups of writes and background work never
+    // queue behind slow lists.
     /// List and detail reads (GET) in flight.
     pub reads_in_flight: usize,
     /// Reads waiting for a place.

@@ -46,7 +46,9 @@ use utoipa_swagger_ui::SwaggerUi;
         title = "govpulse API",
         description = "政务服务数字化运营管理系统 — HTTP API. Errors are `{code, message, details}` with stable codes; \
                        lists take `page` (1-based) and `size` (≤ 500) and answer `{total, items}`; times are RFC 3339 in +08:00. \
-                       Browser sessions send `X-CSRF-Token` on writes; systems use `Authorization: Bearer <token>`."
+                       Browser sessions send `X-CSRF-Token` on writes; systems use `Authorization: Bearer <token>`. \
+                       Under overload any request may answer 503 `server.busy` (retry after `Retry-After` seconds), \
+                       504 `server.timeout` (its deadline passed and its work was stopped) or, while the server stops, 503 `server.shutting_down`."
     ),
     tags(
         (name = "identity", description = "Login, accounts, roles, security policy, API tokens (SEC-1, SEC-2)"),
@@ -215,7 +217,12 @@ pub async fn serve_until(
         () = cut_off => tracing::warn!("responses still streaming after the grace period were cut"),
     }
     shutdown.drain();
-    shutdown.join_workers(grace + STREAM_MARGIN).await;
+    // The workers were told to stop when draining started: they have had the
+    // grace period already.
+    let since = shutdown
+        .draining_since()
+        .unwrap_or_else(std::time::Instant::now);
+    shutdown.join_workers(since + grace + STREAM_MARGIN).await;
     if tokio::time::timeout(CLOSE_LIMIT, store.close())
         .await
         .is_err()

@@ -49,23 +49,21 @@ pub fn start(state: &AppState) {
 }
 
 async fn keep_warm(state: AppState) {
-    {
-        let mut ticks: u64 = 0;
-        loop {
-            if let Err(err) = state.dashboard.fresh(&state.store).await {
-                tracing::warn!(error = %err, "dashboard refresh failed");
-            } else if let Err(err) = hotwords::warm(&state).await {
-                tracing::warn!(error = ?err, "counting hot words ahead failed");
-            }
-            if ticks.is_multiple_of(30) {
-                let hour_ago = govpulse_core::time::now_ms() - 3_600_000;
-                if let Err(err) = state.store.prune_dashboard_changes(hour_ago).await {
-                    tracing::warn!(error = %err, "dashboard log prune failed");
-                }
-            }
-            ticks += 1;
-            tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut ticks: u64 = 0;
+    loop {
+        if let Err(err) = state.dashboard.fresh(&state.store).await {
+            tracing::warn!(error = %err, "dashboard refresh failed");
+        } else if let Err(err) = hotwords::warm(&state).await {
+            tracing::warn!(error = ?err, "counting hot words ahead failed");
         }
+        if ticks.is_multiple_of(30) {
+            let hour_ago = govpulse_core::time::now_ms() - 3_600_000;
+            if let Err(err) = state.store.prune_dashboard_changes(hour_ago).await {
+                tracing::warn!(error = %err, "dashboard log prune failed");
+            }
+        }
+        ticks += 1;
+        tokio::time::sleep(Duration::from_secs(2)).await;
     }
 }
 

@@ -81,21 +81,19 @@ pub fn spawn(state: AppState) {
 }
 
 async fn deliver(state: AppState) {
-    {
-        let client = match reqwest::Client::builder().timeout(TIMEOUT).build() {
-            Ok(client) => client,
-            Err(err) => {
-                tracing::error!(error = %err, "webhook client unavailable");
-                return;
-            }
-        };
-        loop {
-            match deliver_due(&state, &client).await {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(err) => tracing::warn!(error = %err, "webhook delivery pass failed"),
-            }
-            tokio::time::sleep(Duration::from_secs(2)).await;
+    let client = match reqwest::Client::builder().timeout(TIMEOUT).build() {
+        Ok(client) => client,
+        Err(err) => {
+            tracing::error!(error = %err, "webhook client unavailable");
+            return;
         }
+    };
+    loop {
+        match deliver_due(&state, &client).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "webhook delivery pass failed"),
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
     }
 }

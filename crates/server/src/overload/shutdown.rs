@@ -2,8 +2,8 @@
 //! flight finish; background workers stop at their next consistent point),
 //! then, after the grace period, cancelling what is still running.
 
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -16,6 +16,8 @@ pub enum Phase {
 
 pub struct Shutdown {
     phase: watch::Sender<Phase>,
+    /// When draining started (the grace period counts from there).
+    draining_since: OnceLock<Instant>,
     /// Background workers whose stop is awaited (the evaluator, the export
     /// runner): they end on their own once draining starts.
     workers: Mutex<Vec<(&'static str, JoinHandle<()>)>>,
@@ -25,6 +27,7 @@ impl Default for Shutdown {
     fn default() -> Self {
         Self {
             phase: watch::Sender::new(Phase::Running),
+            draining_since: OnceLock::new(),
             workers: Mutex::new(Vec::new()),
         }
     }
@@ -43,7 +46,13 @@ impl Shutdown {
 
     /// Stop taking new work.
     pub fn drain(&self) {
+        self.draining_since.get_or_init(Instant::now);
         self.advance(Phase::Draining);
+    }
+
+    /// When draining started, if it has.
+    pub fn draining_since(&self) -> Option<Instant> {
+        self.draining_since.get().copied()
     }
 
     /// Stop the work still running.
@@ -79,11 +88,11 @@ impl Shutdown {
             .push((name, handle));
     }
 
-    /// Wait for the background workers to stop, at most `within`; the ones
+    /// Wait for the background workers to stop until `deadline`; the ones
     /// still running then are aborted (their transactions roll back).
-    pub async fn join_workers(&self, within: Duration) {
+    pub async fn join_workers(&self, deadline: Instant) {
         let workers = std::mem::take(&mut *self.workers.lock().unwrap_or_else(|e| e.into_inner()));
-        let deadline = tokio::time::Instant::now() + within;
+        let deadline = tokio::time::Instant::from_std(deadline);
         for (name, mut handle) in workers {
             match tokio::time::timeout_at(deadline, &mut handle).await {
                 Ok(Ok(())) => tracing::debug!(worker = name, "stopped"),
