@@ -11,6 +11,7 @@ mod common;
 use common::aggregation::*;
 use common::{Client, TestApp};
 use govpulse_store::audit::{AuditFilter, AUDIT_LIST};
+use govpulse_store::exports::EXPORT_JOB_LIST;
 use govpulse_store::list::ListRequest;
 use govpulse_store::org::OrgScope;
 use govpulse_store::testing::TestDb;
@@ -20,7 +21,24 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const SLOW: &str = "/api/v1/testing/slow?n=1000000000";
+/// The slow endpoint counting to `n` (about a minute per 10^9); each test
+/// counts to its own `n`, to find its statements on the server.
+fn slow(n: i64) -> String {
+    format!("/api/v1/testing/slow?n={n}")
+}
+
+/// PostgreSQL: whether the server stopped the count to `n` within a second
+/// (statements left running for nobody would show here).
+async fn stopped_on_the_server(store: &Store, n: i64) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(1) {
+        if store.running_slow_counts(n).await.unwrap() == 0 {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    false
+}
 
 /// Wait until no connection of any pool is in use; how long it took.
 async fn pools_idle_within(store: &Store, limit: Duration) -> Option<Duration> {
@@ -111,22 +129,31 @@ async fn a_statement_interrupted_at_its_deadline_frees_its_connection() {
         let app = TestApp::with(db, |c| c.request_timeout_secs = 2).await;
         let label = app.label();
         let admin = app.admin().await;
+        let (read, write) = (1_000_000_011, 1_000_000_012);
 
         // A read: 504 in JSON at the deadline, the connection back at once.
         let started = Instant::now();
-        let (status, body) = admin.get(SLOW).await;
+        let (status, body) = admin.get(&slow(read)).await;
         assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{label}: {body}");
         assert_eq!(body["code"], "server.timeout", "{label}: {body}");
         assert_eq!(body["details"]["class"], "read", "{label}");
         assert!(started.elapsed() < Duration::from_secs(4), "{label}");
         let freed = pools_idle_within(&app.state.store, Duration::from_secs(1)).await;
         assert!(freed.is_some(), "{label}: read connection back within 1 s");
+        assert!(
+            stopped_on_the_server(&app.state.store, read).await,
+            "{label}"
+        );
 
         // A write transaction: rolled back, the writer free again.
-        let (status, body) = admin.post(SLOW, json!({})).await;
+        let (status, body) = admin.post(&slow(write), json!({})).await;
         assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{label}: {body}");
         let freed = pools_idle_within(&app.state.store, Duration::from_secs(1)).await;
         assert!(freed.is_some(), "{label}: writer back within 1 s");
+        assert!(
+            stopped_on_the_server(&app.state.store, write).await,
+            "{label}"
+        );
         assert_eq!(
             audited(&app.state.store, "testing.slow").await,
             0,
@@ -174,7 +201,9 @@ async fn a_disconnected_clients_statement_is_cancelled() {
         // A raw connection, so that closing it is a real disconnect.
         let addr = app.base.trim_start_matches("http://").to_string();
         let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
-        let request = format!("GET {SLOW} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\r\n");
+        let n = 1_000_000_021;
+        let path = slow(n);
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\r\n");
         stream.write_all(request.as_bytes()).await.unwrap();
         connections_in_use(&app.state.store, 1).await;
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -185,6 +214,7 @@ async fn a_disconnected_clients_statement_is_cancelled() {
 
         let freed = pools_idle_within(&app.state.store, Duration::from_secs(1)).await;
         assert!(freed.is_some(), "{label}: connection back within 1 s");
+        assert!(stopped_on_the_server(&app.state.store, n).await, "{label}");
         let metrics = app.anonymous().get("/metrics").await.1;
         let metrics = metrics.as_str().unwrap_or_default();
         assert!(
@@ -209,9 +239,9 @@ async fn shedding_answers_503_with_retry_after_once_the_queue_is_full() {
         let admin = app.admin().await;
 
         // One slow read runs, a second waits: the queue is full.
-        let running = spawn_get(&admin, SLOW);
+        let running = spawn_get(&admin, &slow(1_000_000_031));
         connections_in_use(&app.state.store, 1).await;
-        let waiting = spawn_get(&admin, SLOW);
+        let waiting = spawn_get(&admin, &slow(1_000_000_032));
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(!waiting.is_finished(), "{label}: the second read waits");
 
@@ -279,6 +309,7 @@ async fn shedding_answers_503_with_retry_after_once_the_queue_is_full() {
         waiting.abort();
         let freed = pools_idle_within(&app.state.store, Duration::from_secs(2)).await;
         assert!(freed.is_some(), "{label}");
+        assert!(stopped_on_the_server(&app.state.store, 1_000_000_031).await);
         let (status, _) = admin.get("/api/v1/departments?size=5").await;
         assert_eq!(status, StatusCode::OK, "{label}: served again");
         app.cleanup().await;
@@ -328,10 +359,16 @@ async fn shutdown_with_requests_in_flight_ends_within_the_grace_period_consisten
         for n in 0..3 {
             post(&city, "/api/v1/intake/cases", batch(n, BATCH)).await;
         }
+        // …an export job…
+        let (status, job) = city
+            .post("/api/v1/exports", json!({ "source": "cases" }))
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{label}: {job}");
         // …then a slow read and a slow write in flight, intake racing them,
         // and the stop.
-        let slow_read = spawn_get(&admin, SLOW);
-        let slow_write = spawn_post(&admin, SLOW, json!({}));
+        let (read, write) = (1_000_000_041, 1_000_000_042);
+        let slow_read = spawn_get(&admin, &slow(read));
+        let slow_write = spawn_post(&admin, &slow(write), json!({}));
         tokio::time::sleep(Duration::from_millis(500)).await;
         let racing: Vec<_> = (3..6)
             .map(|n| spawn_post(&city, "/api/v1/intake/cases", batch(n, BATCH)))
@@ -369,6 +406,12 @@ async fn shutdown_with_requests_in_flight_ends_within_the_grace_period_consisten
         // (A batch commits before its audit row: one cancelled in between is
         // kept without an answer — intake is idempotent, the client resends.)
         let store = Store::open(&url).await.unwrap();
+        for n in [read, write] {
+            assert!(
+                stopped_on_the_server(&store, n).await,
+                "{label}: left running"
+            );
+        }
         let answers = std::iter::repeat_with(|| None)
             .take(3)
             .chain(racing.into_iter().map(Some));
@@ -395,6 +438,17 @@ async fn shutdown_with_requests_in_flight_ends_within_the_grace_period_consisten
                 assert_eq!(kept, BATCH, "{label}: acknowledged batch {n} lost");
             }
         }
+        // The export runner left its job done or queued again, never running.
+        let jobs = store
+            .export_jobs_of("city", &ListRequest::first(&EXPORT_JOB_LIST, 10))
+            .await
+            .unwrap();
+        assert_eq!(jobs.items.len(), 1, "{label}");
+        let status = jobs.items[0].status.as_str();
+        assert!(
+            matches!(status, "done" | "queued"),
+            "{label}: export {status}"
+        );
         assert_eq!(
             audited(&store, "testing.slow").await,
             0,

@@ -197,7 +197,7 @@ impl Store {
                 .test_before_acquire(false)
                 .after_connect(move |conn, _| {
                     let canceller = on_connect.clone();
-                    Box::pin(async move { crate::interrupt::bind_pg(conn, &canceller).await })
+                    Box::pin(async move { crate::interrupt::prepare_pg(conn, &canceller).await })
                 })
                 .before_acquire(move |conn, _| {
                     let canceller = on_acquire.clone();
@@ -289,17 +289,22 @@ impl Store {
     }
 
     /// Close all connections (graceful shutdown; SQLite checkpoints its WAL).
+    /// The control connections close last: cancels of statements whose
+    /// requests were just dropped still go out.
     pub async fn close(&self) {
-        match &*self.control {
-            Control::Sqlite(probe) => probe.close().await,
-            Control::Postgres(canceller) => canceller.control().close().await,
-        }
         match &*self.pools {
             Pools::Sqlite { read, write } => {
                 read.close().await;
                 write.close().await;
             }
             Pools::Postgres(pool) => pool.close().await,
+        }
+        match &*self.control {
+            Control::Sqlite(probe) => probe.close().await,
+            Control::Postgres(canceller) => {
+                canceller.settle().await;
+                canceller.control().close().await;
+            }
         }
     }
 }

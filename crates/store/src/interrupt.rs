@@ -26,7 +26,7 @@ use sqlx::postgres::{PgConnection, PgPool};
 use sqlx::sqlite::SqliteConnection;
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -78,6 +78,8 @@ impl Work {
             return;
         };
         for (pid, canceller) in backends {
+            // Counted before it runs, so that closing the store waits for it.
+            canceller.pending.fetch_add(1, Ordering::SeqCst);
             runtime.spawn(canceller.cancel(pid, self.id));
         }
     }
@@ -147,6 +149,9 @@ pub(crate) struct PgCanceller {
     /// Backend pid → id of the work holding it (0: none). A cancel holds the
     /// lock while it is sent, and acquisition takes it to change holder.
     holders: Mutex<HashMap<i32, Arc<tokio::sync::Mutex<u64>>>>,
+    /// Cancels not yet sent, and a wake-up when the last one is.
+    pending: AtomicUsize,
+    settled: tokio::sync::Notify,
 }
 
 impl PgCanceller {
@@ -154,11 +159,26 @@ impl PgCanceller {
         Self {
             control,
             holders: Mutex::new(HashMap::new()),
+            pending: AtomicUsize::new(0),
+            settled: tokio::sync::Notify::new(),
         }
     }
 
     pub(crate) fn control(&self) -> &PgPool {
         &self.control
+    }
+
+    /// Wait until every cancel asked for has been sent. Closing the store
+    /// must not close the control pool under them: closing a connection does
+    /// not stop its backend's statement, which would run on for nobody.
+    pub(crate) async fn settle(&self) {
+        loop {
+            let settled = self.settled.notified();
+            if self.pending.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            settled.await;
+        }
     }
 
     fn holder(&self, pid: i32) -> Arc<tokio::sync::Mutex<u64>> {
@@ -172,6 +192,13 @@ impl PgCanceller {
     }
 
     async fn cancel(self: Arc<Self>, pid: i32, work: u64) {
+        self.send_cancel(pid, work).await;
+        if self.pending.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.settled.notify_waiters();
+        }
+    }
+
+    async fn send_cancel(&self, pid: i32, work: u64) {
         let holder = self.holder(pid);
         let held = holder.lock().await;
         if *held != work {
@@ -191,6 +218,24 @@ impl PgCanceller {
         }
         drop(held);
     }
+}
+
+/// Connection hook of the PostgreSQL pool. PostgreSQL 14 and later look at
+/// the client's socket during long statements and stop those whose client
+/// has gone (a process killed mid-request): a backstop for cancels that
+/// never get sent. Older servers do not know the setting; that is no error.
+pub(crate) async fn prepare_pg(
+    conn: &mut PgConnection,
+    canceller: &Arc<PgCanceller>,
+) -> Result<(), sqlx::Error> {
+    if let Err(err) =
+        sqlx::query("SELECT set_config('client_connection_check_interval', '1000', false)")
+            .execute(&mut *conn)
+            .await
+    {
+        tracing::debug!(error = %err, "client_connection_check_interval not available");
+    }
+    bind_pg(conn, canceller).await
 }
 
 /// Acquisition hook of the PostgreSQL pool: learn the backend, bound its

@@ -11,8 +11,23 @@ use govpulse_store::testing::TestDb;
 use govpulse_store::{Store, StoreError};
 use std::time::{Duration, Instant};
 
-/// Far more than any test waits for: a minute or more on either backend.
-const FOREVER: i64 = 1_000_000_000;
+/// Far more than any test waits for: a minute or more on either backend
+/// (each test its own, to find its statements on the server).
+const FOREVER_READ: i64 = 1_000_000_001;
+const FOREVER_WRITE: i64 = 1_000_000_002;
+const FOREVER_DEADLINE: i64 = 1_000_000_003;
+
+/// Whether the server stopped running the count to `n` within a second.
+async fn stopped_on_the_server(store: &Store, n: i64) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(1) {
+        if store.running_slow_counts(n).await.unwrap() == 0 {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    false
+}
 
 /// Wait until every connection of every pool is idle; how long it took.
 async fn all_idle_within(store: &Store, limit: Duration) -> Option<Duration> {
@@ -60,7 +75,7 @@ async fn dropped_work_stops_its_statement_and_frees_the_connection() {
         // A read, abandoned after 300 ms.
         let read = tokio::time::timeout(
             Duration::from_millis(300),
-            interruptible(None, store.slow_count(FOREVER)),
+            interruptible(None, store.slow_count(FOREVER_READ)),
         )
         .await;
         assert!(
@@ -69,11 +84,12 @@ async fn dropped_work_stops_its_statement_and_frees_the_connection() {
         );
         let took = all_idle_within(&store, Duration::from_secs(1)).await;
         assert!(took.is_some(), "{label}: read connection back within 1 s");
+        assert!(stopped_on_the_server(&store, FOREVER_READ).await, "{label}");
 
         // A write transaction, abandoned after 300 ms: rolled back, writer free.
         let write = tokio::time::timeout(
             Duration::from_millis(300),
-            interruptible(None, store.slow_write(FOREVER, &record())),
+            interruptible(None, store.slow_write(FOREVER_WRITE, &record())),
         )
         .await;
         assert!(
@@ -82,6 +98,10 @@ async fn dropped_work_stops_its_statement_and_frees_the_connection() {
         );
         let took = all_idle_within(&store, Duration::from_secs(1)).await;
         assert!(took.is_some(), "{label}: writer back within 1 s");
+        assert!(
+            stopped_on_the_server(&store, FOREVER_WRITE).await,
+            "{label}"
+        );
         assert_eq!(
             slow_rows(&store).await,
             0,
@@ -110,7 +130,7 @@ async fn a_deadline_bounds_postgresql_statements_on_the_server_too() {
     // With the deadline already past, statement_timeout is the 2 s margin:
     // the server stops the statement even though nobody dropped the work.
     let started = Instant::now();
-    let result = interruptible(Some(Instant::now()), db.store.slow_count(FOREVER)).await;
+    let result = interruptible(Some(Instant::now()), db.store.slow_count(FOREVER_DEADLINE)).await;
     assert!(matches!(result, Err(StoreError::Interrupted)), "{result:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
     // Work outside a request gets the server's own setting back (none).
