@@ -316,6 +316,33 @@ async fn shedding_answers_503_with_retry_after_once_the_queue_is_full() {
     }
 }
 
+#[tokio::test]
+async fn a_slowly_sent_body_holds_no_place() {
+    for db in TestDb::all().await {
+        let app = TestApp::with(db, |c| {
+            c.logins_in_flight = 1;
+            c.logins_queue = 0;
+        })
+        .await;
+        let label = app.label();
+        // Anyone may start a login: one announces a body and sends a few
+        // bytes of it…
+        let addr = app.base.trim_start_matches("http://").to_string();
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "POST /api/v1/auth/login HTTP/1.1\r\nHost: {addr}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"username\""
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // …while the one login place stays free for the others.
+        let (status, body) = app.anonymous().login("admin", "Admin@12345").await;
+        assert_eq!(status, StatusCode::OK, "{label}: {body}");
+        drop(stream);
+        app.cleanup().await;
+    }
+}
+
 /// Cases `CASE-{batch}-{i}` for one intake batch.
 fn batch(n: usize, size: usize) -> Value {
     let records = (0..size)

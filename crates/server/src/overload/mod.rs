@@ -197,6 +197,70 @@ fn hold_until_sent(response: Response, place: Place) -> Response {
     })
 }
 
+/// Bulk routes take bodies of up to 64 MiB, read by their handlers after
+/// authentication; everything else is received before it takes a place.
+fn is_bulk(method: &Method, route: &str) -> bool {
+    let path = route.strip_prefix("/api/v1").unwrap_or(route);
+    *method == Method::POST
+        && (path == "/items" || path.starts_with("/intake/") || path.starts_with("/import/"))
+}
+
+/// Receive a request's body before it takes a place: a client sending its
+/// body slowly must not hold one of a class's few places meanwhile (a handful
+/// of slow senders would starve the class). Past `limit` the rest is passed
+/// on unread, for the handler to refuse as it always has (413, after
+/// authentication).
+async fn receive_body(
+    request: Request,
+    limit: usize,
+    deadline: Instant,
+) -> Result<Request, Response> {
+    let (parts, body) = request.into_parts();
+    if body.size_hint().exact() == Some(0) {
+        return Ok(Request::from_parts(parts, body));
+    }
+    let mut stream = body.into_data_stream();
+    let mut chunks: Vec<axum::body::Bytes> = Vec::new();
+    let mut size = 0;
+    let received = tokio::time::timeout_at(deadline.into(), async {
+        while size <= limit {
+            match stream.next().await {
+                Some(Ok(chunk)) => {
+                    size += chunk.len();
+                    chunks.push(chunk);
+                }
+                Some(Err(err)) => return Err(err),
+                None => return Ok(true),
+            }
+        }
+        Ok(false)
+    })
+    .await;
+    let body = match received {
+        Ok(Ok(true)) => Body::from(chunks.concat()),
+        Ok(Ok(false)) => {
+            Body::from_stream(futures_util::stream::iter(chunks.into_iter().map(Ok)).chain(stream))
+        }
+        Ok(Err(err)) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "request.invalid",
+                format!("请求体读取失败：{err}"),
+            )
+            .into_response())
+        }
+        Err(_) => {
+            return Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request.timeout",
+                "请求体接收超时",
+            )
+            .into_response())
+        }
+    };
+    Ok(Request::from_parts(parts, body))
+}
+
 /// Middleware on the API routes: class bound, deadline, cancellation.
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let route = request
@@ -209,6 +273,14 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     let deadline = Instant::now() + timeout;
     let overload = state.overload.clone();
     let answered = Answered { class, done: false };
+    let request = if is_bulk(request.method(), &route) {
+        request
+    } else {
+        match receive_body(request, state.config.max_body_bytes, deadline).await {
+            Ok(request) => request,
+            Err(refused) => return answered.with(refused),
+        }
+    };
 
     let entered = tokio::select! {
         entered = overload.limiter(class).enter(deadline) => entered,
