@@ -27,6 +27,43 @@ pub struct ServerConfig {
     /// Directory of background export files (created if missing; files are
     /// deleted 7 days after their job was created).
     pub export_dir: String,
+
+    // Overload (see docs/architecture.md, "Overload"). Each class of API
+    // request has a bound on requests in flight and on requests waiting for
+    // one of those places; beyond them a request is refused at once (503
+    // `server.busy`, `Retry-After`). The defaults suit 2 cores and SQLite's 8
+    // read connections: reads and exports together (6) leave two free, so
+    // sign-in, `/me`, the session lookups of writes and background work never
+    // queue behind slow lists.
+    /// List and detail reads (GET) in flight.
+    pub reads_in_flight: usize,
+    /// Reads waiting for a place.
+    pub reads_queue: usize,
+    /// Writes and intake in flight (SQLite writes one at a time anyway).
+    pub writes_in_flight: usize,
+    pub writes_queue: usize,
+    /// Synchronous exports and simulations in flight (each builds a whole file
+    /// or replays a period).
+    pub exports_in_flight: usize,
+    pub exports_queue: usize,
+    /// Sign-in, password and TOTP changes in flight (argon2 also runs at most
+    /// 4 at a time).
+    pub logins_in_flight: usize,
+    pub logins_queue: usize,
+    /// `/me`, sign-out and the inbox badge poll in flight: cheap, and kept
+    /// apart so they stay fast while reads are overloaded.
+    pub sessions_in_flight: usize,
+    pub sessions_queue: usize,
+    /// Deadline of an ordinary request, in seconds: past it the request's
+    /// database work is stopped and it answers 504 `server.timeout`.
+    pub request_timeout_secs: u64,
+    /// Deadline of intake and file imports.
+    pub intake_timeout_secs: u64,
+    /// Deadline of synchronous exports and simulations.
+    pub export_timeout_secs: u64,
+    /// On SIGTERM/ctrl-c, in-flight requests get this long to finish before
+    /// they are cancelled.
+    pub shutdown_grace_secs: u64,
 }
 
 impl Default for ServerConfig {
@@ -41,6 +78,26 @@ impl Default for ServerConfig {
             key_file: None,
             link_window_days: 30,
             export_dir: "data/exports".to_string(),
+            reads_in_flight: 4,
+            reads_queue: 1024,
+            writes_in_flight: 4,
+            writes_queue: 1024,
+            exports_in_flight: 2,
+            exports_queue: 16,
+            logins_in_flight: 8,
+            logins_queue: 1024,
+            sessions_in_flight: 16,
+            sessions_queue: 1024,
+            request_timeout_secs: 30,
+            intake_timeout_secs: 120,
+            export_timeout_secs: 300,
+            shutdown_grace_secs: 10,
         }
+    }
+}
+
+impl ServerConfig {
+    pub fn shutdown_grace(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.shutdown_grace_secs)
     }
 }

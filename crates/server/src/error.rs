@@ -70,6 +70,15 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, code, message)
     }
 
+    /// The request's deadline passed and its work was stopped (504).
+    pub fn timeout() -> Self {
+        Self::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "server.timeout",
+            "请求处理超时，已停止执行；请缩小查询范围后重试",
+        )
+    }
+
     pub fn internal(err: impl std::fmt::Display) -> Self {
         tracing::error!(error = %err, "internal error");
         Self::new(
@@ -85,6 +94,9 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::NotFound => Self::not_found(),
             StoreError::Conflict(what) => Self::conflict("conflict", format!("{what} 已存在")),
+            // The database stopped the statement at the request's deadline
+            // (just before the server's own timer did).
+            StoreError::Interrupted => Self::timeout(),
             other => Self::internal(other),
         }
     }

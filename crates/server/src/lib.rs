@@ -14,8 +14,11 @@ pub mod list;
 pub mod monitoring;
 pub mod ops;
 pub mod org;
+pub mod overload;
 pub mod seed;
 pub mod state;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod web;
 
 pub use config::ServerConfig;
@@ -24,6 +27,7 @@ pub use state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, HeaderValue, Request};
 use axum::{middleware, Router};
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -42,7 +46,9 @@ use utoipa_swagger_ui::SwaggerUi;
         title = "govpulse API",
         description = "政务服务数字化运营管理系统 — HTTP API. Errors are `{code, message, details}` with stable codes; \
                        lists take `page` (1-based) and `size` (≤ 500) and answer `{total, items}`; times are RFC 3339 in +08:00. \
-                       Browser sessions send `X-CSRF-Token` on writes; systems use `Authorization: Bearer <token>`."
+                       Browser sessions send `X-CSRF-Token` on writes; systems use `Authorization: Bearer <token>`. \
+                       Under overload any request may answer 503 `server.busy` (retry after `Retry-After` seconds), \
+                       504 `server.timeout` (its deadline passed and its work was stopped) or, while the server stops, 503 `server.shutting_down`."
     ),
     tags(
         (name = "identity", description = "Login, accounts, roles, security policy, API tokens (SEC-1, SEC-2)"),
@@ -96,6 +102,14 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The complete application.
 pub fn router(state: AppState) -> Router {
     let (api_routes, openapi) = api();
+    #[cfg(feature = "testing")]
+    let api_routes = api_routes.merge(testing::routes());
+    // Only the API: operations endpoints, documentation and the web UI never
+    // wait behind database work.
+    let api_routes = api_routes.route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        overload::guard,
+    ));
     let request_ids = RequestIds {
         prefix: identity::secrets::random_token(4),
         next: Default::default(),
@@ -136,53 +150,130 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serve until SIGINT/SIGTERM, then finish in-flight requests and close the
-/// database cleanly.
+/// Serve until SIGINT/SIGTERM (see [`serve_until`]).
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&state.config.bind).await?;
+    serve_until(listener, state, shutdown_signal()).await
+}
+
+/// After the grace period, cancelled requests answer at once; responses still
+/// streaming this much later are cut.
+const STREAM_MARGIN: Duration = Duration::from_millis(500);
+/// Closing the pools waits for connections in use; no longer than this.
+const CLOSE_LIMIT: Duration = Duration::from_secs(1);
+
+/// Serve on `listener` with the background workers until `signal`, then stop
+/// promptly (issue 17), within the grace period plus 2 s:
+/// 1. stop accepting connections; requests in flight have the grace period
+///    to finish; the evaluator and the export runner stop at their next
+///    consistent point (a committed pass, a page boundary — the job queued
+///    again), the other background loops at once;
+/// 2. when the grace period ends, cancel the requests still running: their
+///    statements are interrupted (rolled back) and they answer 503
+///    `server.shutting_down`;
+/// 3. close the store (SQLite checkpoints its WAL).
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    signal: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let store = state.store.clone();
+    let shutdown = state.overload.shutdown.clone();
+    let grace = state.config.shutdown_grace();
     spawn_session_sweeper(state.clone());
     spawn_statistics_keeper(state.clone());
     monitoring::start(&state).await?;
     exports::start(&state).await?;
     dashboard::start(&state);
-    let app = router(state);
-    axum::serve(
+    tokio::spawn({
+        let shutdown = shutdown.clone();
+        async move {
+            signal.await;
+            tracing::info!(
+                grace_secs = grace.as_secs(),
+                "shutting down: finishing the requests in flight"
+            );
+            shutdown.drain();
+            tokio::time::sleep(grace).await;
+            shutdown.cancel();
+        }
+    });
+    let draining = {
+        let shutdown = shutdown.clone();
+        async move { shutdown.draining().await }
+    };
+    let server = axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
-    store.close().await;
+    .with_graceful_shutdown(draining)
+    .into_future();
+    let cut_off = async {
+        shutdown.cancelled().await;
+        tokio::time::sleep(STREAM_MARGIN).await;
+    };
+    tokio::select! {
+        served = server => served?,
+        () = cut_off => tracing::warn!("responses still streaming after the grace period were cut"),
+    }
+    shutdown.drain();
+    // The workers were told to stop when draining started: they have had the
+    // grace period already.
+    let since = shutdown
+        .draining_since()
+        .unwrap_or_else(std::time::Instant::now);
+    shutdown.join_workers(since + grace + STREAM_MARGIN).await;
+    if tokio::time::timeout(CLOSE_LIMIT, store.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections still in use at exit");
+    }
+    tracing::info!("stopped");
     Ok(())
 }
 
-/// Delete idle sessions every few minutes (they are refused anyway; this keeps
-/// the table small).
 /// Planner statistics at start and every hour (a database fed only by intake
-/// would otherwise never have any).
+/// would otherwise never have any). Stops when the server drains.
 fn spawn_statistics_keeper(state: AppState) {
+    let shutdown = state.overload.shutdown.clone();
     tokio::spawn(async move {
-        loop {
-            if let Err(err) = state.store.optimize().await {
-                tracing::warn!(error = %err, "refreshing planner statistics failed");
+        let keep = async {
+            loop {
+                if let Err(err) = state.store.optimize().await {
+                    tracing::warn!(error = %err, "refreshing planner statistics failed");
+                }
+                tokio::time::sleep(Duration::from_secs(3600)).await;
             }
-            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        };
+        tokio::select! {
+            () = keep => {}
+            () = shutdown.draining() => {}
         }
     });
 }
 
+/// Delete idle sessions every few minutes (they are refused anyway; this keeps
+/// the table small). Stops when the server drains.
 fn spawn_session_sweeper(state: AppState) {
+    let shutdown = state.overload.shutdown.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(300));
-        loop {
-            tick.tick().await;
-            if let Ok(policy) = state.policy().await {
-                let cutoff = govpulse_core::time::now_ms() - policy.idle_timeout_minutes * 60_000;
-                if let Err(err) = state.store.purge_idle_sessions(cutoff).await {
-                    tracing::warn!(error = %err, "session sweep failed");
+        let sweep = async {
+            let mut tick = tokio::time::interval(Duration::from_secs(300));
+            loop {
+                tick.tick().await;
+                if let Ok(policy) = state.policy().await {
+                    let cutoff =
+                        govpulse_core::time::now_ms() - policy.idle_timeout_minutes * 60_000;
+                    if let Err(err) = state.store.purge_idle_sessions(cutoff).await {
+                        tracing::warn!(error = %err, "session sweep failed");
+                    }
                 }
             }
+        };
+        tokio::select! {
+            () = sweep => {}
+            () = shutdown.draining() => {}
         }
     });
 }

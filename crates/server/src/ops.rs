@@ -30,7 +30,18 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(|| async { prometheus().render() }))
+        .route("/metrics", get(metrics_text))
+}
+
+/// Prometheus text, with the connection pools' occupancy read at scrape time.
+async fn metrics_text(State(state): State<AppState>) -> String {
+    let handle = prometheus();
+    for pool in state.store.pool_status() {
+        let in_use = pool.size as usize - pool.idle.min(pool.size as usize);
+        metrics::gauge!("govpulse_db_connections", "pool" => pool.name).set(f64::from(pool.size));
+        metrics::gauge!("govpulse_db_connections_in_use", "pool" => pool.name).set(in_use as f64);
+    }
+    handle.render()
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

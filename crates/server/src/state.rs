@@ -23,6 +23,8 @@ pub struct AppState {
     pub dashboard: Arc<crate::dashboard::engine::Dashboard>,
     pub config: Arc<ServerConfig>,
     pub login_limiter: Arc<RateLimiter>,
+    /// Request bounds, refusal auditing and the shutdown state (issue 17).
+    pub overload: Arc<crate::overload::Overload>,
     policy: Arc<RwLock<Option<(SecurityPolicy, Instant)>>>,
 }
 
@@ -34,6 +36,7 @@ impl AppState {
             vault: Arc::new(vault),
             monitor: Arc::new(crate::monitoring::engine::Monitor::default()),
             dashboard: Arc::default(),
+            overload: Arc::new(crate::overload::Overload::new(&config)),
             config: Arc::new(config),
             login_limiter,
             policy: Arc::new(RwLock::new(None)),

@@ -16,7 +16,11 @@ pub enum Backend {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[source] sqlx::Error),
+    /// A statement was stopped: its request's deadline passed or nobody
+    /// waits for it any more (see [`crate::interrupt`]).
+    #[error("the statement was interrupted")]
+    Interrupted,
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),
     #[error("{0} already exists")]
@@ -29,19 +33,45 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        if crate::interrupt::is_interruption(&err) {
+            Self::Interrupted
+        } else {
+            Self::Database(err)
+        }
+    }
+}
+
 /// Map a unique-constraint violation to [`StoreError::Conflict`].
 pub(crate) fn conflict_on_unique(what: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
     move |err| match &err {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             StoreError::Conflict(what.to_string())
         }
-        _ => StoreError::Database(err),
+        _ => err.into(),
     }
 }
 
 /// Rows per multi-row statement and keys per IN list: well under SQLite's
 /// 32,766 bound parameters and PostgreSQL's 65,535.
 pub(crate) const ROWS_PER_STATEMENT: usize = 500;
+
+/// Read connections of an SQLite database.
+const SQLITE_READERS: u32 = 8;
+
+/// An SQLite pool whose connections are tied to the acquiring request's work
+/// (see [`crate::interrupt`]); the hook talks to the connection's worker
+/// thread, so it also stands for sqlx's ping before acquisition.
+fn sqlite_pool(max: u32) -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .max_connections(max)
+        .test_before_acquire(false)
+        .after_connect(|conn, _| Box::pin(crate::interrupt::bind_sqlite(conn)))
+        .before_acquire(|conn, _| {
+            Box::pin(async move { crate::interrupt::bind_sqlite(conn).await.map(|()| true) })
+        })
+}
 
 pub(crate) enum Pools {
     /// SQLite allows one writer at a time; a single writer connection serialises
@@ -54,12 +84,35 @@ pub(crate) enum Pools {
     Postgres(PgPool),
 }
 
+/// Connections apart from the request pools, so that readiness probes and
+/// cancel requests never wait behind database work.
+pub(crate) enum Control {
+    /// One read-only connection for readiness probes.
+    Sqlite(SqlitePool),
+    /// Two connections for probes and `pg_cancel_backend`.
+    Postgres(std::sync::Arc<crate::interrupt::PgCanceller>),
+}
+
 /// The storage layer. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     pub(crate) pools: std::sync::Arc<Pools>,
+    pub(crate) control: std::sync::Arc<Control>,
     /// List totals already counted (see [`crate::list::Totals`]).
     pub(crate) totals: std::sync::Arc<crate::list::Totals>,
+}
+
+/// How busy one connection pool is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// `read`, `write` (SQLite) or `main` (PostgreSQL).
+    pub name: &'static str,
+    /// Connections open.
+    pub size: u32,
+    /// Connections open and waiting in the pool.
+    pub idle: usize,
+    /// The most connections the pool opens.
+    pub max: u32,
 }
 
 /// One page of a list query.
@@ -109,34 +162,79 @@ impl Store {
                 .pragma("mmap_size", "4294967296");
             // The writer keeps more of the indexes it updates in memory: intake
             // into a multi-gigabyte database is bound by index page misses.
-            let write = SqlitePoolOptions::new()
-                .max_connections(1)
+            let write = sqlite_pool(1)
                 .connect_with(options.clone().pragma("cache_size", "-524288"))
                 .await?;
-            let read = SqlitePoolOptions::new()
-                .max_connections(8)
-                .connect_with(options.read_only(true).pragma("cache_size", "-65536"))
+            let read = sqlite_pool(SQLITE_READERS)
+                .connect_with(
+                    options
+                        .clone()
+                        .read_only(true)
+                        .pragma("cache_size", "-65536"),
+                )
                 .await?;
-            Pools::Sqlite { read, write }
+            let probe = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_lazy_with(options.read_only(true));
+            (Pools::Sqlite { read, write }, Control::Sqlite(probe))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             // Plan every execution with its real parameters: a generic plan made
             // while a table was empty (a fresh installation, a bulk load) would
             // keep sequential scans long after the table has grown.
             let options = PgConnectOptions::from_str(url)?
                 .options([("plan_cache_mode", "force_custom_plan")]);
+            let control = PgPoolOptions::new()
+                .max_connections(2)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_lazy_with(options.clone());
+            let canceller = std::sync::Arc::new(crate::interrupt::PgCanceller::new(control));
+            let (on_connect, on_acquire) = (canceller.clone(), canceller.clone());
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
+                // The acquisition hook's query is the liveness check.
+                .test_before_acquire(false)
+                .after_connect(move |conn, _| {
+                    let canceller = on_connect.clone();
+                    Box::pin(async move { crate::interrupt::prepare_pg(conn, &canceller).await })
+                })
+                .before_acquire(move |conn, _| {
+                    let canceller = on_acquire.clone();
+                    Box::pin(async move {
+                        crate::interrupt::bind_pg(conn, &canceller)
+                            .await
+                            .map(|()| true)
+                    })
+                })
                 .connect_with(options)
                 .await?;
-            Pools::Postgres(pool)
+            (Pools::Postgres(pool), Control::Postgres(canceller))
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
+        let (pools, control) = pools;
         Ok(Self {
             pools: std::sync::Arc::new(pools),
+            control: std::sync::Arc::new(control),
             totals: Default::default(),
         })
+    }
+
+    /// How busy each request pool is (metrics, tests).
+    pub fn pool_status(&self) -> Vec<PoolStatus> {
+        fn status<DB: sqlx::Database>(name: &'static str, pool: &sqlx::Pool<DB>) -> PoolStatus {
+            PoolStatus {
+                name,
+                size: pool.size(),
+                idle: pool.num_idle(),
+                max: pool.options().get_max_connections(),
+            }
+        }
+        match &*self.pools {
+            Pools::Sqlite { read, write } => vec![status("read", read), status("write", write)],
+            Pools::Postgres(pool) => vec![status("main", pool)],
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -146,11 +244,17 @@ impl Store {
         }
     }
 
-    /// Readiness probe: one round trip to the database.
+    /// Readiness probe: one round trip to the database, over a connection
+    /// of its own (a busy request pool does not make the server unready).
     pub async fn ping(&self) -> StoreResult<()> {
-        on_read!(self, pool => {
-            sqlx::query("SELECT 1").execute(pool).await?;
-        });
+        match &*self.control {
+            Control::Sqlite(probe) => {
+                sqlx::query("SELECT 1").execute(probe).await?;
+            }
+            Control::Postgres(canceller) => {
+                sqlx::query("SELECT 1").execute(canceller.control()).await?;
+            }
+        }
         Ok(())
     }
 
@@ -185,6 +289,8 @@ impl Store {
     }
 
     /// Close all connections (graceful shutdown; SQLite checkpoints its WAL).
+    /// The control connections close last: cancels of statements whose
+    /// requests were just dropped still go out.
     pub async fn close(&self) {
         match &*self.pools {
             Pools::Sqlite { read, write } => {
@@ -192,6 +298,13 @@ impl Store {
                 write.close().await;
             }
             Pools::Postgres(pool) => pool.close().await,
+        }
+        match &*self.control {
+            Control::Sqlite(probe) => probe.close().await,
+            Control::Postgres(canceller) => {
+                canceller.settle().await;
+                canceller.control().close().await;
+            }
         }
     }
 }

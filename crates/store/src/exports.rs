@@ -266,6 +266,22 @@ impl Store {
         }))
     }
 
+    /// Queue again one running job this process stopped (shutdown): it
+    /// starts over from its first row at the next start.
+    pub async fn requeue_export_job(&self, id: i64) -> StoreResult<()> {
+        on_write!(self, pool => {
+            sqlx::query(
+                "UPDATE export_jobs SET status = $1, started_at = NULL, rows_done = 0 WHERE id = $2 AND status = $3",
+            )
+            .bind(QUEUED)
+            .bind(id)
+            .bind(RUNNING)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
     /// Delete the finished jobs created before `before_ms`; returns their files.
     pub async fn purge_export_jobs(&self, before_ms: i64) -> StoreResult<Vec<String>> {
         let paths: Vec<Option<String>> = on_write!(self, pool => {

@@ -17,6 +17,7 @@ pub mod aggregation;
 pub mod dashboard;
 pub mod exports;
 pub mod identity;
+pub mod interrupt;
 pub mod list;
 mod migrate;
 pub mod monitoring;
@@ -24,7 +25,7 @@ pub mod org;
 pub mod settings;
 pub mod tokens;
 
-pub use db::{Backend, Page, Store, StoreError, StoreResult};
+pub use db::{Backend, Page, PoolStatus, Store, StoreError, StoreResult};
 
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -3,8 +3,10 @@
 //! sqlx code checked against both drivers.
 
 /// Run `$body` with `$pool` bound to the pool used for reads.
+/// Each call is timed (slow calls are counted, see [`crate::interrupt`]).
 macro_rules! on_read {
-    ($store:expr, $pool:ident => $body:expr) => {
+    ($store:expr, $pool:ident => $body:expr) => {{
+        let _timer = $crate::interrupt::CallTimer::start();
         match &*$store.pools {
             $crate::db::Pools::Sqlite { read, .. } => {
                 let $pool = read;
@@ -15,7 +17,7 @@ macro_rules! on_read {
                 $body
             }
         }
-    };
+    }};
 }
 
 /// Run `$body` with `$pool` bound to the pool used for writes. Every write
@@ -23,6 +25,7 @@ macro_rules! on_read {
 /// a count taken while it ran is not kept either).
 macro_rules! on_write {
     ($store:expr, $pool:ident => $body:expr) => {{
+        let _timer = $crate::interrupt::CallTimer::start();
         $store.totals.forget();
         let result = match &*$store.pools {
             $crate::db::Pools::Sqlite { write, .. } => {

@@ -93,3 +93,59 @@ impl TestDb {
         }
     }
 }
+
+/// Counts to `n` in one statement: CPU-bound, about a minute per 10^9 on
+/// either backend — a stand-in for a slow query in tests of deadlines and
+/// cancellation. `n` is written into the text (an integer: nothing to
+/// inject), so that a test can find its own statement among the server's.
+fn slow_count_sql(n: i64) -> String {
+    format!(
+        "WITH RECURSIVE c(x) AS (SELECT CAST(1 AS BIGINT) UNION ALL \
+         SELECT x + 1 FROM c WHERE x < {n}) SELECT count(*) FROM c"
+    )
+}
+
+impl Store {
+    /// One slow statement on a read connection (see [`slow_count_sql`]).
+    pub async fn slow_count(&self, n: i64) -> crate::StoreResult<i64> {
+        let sql = slow_count_sql(n);
+        Ok(on_read!(self, pool => {
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.clone())).fetch_one(pool).await?
+        }))
+    }
+
+    /// A write transaction that appends `record` to the audit log, then runs
+    /// the slow statement before committing: interrupted, it leaves nothing.
+    pub async fn slow_write(
+        &self,
+        n: i64,
+        record: &crate::audit::AuditRecord,
+    ) -> crate::StoreResult<i64> {
+        let sql = slow_count_sql(n);
+        Ok(on_write!(self, pool => {
+            let mut tx = crate::db::PoolOps::begin_write(pool).await?;
+            append_audit!(pool, tx, record);
+            let count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.clone()))
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            count
+        }))
+    }
+
+    /// PostgreSQL: how many slow counts to `n` the server is running, from
+    /// any connection (a statement left running for nobody shows here even
+    /// after its connection closed). SQLite has no server: always 0.
+    pub async fn running_slow_counts(&self, n: i64) -> crate::StoreResult<i64> {
+        let crate::db::Control::Postgres(canceller) = &*self.control else {
+            return Ok(0);
+        };
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' \
+             AND pid <> pg_backend_pid() AND query LIKE $1",
+        )
+        .bind(format!("%x < {n})%"))
+        .fetch_one(canceller.control())
+        .await?)
+    }
+}

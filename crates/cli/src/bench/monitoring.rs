@@ -198,7 +198,8 @@ pub async fn monitoring(store: &Store, vault: &IdentityVault, open: u64) -> anyh
     .await?;
     let simulate_s = started.elapsed().as_secs_f64();
 
-    monitor.clone().spawn(store.clone());
+    // Runs until the bench ends (nothing drains it).
+    monitor.clone().spawn(store.clone(), Default::default());
     let samples = latency(store, vault, &monitor, 200).await?;
 
     println!("| open cases | load (SQL) | catch-up pass: subjects, s, subjects/s | warnings raised | empty pass | next deadline pass: due subjects, s | simulation: cases, s, cases/s | event → warning p50 / p99 | peak RSS |");

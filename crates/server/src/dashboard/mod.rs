@@ -35,27 +35,36 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(export::export))
 }
 
-/// Keep the cube and hot words warm, and the change log short.
+/// Keep the cube and hot words warm, and the change log short (until the
+/// server drains: the cube is rebuilt from the database at start anyway).
 pub fn start(state: &AppState) {
     let state = state.clone();
+    let shutdown = state.overload.shutdown.clone();
     tokio::spawn(async move {
-        let mut ticks: u64 = 0;
-        loop {
-            if let Err(err) = state.dashboard.fresh(&state.store).await {
-                tracing::warn!(error = %err, "dashboard refresh failed");
-            } else if let Err(err) = hotwords::warm(&state).await {
-                tracing::warn!(error = ?err, "counting hot words ahead failed");
-            }
-            if ticks.is_multiple_of(30) {
-                let hour_ago = govpulse_core::time::now_ms() - 3_600_000;
-                if let Err(err) = state.store.prune_dashboard_changes(hour_ago).await {
-                    tracing::warn!(error = %err, "dashboard log prune failed");
-                }
-            }
-            ticks += 1;
-            tokio::time::sleep(Duration::from_secs(2)).await;
+        tokio::select! {
+            () = keep_warm(state) => {}
+            () = shutdown.draining() => {}
         }
     });
+}
+
+async fn keep_warm(state: AppState) {
+    let mut ticks: u64 = 0;
+    loop {
+        if let Err(err) = state.dashboard.fresh(&state.store).await {
+            tracing::warn!(error = %err, "dashboard refresh failed");
+        } else if let Err(err) = hotwords::warm(&state).await {
+            tracing::warn!(error = ?err, "counting hot words ahead failed");
+        }
+        if ticks.is_multiple_of(30) {
+            let hour_ago = govpulse_core::time::now_ms() - 3_600_000;
+            if let Err(err) = state.store.prune_dashboard_changes(hour_ago).await {
+                tracing::warn!(error = %err, "dashboard log prune failed");
+            }
+        }
+        ticks += 1;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
 }
 
 /// The filters every dashboard endpoint takes.

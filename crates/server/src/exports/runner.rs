@@ -6,6 +6,7 @@
 
 use super::source::{Format, ListQuery, Source};
 use super::writer::Sink;
+use crate::overload::shutdown::Shutdown;
 use crate::state::AppState;
 use anyhow::Context;
 use govpulse_core::time::now_ms;
@@ -14,6 +15,7 @@ use govpulse_store::org::OrgScope;
 use govpulse_store::Store;
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, Notify};
 
@@ -50,20 +52,23 @@ pub async fn start(state: &AppState) -> anyhow::Result<()> {
             "export jobs interrupted by a restart queued again"
         );
     }
-    tokio::spawn(run(state.store.clone(), dir));
+    let shutdown = state.overload.shutdown.clone();
+    let runner = tokio::spawn(run(state.store.clone(), dir, shutdown.clone()));
+    shutdown.keep("export runner", runner);
     Ok(())
 }
 
-async fn run(store: Store, dir: PathBuf) {
+/// Take jobs one after the other until the server drains.
+async fn run(store: Store, dir: PathBuf, shutdown: Arc<Shutdown>) {
     let mut swept: Option<Instant> = None;
-    loop {
+    while !shutdown.is_draining() {
         if swept.is_none_or(|at| at.elapsed() >= SWEEP_EVERY) {
             sweep(&store, &dir).await;
             swept = Some(Instant::now());
         }
         match store.claim_export_job(now_ms()).await {
             Ok(Some(job)) => {
-                run_job(&store, &dir, job).await;
+                run_job(&store, &dir, job, &shutdown).await;
                 continue;
             }
             Ok(None) => {}
@@ -73,6 +78,7 @@ async fn run(store: Store, dir: PathBuf) {
         tokio::select! {
             _ = tokio::time::sleep(POLL) => {}
             _ = WAKE.notified() => {}
+            () = shutdown.draining() => {}
         }
     }
 }
@@ -87,9 +93,14 @@ struct Refused(String);
 #[error("export cancelled")]
 struct Cancelled;
 
-async fn run_job(store: &Store, dir: &Path, job: ExportJobRow) {
+/// The server is stopping: the job goes back to the queue.
+#[derive(Debug, thiserror::Error)]
+#[error("the server is stopping")]
+struct Stopping;
+
+async fn run_job(store: &Store, dir: &Path, job: ExportJobRow, shutdown: &Shutdown) {
     let part = dir.join(format!("export-{}.part", job.id));
-    let written = match write_job(store, &part, &job).await {
+    let written = match write_job(store, &part, &job, shutdown).await {
         Ok((format, rows)) => {
             let path = dir.join(format!("export-{}.{}", job.id, format.as_str()));
             tokio::fs::rename(&part, &path)
@@ -104,6 +115,14 @@ async fn run_job(store: &Store, dir: &Path, job: ExportJobRow) {
             store
                 .finish_export_job(job.id, &name, &path.to_string_lossy(), rows, now_ms())
                 .await
+        }
+        Err(err) if err.is::<Stopping>() => {
+            let _ = tokio::fs::remove_file(&part).await;
+            tracing::info!(
+                job = job.id,
+                "export job queued again: the server is stopping"
+            );
+            store.requeue_export_job(job.id).await
         }
         Err(err) => {
             let _ = tokio::fs::remove_file(&part).await;
@@ -145,6 +164,7 @@ async fn write_job(
     store: &Store,
     part: &Path,
     job: &ExportJobRow,
+    shutdown: &Shutdown,
 ) -> anyhow::Result<(Format, i64)> {
     let source = Source::parse(&job.source).map_err(|e| Refused(e.body.message))?;
     let format = Format::parse(Some(&job.format)).map_err(|e| Refused(e.body.message))?;
@@ -169,7 +189,7 @@ async fn write_job(
             }
         }
     });
-    let fed = feed(store, &query, &scope, job.id, &sender).await;
+    let fed = feed(store, &query, &scope, job.id, &sender, shutdown).await;
     if fed.is_ok() {
         let _ = sender.send(Chunk::End).await;
     }
@@ -204,18 +224,23 @@ impl Cursor {
     }
 }
 
-/// Send every row of the list to the writer; the number of rows.
+/// Send every row of the list to the writer; the number of rows. Stops at a
+/// page boundary when the server drains.
 async fn feed(
     store: &Store,
     query: &ListQuery,
     scope: &OrgScope,
     job: i64,
     sender: &mpsc::Sender<Chunk>,
+    shutdown: &Shutdown,
 ) -> anyhow::Result<i64> {
     let mut cursor = Cursor::default();
     let mut total = None;
     let mut done = 0;
     loop {
+        if shutdown.is_draining() {
+            return Err(Stopping.into());
+        }
         let page = query
             .page(
                 store,

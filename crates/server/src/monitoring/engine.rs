@@ -3,6 +3,7 @@
 //! through the deadline index — subjects marked by intake (due at once) and
 //! subjects whose next threshold instant has come — and never scans every case.
 
+use crate::overload::shutdown::Shutdown;
 use govpulse_core::monitoring::builtin::builtin_rules;
 use govpulse_core::monitoring::calendar::WorkCalendar;
 use govpulse_core::monitoring::condition::Field;
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 
 /// Subjects evaluated per pass (one transaction per 500).
 const PASS_SIZE: i64 = 2_000;
@@ -251,8 +253,19 @@ impl Monitor {
 
     /// Work through everything due at `now_ms`.
     pub async fn run_due(&self, store: &Store, now_ms: i64) -> StoreResult<EvaluationStats> {
+        self.run_due_while(store, now_ms, || true).await
+    }
+
+    /// Work through what is due at `now_ms` while `go_on` says so (asked
+    /// between passes: each pass commits what it evaluated).
+    async fn run_due_while(
+        &self,
+        store: &Store,
+        now_ms: i64,
+        go_on: impl Fn() -> bool,
+    ) -> StoreResult<EvaluationStats> {
         let mut total = EvaluationStats::default();
-        loop {
+        while go_on() {
             let keys = store.due_subjects(now_ms, PASS_SIZE).await?;
             if keys.is_empty() {
                 return Ok(total);
@@ -260,14 +273,19 @@ impl Monitor {
             let stats = self.evaluate(store, &keys, now_ms).await?;
             total += stats;
         }
+        Ok(total)
     }
 
-    /// Run the scheduler until the process ends.
-    pub fn spawn(self: Arc<Self>, store: Store) {
+    /// Run the scheduler until the server drains; it stops between passes, so
+    /// what it evaluated is committed and the rest stays due for the next start.
+    pub fn spawn(self: Arc<Self>, store: Store, shutdown: Arc<Shutdown>) -> JoinHandle<()> {
         tokio::spawn(async move {
-            loop {
+            while !shutdown.is_draining() {
                 let now = govpulse_core::time::now_ms();
-                match self.run_due(&store, now).await {
+                match self
+                    .run_due_while(&store, now, || !shutdown.is_draining())
+                    .await
+                {
                     Ok(stats) if stats.subjects > 0 => {
                         metrics::counter!("govpulse_warnings_raised_total").increment(stats.raised);
                         tracing::debug!(?stats, "evaluation pass");
@@ -288,9 +306,10 @@ impl Monitor {
                 tokio::select! {
                     _ = tokio::time::sleep(sleep) => {}
                     _ = self.wake.notified() => {}
+                    () = shutdown.draining() => {}
                 }
             }
-        });
+        })
     }
 }
 

@@ -44,7 +44,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Start the evaluator and the webhook worker (after rules and calendar are loaded).
 pub async fn start(state: &AppState) -> anyhow::Result<()> {
     state.monitor.reload(&state.store).await?;
-    state.monitor.clone().spawn(state.store.clone());
+    let shutdown = state.overload.shutdown.clone();
+    let evaluator = state
+        .monitor
+        .clone()
+        .spawn(state.store.clone(), shutdown.clone());
+    shutdown.keep("evaluator", evaluator);
     webhooks::spawn(state.clone());
     Ok(())
 }

@@ -68,23 +68,32 @@ pub async fn deliver_due(state: &AppState, client: &reqwest::Client) -> anyhow::
     Ok(due.len())
 }
 
-/// Run the delivery worker until the process ends.
+/// Run the delivery worker until the server drains (a delivery cut short is
+/// retried: deliveries are recorded only once answered).
 pub fn spawn(state: AppState) {
+    let shutdown = state.overload.shutdown.clone();
     tokio::spawn(async move {
-        let client = match reqwest::Client::builder().timeout(TIMEOUT).build() {
-            Ok(client) => client,
-            Err(err) => {
-                tracing::error!(error = %err, "webhook client unavailable");
-                return;
-            }
-        };
-        loop {
-            match deliver_due(&state, &client).await {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(err) => tracing::warn!(error = %err, "webhook delivery pass failed"),
-            }
-            tokio::time::sleep(Duration::from_secs(2)).await;
+        tokio::select! {
+            () = deliver(state) => {}
+            () = shutdown.draining() => {}
         }
     });
+}
+
+async fn deliver(state: AppState) {
+    let client = match reqwest::Client::builder().timeout(TIMEOUT).build() {
+        Ok(client) => client,
+        Err(err) => {
+            tracing::error!(error = %err, "webhook client unavailable");
+            return;
+        }
+    };
+    loop {
+        match deliver_due(&state, &client).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "webhook delivery pass failed"),
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
 }

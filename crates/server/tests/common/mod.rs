@@ -28,28 +28,12 @@ impl TestApp {
     }
 
     pub async fn on(db: TestDb) -> TestApp {
-        // Server errors are logged through tracing: show them with the test output.
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "error".into()))
-            .with_test_writer()
-            .try_init();
-        seed::builtin_seed(&db.store).await.expect("built-in data");
-        seed::organisation_seed(&db.store)
-            .await
-            .expect("organisation");
-        seed::demo_accounts(&db.store).await.expect("accounts");
-        let config = ServerConfig {
-            login_rate_per_minute: 10_000,
-            export_dir: std::env::temp_dir()
-                .join(format!("govpulse-exports-{}", random_hex()))
-                .to_string_lossy()
-                .into_owned(),
-            ..ServerConfig::default()
-        };
-        let mut secret = [0u8; 64];
-        getrandom::fill(&mut secret).expect("randomness");
-        let vault = govpulse_server::aggregation::vault::IdentityVault::from_secret(&secret);
-        let state = AppState::new(db.store.clone(), config, vault);
+        Self::with(db, |_| {}).await
+    }
+
+    /// An app whose configuration `adjust` changes from the tests' default.
+    pub async fn with(db: TestDb, adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
+        let state = state_for(&db, adjust).await;
         govpulse_server::monitoring::start(&state)
             .await
             .expect("monitoring");
@@ -82,15 +66,7 @@ impl TestApp {
 
     /// A client with its own cookie jar, not logged in.
     pub fn anonymous(&self) -> Client {
-        Client {
-            http: reqwest::Client::builder()
-                .cookie_store(true)
-                .build()
-                .expect("client"),
-            base: self.base.clone(),
-            csrf: None,
-            cookie: None,
-        }
+        Client::to(&self.base)
     }
 
     /// A logged-in client; panics if login fails.
@@ -119,6 +95,19 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client of the server at `base`, with its own cookie jar, not logged in.
+    pub fn to(base: &str) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .expect("client"),
+            base: base.to_string(),
+            csrf: None,
+            cookie: None,
+        }
+    }
+
     pub async fn login(&mut self, username: &str, password: &str) -> (StatusCode, Value) {
         let body = serde_json::json!({ "username": username, "password": password });
         let response = self
@@ -184,6 +173,34 @@ impl Client {
     pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
         self.send(Method::DELETE, path, None).await
     }
+}
+
+/// Seeded data and the state of an app on `db` (`adjust` changes the
+/// configuration), without starting anything.
+pub async fn state_for(db: &TestDb, adjust: impl FnOnce(&mut ServerConfig)) -> AppState {
+    // Server errors are logged through tracing: show them with the test output.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "error".into()))
+        .with_test_writer()
+        .try_init();
+    seed::builtin_seed(&db.store).await.expect("built-in data");
+    seed::organisation_seed(&db.store)
+        .await
+        .expect("organisation");
+    seed::demo_accounts(&db.store).await.expect("accounts");
+    let mut config = ServerConfig {
+        login_rate_per_minute: 10_000,
+        export_dir: std::env::temp_dir()
+            .join(format!("govpulse-exports-{}", random_hex()))
+            .to_string_lossy()
+            .into_owned(),
+        ..ServerConfig::default()
+    };
+    adjust(&mut config);
+    let mut secret = [0u8; 64];
+    getrandom::fill(&mut secret).expect("randomness");
+    let vault = govpulse_server::aggregation::vault::IdentityVault::from_secret(&secret);
+    AppState::new(db.store.clone(), config, vault)
 }
 
 fn random_hex() -> String {
