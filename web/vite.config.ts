@@ -35,5 +35,7 @@ export default defineConfig({
     environment: 'happy-dom',
     include: ['src/**/*.test.ts'],
     restoreMocks: true,
+    // Mounting whole Element Plus forms takes seconds on 2 shared cores.
+    testTimeout: 20_000,
   },
 })
