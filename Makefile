@@ -36,6 +36,7 @@ run: build
 	$(RELEASE) serve --database $(DB) --bind $(BIND)
 
 lint: web-deps
+	scripts/check-self-contained.sh
 	cargo fmt --all -- --check
 	cargo clippy --locked --all-targets -- -D warnings
 	npm --prefix web run typecheck

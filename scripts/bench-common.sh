@@ -9,6 +9,21 @@ need_wrk() {
   fi
 }
 
+# replace_section "TITLE PREFIX" FILE: the section of BENCHMARKS.md whose "## "
+# heading starts with TITLE PREFIX is replaced by FILE (appended when missing);
+# the other sections are left alone.
+replace_section() {
+  local title="$1" section="$2" bench="$ROOT/BENCHMARKS.md"
+  awk -v title="## $title" -v section="$section" '
+    function emit(line) { while ((getline line < section) > 0) print line }
+    index($0, title) == 1 { emit(); skip = 1; done = 1; next }
+    skip && /^## / { skip = 0; print "" }
+    !skip { print }
+    END { if (!done) { print ""; emit() } }
+  ' "$bench" >"$bench.new"
+  mv "$bench.new" "$bench"
+}
+
 # "2 cores (AMD EPYC …), 24 GiB RAM, Linux 6.x"
 machine() {
   local cpu mem

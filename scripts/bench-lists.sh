@@ -12,15 +12,10 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BIN="$1"
 SIZES="${2:-1000000}"
 SECTION="$(mktemp)"
-trap 'rm -f "$SECTION" "$SECTION.md"' EXIT
+trap 'rm -f "$SECTION"' EXIT
 
 BENCH_LISTS_ONLY=1 BENCH_LISTS_OUT="$SECTION" "$ROOT/scripts/bench-dashboard.sh" "$BIN" "$SIZES" >/dev/null
-awk -v section="$SECTION" '
-  function emit(line) { while ((getline line < section) > 0) print line }
-  /^## Lists at 500 connections \(issue 10\)/ { emit(); skip = 1; done = 1; next }
-  skip && /^## / { skip = 0; print "" }
-  !skip { print }
-  END { if (!done) { print ""; emit() } }
-' "$ROOT/BENCHMARKS.md" >"$SECTION.md"
-mv "$SECTION.md" "$ROOT/BENCHMARKS.md"
+# shellcheck source=scripts/bench-common.sh
+. "$ROOT/scripts/bench-common.sh"
+replace_section "Lists at 500 connections (issue 10)" "$SECTION"
 echo "BENCHMARKS.md: section \"Lists at 500 connections (issue 10)\" written" >&2

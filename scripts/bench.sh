@@ -212,5 +212,7 @@ ROWS+=$(run "GET /api/v1/departments?size=20 (scoped list + count)" -H "Cookie: 
   echo "  (item_code, submitted_at) index; keyset pagination."
   echo
   cat "$TMP/lists.md"
+  echo
+  scripts/bench-overload.sh "$BIN" "${BENCH_OVERLOAD_CASES:-200000}"
 } >BENCHMARKS.md
 echo "wrote BENCHMARKS.md"; cat BENCHMARKS.md

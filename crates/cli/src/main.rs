@@ -71,9 +71,10 @@ enum Command {
         /// Last day of the demo year, YYYY-MM-DD (default: up to midnight today).
         #[arg(long)]
         until: Option<String>,
-        /// The shared item sample whose real item names the demo uses.
-        #[arg(long, default_value = govpulse_server::seed::catalogue::SAMPLE_PATH)]
-        items_sample: String,
+        /// A CSV in the built-in item sample's columns whose item names the
+        /// demo uses instead of the built-in sample's.
+        #[arg(long)]
+        items_sample: Option<std::path::PathBuf>,
     },
     /// Import a file of records (CSV, XLSX, JSON array or NDJSON).
     Import {
@@ -201,8 +202,17 @@ async fn demo_data(
     cases: u64,
     seed: u64,
     until: Option<String>,
-    sample_path: String,
+    items_sample: Option<std::path::PathBuf>,
 ) -> anyhow::Result<()> {
+    let sample = match items_sample {
+        None => govpulse_server::seed::catalogue::builtin_sample(),
+        Some(path) => {
+            let bytes = std::fs::read(&path)
+                .with_context(|| format!("reading --items-sample {}", path.display()))?;
+            govpulse_server::seed::catalogue::parse_sample(&bytes)
+                .with_context(|| format!("{} holds no item rows", path.display()))?
+        }
+    };
     let until_ms = match until {
         Some(day) => govpulse_core::time::parse_bound(&day)
             .map(|ms| ms + 86_400_000 - 1)
@@ -217,7 +227,7 @@ async fn demo_data(
         cases,
         seed,
         until_ms,
-        sample_path,
+        sample,
     };
     let bar = indicatif::ProgressBar::new(cases);
     bar.set_style(

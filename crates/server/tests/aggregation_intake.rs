@@ -381,12 +381,8 @@ async fn tokens_feed_intake_and_files_import_with_collection_rules() {
             .status();
         assert_eq!(status, StatusCode::FORBIDDEN);
 
-        // The shared item sample imports through the built-in item-catalogue rules.
-        let sample = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/data/standards/sichuan_511602_items_sample.csv"
-        ))
-        .expect("shared sample");
+        // The built-in item sample imports through the built-in item-catalogue rules.
+        let sample = govpulse_server::seed::catalogue::SAMPLE_CSV.to_vec();
         let response = city
             .http
             .post(format!(

@@ -1,6 +1,6 @@
-//! The demo item catalogue: real item names from the shared Sichuan district
-//! sample (Apache-2.0) where it is present beside the repository, re-homed to
-//! Beijing's departments; generic names otherwise.
+//! The demo item catalogue: real item names from a Sichuan district's item
+//! sample (Apache-2.0, built in: `crates/server/data/README.md`), re-homed to
+//! Beijing's departments; generic names when a given sample file holds none.
 
 use super::beijing;
 use rand::seq::SliceRandom;
@@ -8,8 +8,8 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Map, Value};
 
-/// Default location of the shared sample, relative to the working directory.
-pub const SAMPLE_PATH: &str = "../shared/data/standards/sichuan_511602_items_sample.csv";
+/// The built-in sample (`demo --catalogue FILE` replaces it).
+pub const SAMPLE_CSV: &[u8] = include_bytes!("../../data/sichuan_511602_items_sample.csv");
 
 /// One sample row: department name, item name, item type code, basic code.
 #[derive(Debug, Clone)]
@@ -20,7 +20,12 @@ pub struct SampleItem {
     pub basic_code: String,
 }
 
-/// Generic items when the sample is not available.
+/// The built-in sample's items.
+pub fn builtin_sample() -> Vec<SampleItem> {
+    parse_sample(SAMPLE_CSV).unwrap_or_else(fallback)
+}
+
+/// Generic items when a given sample holds none.
 const FALLBACK: &[(&str, &str, &str)] = &[
     ("区行政审批局", "食品经营许可", "01"),
     ("区行政审批局", "建设工程规划许可证核发", "01"),
@@ -36,10 +41,9 @@ const FALLBACK: &[(&str, &str, &str)] = &[
     ("区文广旅局", "营业性演出审批", "01"),
 ];
 
-/// Read the sample; `None` when it is not there.
-pub fn load_sample(path: &str) -> Option<Vec<SampleItem>> {
-    let bytes = std::fs::read(path).ok()?;
-    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+/// Read a sample in the built-in sample's columns; `None` when it holds no item.
+pub fn parse_sample(bytes: &[u8]) -> Option<Vec<SampleItem>> {
+    let mut reader = csv::Reader::from_reader(bytes);
     let items: Vec<SampleItem> = reader
         .records()
         .filter_map(Result::ok)

@@ -35,7 +35,8 @@ pub struct DemoOptions {
     pub seed: u64,
     /// Epoch ms of the end of the demo year (normally now).
     pub until_ms: i64,
-    pub sample_path: String,
+    /// Items whose real names the demo uses (`catalogue::builtin_sample()`).
+    pub sample: Vec<SampleItem>,
 }
 
 /// Totals of a demo load, and how long the intake pipeline (validation,
@@ -449,11 +450,10 @@ pub async fn load(
     mut progress: impl FnMut(u64),
 ) -> anyhow::Result<DemoSummary> {
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    let sample: Vec<SampleItem> =
-        catalogue::load_sample(&options.sample_path).unwrap_or_else(catalogue::fallback);
+    let sample = &options.sample;
     let second_version_day =
         govpulse_core::time::to_rfc3339(options.until_ms - 120 * DAY_MS)[..10].to_string();
-    let items = catalogue::demo_items(&sample, 100, 300, &mut rng, &second_version_day);
+    let items = catalogue::demo_items(sample, 100, 300, &mut rng, &second_version_day);
     let rules = CollectionRules::default();
     let now = govpulse_core::time::now_ms().max(options.until_ms);
     let mut summary = DemoSummary::default();

@@ -551,11 +551,8 @@ mod tests {
     fn the_last_month_has_a_story() {
         use govpulse_core::dashboard::hotwords::{rank, Ranking, Segmenter};
         use std::collections::HashMap;
-        let items: Vec<String> = crate::seed::catalogue::load_sample(
-            "../../../shared/data/standards/sichuan_511602_items_sample.csv",
-        )
-        .unwrap_or_else(crate::seed::catalogue::fallback)
-        .into_iter()
+        let items: Vec<String> = crate::seed::catalogue::builtin_sample()
+            .into_iter()
         .map(|i| i.name)
         .collect();
         let segmenter = Segmenter::new(&[]);
