@@ -27,35 +27,6 @@ fn slow(n: i64) -> String {
     format!("/api/v1/testing/slow?n={n}")
 }
 
-/// PostgreSQL: whether the server stopped the count to `n` within a second
-/// (statements left running for nobody would show here).
-async fn stopped_on_the_server(store: &Store, n: i64) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(1) {
-        if store.running_slow_counts(n).await.unwrap() == 0 {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    false
-}
-
-/// Wait until no connection of any pool is in use; how long it took.
-async fn pools_idle_within(store: &Store, limit: Duration) -> Option<Duration> {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if store
-            .pool_status()
-            .iter()
-            .all(|p| p.idle == p.size as usize)
-        {
-            return Some(started.elapsed());
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    None
-}
-
 /// Wait until at least `n` connections are in use (a slow statement runs).
 async fn connections_in_use(store: &Store, n: usize) {
     let started = Instant::now();
@@ -138,20 +109,34 @@ async fn a_statement_interrupted_at_its_deadline_frees_its_connection() {
         assert_eq!(body["code"], "server.timeout", "{label}: {body}");
         assert_eq!(body["details"]["class"], "read", "{label}");
         assert!(started.elapsed() < Duration::from_secs(4), "{label}");
-        let freed = pools_idle_within(&app.state.store, Duration::from_secs(1)).await;
+        let freed = app
+            .state
+            .store
+            .pools_idle_within(Duration::from_secs(1))
+            .await;
         assert!(freed.is_some(), "{label}: read connection back within 1 s");
         assert!(
-            stopped_on_the_server(&app.state.store, read).await,
+            app.state
+                .store
+                .slow_count_stopped_within_a_second(read)
+                .await,
             "{label}"
         );
 
         // A write transaction: rolled back, the writer free again.
         let (status, body) = admin.post(&slow(write), json!({})).await;
         assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{label}: {body}");
-        let freed = pools_idle_within(&app.state.store, Duration::from_secs(1)).await;
+        let freed = app
+            .state
+            .store
+            .pools_idle_within(Duration::from_secs(1))
+            .await;
         assert!(freed.is_some(), "{label}: writer back within 1 s");
         assert!(
-            stopped_on_the_server(&app.state.store, write).await,
+            app.state
+                .store
+                .slow_count_stopped_within_a_second(write)
+                .await,
             "{label}"
         );
         assert_eq!(
@@ -212,9 +197,16 @@ async fn a_disconnected_clients_statement_is_cancelled() {
         assert!(answered.await.is_err(), "{label}: still running");
         drop(stream);
 
-        let freed = pools_idle_within(&app.state.store, Duration::from_secs(1)).await;
+        let freed = app
+            .state
+            .store
+            .pools_idle_within(Duration::from_secs(1))
+            .await;
         assert!(freed.is_some(), "{label}: connection back within 1 s");
-        assert!(stopped_on_the_server(&app.state.store, n).await, "{label}");
+        assert!(
+            app.state.store.slow_count_stopped_within_a_second(n).await,
+            "{label}"
+        );
         let metrics = app.anonymous().get("/metrics").await.1;
         let metrics = metrics.as_str().unwrap_or_default();
         assert!(
@@ -307,9 +299,18 @@ async fn shedding_answers_503_with_retry_after_once_the_queue_is_full() {
         // The clients give up: their statements stop, the queue empties.
         running.abort();
         waiting.abort();
-        let freed = pools_idle_within(&app.state.store, Duration::from_secs(2)).await;
+        let freed = app
+            .state
+            .store
+            .pools_idle_within(Duration::from_secs(2))
+            .await;
         assert!(freed.is_some(), "{label}");
-        assert!(stopped_on_the_server(&app.state.store, 1_000_000_031).await);
+        assert!(
+            app.state
+                .store
+                .slow_count_stopped_within_a_second(1_000_000_031)
+                .await
+        );
         let (status, _) = admin.get("/api/v1/departments?size=5").await;
         assert_eq!(status, StatusCode::OK, "{label}: served again");
         app.cleanup().await;
@@ -435,7 +436,7 @@ async fn shutdown_with_requests_in_flight_ends_within_the_grace_period_consisten
         let store = Store::open(&url).await.unwrap();
         for n in [read, write] {
             assert!(
-                stopped_on_the_server(&store, n).await,
+                store.slow_count_stopped_within_a_second(n).await,
                 "{label}: left running"
             );
         }

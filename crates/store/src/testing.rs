@@ -133,6 +133,35 @@ impl Store {
         }))
     }
 
+    /// Whether the server stopped running the slow count to `n` within a
+    /// second (statements left running for nobody would show here).
+    pub async fn slow_count_stopped_within_a_second(&self, n: i64) -> bool {
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(1) {
+            if matches!(self.running_slow_counts(n).await, Ok(0)) {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        false
+    }
+
+    /// Wait until every connection of every pool is idle; how long it took
+    /// (`None`: not within `limit`).
+    pub async fn pools_idle_within(
+        &self,
+        limit: std::time::Duration,
+    ) -> Option<std::time::Duration> {
+        let started = std::time::Instant::now();
+        while started.elapsed() < limit {
+            if self.pool_status().iter().all(|p| p.idle == p.size as usize) {
+                return Some(started.elapsed());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        None
+    }
+
     /// PostgreSQL: how many slow counts to `n` the server is running, from
     /// any connection (a statement left running for nobody shows here even
     /// after its connection closed). SQLite has no server: always 0.

@@ -17,34 +17,6 @@ const FOREVER_READ: i64 = 1_000_000_001;
 const FOREVER_WRITE: i64 = 1_000_000_002;
 const FOREVER_DEADLINE: i64 = 1_000_000_003;
 
-/// Whether the server stopped running the count to `n` within a second.
-async fn stopped_on_the_server(store: &Store, n: i64) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(1) {
-        if store.running_slow_counts(n).await.unwrap() == 0 {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    false
-}
-
-/// Wait until every connection of every pool is idle; how long it took.
-async fn all_idle_within(store: &Store, limit: Duration) -> Option<Duration> {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if store
-            .pool_status()
-            .iter()
-            .all(|p| p.idle == p.size as usize)
-        {
-            return Some(started.elapsed());
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    None
-}
-
 fn record() -> AuditRecord {
     AuditRecord {
         actor: "tester".into(),
@@ -82,9 +54,12 @@ async fn dropped_work_stops_its_statement_and_frees_the_connection() {
             read.is_err(),
             "{label}: the slow read must still be running"
         );
-        let took = all_idle_within(&store, Duration::from_secs(1)).await;
+        let took = store.pools_idle_within(Duration::from_secs(1)).await;
         assert!(took.is_some(), "{label}: read connection back within 1 s");
-        assert!(stopped_on_the_server(&store, FOREVER_READ).await, "{label}");
+        assert!(
+            store.slow_count_stopped_within_a_second(FOREVER_READ).await,
+            "{label}"
+        );
 
         // A write transaction, abandoned after 300 ms: rolled back, writer free.
         let write = tokio::time::timeout(
@@ -96,10 +71,12 @@ async fn dropped_work_stops_its_statement_and_frees_the_connection() {
             write.is_err(),
             "{label}: the slow write must still be running"
         );
-        let took = all_idle_within(&store, Duration::from_secs(1)).await;
+        let took = store.pools_idle_within(Duration::from_secs(1)).await;
         assert!(took.is_some(), "{label}: writer back within 1 s");
         assert!(
-            stopped_on_the_server(&store, FOREVER_WRITE).await,
+            store
+                .slow_count_stopped_within_a_second(FOREVER_WRITE)
+                .await,
             "{label}"
         );
         assert_eq!(

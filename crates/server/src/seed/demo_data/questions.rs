@@ -553,8 +553,8 @@ mod tests {
         use std::collections::HashMap;
         let items: Vec<String> = crate::seed::catalogue::builtin_sample()
             .into_iter()
-        .map(|i| i.name)
-        .collect();
+            .map(|i| i.name)
+            .collect();
         let segmenter = Segmenter::new(&[]);
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let mut counts: HashMap<String, u64> = HashMap::new();
