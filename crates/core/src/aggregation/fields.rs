@@ -20,6 +20,11 @@ impl Rejection {
 
 pub type Checked<T> = Result<T, Rejection>;
 
+/// Bound of the free texts GB/T 39046 leaves unbounded (`..ul`: 咨询内容,
+/// 答复, 处理意见, 评价内容): 65,536 characters (64 KiB and more in UTF-8).
+/// A bound still, so one record cannot take the server's memory.
+pub const LONG_TEXT_CHARS: usize = 65_536;
+
 /// Read access to one record's fields.
 pub struct Fields<'a> {
     map: &'a Map<String, Value>,

@@ -4,7 +4,7 @@
 //! renamed fields and translated codes) and leaves as a typed input, or as a
 //! [`Rejection`] with a stable code.
 
-use super::fields::{invalid, Checked, Fields, Rejection};
+use super::fields::{invalid, Checked, Fields, Rejection, LONG_TEXT_CHARS};
 use crate::idnumber::{self, IdKind};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -162,7 +162,7 @@ pub fn event(map: &Map<String, Value>, now_ms: i64) -> Checked<EventInput> {
         at: f.time("at", now_ms)?,
         special_kind,
         operator: f.opt_text("operator", 100)?,
-        note: f.opt_text("note", 1000)?,
+        note: f.opt_text("note", LONG_TEXT_CHARS)?,
     })
 }
 
@@ -207,8 +207,8 @@ pub fn consultation(map: &Map<String, Value>, now_ms: i64) -> Checked<Consultati
         applicant_type: kind,
         applicant_id: applicant,
         item_code: f.opt_code("item_code", 128)?,
-        question: f.text("question", 2000)?,
-        answer: f.opt_text("answer", 4000)?,
+        question: f.text("question", LONG_TEXT_CHARS)?,
+        answer: f.opt_text("answer", LONG_TEXT_CHARS)?,
     })
 }
 
@@ -252,7 +252,7 @@ pub fn evaluation(map: &Map<String, Value>, now_ms: i64) -> Checked<EvaluationIn
         channel: f.choice("channel", CHANNELS)?,
         rated_at: f.time("rated_at", now_ms)?,
         satisfaction: f.int("satisfaction", 1, 5)?,
-        comment: f.opt_text("comment", 2000)?,
+        comment: f.opt_text("comment", LONG_TEXT_CHARS)?,
         region_code: region,
     })
 }
@@ -350,5 +350,26 @@ mod tests {
             evaluation(r.as_object().unwrap(), now()).unwrap_err().code,
             "field.missing"
         );
+    }
+
+    /// GB/T 39046 leaves 咨询内容, 答复 and 评价内容 unbounded: long citizen
+    /// messages pass up to the documented bound, and only beyond it are refused.
+    #[test]
+    fn long_texts_pass_up_to_their_bound() {
+        let consultation_with = |question: String| {
+            let c = json!({"code": "K-1", "channel": "hotline", "region_code": "110105",
+                "asked_at": "2026-03-02T10:00:00+08:00", "applicant_type": "person",
+                "question": question, "answer": "答".repeat(LONG_TEXT_CHARS)});
+            consultation(c.as_object().unwrap(), now())
+        };
+        let long = "请问".repeat(LONG_TEXT_CHARS / 2);
+        assert_eq!(consultation_with(long.clone()).unwrap().question, long);
+        assert_eq!(
+            consultation_with(format!("{long}吗")).unwrap_err().code,
+            "field.invalid"
+        );
+        let r = json!({"evaluation_id": "E1", "channel": "app", "rated_at": "2026-03-02T10:00:00+08:00",
+            "satisfaction": 4, "case_code": "C-1", "comment": "慢".repeat(3000)});
+        assert!(evaluation(r.as_object().unwrap(), now()).is_ok());
     }
 }
