@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   dayEnd,
   dayStart,
+  excerpt,
   formatDate,
   formatDateTime,
   formatDecimal,
@@ -162,5 +163,15 @@ describe('rangeQuery', () => {
     })
     expect(rangeQuery(f, { days: true })).toEqual({ from: '2026-11-01', to: '2026-11-21', region: '110105' })
     expect(rangeQuery({ from: '2026-02-30', to: '' })).toEqual({})
+  })
+})
+
+describe('excerpt', () => {
+  it('keeps short texts and cuts long ones at a character boundary with …', () => {
+    expect(excerpt('营业执照怎么办')).toBe('营业执照怎么办')
+    expect(excerpt(null)).toBe('')
+    const long = '请问'.repeat(30000)
+    expect(excerpt(long)).toBe('请问'.repeat(100) + '…')
+    expect(excerpt('😀'.repeat(5), 3)).toBe('😀😀😀…')
   })
 })

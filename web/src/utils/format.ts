@@ -116,3 +116,10 @@ export function prettyJson(value: unknown): string {
     return String(value)
   }
 }
+
+/** The first `max` characters of a free text (up to 65,536 arrive), with … when cut. */
+export function excerpt(text: string | null | undefined, max = 200): string {
+  if (!text) return ''
+  const chars = Array.from(text)
+  return chars.length <= max ? text : chars.slice(0, max).join('') + '…'
+}
