@@ -23,6 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Start (RFC 3339 or `YYYY-MM-DD`), inclusive.
     pub from: Option<String>,
@@ -35,8 +36,10 @@ pub struct AuditQuery {
     pub result: Option<String>,
     pub object_type: Option<String>,
     /// Page number, 1-based.
+    #[param(minimum = 1)]
     pub page: Option<i64>,
     /// Page size, at most 500.
+    #[param(minimum = 1, maximum = 500)]
     pub size: Option<i64>,
     /// `field` or `-field` (descending); see the list's sortable fields.
     pub sort: Option<String>,

@@ -40,8 +40,11 @@ impl<T> ListResponse<T> {
 
 /// The query of a list with no filters of its own.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    #[param(minimum = 1)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     pub size: Option<i64>,
     /// `field` or `-field` (descending); see the list's sortable fields.
     pub sort: Option<String>,

@@ -87,6 +87,7 @@ impl From<DepartmentRow> for DepartmentView {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DepartmentQuery {
     pub q: Option<String>,
     /// Region code: departments in its subtree.
@@ -94,8 +95,10 @@ pub struct DepartmentQuery {
     /// `city` or `district`.
     pub level: Option<String>,
     /// Page number, 1-based.
+    #[param(minimum = 1)]
     pub page: Option<i64>,
     /// Page size, at most 500.
+    #[param(minimum = 1, maximum = 500)]
     pub size: Option<i64>,
     /// `field` or `-field` (descending); see the list's sortable fields.
     pub sort: Option<String>,

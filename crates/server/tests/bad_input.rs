@@ -138,6 +138,38 @@ async fn unknown_api_paths_answer_json_404_and_ops_endpoints_work() {
     ] {
         assert!(spec["paths"][path].is_object(), "{path} documented");
     }
+    // Generated clients follow the document: a parameter declared `in: path`
+    // must be in the path template, and a list's `size` carries its bound.
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                if parameter["in"] == "path" {
+                    assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{method} {path}: `{name}` is not in the path"
+                    );
+                }
+                if name == "size" {
+                    assert_eq!(
+                        parameter["schema"]["maximum"], 500,
+                        "{method} {path}: size bound"
+                    );
+                }
+            }
+        }
+    }
+    let deadline = &spec["paths"]["/api/v1/calendar/deadline"]["get"]["parameters"];
+    let start = deadline
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "start")
+        .unwrap();
+    assert_eq!(
+        (start["in"].as_str(), start["required"].as_bool()),
+        (Some("query"), Some(true))
+    );
     let response = reqwest::get(format!("{}/api/docs/", app.base))
         .await
         .unwrap();

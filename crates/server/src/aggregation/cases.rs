@@ -77,6 +77,7 @@ impl From<CaseRow> for CaseView {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     pub q: Option<String>,
     pub region: Option<String>,
@@ -89,7 +90,9 @@ pub struct CaseQuery {
     pub overdue: Option<bool>,
     pub from: Option<String>,
     pub to: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     pub size: Option<i64>,
     /// `field` or `-field` (descending); see the list's sortable fields.
     pub sort: Option<String>,

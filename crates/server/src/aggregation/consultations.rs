@@ -53,6 +53,7 @@ impl From<ConsultationRow> for ConsultationView {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConsultationQuery {
     pub q: Option<String>,
     pub channel: Option<String>,
@@ -61,7 +62,9 @@ pub struct ConsultationQuery {
     pub linked: Option<bool>,
     pub from: Option<String>,
     pub to: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     pub size: Option<i64>,
     /// `field` or `-field` (descending); see the list's sortable fields.
     pub sort: Option<String>,

@@ -41,12 +41,15 @@ impl From<EvaluationRow> for EvaluationView {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EvaluationQuery {
     pub region: Option<String>,
     pub satisfaction: Option<i64>,
     pub from: Option<String>,
     pub to: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     pub size: Option<i64>,
     /// `field` or `-field` (descending); see the list's sortable fields.
     pub sort: Option<String>,

@@ -79,6 +79,7 @@ pub async fn report_response(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SourceQuery {
     /// Source system code whose collection rules apply.
     pub source: Option<String>,

@@ -88,6 +88,7 @@ pub struct ItemDetail {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ItemQuery {
     pub q: Option<String>,
     pub department: Option<String>,
@@ -96,7 +97,9 @@ pub struct ItemQuery {
     pub item_type: Option<String>,
     /// 1 即办件, 2 承诺件.
     pub case_type: Option<i64>,
+    #[param(minimum = 1)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     pub size: Option<i64>,
     /// `field` or `-field` (descending); see the list's sortable fields.
     pub sort: Option<String>,

@@ -61,6 +61,7 @@ pub async fn applicant_timeline(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LinkingQuery {
     /// region (district) | department | item
     pub group: Option<String>,

@@ -179,6 +179,7 @@ pub async fn delete_source(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReconciliationQuery {
     /// First day, `YYYY-MM-DD`.
     pub from: Option<String>,
@@ -188,7 +189,9 @@ pub struct ReconciliationQuery {
     pub kind: Option<String>,
     /// Export format: `xlsx` (default) or `csv`.
     pub format: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     pub size: Option<i64>,
     /// `day` or `-day` (default).
     pub sort: Option<String>,

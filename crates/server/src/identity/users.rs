@@ -76,6 +76,7 @@ impl From<UserWithRoles> for UserView {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserQuery {
     pub q: Option<String>,
     pub region: Option<String>,
@@ -84,8 +85,10 @@ pub struct UserQuery {
     /// `active`, `locked` or `disabled`.
     pub status: Option<String>,
     /// Page number, 1-based.
+    #[param(minimum = 1)]
     pub page: Option<i64>,
     /// Page size, at most 500.
+    #[param(minimum = 1, maximum = 500)]
     pub size: Option<i64>,
     /// `field` or `-field` (descending); see the list's sortable fields.
     pub sort: Option<String>,

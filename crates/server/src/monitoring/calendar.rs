@@ -28,10 +28,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeadlineQuery {
     /// Start instant (RFC 3339) or date (`YYYY-MM-DD`, midnight Asia/Shanghai).
     pub start: String,
     /// Budget in days (0–3650).
+    #[param(maximum = 3650)]
     pub days: u32,
     /// `working` (default) or `natural`.
     pub unit: Option<String>,

@@ -189,6 +189,7 @@ async fn detail(state: &AppState, code: &str) -> ApiResult<RuleDetail> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RuleQuery {
     pub q: Option<String>,
     pub stage: Option<String>,

@@ -72,6 +72,7 @@ impl From<WarningRow> for WarningView {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WarningQuery {
     pub level: Option<String>,
     pub stage: Option<String>,
@@ -86,7 +87,9 @@ pub struct WarningQuery {
     /// Raised from (date or RFC 3339).
     pub from: Option<String>,
     pub to: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     pub size: Option<i64>,
     /// `field` or `-field` (descending); see the list's sortable fields.
     pub sort: Option<String>,
