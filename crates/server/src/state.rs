@@ -25,6 +25,8 @@ pub struct AppState {
     pub login_limiter: Arc<RateLimiter>,
     /// Request bounds, refusal auditing and the shutdown state (issue 17).
     pub overload: Arc<crate::overload::Overload>,
+    /// Recently resolved sessions (see its module).
+    pub sessions: Arc<crate::identity::session_cache::SessionCache>,
     policy: Arc<RwLock<Option<(SecurityPolicy, Instant)>>>,
 }
 
@@ -39,6 +41,7 @@ impl AppState {
             overload: Arc::new(crate::overload::Overload::new(&config)),
             config: Arc::new(config),
             login_limiter,
+            sessions: Arc::default(),
             policy: Arc::new(RwLock::new(None)),
         }
     }

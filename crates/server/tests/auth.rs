@@ -436,3 +436,38 @@ async fn background_polls_do_not_keep_an_idle_session_alive() {
         app.cleanup().await;
     }
 }
+
+/// Resolved sessions are reused between requests (no database round trip),
+/// but never past a change: a disabled account is refused on its very next
+/// request, and a signed-out session at once.
+#[tokio::test]
+async fn a_disabled_account_is_refused_on_its_next_request() {
+    for app in TestApp::all().await {
+        let admin = app.admin().await;
+        let body = new_user(
+            "zhaoliu",
+            "district_operator",
+            "region",
+            Some("110105"),
+            None,
+        );
+        let id = create_user(&admin, body.clone()).await;
+        let mut user = app.anonymous();
+        let (status, _) = user.login("zhaoliu", "Init#Passw0rd").await;
+        assert_eq!(status, StatusCode::OK);
+        for _ in 0..2 {
+            let (status, me) = user.get("/api/v1/me").await;
+            assert_eq!(
+                (status, &me["username"]),
+                (StatusCode::OK, &json!("zhaoliu"))
+            );
+        }
+        let update = json!({ "display_name": body["display_name"], "roles": body["roles"],
+            "scope": body["scope"], "disabled": true });
+        let (status, answer) = admin.put(&format!("/api/v1/users/{id}"), update).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let (status, _) = user.get("/api/v1/me").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{}", app.label());
+        app.cleanup().await;
+    }
+}

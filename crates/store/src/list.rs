@@ -342,6 +342,12 @@ impl Totals {
 }
 
 impl crate::db::Store {
+    /// Changes with every write through this store (before and after it):
+    /// what was read at one generation is still true while it is current.
+    pub fn write_generation(&self) -> u64 {
+        self.totals.generation()
+    }
+
     /// A total remembered under `key` (see [`Totals`]) or computed by `count`
     /// and remembered: for totals the server derives itself (the dashboard cube).
     pub async fn remembered_total<E>(

@@ -4,6 +4,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::identity::secrets::{same_secret, sha256_hex};
+use crate::identity::session_cache::ResolvedSession;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -196,14 +197,19 @@ impl Caller {
         ip: String,
     ) -> ApiResult<Self> {
         let id_hash = sha256_hex(cookie_value);
-        let session = state
-            .store
-            .get_session(&id_hash)
-            .await?
-            .ok_or_else(ApiError::unauthenticated)?;
+        let generation = state.store.write_generation();
+        let resolved = match state.sessions.get(&id_hash, generation) {
+            Some(resolved) => resolved,
+            None => {
+                let resolved = Self::resolve_session(state, &id_hash).await?;
+                state.sessions.put(&id_hash, generation, resolved.clone());
+                resolved
+            }
+        };
         let policy = state.policy().await?;
         let now = now_ms();
-        if now - session.last_seen_at > policy.idle_timeout_minutes * 60_000 {
+        if now - resolved.last_seen_at > policy.idle_timeout_minutes * 60_000 {
+            state.sessions.forget(&id_hash);
             state.store.delete_session(&id_hash).await?;
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -211,23 +217,39 @@ impl Caller {
                 "会话已超时，请重新登录",
             ));
         }
-        if is_unsafe(&parts.method) {
-            check_csrf(parts, &session.csrf_token)?;
+        let caller = Self {
+            ip,
+            ..resolved.caller
+        };
+        if let Some(session) = &caller.session {
+            if is_unsafe(&parts.method) {
+                check_csrf(parts, &session.csrf_token)?;
+            }
         }
+        // Background polls (the inbox badge) are not user activity: they must
+        // not keep an idle session alive (SEC session timeout).
+        let background = parts.headers.contains_key(BACKGROUND_HEADER);
+        if !background && now - resolved.last_seen_at > TOUCH_INTERVAL_MS {
+            state.store.touch_session(&id_hash, now).await?;
+        }
+        Ok(caller)
+    }
+
+    /// Read session `id_hash`, its (enabled) user and grants from the store.
+    async fn resolve_session(state: &AppState, id_hash: &str) -> ApiResult<ResolvedSession> {
+        let session = state
+            .store
+            .get_session(id_hash)
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
         let user = state
             .store
             .find_user_by_id(session.user_id)
             .await?
             .filter(|u| !u.disabled)
             .ok_or_else(ApiError::unauthenticated)?;
-        // Background polls (the inbox badge) are not user activity: they must
-        // not keep an idle session alive (SEC session timeout).
-        let background = parts.headers.contains_key(BACKGROUND_HEADER);
-        if !background && now - session.last_seen_at > TOUCH_INTERVAL_MS {
-            state.store.touch_session(&id_hash, now).await?;
-        }
         let (roles, permissions) = state.store.user_grants(user.id).await?;
-        Ok(Self {
+        let caller = Self {
             user_id: Some(user.id),
             scope: scope_of(&user),
             username: user.username,
@@ -235,14 +257,18 @@ impl Caller {
             roles,
             permissions,
             session: Some(SessionInfo {
-                id_hash,
+                id_hash: id_hash.to_string(),
                 csrf_token: session.csrf_token,
             }),
-            ip,
+            ip: String::new(),
             must_change_password: user.must_change_password,
             totp_enabled: user.totp_enabled,
             region_name: user.region_name,
             department_name: user.department_name,
+        };
+        Ok(ResolvedSession {
+            caller,
+            last_seen_at: session.last_seen_at,
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod policy;
 pub mod rate_limit;
 pub mod roles;
 pub mod secrets;
+pub mod session_cache;
 pub mod tokens;
 pub mod users;
 
