@@ -1,7 +1,7 @@
 // 1. admin logs in → the layout shows the sidebar with 系统管理 and the user's name.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { ADMIN, byTestId, login, withPage } from './lib.mjs'
+import { ADMIN, BASE_URL, byTestId, login, withPage } from './lib.mjs'
 
 test('admin logs in and sees the sidebar and their name', { timeout: 120_000 }, async (t) => {
   await withPage(t, async (page) => {
@@ -23,5 +23,20 @@ test('admin logs in and sees the sidebar and their name', { timeout: 120_000 }, 
     const welcome = byTestId(page, 'welcome-card')
     await welcome.waitFor({ state: 'visible' })
     assert.match(await welcome.innerText(), new RegExp(me.display_name))
+  })
+})
+
+// Issue 16 item 4: no dead end — each role lands on the first page it may use.
+test('the audit admin lands on 审计日志, not on a dashboard it may not read', { timeout: 120_000 }, async (t) => {
+  await withPage(t, async (page) => {
+    await login(page, 'auditor', 'Audit@12345')
+    await page.waitForURL((u) => u.pathname === '/audit')
+    const sidebar = byTestId(page, 'sidebar')
+    await sidebar.getByText('审计日志', { exact: true }).waitFor({ state: 'visible' })
+    assert.equal(await sidebar.getByText('首页看板', { exact: true }).count(), 0, 'no 首页看板 entry')
+    assert.equal(await byTestId(page, 'dash-forbidden').count(), 0)
+    // the breadcrumb's 首页 leads to the same home
+    await page.goto(`${BASE_URL}/`)
+    await page.waitForURL((u) => u.pathname === '/audit')
   })
 })

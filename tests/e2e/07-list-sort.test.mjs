@@ -29,9 +29,20 @@ test('city operator: 办件数据 sorted by 申请时间 and filtered to overdue
     // --- open 办件数据 from the side menu (newest first by default) ---
     const menuItem = byTestId(page, 'menu-agg-cases')
     if (!(await menuItem.isVisible())) await byTestId(page, 'menu-aggregation').locator('.el-sub-menu__title').click()
+    // a slow answer: the list says 加载中, not 暂无数据 / 共 0 条 (issue 16 item 13)
+    const slow = (u) => u.pathname === '/api/v1/cases'
+    await page.route(slow, async (route) => {
+      await new Promise((r) => setTimeout(r, 2_000))
+      await route.continue()
+    })
     const opened = page.waitForResponse(isCases)
+    opened.catch(() => {}) // awaited below; a failure in between is the one to report
     await menuItem.click()
+    await page.waitForURL((u) => u.pathname === '/aggregation/cases')
+    await byTestId(page, 'pager-total').filter({ hasText: '加载中' }).waitFor({ state: 'visible' })
+    assert.equal(await byTestId(page, 'case-table').locator('.el-table__empty-text:visible').count(), 0, 'no 暂无数据 while loading')
     const first = await opened
+    await page.unroute(slow)
     assert.equal(first.status(), 200, `GET /cases answered ${first.status()}`)
     await page.waitForURL((u) => u.pathname === '/aggregation/cases')
     const table = byTestId(page, 'case-table')
