@@ -3,8 +3,9 @@
 //    process timeline and reveals the applicant's ID number (audited); the 朝阳区
 //    operator sees only cases of 朝阳区 and its streets.
 import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
 import { test } from 'node:test'
-import { BASE_URL, byTestId, login, withPage } from './lib.mjs'
+import { ADMIN, BASE_URL, byTestId, login, withPage } from './lib.mjs'
 
 const CITY = { username: 'city', password: 'City@12345' }
 const CHAOYANG = { username: 'chaoyang', password: 'Chaoyang@123' }
@@ -124,5 +125,36 @@ test('a district operator sees only cases of 朝阳区 and its streets', { timeo
     const shown = (await cases.locator('tbody td.col-region').allInnerTexts()).map((s) => s.trim())
     assert.ok(shown.length > 0, 'rows have a 区划 column')
     for (const name of shown) assert.ok(allowed.has(name), `case outside 朝阳区 listed: ${name}`)
+  })
+})
+
+// Issue 16 item 11: the import dialog offers a template and explains rejections in Chinese.
+test('admin: 导入 offers 下载模板 and explains a rejected row in Chinese', { timeout: 120_000 }, async (t) => {
+  await withPage(t, async (page) => {
+    await login(page, ADMIN.username, ADMIN.password)
+    await openList(page, '/aggregation/items', '/items', 'item-table')
+    await byTestId(page, 'import-open').click()
+    const dialog = byTestId(page, 'import-dialog')
+    await dialog.waitFor({ state: 'visible' })
+
+    const got = page.waitForEvent('download')
+    await byTestId(page, 'import-template').click()
+    const download = await got
+    assert.equal(download.suggestedFilename(), 'items-template.xlsx')
+    const file = await download.path()
+    const bytes = await readFile(file)
+    assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'an XLSX (zip) file')
+
+    // a row with an impossible item type code: rejected, with a Chinese message
+    const csv = 'item_code,name,item_type_code,department_code,region_code,legal_limit,limit_unit\nE2E-TPL-1,测试事项,xx,110105D001,110105,20,working\n'
+    await byTestId(page, 'import-file').locator('input[type=file]').setInputFiles({ name: 'items.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+    const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/import/items')
+    await byTestId(page, 'import-submit').click()
+    assert.equal((await answered).status(), 200)
+    const rejections = byTestId(page, 'import-rejections')
+    await rejections.locator('tbody tr').first().waitFor({ state: 'visible' })
+    const message = (await rejections.locator('tbody tr').first().locator('td').nth(2).innerText()).trim()
+    assert.match(message, /[\u4e00-\u9fff]/, `a Chinese message: ${message}`)
+    assert.doesNotMatch(message, /\b(must|is not|required)\b/, `no English: ${message}`)
   })
 })

@@ -88,8 +88,19 @@ test('city operator: warnings by level, acknowledging one', { timeout: 180_000 }
     )
     const last = (await history.last().innerText()).replace(/\s+/g, ' ')
     assert.match(last, /确认/, `the new history entry is the acknowledgement: ${last}`)
-    assert.match(last, /city/, `and names the operator: ${last}`)
+    assert.match(last, /市级运营专员/, `and names the operator by name (issue 16 item 6): ${last}`)
+    const code = (await byTestId(page, 'detail-code').innerText()).trim()
+    assert.doesNotMatch(code, /^预警 \d+$/, 'the header shows the subject, not a raw id')
+    assert.equal(code, (await byTestId(page, 'warning-case-link').innerText()).trim())
     assert.equal(await byTestId(page, 'warning-acknowledge').count(), 0, 'an acknowledged warning cannot be acknowledged again')
+
+    // --- arriving with a filter behind 展开 (a dashboard stage card): the form shows it (issue 16 item 3) ---
+    await openWarnings(page, '?stage=approval')
+    const stageItem = page.locator('.search-form .el-form-item').filter({ has: page.locator('label', { hasText: /^环节$/ }) })
+    await stageItem.waitFor({ state: 'visible' })
+    assert.match(await stageItem.innerText(), /审批/, 'the stage filter shows its value')
+    await byTestId(page, 'search-toggle').click()
+    assert.equal((await byTestId(page, 'search-hidden-active').innerText()).trim(), '1', 'collapsed: 1 hidden filter in effect')
   })
 })
 
@@ -151,12 +162,19 @@ test('city operator: approval_overdue in the visual editor, saved back, simulate
     )
     assert.equal(await page.locator('[data-testid="rule-problems"]').count(), 0, 'no problems listed')
 
-    // --- 规则仿真 of this rule over the last 365 days ---
+    // --- 规则仿真 of this rule, edited but not saved, over the last 365 days ---
+    // (issue 16 item 2: the unsaved edit goes along, no 未保存 confirmation)
+    const yellowInput = usedLeaf.locator('[data-testid="condition-value-number"] input')
+    await yellowInput.fill('60')
+    await yellowInput.press('Tab')
     const ruleLoaded = page.waitForResponse((r) => isApi(r, '/warning-rules/approval_overdue'))
     await byTestId(page, 'rule-simulate').click()
     await page.waitForURL((u) => u.pathname === '/monitoring/simulation' && u.searchParams.get('rule') === 'approval_overdue')
     assert.equal((await ruleLoaded).status(), 200)
     await byTestId(page, 'sim-rule').filter({ hasText: 'approval_overdue' }).waitFor({ state: 'visible' })
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="condition-value-number"] input')].some((i) => i.value === '60'),
+    )
 
     const now = new Date()
     const from = ymd(new Date(now.getTime() - 364 * 86_400_000))
@@ -177,6 +195,8 @@ test('city operator: approval_overdue in the visual editor, saved back, simulate
     assert.equal(sim.status(), 200, `simulate answered ${sim.status()}: ${await sim.text()}`)
     const sent = sim.request().postDataJSON()
     assert.equal(sent.rule.code, 'approval_overdue')
+    assert.match(JSON.stringify(sent.rule.levels[0]), /\b60\b/, 'the edited (unsaved) yellow threshold is simulated')
+    assert.doesNotMatch(JSON.stringify(sent.rule.levels[0]), /\b80\b/, 'not the saved one')
     assert.ok(sent.from.startsWith(from) && sent.to.startsWith(to), `the period ${sent.from} – ${sent.to}`)
     const answer = await sim.json()
     const raised = Object.values(answer.by_level).reduce((a, b) => a + b, 0)
@@ -193,6 +213,9 @@ test('city operator: approval_overdue in the visual editor, saved back, simulate
     assert.ok(shown.some((s) => s.includes('黄灯') && s.includes(String(answer.by_level.yellow ?? 0))), `yellow count: ${shown}`)
     assert.ok(shown.some((s) => s.includes('红灯') && s.includes(String(answer.by_level.red ?? 0))), `red count: ${shown}`)
     assert.ok((await byTestId(page, 'sim-sample').locator('tbody tr').count()) > 0, 'sample cases are listed')
+    const resultText = await result.innerText()
+    assert.match(resultText, /按区划/, 'the same word as everywhere else (issue 16 item 9)')
+    assert.doesNotMatch(resultText, /区县/)
   })
 })
 
@@ -206,8 +229,15 @@ test('city operator: red pop-up, inbox badge, 全部已读', { timeout: 120_000 
     const { unread } = await res.json()
     assert.ok(unread > 0, 'the city operator has unread messages')
 
-    const popup = await closeRedPopup(page, 10_000)
-    assert.ok(popup?.includes('红灯'), `a red pop-up after login: ${popup}`)
+    // the red pop-up: in the bottom-right corner, closing by itself (issue 16 item 10)
+    const note = page.locator('.inbox-red-popup').first()
+    await note.waitFor({ state: 'visible', timeout: 10_000 })
+    const popup = (await note.locator('.el-notification__title').innerText()).trim()
+    assert.ok(popup.includes('红灯'), `a red pop-up after login: ${popup}`)
+    const box = await note.boundingBox()
+    const view = page.viewportSize()
+    assert.ok(box.y > view.height / 2 && box.x + box.width > view.width - 40, `in the bottom-right corner: ${JSON.stringify(box)}`)
+    await note.waitFor({ state: 'detached', timeout: 20_000 })
 
     const table = byTestId(page, 'message-table')
     await table.locator('tbody tr').first().waitFor({ state: 'visible' })

@@ -116,8 +116,14 @@ test('city and district operators each see their own scope', { timeout: 180_000 
     const table = byTestId(page, 'dash-table-region')
     await table.waitFor({ state: 'visible' })
     const shown = (await table.locator('.el-table__body-wrapper tbody tr td:first-child').allInnerTexts()).map((s) => s.trim())
-    // (the district's own row — records kept at district level — reads 朝阳区（本级）)
-    assert.deepEqual(shown.map((s) => s.replace(/（本级）$/, '')), mine.by_region.map((r) => r.name))
+    // (the district's own row — records kept at district level — reads 朝阳区（本级）);
+    // streets with nothing in the period are left out and counted in the hint (issue 16 item 9)
+    const nonEmpty = mine.by_region.filter((r) => r.cases + r.consultations + r.warnings + r.completed > 0)
+    const hidden = mine.by_region.length - nonEmpty.length
+    assert.ok(hidden > 0, 'the demo has 朝阳区 streets without data')
+    assert.deepEqual(shown.map((s) => s.replace(/（本级）$/, '')), nonEmpty.map((r) => r.name))
+    const hint = page.locator('.dash-panel').filter({ has: byTestId(page, 'dash-table-region') }).locator('.hint')
+    assert.match(await hint.getAttribute('title'), new RegExp(`另有 ${hidden} 个下级区划本期无数据`))
     assert.ok(!shown.includes('海淀区'), '海淀区 is not shown to the 朝阳区 operator')
   })
 })

@@ -16,13 +16,13 @@ pub enum IdKind {
 /// Why an identity number was refused; part of the intake error codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
-    #[error("wrong length")]
+    #[error("位数不正确")]
     Length,
-    #[error("invalid character")]
+    #[error("含有非法字符")]
     Character,
-    #[error("impossible birth date")]
+    #[error("出生日期不存在")]
     BirthDate,
-    #[error("check character does not match")]
+    #[error("校验码不符")]
     CheckCharacter,
 }
 

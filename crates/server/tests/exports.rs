@@ -380,6 +380,29 @@ async fn only_the_owner_sees_a_job_and_bad_requests_create_nothing() {
                 "{label}: {action} audited: {entries:?}"
             );
         }
+        let results = |audit: &Value| -> Vec<String> {
+            audit["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["action"] == "export.download")
+                .map(|e| e["result"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(results(&audit), ["success"], "{label}: {audit}");
+
+        // A download that fails (the file is gone) is audited as a failure (issue 16 item 7).
+        for entry in std::fs::read_dir(&app.state.config.export_dir).unwrap() {
+            std::fs::remove_file(entry.unwrap().path()).unwrap();
+        }
+        let (status, _) = chaoyang
+            .get(&format!("/api/v1/exports/{id}/download"))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{label}");
+        let (_, audit) = auditor
+            .get("/api/v1/audit?action=export.download&size=100&sort=seq")
+            .await;
+        assert_eq!(results(&audit), ["success", "failure"], "{label}: {audit}");
         app.cleanup().await;
     }
 }

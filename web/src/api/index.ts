@@ -130,6 +130,8 @@ export const importApi = {
   /** A CSV / XLSX file sent as is; `source` names the source system whose collection rules apply. */
   upload: (kind: ImportKind, file: Blob, contentType: string, source?: string) =>
     http.upload<IntakeAnswer>(`/import/${kind}`, file, contentType, { source }),
+  /** 下载模板: the kind's columns with a sample row, and its code lists (XLSX). */
+  templateUrl: (kind: ImportKind) => buildUrl(`/import/${kind}/template`, {}),
 }
 
 export const consultationApi = {

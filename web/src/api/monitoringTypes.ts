@@ -186,6 +186,8 @@ export interface WarningHistoryEntry {
   level: string | null
   status: WarningStatus | null
   actor: string | null
+  /** The actor's display name (null for the system and deleted users). */
+  actor_name?: string | null
   note: string | null
 }
 

@@ -3,7 +3,7 @@ import { mount } from '@vue/test-utils'
 import ElementPlus from 'element-plus'
 import ListPager from './ListPager.vue'
 
-function pager(props: { page: number; size: number; total: number; exact?: boolean; hasNext?: boolean }) {
+function pager(props: { page: number; size: number; total: number; exact?: boolean; hasNext?: boolean; loading?: boolean }) {
   return mount(ListPager, { props, global: { plugins: [ElementPlus] } })
 }
 
@@ -35,5 +35,11 @@ describe('ListPager', () => {
     const w = pager({ page: 1, size: 20, total: 100 })
     await w.find('.btn-next').trigger('click')
     expect(w.emitted('page')).toEqual([[2]])
+  })
+
+  it('says 加载中 rather than 共 0 条 before the first answer (issue 16 item 13)', () => {
+    expect(totalText(pager({ page: 1, size: 20, total: 0, loading: true }))).toBe('加载中…')
+    expect(totalText(pager({ page: 2, size: 20, total: 55, loading: true }))).toBe('共 55 条')
+    expect(totalText(pager({ page: 1, size: 20, total: 0 }))).toBe('共 0 条')
   })
 })

@@ -170,7 +170,7 @@ describe('useListPage', () => {
   it('keeps total_exact and next for the pager', async () => {
     const { list } = await setup('/list', async () => page(['x'], 10_000, 'more', false))
     expect(list().totalExact.value).toBe(false)
-    expect(list().pager.value).toEqual({ page: 1, size: 20, total: 10_000, exact: false, hasNext: true })
+    expect(list().pager.value).toEqual({ page: 1, size: 20, total: 10_000, exact: false, hasNext: true, loading: false })
   })
 
   it('follows the back button', async () => {

@@ -13,6 +13,7 @@ import type { Page } from '@/api/types'
 import { showError } from '@/utils/feedback'
 import {
   DEFAULT_PAGE_SIZE,
+  changedCount,
   queryToState,
   sameQuery,
   sortOf,
@@ -175,6 +176,9 @@ export function useListPage<F extends Filters, T>(opts: ListPageOptions<F, T>) {
   /** Reload quietly (a timer's refresh): no spinner, errors ignored, rows kept. */
   const poll = () => load(true)
 
+  /** How many of these filters the shown result applies (for `SearchForm :hidden-active`). */
+  const activeCount = (keys: readonly (keyof F)[]) => changedCount(applied.value, opts.defaults, keys)
+
   /** For el-table `:default-sort` (the header arrow after a reload). */
   const tableSort = computed(() => tableSortOf(sort.value))
   /** For `<ListPager v-bind="list.pager.value">`. */
@@ -184,6 +188,7 @@ export function useListPage<F extends Filters, T>(opts: ListPageOptions<F, T>) {
     total: total.value,
     exact: totalExact.value,
     hasNext: next.value !== null,
+    loading: loading.value,
   }))
 
   if (route) {
@@ -219,5 +224,6 @@ export function useListPage<F extends Filters, T>(opts: ListPageOptions<F, T>) {
     changeSort,
     reload,
     poll,
+    activeCount,
   }
 }

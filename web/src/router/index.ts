@@ -3,7 +3,7 @@ import { ElMessage } from 'element-plus'
 import { useAuthStore } from '@/stores/auth'
 import { showError } from '@/utils/feedback'
 import { safeRedirect } from '@/utils/redirect'
-import { DETAIL_PAGES, menuLeaves } from './menu'
+import { DETAIL_PAGES, homePath, menuLeaves } from './menu'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -103,6 +103,11 @@ router.beforeEach(async (to) => {
     return { name: 'change-password', query: { redirect: safeRedirect(to.fullPath) } }
   }
   if (to.meta.permission && !auth.can(to.meta.permission)) {
+    // the home page: each role lands on the first page it may use, no dead end
+    if (to.name === 'home') {
+      const home = homePath((p) => auth.can(p))
+      if (home && home !== '/') return { path: home, replace: true }
+    }
     return { name: 'forbidden', query: { from: to.fullPath } }
   }
   return true

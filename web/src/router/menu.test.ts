@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DETAIL_PAGES, MENU, isGroup, menuLeaves, visibleMenu, type MenuEntry } from './menu'
+import { DETAIL_PAGES, MENU, homePath, isGroup, menuLeaves, visibleMenu, type MenuEntry } from './menu'
 
 const titles = (menu: MenuEntry[]) =>
   menu.flatMap((e) => (isGroup(e) ? [e.title, ...e.children.map((c) => `${e.title}/${c.title}`)] : [e.title]))
@@ -95,5 +95,19 @@ describe('menu', () => {
   it('detail pages belong to a menu page', () => {
     const names = new Set(menuLeaves().map((l) => l.leaf.name))
     for (const d of DETAIL_PAGES) expect(names.has(d.parent), d.name).toBe(true)
+  })
+})
+
+describe('home page per role (issue 16 item 4)', () => {
+  const can = (perms: string[]) => (p?: string) => !p || perms.includes(p)
+  it('is the dashboard for users who may read data', () => {
+    expect(homePath(can(['data:read', 'audit:read']))).toBe('/')
+  })
+  it('is 审计日志 for the audit admin', () => {
+    expect(homePath(can(['audit:read', 'audit:export']))).toBe('/audit')
+  })
+  it('skips pages under construction', () => {
+    expect(homePath(can(['org:read']))).toBe('/system/departments')
+    expect(homePath(can([]))).toBeNull()
   })
 })

@@ -45,6 +45,8 @@ export const MENU: MenuEntry[] = [
     title: '首页看板',
     icon: Odometer,
     spec: 'DASH-1..5',
+    // the dashboard reads data; without it a user's home is its first page (homePath)
+    permission: 'data:read',
     component: () => import('@/views/HomeView.vue'),
   },
   {
@@ -156,4 +158,14 @@ export function visibleMenu(menu: MenuEntry[], can: (perm?: string) => boolean):
 /** Every leaf with the title of its group (for routes and breadcrumbs). */
 export function menuLeaves(menu: MenuEntry[] = MENU): { leaf: MenuLeaf; group?: MenuGroup }[] {
   return menu.flatMap((e) => (isGroup(e) ? e.children.map((leaf) => ({ leaf, group: e })) : [{ leaf: e }]))
+}
+
+/**
+ * Where a user lands (`/` and after login): the dashboard when allowed, else
+ * the first built page of the menu the user may use (the audit admin's is
+ * 审计日志); null when there is none.
+ */
+export function homePath(can: (perm?: string) => boolean, menu: MenuEntry[] = MENU): string | null {
+  const usable = menuLeaves(visibleMenu(menu, can)).find(({ leaf }) => leaf.component)
+  return usable ? usable.leaf.path : null
 }

@@ -44,3 +44,21 @@ export function withChartDefaults(option: Obj, exportName = 'govpulse-chart'): O
     },
   }
 }
+
+/**
+ * Labels that tell rows apart: a name shared by several rows (the same item
+ * implemented by several departments) gets its detail appended, e.g.
+ * 「食品经营许可（海淀区市场监督管理局）」; unique names stay as they are.
+ */
+export function distinctLabels<T>(rows: readonly T[], name: (r: T) => string, detail: (r: T) => string): string[] {
+  const seen = new Map<string, number>()
+  for (const r of rows) seen.set(name(r), (seen.get(name(r)) ?? 0) + 1)
+  return rows.map((r) => {
+    const n = name(r)
+    const d = detail(r)
+    return (seen.get(n) ?? 0) > 1 && d ? `${n}（${d}）` : n
+  })
+}
+
+/** The distinguishing end of a long code (item codes share their long prefix). */
+export const codeTail = (code: string, n = 6): string => (code.length > n ? `…${code.slice(-n)}` : code)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ACTIVE_WINDOW_MS, SHOWN_KEY, badgeText, freshRed, loadShown, saveShown, shouldPoll } from './inbox'
+import { ACTIVE_WINDOW_MS, RED_POPUP, SHOWN_KEY, badgeText, freshRed, loadShown, saveShown, shouldPoll } from './inbox'
 
 const msg = (id: number, at: string) => ({ id, title: `t${id}`, body: '', created_at: at })
 
@@ -28,5 +28,13 @@ describe('inbox bell', () => {
 
   it('shows the count on the badge, 99+ past 99, nothing at 0', () => {
     expect([badgeText(0), badgeText(7), badgeText(100)]).toEqual(['', '7', '99+'])
+  })
+})
+
+describe('red pop-up placement (issue 16 item 10)', () => {
+  it('sits in a corner and closes by itself after a few seconds', () => {
+    expect(RED_POPUP.position).toBe('bottom-right')
+    expect(RED_POPUP.duration).toBeGreaterThanOrEqual(3_000)
+    expect(RED_POPUP.duration).toBeLessThanOrEqual(15_000)
   })
 })

@@ -7,6 +7,12 @@ export const POLL_MS = 30_000
 /** No poll after this long without keyboard / mouse activity. */
 export const ACTIVE_WINDOW_MS = 2 * 60_000
 export const SHOWN_KEY = 'govpulse.inbox.shown'
+/**
+ * Where and how long a red pop-up shows: in the bottom-right corner (never over
+ * the page's filters and cards), closing by itself after a few seconds (kept
+ * open while the pointer is on it); the message stays in the inbox.
+ */
+export const RED_POPUP = { position: 'bottom-right', duration: 8_000, offset: 16 } as const
 const MAX_REMEMBERED = 200
 
 type RedMessage = MessageSummary['red_unread'][number]

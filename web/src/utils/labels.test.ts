@@ -118,3 +118,13 @@ describe('monitoring labels', () => {
     expect(labelOf(WARNING_HISTORY_ACTION, 'archived').text).toBe('archived')
   })
 })
+
+describe('audit actions (issue 16 item 7)', () => {
+  it('have Chinese names, unknown codes shown as they are', async () => {
+    const { auditActionText } = await import('./labels')
+    expect(auditActionText('auth.login')).toBe('登录')
+    expect(auditActionText('export.download')).toBe('下载导出文件')
+    expect(auditActionText('warning.bulk_false_positive')).toBe('批量标记误报')
+    expect(auditActionText('something.new')).toBe('something.new')
+  })
+})

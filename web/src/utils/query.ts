@@ -127,6 +127,11 @@ export function activeFilters<F extends Filters>(filters: F): Partial<F> {
   return out
 }
 
+/** How many of `keys` differ from their default (filters set behind the search form's 展开). */
+export function changedCount<F extends Filters>(filters: F, defaults: F, keys: readonly (keyof F)[]): number {
+  return keys.filter((k) => (filters[k] ?? '') !== (defaults[k] ?? '')).length
+}
+
 /** One page of an in-memory list (for the few APIs that return whole arrays). */
 export function localPage<T>(all: T[], page: number, size: number): Page<T> {
   const start = (page - 1) * size

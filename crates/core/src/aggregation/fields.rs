@@ -40,7 +40,7 @@ impl<'a> Fields<'a> {
         match self.map.keys().find(|k| !known.contains(&k.as_str())) {
             Some(unknown) => Err(Rejection::new(
                 "field.unknown",
-                format!("unknown field `{unknown}`"),
+                format!("未知字段 `{unknown}`"),
             )),
             None => Ok(()),
         }
@@ -55,7 +55,7 @@ impl<'a> Fields<'a> {
     /// A required string of 1..=max characters (numbers are accepted as text).
     pub fn text(&self, name: &str, max: usize) -> Checked<String> {
         self.opt_text(name, max)?
-            .ok_or_else(|| Rejection::new("field.missing", format!("`{name}` is required")))
+            .ok_or_else(|| Rejection::new("field.missing", format!("缺少必填字段 `{name}`")))
     }
 
     pub fn opt_text(&self, name: &str, max: usize) -> Checked<Option<String>> {
@@ -65,16 +65,16 @@ impl<'a> Fields<'a> {
         let text = match value {
             Value::String(s) => s.trim().to_string(),
             Value::Number(n) => n.to_string(),
-            _ => return Err(invalid(name, "must be text")),
+            _ => return Err(invalid(name, "须为文本")),
         };
         if text.chars().count() > max {
-            return Err(invalid(name, &format!("longer than {max} characters")));
+            return Err(invalid(name, &format!("超过 {max} 个字符")));
         }
         if text
             .chars()
             .any(|c| c.is_control() && c != '\n' && c != '\t')
         {
-            return Err(invalid(name, "contains control characters"));
+            return Err(invalid(name, "含有控制字符"));
         }
         Ok(Some(text))
     }
@@ -97,7 +97,7 @@ impl<'a> Fields<'a> {
     /// A required integer within bounds (numbers or numeric text).
     pub fn int(&self, name: &str, min: i64, max: i64) -> Checked<i64> {
         self.opt_int(name, min, max)?
-            .ok_or_else(|| Rejection::new("field.missing", format!("`{name}` is required")))
+            .ok_or_else(|| Rejection::new("field.missing", format!("缺少必填字段 `{name}`")))
     }
 
     pub fn opt_int(&self, name: &str, min: i64, max: i64) -> Checked<Option<i64>> {
@@ -109,9 +109,9 @@ impl<'a> Fields<'a> {
             Value::String(s) => s.trim().parse().ok(),
             _ => None,
         }
-        .ok_or_else(|| invalid(name, "must be an integer"))?;
+        .ok_or_else(|| invalid(name, "须为整数"))?;
         if !(min..=max).contains(&number) {
-            return Err(invalid(name, &format!("must be between {min} and {max}")));
+            return Err(invalid(name, &format!("须在 {min} 到 {max} 之间")));
         }
         Ok(Some(number))
     }
@@ -121,7 +121,7 @@ impl<'a> Fields<'a> {
     /// five-minute clock allowance is refused.
     pub fn time(&self, name: &str, now_ms: i64) -> Checked<i64> {
         self.opt_time(name, now_ms)?
-            .ok_or_else(|| Rejection::new("field.missing", format!("`{name}` is required")))
+            .ok_or_else(|| Rejection::new("field.missing", format!("缺少必填字段 `{name}`")))
     }
 
     pub fn opt_time(&self, name: &str, now_ms: i64) -> Checked<Option<i64>> {
@@ -131,13 +131,13 @@ impl<'a> Fields<'a> {
         let ms = parse_time(&text).ok_or_else(|| {
             Rejection::new(
                 "time.invalid",
-                format!("`{name}` must be RFC 3339 (with offset) or YYYYMMDDThhmmss"),
+                format!("`{name}` 时间格式不正确：须为带时区的 RFC 3339 时间或 YYYYMMDDThhmmss"),
             )
         })?;
         if ms > now_ms + 5 * 60_000 {
             return Err(Rejection::new(
                 "time.future",
-                format!("`{name}` lies in the future"),
+                format!("`{name}` 晚于当前时间"),
             ));
         }
         Ok(Some(ms))
@@ -149,7 +149,7 @@ impl<'a> Fields<'a> {
         if !allowed.contains(&text.as_str()) {
             return Err(invalid(
                 name,
-                &format!("must be one of {}", allowed.join(", ")),
+                &format!("须为以下取值之一：{}", allowed.join("、")),
             ));
         }
         Ok(text)
@@ -171,7 +171,7 @@ fn check_code(name: &str, text: &str) -> Checked<()> {
     {
         Ok(())
     } else {
-        Err(invalid(name, "may hold only letters, digits, - _ ."))
+        Err(invalid(name, "只能包含字母、数字和 - _ ."))
     }
 }
 

@@ -52,28 +52,31 @@ fn normalise_region(code: &str) -> String {
     code
 }
 
+/// The columns an item record may have (an import template's header).
+pub const ITEM_FIELDS: &[&str] = &[
+    "item_code",
+    "basic_code",
+    "name",
+    "item_type_code",
+    "exercise_level",
+    "department_code",
+    "department_name",
+    "region_code",
+    "legal_limit",
+    "promised_limit",
+    "limit_unit",
+    "case_type_code",
+    "handling_modes",
+    "materials",
+    "elements",
+    "valid_from",
+    "main_item",
+    "link",
+];
+
 pub fn item(map: &Map<String, Value>, now_ms: i64) -> Checked<ItemInput> {
     let f = Fields::new(map);
-    f.only(&[
-        "item_code",
-        "basic_code",
-        "name",
-        "item_type_code",
-        "exercise_level",
-        "department_code",
-        "department_name",
-        "region_code",
-        "legal_limit",
-        "promised_limit",
-        "limit_unit",
-        "case_type_code",
-        "handling_modes",
-        "materials",
-        "elements",
-        "valid_from",
-        "main_item",
-        "link",
-    ])?;
+    f.only(ITEM_FIELDS)?;
     let item_code = f.code("item_code", 128)?;
     // 基本编码: given, or the first segment of the 实施编码.
     let basic_code = match f.opt_code("basic_code", 64)? {
@@ -90,13 +93,13 @@ pub fn item(map: &Map<String, Value>, now_ms: i64) -> Checked<ItemInput> {
         _ => {
             return Err(invalid(
                 "item_type_code",
-                "must be a GB/T 39046 A.1 code (00–99)",
+                "须为 GB/T 39046 附录 A.1 事项类型代码（00–99）",
             ))
         }
     };
     let region = normalise_region(&f.code("region_code", 12)?);
     if crate::region::RegionLevel::of_code(&region).is_none() {
-        return Err(invalid("region_code", "is not a region code"));
+        return Err(invalid("region_code", "不是有效的区划代码"));
     }
     let list = |name: &str| -> Checked<Vec<String>> {
         match f.raw(name) {
@@ -114,13 +117,13 @@ pub fn item(map: &Map<String, Value>, now_ms: i64) -> Checked<ItemInput> {
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty())
                 .collect()),
-            Some(_) => Err(invalid(name, "must be a list")),
+            Some(_) => Err(invalid(name, "须为列表")),
         }
     };
     let materials = match f.raw("materials") {
         None => Vec::new(),
         Some(Value::Array(_)) => serde_json::from_value(map["materials"].clone())
-            .map_err(|e| invalid("materials", &format!("is malformed: {e}")))?,
+            .map_err(|e| invalid("materials", &format!("格式不正确：{e}")))?,
         Some(Value::String(text)) => text
             .split([';', '；'])
             .map(str::trim)
@@ -132,12 +135,12 @@ pub fn item(map: &Map<String, Value>, now_ms: i64) -> Checked<ItemInput> {
                 form: None,
             })
             .collect(),
-        Some(_) => return Err(invalid("materials", "must be a list")),
+        Some(_) => return Err(invalid("materials", "须为列表")),
     };
     let mut elements = match f.raw("elements") {
         None => Map::new(),
         Some(Value::Object(map)) => map.clone(),
-        Some(_) => return Err(invalid("elements", "must be an object")),
+        Some(_) => return Err(invalid("elements", "须为对象")),
     };
     for extra in ["main_item", "link"] {
         if let Some(value) = f.opt_text(extra, 500)? {
@@ -148,30 +151,29 @@ pub fn item(map: &Map<String, Value>, now_ms: i64) -> Checked<ItemInput> {
     let promised_limit = f.opt_int("promised_limit", 0, 3650)?;
     if let (Some(legal), Some(promised)) = (legal_limit, promised_limit) {
         if promised > legal {
-            return Err(invalid("promised_limit", "may not exceed legal_limit"));
+            return Err(invalid("promised_limit", "不得超过法定时限 legal_limit"));
         }
     }
     let limit_unit = match f.opt_text("limit_unit", 16)?.as_deref() {
         None | Some("working") | Some("工作日") => "working".to_string(),
         Some("natural") | Some("自然日") => "natural".to_string(),
-        Some(_) => return Err(invalid("limit_unit", "must be working or natural")),
+        Some(_) => {
+            return Err(invalid(
+                "limit_unit",
+                "须为 working（工作日）或 natural（自然日）",
+            ))
+        }
     };
     let valid_from = match f.opt_text("valid_from", 40)? {
         None => crate::time::parse_bound("2015-01-01").unwrap_or_default(),
         Some(text) => crate::time::parse_bound(&text)
             .or_else(|| super::fields::parse_time(&text))
             .ok_or_else(|| {
-                Rejection::new(
-                    "time.invalid",
-                    "`valid_from` must be a date or an RFC 3339 time",
-                )
+                Rejection::new("time.invalid", "`valid_from` 须为日期或 RFC 3339 时间")
             })?,
     };
     if valid_from > now_ms + 366 * 86_400_000 {
-        return Err(Rejection::new(
-            "time.future",
-            "`valid_from` lies more than a year ahead",
-        ));
+        return Err(Rejection::new("time.future", "`valid_from` 晚于一年以后"));
     }
     Ok(ItemInput {
         basic_code,

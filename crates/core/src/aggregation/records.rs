@@ -49,7 +49,7 @@ fn applicant_id(kind: ApplicantType, text: &str) -> Checked<String> {
     idnumber::validate(kind.id_kind(), text).map_err(|e| {
         Rejection::new(
             &format!("applicant_id.{}", e.code()),
-            format!("applicant_id: {e}"),
+            format!("申请人证件号码 applicant_id {e}"),
         )
     })
 }
@@ -57,7 +57,7 @@ fn applicant_id(kind: ApplicantType, text: &str) -> Checked<String> {
 fn region_code(f: &Fields, name: &str) -> Checked<String> {
     let code = f.code(name, 12)?;
     if crate::region::RegionLevel::of_code(&code).is_none() {
-        return Err(invalid(name, "is not a 6, 9 or 12 digit region code"));
+        return Err(invalid(name, "不是 6、9 或 12 位区划代码"));
     }
     Ok(code)
 }
@@ -79,21 +79,24 @@ pub struct CaseInput {
     pub remark: Option<String>,
 }
 
+/// The columns a case record may have (an import template's header).
+pub const CASE_FIELDS: &[&str] = &[
+    "case_code",
+    "item_code",
+    "applicant_type",
+    "applicant_id",
+    "applicant_name",
+    "region_code",
+    "department_code",
+    "channel",
+    "submitted_at",
+    "handling_mode",
+    "remark",
+];
+
 pub fn case(map: &Map<String, Value>, now_ms: i64) -> Checked<CaseInput> {
     let f = Fields::new(map);
-    f.only(&[
-        "case_code",
-        "item_code",
-        "applicant_type",
-        "applicant_id",
-        "applicant_name",
-        "region_code",
-        "department_code",
-        "channel",
-        "submitted_at",
-        "handling_mode",
-        "remark",
-    ])?;
+    f.only(CASE_FIELDS)?;
     let kind = applicant_type(&f)?;
     Ok(CaseInput {
         case_code: f.code("case_code", 64)?,
@@ -136,23 +139,26 @@ pub struct EventInput {
     pub note: Option<String>,
 }
 
+/// The columns a event record may have (an import template's header).
+pub const EVENT_FIELDS: &[&str] = &[
+    "case_code",
+    "seq",
+    "kind",
+    "at",
+    "special_kind",
+    "operator",
+    "note",
+];
+
 pub fn event(map: &Map<String, Value>, now_ms: i64) -> Checked<EventInput> {
     let f = Fields::new(map);
-    f.only(&[
-        "case_code",
-        "seq",
-        "kind",
-        "at",
-        "special_kind",
-        "operator",
-        "note",
-    ])?;
+    f.only(EVENT_FIELDS)?;
     let kind = f.choice("kind", EVENT_KINDS)?;
     let special_kind = f.opt_code("special_kind", 8)?;
     if special_kind.is_some() && !kind.starts_with("special_") {
         return Err(invalid(
             "special_kind",
-            "only belongs to special_start / special_end",
+            "仅用于 special_start / special_end 事件",
         ));
     }
     Ok(EventInput {
@@ -181,19 +187,22 @@ pub struct ConsultationInput {
     pub answer: Option<String>,
 }
 
+/// The columns a consultation record may have (an import template's header).
+pub const CONSULTATION_FIELDS: &[&str] = &[
+    "code",
+    "channel",
+    "region_code",
+    "asked_at",
+    "applicant_type",
+    "applicant_id",
+    "item_code",
+    "question",
+    "answer",
+];
+
 pub fn consultation(map: &Map<String, Value>, now_ms: i64) -> Checked<ConsultationInput> {
     let f = Fields::new(map);
-    f.only(&[
-        "code",
-        "channel",
-        "region_code",
-        "asked_at",
-        "applicant_type",
-        "applicant_id",
-        "item_code",
-        "question",
-        "answer",
-    ])?;
+    f.only(CONSULTATION_FIELDS)?;
     let kind = applicant_type(&f)?;
     let applicant = match f.opt_text("applicant_id", 32)? {
         Some(text) => Some(applicant_id(kind, &text)?),
@@ -224,17 +233,20 @@ pub struct EvaluationInput {
     pub region_code: Option<String>,
 }
 
+/// The columns a evaluation record may have (an import template's header).
+pub const EVALUATION_FIELDS: &[&str] = &[
+    "evaluation_id",
+    "case_code",
+    "channel",
+    "rated_at",
+    "satisfaction",
+    "comment",
+    "region_code",
+];
+
 pub fn evaluation(map: &Map<String, Value>, now_ms: i64) -> Checked<EvaluationInput> {
     let f = Fields::new(map);
-    f.only(&[
-        "evaluation_id",
-        "case_code",
-        "channel",
-        "rated_at",
-        "satisfaction",
-        "comment",
-        "region_code",
-    ])?;
+    f.only(EVALUATION_FIELDS)?;
     let case_code = f.opt_code("case_code", 64)?;
     let region = match f.raw("region_code") {
         Some(_) => Some(region_code(&f, "region_code")?),
@@ -243,7 +255,7 @@ pub fn evaluation(map: &Map<String, Value>, now_ms: i64) -> Checked<EvaluationIn
     if case_code.is_none() && region.is_none() {
         return Err(Rejection::new(
             "field.missing",
-            "an evaluation without `case_code` needs `region_code`",
+            "没有办件编号 `case_code` 的评价须填写 `region_code`",
         ));
     }
     Ok(EvaluationInput {
@@ -341,9 +353,17 @@ mod tests {
             "field.invalid"
         );
         let r = json!({"evaluation_id": "E1", "channel": "app", "rated_at": "2026-03-02T10:00:00+08:00", "satisfaction": 6, "case_code": "C-1"});
-        assert_eq!(
-            evaluation(r.as_object().unwrap(), now()).unwrap_err().code,
-            "field.invalid"
+        let refused = evaluation(r.as_object().unwrap(), now()).unwrap_err();
+        assert_eq!(refused.code, "field.invalid");
+        // the import dialog shows the message: Chinese (issue 16 item 11)
+        assert_eq!(refused.message, "`satisfaction` 须在 1 到 5 之间");
+        let mut bad = case_json();
+        bad["applicant_id"] = json!("11010519491231002Y");
+        let refused = check_case(bad).unwrap_err();
+        assert!(
+            refused.message.starts_with("申请人证件号码") && !refused.message.contains("character"),
+            "{}",
+            refused.message
         );
         let r = json!({"evaluation_id": "E1", "channel": "app", "rated_at": "2026-03-02T10:00:00+08:00", "satisfaction": 1});
         assert_eq!(

@@ -50,7 +50,7 @@ impl CollectionRules {
             if missing {
                 return Err(Rejection::new(
                     "field.missing",
-                    format!("`{field}` is required by this source's collection rules"),
+                    format!("按该数据源的汇聚规则，`{field}` 为必填字段"),
                 ));
             }
         }

@@ -47,7 +47,7 @@ fn rule(
     serde_json::from_value(value).unwrap_or_else(|e| panic!("built-in rule {code}: {e}"))
 }
 
-const CLOCK_TEXT: &str = "{{区划}}{{部门}}办理的“{{事项名称}}”（{{办件编号}}）{{环节}}环节已用 {{已用工作日}} 天（{{已用比例}}），截止 {{截止时间}}，剩余 {{剩余工作日}} 天。";
+const CLOCK_TEXT: &str = "{{区划}}{{部门}}办理的“{{事项名称}}”（{{办件编号}}）{{环节}}环节已用 {{已用工作日}} 个工作日（{{已用比例}}），截止 {{截止时间}}，剩余 {{剩余工作日}} 个工作日。";
 const OVERDUE_TEXT: &str = "{{区划}}{{部门}}办理的“{{事项名称}}”（{{办件编号}}）{{环节}}环节已超过截止时间 {{截止时间}}，请立即处置。";
 
 pub fn builtin_rules() -> Vec<RuleDef> {
@@ -107,9 +107,9 @@ pub fn builtin_rules() -> Vec<RuleDef> {
         ),
         rule(
             "immediate_overdue", "即办件预警", "immediate", "overdue",
-            "即办件未在受理当个工作日内办结。",
+            "即办件未在受理当日办结。",
             active,
-            vec![level("red", 8, "即办件“{{事项名称}}”（{{办件编号}}）未在当个工作日办结，截止 {{截止时间}}。",
+            vec![level("red", 8, "即办件“{{事项名称}}”（{{办件编号}}）未在受理当日办结，截止 {{截止时间}}。",
                        leaf("overdue", "eq", json!(true)))],
         ),
     ]
@@ -129,6 +129,22 @@ mod tests {
                 rule.code,
                 rule.compile(1).err()
             );
+        }
+        // UI.md: working days say 工作日; idiomatic 当日, not 当个工作日
+        for rule in &rules {
+            let texts = rule
+                .levels
+                .iter()
+                .map(|l| l.template.as_str())
+                .chain([rule.description.as_str()]);
+            for text in texts {
+                assert!(!text.contains("当个"), "{}: {text}", rule.code);
+                assert!(
+                    !text.contains("工作日}} 天"),
+                    "{}: working days must say 工作日: {text}",
+                    rule.code
+                );
+            }
         }
         for (stage, _) in super::super::rule::STAGES {
             assert!(

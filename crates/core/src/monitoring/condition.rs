@@ -142,10 +142,15 @@ impl Field {
     pub fn info(self) -> FieldInfo {
         use Field::*;
         let (key, label, kind, stages): (_, _, _, &'static [&'static str]) = match self {
-            ElapsedDays => ("elapsed_days", "已用天数", FieldKind::Number, CLOCK_STAGES),
+            ElapsedDays => (
+                "elapsed_days",
+                "已用工作日",
+                FieldKind::Number,
+                CLOCK_STAGES,
+            ),
             RemainingDays => (
                 "remaining_days",
-                "剩余天数",
+                "剩余工作日",
                 FieldKind::Number,
                 CLOCK_STAGES,
             ),

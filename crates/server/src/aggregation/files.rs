@@ -48,7 +48,7 @@ pub fn parse_file(bytes: &[u8], format: FileFormat) -> Result<Vec<RawRecord>, St
     };
     if records.len() > MAX_RECORDS {
         return Err(format!(
-            "{} rows; at most {MAX_RECORDS} per file",
+            "文件有 {} 行，每个文件最多 {MAX_RECORDS} 行",
             records.len()
         ));
     }
@@ -66,7 +66,7 @@ fn parse_csv(bytes: &[u8]) -> Result<Vec<RawRecord>, String> {
         .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| format!("unreadable header row: {e}"))?
+        .map_err(|e| format!("无法读取标题行：{e}"))?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
@@ -76,7 +76,7 @@ fn parse_csv(bytes: &[u8]) -> Result<Vec<RawRecord>, String> {
         records.push((
             line,
             row.map(|row| record(&headers, row.iter().map(String::from)))
-                .map_err(|e| Rejection::new("record.invalid", format!("unreadable row: {e}"))),
+                .map_err(|e| Rejection::new("record.invalid", format!("无法读取该行：{e}"))),
         ));
     }
     Ok(records)
@@ -96,11 +96,11 @@ fn cell_text(cell: &Data) -> String {
 
 fn parse_xlsx(bytes: &[u8]) -> Result<Vec<RawRecord>, String> {
     let mut workbook: Xlsx<_> =
-        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| format!("not an XLSX file: {e}"))?;
+        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| format!("不是有效的 XLSX 文件：{e}"))?;
     let range = workbook
         .worksheet_range_at(0)
-        .ok_or("the workbook has no worksheet")?
-        .map_err(|e| format!("unreadable worksheet: {e}"))?;
+        .ok_or("工作簿中没有工作表")?
+        .map_err(|e| format!("无法读取工作表：{e}"))?;
     let mut rows = range.rows();
     let headers: Vec<String> = rows
         .next()

@@ -11,6 +11,7 @@ pub mod items;
 pub mod linking;
 pub mod pipeline;
 pub mod sources;
+pub mod templates;
 pub mod totals;
 pub mod vault;
 
@@ -30,6 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .layer(DefaultBodyLimit::max(INTAKE_BODY_LIMIT));
     OpenApiRouter::new()
         .merge(bulk)
+        .routes(routes!(templates::import_template))
         .routes(routes!(intake::issue_code))
         .routes(routes!(items::list_items))
         .routes(routes!(items::get_item))

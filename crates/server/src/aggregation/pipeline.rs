@@ -116,7 +116,7 @@ fn known_region(regions: &HashSet<String>, code: &str) -> Result<(), Rejection> 
     } else {
         Err(Rejection::new(
             "region.unknown",
-            format!("region {code} is not in the region tree"),
+            format!("区划 {code} 不在区划树中"),
         ))
     }
 }
@@ -228,13 +228,13 @@ impl Pipeline<'_> {
                     let versions = versions.get(&c.item_code).ok_or_else(|| {
                         Rejection::new(
                             "item.unknown",
-                            format!("item {} is not in the catalogue", c.item_code),
+                            format!("事项 {} 不在事项目录中", c.item_code),
                         )
                     })?;
                     let version = version_at(versions, c.submitted_at).ok_or_else(|| {
                         Rejection::new(
                             "item.not_in_force",
-                            format!("item {} was not in force at submitted_at", c.item_code),
+                            format!("事项 {} 在申请时间 submitted_at 时未生效", c.item_code),
                         )
                     })?;
                     known_region(&regions, &c.region_code)?;
@@ -318,33 +318,41 @@ impl Pipeline<'_> {
         let regions = self.known_regions().await?;
         let mut collected = Collected::new();
         for (line, input) in inputs {
-            collected.push(line, input.and_then(|c| {
-                let department = match &c.item_code {
-                    Some(item) => Some(departments.get(item).cloned().ok_or_else(|| Rejection::new("item.unknown", format!("item {item} is not in the catalogue")))?),
-                    None => None,
-                };
-                known_region(&regions, &c.region_code)?;
-                if !govpulse_core::aggregation::consult_code::is_valid(&c.code) {
-                    return Err(Rejection::new("field.invalid", "`code` is not a valid consultation code (see docs/consultation-codes.md)"));
-                }
-                let key = c.applicant_id.as_deref().map(|id| self.vault.key(id));
-                Ok(NewConsultation {
-                    content_hash: content_hash(&c, key.as_deref().unwrap_or("")),
-                    district_code: district_of(&c.region_code).to_string(),
-                    department_code: department,
-                    applicant_enc: c.applicant_id.as_deref().map(|id| self.vault.encrypt(id)),
-                    applicant_masked: c.applicant_id.as_deref().map(mask),
-                    applicant_key: key,
-                    applicant_type: c.applicant_type.as_str().to_string(),
-                    code: c.code,
-                    region_code: c.region_code,
-                    channel: c.channel,
-                    asked_at: c.asked_at,
-                    item_code: c.item_code,
-                    question: c.question,
-                    answer: c.answer,
-                })
-            }));
+            collected.push(
+                line,
+                input.and_then(|c| {
+                    let department = match &c.item_code {
+                        Some(item) => Some(departments.get(item).cloned().ok_or_else(|| {
+                            Rejection::new("item.unknown", format!("事项 {item} 不在事项目录中"))
+                        })?),
+                        None => None,
+                    };
+                    known_region(&regions, &c.region_code)?;
+                    if !govpulse_core::aggregation::consult_code::is_valid(&c.code) {
+                        return Err(Rejection::new(
+                            "field.invalid",
+                            "`code` 不是有效的咨询编码（见 docs/consultation-codes.md）",
+                        ));
+                    }
+                    let key = c.applicant_id.as_deref().map(|id| self.vault.key(id));
+                    Ok(NewConsultation {
+                        content_hash: content_hash(&c, key.as_deref().unwrap_or("")),
+                        district_code: district_of(&c.region_code).to_string(),
+                        department_code: department,
+                        applicant_enc: c.applicant_id.as_deref().map(|id| self.vault.encrypt(id)),
+                        applicant_masked: c.applicant_id.as_deref().map(mask),
+                        applicant_key: key,
+                        applicant_type: c.applicant_type.as_str().to_string(),
+                        code: c.code,
+                        region_code: c.region_code,
+                        channel: c.channel,
+                        asked_at: c.asked_at,
+                        item_code: c.item_code,
+                        question: c.question,
+                        answer: c.answer,
+                    })
+                }),
+            );
         }
         let (batch, refused) = collected.into_batch(source, Kind::Consultations, now_ms);
         Ok(report(
@@ -414,11 +422,11 @@ impl std::fmt::Display for BodyError {
 /// rejected on its own.
 pub fn parse_body(body: &[u8], ndjson: bool) -> Result<Vec<RawRecord>, BodyError> {
     let text = std::str::from_utf8(body)
-        .map_err(|_| BodyError::Malformed("the body is not UTF-8".to_string()))?;
+        .map_err(|_| BodyError::Malformed("请求内容不是 UTF-8 编码".to_string()))?;
     let trimmed = text.trim_start();
     let records: Vec<RawRecord> = if !ndjson && trimmed.starts_with('[') {
         let values: Vec<Value> = serde_json::from_str(trimmed)
-            .map_err(|e| BodyError::Malformed(format!("malformed JSON array: {e}")))?;
+            .map_err(|e| BodyError::Malformed(format!("JSON 数组格式不正确：{e}")))?;
         values
             .into_iter()
             .enumerate()
@@ -431,7 +439,7 @@ pub fn parse_body(body: &[u8], ndjson: bool) -> Result<Vec<RawRecord>, BodyError
             .map(|(i, l)| {
                 let parsed = serde_json::from_str::<Value>(l)
                     .map_err(|e| {
-                        Rejection::new("record.invalid_json", format!("line is not JSON: {e}"))
+                        Rejection::new("record.invalid_json", format!("该行不是 JSON：{e}"))
                     })
                     .and_then(as_object);
                 (i + 1, parsed)
@@ -461,10 +469,7 @@ impl From<BodyError> for crate::error::ApiError {
 fn as_object(value: Value) -> Result<Map<String, Value>, Rejection> {
     match value {
         Value::Object(map) => Ok(map),
-        _ => Err(Rejection::new(
-            "record.invalid",
-            "a record must be a JSON object",
-        )),
+        _ => Err(Rejection::new("record.invalid", "每条记录须为 JSON 对象")),
     }
 }
 

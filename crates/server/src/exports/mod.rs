@@ -20,7 +20,9 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::Json;
+use govpulse_core::audit::Outcome;
 use govpulse_core::time::to_rfc3339;
+use govpulse_store::audit::AuditRecord;
 use govpulse_store::exports::{scope_to_json, ExportJobRow, NewExportJob, DONE};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -186,7 +188,9 @@ pub async fn get_export(
     Ok(Json(own_job(&state, &caller, id).await?.into()))
 }
 
-/// The finished file (409 `export.not_ready` before the job is done). Audited.
+/// The finished file (409 `export.not_ready` before the job is done). Audited
+/// with its outcome: success once the whole file was sent; failure when the
+/// file is gone or unreadable, or the transfer broke off.
 #[utoipa::path(get, path = "/exports/{id}/download", tag = "exports",
     responses((status = 200, description = "XLSX or CSV file"), (status = 404, body = crate::error::ErrorBody),
         (status = 409, body = crate::error::ErrorBody)))]
@@ -196,51 +200,133 @@ pub async fn download_export(
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
     let job = own_job(&state, &caller, id).await?;
+    let record = caller.audit(
+        "export.download",
+        "export_job",
+        &id.to_string(),
+        serde_json::json!({ "source": job.source, "format": job.format, "rows": job.rows_done }),
+    );
+    let failed = |reason: &str| {
+        record.with_result(
+            Outcome::Failure,
+            serde_json::json!({ "source": job.source, "format": job.format, "reason": reason }),
+        )
+    };
     let (Some(name), Some(path)) = (job.file_name.as_deref(), job.file_path.as_deref()) else {
+        state.store.audit(&failed("not_ready")).await?;
         return Err(ApiError::conflict(
             "export.not_ready",
             "导出尚未完成，请稍后再下载",
         ));
     };
-    let file = match tokio::fs::File::open(path).await {
-        Ok(file) => file,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(ApiError::not_found()),
-        Err(err) => return Err(ApiError::internal(err)),
+    let opened = match tokio::fs::File::open(path).await {
+        Ok(file) => file.metadata().await.map(|m| (file, m.len())),
+        Err(err) => Err(err),
     };
-    let length = file.metadata().await.map_err(ApiError::internal)?.len();
-    state
-        .store
-        .audit(&caller.audit(
-            "export.download",
-            "export_job",
-            &id.to_string(),
-            serde_json::json!({ "source": job.source, "format": job.format, "rows": job.rows_done }),
-        ))
-        .await?;
+    let (file, length) = match opened {
+        Ok(opened) => opened,
+        Err(err) => {
+            let missing = err.kind() == std::io::ErrorKind::NotFound;
+            state
+                .store
+                .audit(&failed(if missing {
+                    "file_missing"
+                } else {
+                    "file_unreadable"
+                }))
+                .await?;
+            return Err(if missing {
+                ApiError::not_found()
+            } else {
+                ApiError::internal(err)
+            });
+        }
+    };
     let content_type = match Format::parse(Some(&job.format))? {
         Format::Csv => "text/csv; charset=utf-8",
         Format::Xlsx => XLSX_TYPE,
     };
-    let mut response = attachment(name, content_type, Body::from_stream(chunks(file)));
+    let mut outcome = DownloadAudit {
+        store: state.store.clone(),
+        success: Some(record.clone()),
+        failure: failed("interrupted"),
+    };
+    if length == 0 {
+        // nothing to send: the body may never be asked for
+        outcome.succeeded().await;
+    }
+    let mut response = attachment(
+        name,
+        content_type,
+        Body::from_stream(chunks(file, length, outcome)),
+    );
     response
         .headers_mut()
         .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     Ok(response)
 }
 
-/// A file as a stream of 64 KiB chunks (never whole in memory).
+/// The audit record of a download, written when its outcome is known: the
+/// success after the last chunk, the failure when the stream ends otherwise
+/// (a read error, or the client went away).
+struct DownloadAudit {
+    store: govpulse_store::Store,
+    success: Option<AuditRecord>,
+    failure: AuditRecord,
+}
+
+impl DownloadAudit {
+    async fn succeeded(&mut self) {
+        if let Some(record) = self.success.take() {
+            if let Err(err) = self.store.audit(&record).await {
+                tracing::error!(error = %err, "cannot audit a download");
+            }
+        }
+    }
+}
+
+impl Drop for DownloadAudit {
+    fn drop(&mut self) {
+        if self.success.is_none() {
+            return;
+        }
+        let (store, record) = (self.store.clone(), self.failure.clone());
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(err) = store.audit(&record).await {
+                    tracing::error!(error = %err, "cannot audit a failed download");
+                }
+            });
+        }
+    }
+}
+
+/// A file as a stream of 64 KiB chunks (never whole in memory). The download
+/// is audited as a success as its last byte goes out: with a Content-Length
+/// the server stops asking for more once it has them all.
 fn chunks(
     file: tokio::fs::File,
+    length: u64,
+    audit: DownloadAudit,
 ) -> impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> + Send {
     use tokio::io::AsyncReadExt;
-    futures_util::stream::unfold(Some(file), |file| async move {
-        let mut file = file?;
+    futures_util::stream::unfold(Some((file, length, audit)), |state| async move {
+        let (mut file, left, mut audit) = state?;
         let mut buffer = vec![0u8; 64 * 1024];
         match file.read(&mut buffer).await {
-            Ok(0) => None,
+            Ok(0) => {
+                if left == 0 {
+                    audit.succeeded().await;
+                }
+                None
+            }
             Ok(n) => {
                 buffer.truncate(n);
-                Some((Ok(buffer), Some(file)))
+                let left = left.saturating_sub(n as u64);
+                if left == 0 {
+                    audit.succeeded().await;
+                }
+                Some((Ok(buffer), Some((file, left, audit))))
             }
             Err(err) => Some((Err(err), None)),
         }

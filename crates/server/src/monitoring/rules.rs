@@ -203,7 +203,7 @@ pub async fn list_rules(
     ApiQuery(q): ApiQuery<RuleQuery>,
 ) -> ApiResult<Json<RuleList>> {
     caller.require(&state, "warning:read").await?;
-    let stats = state.store.rule_stats().await?;
+    let stats = state.store.rule_stats(&caller.org_scope()).await?;
     let mut items = Vec::new();
     for row in state.store.warning_rules().await? {
         let def = parse_definition(&row.definition)?;

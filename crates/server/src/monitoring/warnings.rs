@@ -236,6 +236,8 @@ pub struct HistoryView {
     pub level: String,
     pub status: String,
     pub actor: String,
+    /// The actor's display name (null for `system` and for users since deleted).
+    pub actor_name: Option<String>,
     pub note: Option<String>,
 }
 
@@ -247,6 +249,7 @@ impl From<HistoryRow> for HistoryView {
             level: h.level,
             status: h.status,
             actor: h.actor,
+            actor_name: None,
             note: h.note,
         }
     }
@@ -265,10 +268,28 @@ async fn detail(state: &AppState, caller: &Caller, id: i64) -> ApiResult<Warning
         .get_warning(&caller.org_scope(), id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let history = state.store.warning_history(id).await?;
+    let mut history: Vec<HistoryView> = state
+        .store
+        .warning_history(id)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    // people by their names, not their usernames (a handful of actors per warning)
+    let mut names: std::collections::BTreeMap<String, Option<String>> = Default::default();
+    for entry in &mut history {
+        if entry.actor.is_empty() || entry.actor == "system" {
+            continue;
+        }
+        if !names.contains_key(&entry.actor) {
+            let user = state.store.find_user_by_username(&entry.actor).await?;
+            names.insert(entry.actor.clone(), user.map(|u| u.display_name));
+        }
+        entry.actor_name = names.get(&entry.actor).cloned().flatten();
+    }
     Ok(WarningDetail {
         warning: warning.into(),
-        history: history.into_iter().map(Into::into).collect(),
+        history,
     })
 }
 

@@ -62,6 +62,13 @@ async fn handling_moves_warnings_through_their_states_and_is_audited() {
             (rule["volume"].clone(), rule["open"].clone()),
             (json!(6), json!(6))
         );
+        // a district user counts its own district's warnings (issue 16 item 15)
+        let rule = precision(&chaoyang, "approval_overdue").await;
+        assert_eq!(
+            (rule["volume"].clone(), rule["open"].clone()),
+            (json!(5), json!(5)),
+            "{label}: 朝阳区 only: {rule}"
+        );
 
         // Acknowledge, then handle: a note is required.
         let (status, body) = act(&chaoyang, a, "acknowledge", json!({})).await;
@@ -84,6 +91,9 @@ async fn handling_moves_warnings_through_their_states_and_is_audited() {
         let history = body["history"].as_array().unwrap();
         assert_eq!(actions(&body), ["raised", "acknowledged", "handled"]);
         assert_eq!(history[2]["actor"], "chaoyang");
+        // issue 16 item 6: the actor by name as well
+        assert_eq!(history[2]["actor_name"], "朝阳区运营专员");
+        assert!(history[0]["actor_name"].is_null(), "the system has no name");
         assert_eq!(history[2]["note"], "已电话督办");
 
         // False positive needs a reason; afterwards nothing more can be done.

@@ -257,17 +257,18 @@ impl Store {
     }
 
     /// Volume, open count and judgements per rule.
-    pub async fn rule_stats(&self) -> StoreResult<Vec<RuleStats>> {
-        Ok(on_read!(self, pool => {
-            sqlx::query_as::<_, RuleStats>(
-                "SELECT rule_code, COUNT(*) AS volume,
-                    CAST(SUM(CASE WHEN status IN ('open', 'acknowledged') THEN 1 ELSE 0 END) AS BIGINT) AS open,
-                    CAST(SUM(CASE WHEN status = 'handled' THEN 1 ELSE 0 END) AS BIGINT) AS handled,
-                    CAST(SUM(CASE WHEN status = 'false_positive' THEN 1 ELSE 0 END) AS BIGINT) AS false_positives
-                 FROM warnings GROUP BY rule_code",
-            )
-            .fetch_all(pool)
-            .await?
-        }))
+    /// Warning counts per rule, of the warnings inside `scope` (a district or
+    /// department user counts its own, like every other figure).
+    pub async fn rule_stats(&self, scope: &OrgScope) -> StoreResult<Vec<RuleStats>> {
+        let mut sql = Sql::new(
+            "SELECT w.rule_code, COUNT(*) AS volume,
+                CAST(SUM(CASE WHEN w.status IN ('open', 'acknowledged') THEN 1 ELSE 0 END) AS BIGINT) AS open,
+                CAST(SUM(CASE WHEN w.status = 'handled' THEN 1 ELSE 0 END) AS BIGINT) AS handled,
+                CAST(SUM(CASE WHEN w.status = 'false_positive' THEN 1 ELSE 0 END) AS BIGINT) AS false_positives
+             FROM warnings w WHERE 1 = 1",
+        );
+        scope.push_fact_scope(&mut sql, "w");
+        sql.push(" GROUP BY w.rule_code");
+        Ok(fetch_dynamic!(self, RuleStats, &sql)?)
     }
 }

@@ -213,3 +213,15 @@ describe('item elements', () => {
     expect(elementRows(null)).toEqual([])
   })
 })
+
+describe('reconciliation chart (issue 16 item 9)', () => {
+  it('counts in whole records and keeps a single day slim', async () => {
+    const { dailyChartOption } = await import('./reconciliation')
+    const o = dailyChartOption({ days: ['2026-12-01'], received: [1], accepted: [1], rejected: [0] }) as {
+      yAxis: { minInterval?: number }[]
+      series: { type: string; barMaxWidth?: number }[]
+    }
+    for (const axis of o.yAxis) expect(axis.minInterval).toBe(1)
+    for (const s of o.series.filter((x) => x.type === 'bar')) expect(s.barMaxWidth).toBeGreaterThan(0)
+  })
+})

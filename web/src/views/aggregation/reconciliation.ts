@@ -70,12 +70,14 @@ export function dailyChartOption(s: DailySeries): Record<string, unknown> {
     grid: { left: 64, right: 64, top: 40, bottom: 28 },
     xAxis: { type: 'category', data: s.days },
     yAxis: [
-      { type: 'value', name: '接收 / 接受（条）', nameLocation: 'middle', nameGap: 48, axisLabel },
-      { type: 'value', name: '拒绝（条）', nameLocation: 'middle', nameGap: 44, axisLabel, splitLine: { show: false } },
+      // counts of records: whole numbers only (no 0.2 条)
+      { type: 'value', name: '接收 / 接受（条）', nameLocation: 'middle', nameGap: 48, axisLabel, minInterval: 1 },
+      { type: 'value', name: '拒绝（条）', nameLocation: 'middle', nameGap: 44, axisLabel, minInterval: 1, splitLine: { show: false } },
     ],
     series: [
-      { name: '接收', type: 'bar', data: s.received, itemStyle: { color: '#409EFF' } },
-      { name: '接受', type: 'bar', data: s.accepted, itemStyle: { color: '#67C23A' } },
+      // a single day must not become one giant bar
+      { name: '接收', type: 'bar', data: s.received, itemStyle: { color: '#409EFF' }, barMaxWidth: 32 },
+      { name: '接受', type: 'bar', data: s.accepted, itemStyle: { color: '#67C23A' }, barMaxWidth: 32 },
       { name: '拒绝', type: 'line', yAxisIndex: 1, data: s.rejected, itemStyle: { color: '#F56C6C' }, symbolSize: 6 },
     ],
   }

@@ -246,3 +246,30 @@ describe('charts', () => {
     expect(opt.tooltip.formatter({ name: '营业执照', data: { count: 1520 } })).toBe('营业执照：1,520 次')
   })
 })
+
+describe('charts and ranks that say what they show (issue 16 item 9)', () => {
+  it('leave out child regions with nothing in the period, and count them', async () => {
+    const { nonEmptyRegions } = await import('./figures')
+    const row = (code: string, cases: number) => ({ region_code: code, name: code, cases, completed: 0, on_time: 0, overdue: 0, consultations: 0, warnings: 0, red: 0 })
+    const r = nonEmptyRegions([row('110105', 5), row('110105001', 0), row('110105002', 2), row('110105003', 0)])
+    expect(r.rows.map((x) => x.region_code)).toEqual(['110105', '110105002'])
+    expect(r.hidden).toBe(2)
+  })
+  it('put words next to the coloured on-time rate', async () => {
+    const { rateMark } = await import('./figures')
+    expect(rateMark(80, 100)).toEqual({ tone: 'bad', mark: '偏低' })
+    expect(rateMark(95, 100)).toEqual({ tone: 'warn', mark: '待提升' })
+    expect(rateMark(99, 100)).toEqual({ tone: 'good', mark: '良好' })
+    expect(rateMark(0, 0)).toEqual({ tone: '', mark: '' })
+  })
+  it('tell apart items of the same name', async () => {
+    const { distinctLabels, codeTail } = await import('@/utils/chart')
+    const rows = [
+      { name: '食品经营许可', dept: '海淀区市场监督管理局' },
+      { name: '食品经营许可', dept: '朝阳区市场监督管理局' },
+      { name: '护照签发', dept: '市公安局' },
+    ]
+    expect(distinctLabels(rows, (r) => r.name, (r) => r.dept)).toEqual(['食品经营许可（海淀区市场监督管理局）', '食品经营许可（朝阳区市场监督管理局）', '护照签发'])
+    expect(codeTail('11010500000000000000012345')).toBe('…012345')
+  })
+})

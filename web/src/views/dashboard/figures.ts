@@ -165,3 +165,22 @@ export function caseCardsOf(o: DashboardOverview, f: DashFilters): CaseCard[] {
     },
   ]
 }
+
+/**
+ * The rows of a region breakdown worth a column: children with nothing at all
+ * in the period are left out (a district's dozen empty streets), and counted.
+ * The 本级 row of the focus region stays when it has figures.
+ */
+export function nonEmptyRegions(rows: RegionRow[]): { rows: RegionRow[]; hidden: number } {
+  const kept = rows.filter((r) => r.cases + r.consultations + r.warnings + r.completed > 0)
+  return { rows: kept, hidden: rows.length - kept.length }
+}
+
+/** An on-time rate's tone and words (colour is never the only signal): below 90 % 偏低, below 98 % 待提升. */
+export function rateMark(onTime: number, completed: number): { tone: '' | 'bad' | 'warn' | 'good'; mark: string } {
+  const r = rate(onTime, completed)
+  if (r === null) return { tone: '', mark: '' }
+  if (r < 0.9) return { tone: 'bad', mark: '偏低' }
+  if (r < 0.98) return { tone: 'warn', mark: '待提升' }
+  return { tone: 'good', mark: '良好' }
+}

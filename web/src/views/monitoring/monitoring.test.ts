@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { SimulationResult } from '@/api/types'
 import { caseOverdue, clockPercent, clockTone, remainingText } from './clocks'
-import { subjectLink } from './links'
+import { actorText, noteLabel, subjectHeader, subjectLink } from './links'
 import { deltaText, filterSample, levelRows, rankChartOption } from './simulation'
 import { availableActions, noteProblem, warningQuery } from './warningActions'
 
@@ -104,5 +104,38 @@ describe('simulation', () => {
     expect(filterSample(result.sample, { dimension: 'region', name: '海淀区' }).map((s) => s.case_code)).toEqual(['B'])
     expect(filterSample(result.sample, { dimension: 'item', name: '事项甲' }).map((s) => s.case_code)).toEqual(['A'])
     expect(filterSample(result.sample, null)).toHaveLength(2)
+  })
+})
+
+describe('warning words (issue 16 item 6)', () => {
+  it('names the subject column after what the rows are', () => {
+    expect(subjectHeader(['approval', 'acceptance'])).toBe('办件编号')
+    expect(subjectHeader(['consultation'])).toBe('咨询编号')
+    expect(subjectHeader(['consultation', 'approval'])).toBe('办件/咨询编号')
+    expect(subjectHeader([])).toBe('办件编号')
+  })
+  it('labels a false-positive reason as such', () => {
+    expect(noteLabel('false_positive')).toBe('误报原因')
+    expect(noteLabel('handled')).toBe('处置说明')
+  })
+  it('shows people by name', () => {
+    expect(actorText('chaoyang', '朝阳区运营专员')).toBe('操作人：朝阳区运营专员')
+    expect(actorText('gone', null)).toBe('操作人：gone')
+    expect(actorText('system', null)).toBe('系统')
+  })
+})
+
+describe('simulation rank charts (issue 16 item 9)', () => {
+  it('label items of the same name apart', () => {
+    const o = rankChartOption(
+      [
+        { code: '1101050000ITEM000001', name: '食品经营许可', count: 3 },
+        { code: '1101080000ITEM000002', name: '食品经营许可', count: 2 },
+      ],
+      '预警数',
+      '#975FE5',
+    ) as { yAxis: { data: string[] } }
+    expect(new Set(o.yAxis.data).size).toBe(2)
+    expect(o.yAxis.data).toContain('食品经营许可（…000001）')
   })
 })

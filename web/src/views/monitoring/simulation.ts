@@ -1,5 +1,6 @@
 // 规则仿真: the answer of POST /warning-rules/simulate as cards, bar charts and
 // a filterable sample.
+import { codeTail, distinctLabels } from '@/utils/chart'
 import type { CountRow, SimulationResult, SimulationSample } from '@/api/types'
 import { levelColour, levelText } from '@/utils/labels'
 
@@ -44,16 +45,22 @@ export function deltaText(d: number | null): string {
 }
 
 /** Horizontal bars of the `top` largest rows, largest at the top. */
+/** The rows a rank chart draws, in its order (bottom to top): `dataIndex` of a click indexes this. */
+export function rankRows(rows: CountRow[], top = 10): CountRow[] {
+  return [...rows].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)).slice(0, top).reverse()
+}
+
 export function rankChartOption(rows: CountRow[], seriesName: string, colour: string, top = 10): Record<string, unknown> {
-  const shown = [...rows].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)).slice(0, top).reverse()
+  const shown = rankRows(rows, top)
   return {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     grid: { left: 8, right: 32, top: 28, bottom: 8, containLabel: true },
     xAxis: { type: 'value', minInterval: 1 },
     yAxis: {
       type: 'category',
-      data: shown.map((r) => r.name || r.code),
-      axisLabel: { width: 96, overflow: 'truncate' },
+      // the same name for different codes (an item in several departments): tell them apart
+      data: distinctLabels(shown, (r) => r.name || r.code, (r) => codeTail(r.code)),
+      axisLabel: { width: 120, overflow: 'truncate' },
     },
     series: [{ name: seriesName, type: 'bar', barMaxWidth: 18, data: shown.map((r) => r.count), itemStyle: { color: colour } }],
   }

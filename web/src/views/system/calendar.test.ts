@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
 import type { CalendarDay } from '@/api/types'
-import { byDate, calendarProblems, countKinds, dayKind, monthWeeks, parseHolidayCn, toggleDay, weekdayOf } from './calendar'
+import { byDate, calendarProblems, countKinds, dayKind, emptyYearNotice, monthWeeks, parseHolidayCn, toggleDay, weekdayOf } from './calendar'
 import MonthGrid from './MonthGrid.vue'
 
 const days: CalendarDay[] = [
@@ -82,5 +82,20 @@ describe('MonthGrid', () => {
     expect(w.find('[data-date="2026-02-16"]').classes()).toContain('marked')
     await w.find('[data-date="2026-02-16"]').trigger('click')
     expect(w.emitted('pick')).toEqual([[{ date: '2026-02-16', day: 16, weekday: 1 }]])
+  })
+})
+
+describe('empty calendar years (issue 16 item 14)', () => {
+  const summary = (year: number, holidays: number, workdays: number) => ({ year, source: 'imported' as const, holidays, workdays, updated_at: null })
+  const years = [summary(2026, 33, 6), summary(2027, 0, 0)]
+  it('warns once next year is within 60 days and still empty', () => {
+    expect(emptyYearNotice(years, '2026-12-05')).toEqual({ year: 2027, daysLeft: 27 })
+    expect(emptyYearNotice(years, '2026-11-02')).toEqual({ year: 2027, daysLeft: 60 })
+    expect(emptyYearNotice(years, '2026-10-31')).toBeNull()
+    expect(emptyYearNotice([summary(2026, 33, 6)], '2026-12-05')).toEqual({ year: 2027, daysLeft: 27 })
+    expect(emptyYearNotice([...years.slice(0, 1), summary(2027, 30, 5)], '2026-12-05')).toBeNull()
+  })
+  it('warns about this year when it has no data', () => {
+    expect(emptyYearNotice(years, '2027-01-04')).toEqual({ year: 2027, daysLeft: 0 })
   })
 })

@@ -1,7 +1,7 @@
 // 工作日历: compact month grids (Monday first), how each day counts (法定节假日
 // 休 / 调休上班 班 / weekend / working day), the year's exception list as
 // edited, and holiday-cn year files read in the browser before upload.
-import type { CalendarDay, HolidayCnFile } from '@/api/types'
+import type { CalendarDay, CalendarYearSummary, HolidayCnFile } from '@/api/types'
 
 export const WEEKDAY_NAMES = ['一', '二', '三', '四', '五', '六', '日']
 
@@ -127,4 +127,27 @@ export function parseHolidayCn(text: string): { file: HolidayCnFile } | { error:
     }
   }
   return { file: { year, days: o.days.map((d) => ({ name: String(d.name ?? ''), date: d.date, isOffDay: d.isOffDay })) } }
+}
+
+/** Days before a new year that an empty next year is warned about. */
+export const EMPTY_YEAR_NOTICE_DAYS = 60
+
+/** A year the calendar has no holidays or adjusted working days for (listed with 0 / 0, or not at all). */
+export const yearIsEmpty = (years: readonly CalendarYearSummary[], year: number): boolean => {
+  const y = years.find((s) => s.year === year)
+  return !y || y.holidays + y.workdays === 0
+}
+
+/**
+ * The year to warn the calendar admin about, with the days left before it
+ * starts: this year when it has no data, or next year once it is within
+ * EMPTY_YEAR_NOTICE_DAYS and still empty (deadlines running into it would
+ * ignore the Spring Festival). `today` is a `YYYY-MM-DD` (Asia/Shanghai).
+ */
+export function emptyYearNotice(years: readonly CalendarYearSummary[], today: string): { year: number; daysLeft: number } | null {
+  const year = Number(today.slice(0, 4))
+  if (yearIsEmpty(years, year)) return { year, daysLeft: 0 }
+  const daysLeft = daysBetween(today, ymd(year + 1, 1, 1))
+  if (daysLeft <= EMPTY_YEAR_NOTICE_DAYS && yearIsEmpty(years, year + 1)) return { year: year + 1, daysLeft }
+  return null
 }
