@@ -196,11 +196,14 @@ pub fn apply(value: &Value, changes: &[Change]) -> Result<Value, ApplyError> {
     apply_at(value, &refs)
 }
 
-/// Group changes by their first path segment (changes at this level first).
+/// A change with the rest of its path below the value it is applied to.
+type Pending<'a> = (&'a [Segment], &'a Change);
+
+/// Group changes by their first path segment.
 fn by_first<'a>(
-    changes: &[(&'a [Segment], &'a Change)],
-) -> Result<BTreeMap<&'a Segment, Vec<(&'a [Segment], &'a Change)>>, ApplyError> {
-    let mut groups: BTreeMap<&Segment, Vec<(&[Segment], &Change)>> = BTreeMap::new();
+    changes: &[Pending<'a>],
+) -> Result<BTreeMap<&'a Segment, Vec<Pending<'a>>>, ApplyError> {
+    let mut groups: BTreeMap<&Segment, Vec<Pending>> = BTreeMap::new();
     for (path, change) in changes {
         let (first, rest) = path
             .split_first()

@@ -11,6 +11,7 @@
 //! [`diff`].
 
 pub mod diff;
+pub mod intake;
 pub mod sla;
 pub mod types;
 
@@ -28,6 +29,10 @@ pub struct StateDef {
     /// Working days the order may stay in this state (MON-1 calendar); `None`:
     /// no clock.
     pub sla_days: Option<u32>,
+    /// A field of the order's data that, when set, overrides `sla_days`
+    /// (a complaint's promised days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla_field: Option<String>,
     /// Waiting on the applicant: the clock of the state before is suspended.
     #[serde(default)]
     pub paused: bool,
@@ -95,6 +100,18 @@ pub enum Refusal {
     /// A required input is missing (400).
     #[error("{0} is required")]
     Missing(String),
+}
+
+impl StateDef {
+    /// The working days of this state for an order with `data`.
+    pub fn budget(&self, data: &Map<String, Value>) -> Option<u32> {
+        self.sla_field
+            .as_ref()
+            .and_then(|field| data.get(field))
+            .and_then(Value::as_u64)
+            .and_then(|days| u32::try_from(days).ok())
+            .or(self.sla_days)
+    }
 }
 
 impl OrderType {

@@ -8,6 +8,7 @@
 use super::StateDef;
 use crate::monitoring::calendar::{local_date, WorkCalendar};
 use crate::monitoring::clock::{deadline, Unit};
+use serde_json::{Map, Value};
 
 /// An order's clock as stored with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,8 +52,14 @@ pub fn due(calendar: &WorkCalendar, started_at: i64, days: u32, suspended_days: 
     crate::monitoring::calendar::end_of_day(extended)
 }
 
-/// Enter `to` at `now_ms` with the order's current `clock`.
-pub fn enter(calendar: &WorkCalendar, to: &StateDef, clock: &Clock, now_ms: i64) -> Entered {
+/// Enter `to` at `now_ms` with the order's current `clock` and `data`.
+pub fn enter(
+    calendar: &WorkCalendar,
+    to: &StateDef,
+    data: &Map<String, Value>,
+    clock: &Clock,
+    now_ms: i64,
+) -> Entered {
     if to.paused {
         return Entered {
             clock: Clock {
@@ -72,7 +79,7 @@ pub fn enter(calendar: &WorkCalendar, to: &StateDef, clock: &Clock, now_ms: i64)
         },
         None => Clock::start(now_ms),
     };
-    let due_at = match (to.terminal, to.sla_days) {
+    let due_at = match (to.terminal, to.budget(data)) {
         (false, Some(days)) => Some(due(calendar, clock.started_at, days, clock.suspended_days)),
         _ => None,
     };

@@ -119,14 +119,16 @@ fn sla_counts_working_days_and_pauses() {
     let t = by_code(COMPLAINT).expect("type");
     let handling = t.state("handling").expect("state");
     let waiting = t.state("waiting").expect("state");
+    let none = Map::new();
     // Friday 2026-03-06: five working days → Friday 2026-03-13 23:59:59.
     let friday = ms("2026-03-06T10:00:00+08:00");
-    let entered = enter(&calendar, handling, &Clock::start(0), friday);
+    let entered = enter(&calendar, handling, &none, &Clock::start(0), friday);
     assert_eq!(entered.due_at, Some(ms("2026-03-13T23:59:59+08:00")));
     // Paused Monday to Wednesday: two working days (Tue, Wed) are added.
     let paused = enter(
         &calendar,
         waiting,
+        &none,
         &entered.clock,
         ms("2026-03-09T09:00:00+08:00"),
     );
@@ -134,6 +136,7 @@ fn sla_counts_working_days_and_pauses() {
     let resumed = enter(
         &calendar,
         handling,
+        &none,
         &paused.clock,
         ms("2026-03-11T09:00:00+08:00"),
     );
@@ -142,10 +145,16 @@ fn sla_counts_working_days_and_pauses() {
     let closed = enter(
         &calendar,
         t.state("closed").expect("state"),
+        &none,
         &resumed.clock,
         friday,
     );
     assert_eq!(closed.due_at, None);
+    // A complaint's promised days override the state's SLA.
+    let mut data = Map::new();
+    data.insert("promised_days".into(), json!(2));
+    let promised = enter(&calendar, handling, &data, &Clock::start(0), friday);
+    assert_eq!(promised.due_at, Some(ms("2026-03-10T23:59:59+08:00")));
 }
 
 fn item(materials: Value) -> Value {

@@ -19,6 +19,7 @@ fn state(key: &str, name: &str, sla_days: Option<u32>) -> StateDef {
         key: key.to_string(),
         name: name.to_string(),
         sla_days,
+        sla_field: None,
         paused: false,
         terminal: false,
     }
@@ -97,7 +98,10 @@ fn complaint() -> OrderType {
         initial: "received".to_string(),
         states: vec![
             state("received", "待派发", Some(1)),
-            state("handling", "办理中", Some(5)),
+            StateDef {
+                sla_field: Some("promised_days".to_string()),
+                ..state("handling", "办理中", Some(5))
+            },
             paused("waiting", "待补充材料"),
             state("visiting", "待回访", Some(3)),
             terminal("closed", "已办结"),
