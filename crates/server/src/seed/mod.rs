@@ -110,6 +110,7 @@ pub(crate) fn system_record(action: &str, details: serde_json::Value) -> AuditRe
 pub async fn builtin_seed(store: &Store) -> anyhow::Result<()> {
     builtin_role_seed(store).await?;
     default_sources(store).await?;
+    crate::workorders::classes::seed_classes(store).await?;
     crate::monitoring::engine::seed_builtin_rules(store).await
 }
 

@@ -4,8 +4,9 @@
 //! Each is idempotent on its id: a notice or complaint seen before is a
 //! duplicate and opens no second order.
 
-use super::{order_type, Opening};
+use super::Opening;
 use crate::aggregation::intake::{is_ndjson, IntakeReportView};
+use crate::aggregation::pipeline::Pipeline;
 use crate::aggregation::pipeline::{parse_body, RawRecord};
 use crate::error::ApiResult;
 use crate::extract::ApiBytes;
@@ -16,9 +17,13 @@ use axum::http::HeaderMap;
 use axum::Json;
 use govpulse_core::aggregation::rules::CollectionRules;
 use govpulse_core::aggregation::{IntakeReport, Kind, Rejection};
+use govpulse_core::monitoring::calendar::WorkCalendar;
 use govpulse_core::time::now_ms;
+use govpulse_core::workorders::intake::ComplaintInput;
 use govpulse_core::workorders::intake::{change_notice, change_type_name, complaint, ChangeNotice};
+use govpulse_core::workorders::types;
 use govpulse_core::workorders::types::{COMPLAINT, ITEM_CHANGE};
+use govpulse_store::StoreResult;
 use serde_json::{Map, Value};
 
 async fn audit_batch(
@@ -41,20 +46,18 @@ async fn audit_batch(
 /// through the item intake (a new version when its content changed); a
 /// suspended or cancelled one has its current version end at `changed_at`.
 async fn apply_notice(
-    state: &AppState,
-    caller: &Caller,
+    pipeline: &Pipeline<'_>,
+    source: &str,
     line: usize,
     notice: &ChangeNotice,
-) -> ApiResult<Result<(Option<i32>, Option<i32>), Rejection>> {
+    now: i64,
+) -> StoreResult<Result<(Option<i32>, Option<i32>), Rejection>> {
+    let store = pipeline.store;
     let code = &notice.item.item_code;
-    let before = state.store.current_item_version(code).await?;
+    let before = store.current_item_version(code).await?;
     if notice.change_type == "suspend" || notice.change_type == "cancel" {
         return Ok(
-            match state
-                .store
-                .end_item_validity(code, notice.changed_at)
-                .await?
-            {
+            match store.end_item_validity(code, notice.changed_at).await? {
                 Some(version) => Ok((Some(version), Some(version))),
                 None => Err(Rejection::new(
                     "item.unknown",
@@ -63,20 +66,125 @@ async fn apply_notice(
             },
         );
     }
-    let report = state
-        .pipeline()
+    let report = pipeline
         .run(
             Kind::Items,
-            &caller.display_name,
+            source,
             &CollectionRules::default(),
             vec![(line, Ok(notice.item_record.clone()))],
-            now_ms(),
+            now,
         )
         .await?;
     if let Some(rejected) = report.rejected.into_iter().next() {
         return Ok(Err(Rejection::new(&rejected.code, rejected.message)));
     }
-    Ok(Ok((before, state.store.current_item_version(code).await?)))
+    Ok(Ok((before, store.current_item_version(code).await?)))
+}
+
+/// Record one change notice and open its `item_change` order: `Ok(Some(code))`
+/// when opened, `Ok(None)` for a notice seen before, `Err` for a refused one.
+pub async fn open_item_change(
+    pipeline: &Pipeline<'_>,
+    calendar: &WorkCalendar,
+    line: usize,
+    notice: &ChangeNotice,
+    creator: (&str, &str),
+    now: i64,
+) -> StoreResult<Result<Option<String>, Rejection>> {
+    let source_key = format!("notice:{}", notice.notice_id);
+    if pipeline
+        .store
+        .work_order_by_source(&source_key)
+        .await?
+        .is_some()
+    {
+        return Ok(Ok(None));
+    }
+    let (from_version, to_version) =
+        match apply_notice(pipeline, creator.1, line, notice, now).await? {
+            Ok(versions) => versions,
+            Err(rejection) => return Ok(Err(rejection)),
+        };
+    let item = &notice.item;
+    let mut data = Map::new();
+    data.insert("notice_id".into(), Value::String(notice.notice_id.clone()));
+    data.insert(
+        "change_type".into(),
+        Value::String(notice.change_type.clone()),
+    );
+    data.insert(
+        "changed_at".into(),
+        Value::String(govpulse_core::time::to_rfc3339(notice.changed_at)),
+    );
+    data.insert("item_code".into(), Value::String(item.item_code.clone()));
+    data.insert("item_name".into(), Value::String(item.name.clone()));
+    data.insert(
+        "from_version".into(),
+        from_version.map_or(Value::Null, Value::from),
+    );
+    data.insert(
+        "to_version".into(),
+        to_version.map_or(Value::Null, Value::from),
+    );
+    let opening = Opening {
+        order_type: types::by_code(ITEM_CHANGE).ok_or(govpulse_store::StoreError::NotFound)?,
+        code_prefix: "BG",
+        title: format!(
+            "事项{}：{}",
+            change_type_name(&notice.change_type),
+            item.name
+        ),
+        subject: ("item", item.item_code.clone()),
+        source_key,
+        region_code: item.region_code.clone(),
+        department_code: item.department_code.clone(),
+        data,
+        created_by: creator,
+        comment: None,
+    };
+    let audit = system_or(creator, serde_json::json!({ "notice": notice.notice_id }));
+    let created = pipeline
+        .store
+        .create_work_orders(&[opening.into_new(calendar, now)], &audit, now)
+        .await?;
+    Ok(Ok(created.into_iter().flatten().next()))
+}
+
+/// The audit record of orders opened by `creator`.
+fn system_or(creator: (&str, &str), details: Value) -> govpulse_store::audit::AuditRecord {
+    govpulse_store::audit::AuditRecord {
+        actor: creator.0.to_string(),
+        ip: "intake".to_string(),
+        action: "workorder.create".to_string(),
+        object_type: "work_order".to_string(),
+        object_id: String::new(),
+        result: govpulse_core::audit::Outcome::Success,
+        details,
+    }
+}
+
+/// The order a complaint opens.
+pub fn complaint_opening<'a>(input: &ComplaintInput, creator: (&'a str, &'a str)) -> Opening<'a> {
+    let mut data = match serde_json::to_value(input) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    data.insert(
+        "received_at".into(),
+        Value::String(govpulse_core::time::to_rfc3339(input.received_at)),
+    );
+    Opening {
+        order_type: types::by_code(COMPLAINT).unwrap_or(&types::builtin()[0]),
+        code_prefix: "TS",
+        title: input.title.clone(),
+        subject: ("complaint", input.complaint_id.clone()),
+        source_key: format!("complaint:{}", input.complaint_id),
+        region_code: input.region_code.clone(),
+        department_code: input.target_unit.clone().unwrap_or_default(),
+        data,
+        created_by: creator,
+        comment: None,
+    }
 }
 
 /// Receive change notices; each accepted notice opens one `item_change` order.
@@ -94,8 +202,8 @@ pub async fn intake_item_changes(
 ) -> ApiResult<Json<IntakeReportView>> {
     caller.require(&state, "intake:write").await?;
     let records = parse_body(&body, is_ndjson(&headers))?;
-    let order_type = order_type(ITEM_CHANGE)?;
     let calendar = state.monitor.calendar();
+    let pipeline = state.pipeline();
     let mut report = IntakeReport::default();
     for (line, record) in records {
         let now = now_ms();
@@ -106,77 +214,11 @@ pub async fn intake_item_changes(
                 continue;
             }
         };
-        let source_key = format!("notice:{}", notice.notice_id);
-        if state
-            .store
-            .work_order_by_source(&source_key)
-            .await?
-            .is_some()
-        {
-            report.duplicates += 1;
-            continue;
-        }
-        let (from_version, to_version) = match apply_notice(&state, &caller, line, &notice).await? {
-            Ok(versions) => versions,
-            Err(rejection) => {
-                report.reject(line, rejection);
-                continue;
-            }
-        };
-        let item = &notice.item;
-        let mut data = Map::new();
-        data.insert("notice_id".into(), Value::String(notice.notice_id.clone()));
-        data.insert(
-            "change_type".into(),
-            Value::String(notice.change_type.clone()),
-        );
-        data.insert(
-            "changed_at".into(),
-            Value::String(govpulse_core::time::to_rfc3339(notice.changed_at)),
-        );
-        data.insert("item_code".into(), Value::String(item.item_code.clone()));
-        data.insert("item_name".into(), Value::String(item.name.clone()));
-        data.insert(
-            "from_version".into(),
-            from_version.map_or(Value::Null, Value::from),
-        );
-        data.insert(
-            "to_version".into(),
-            to_version.map_or(Value::Null, Value::from),
-        );
-        let opening = Opening {
-            order_type,
-            code_prefix: "BG",
-            title: format!(
-                "事项{}：{}",
-                change_type_name(&notice.change_type),
-                item.name
-            ),
-            subject: ("item", item.item_code.clone()),
-            source_key,
-            region_code: item.region_code.clone(),
-            department_code: item.department_code.clone(),
-            data,
-            created_by: (&caller.username, &caller.display_name),
-            comment: None,
-        };
-        let created = state
-            .store
-            .create_work_orders(
-                &[opening.into_new(&calendar, now)],
-                &caller.audit(
-                    "workorder.create",
-                    "work_order",
-                    "",
-                    serde_json::json!({ "notice": notice.notice_id }),
-                ),
-                now,
-            )
-            .await?;
-        if created.iter().flatten().next().is_some() {
-            report.accepted += 1;
-        } else {
-            report.duplicates += 1;
+        let creator = (caller.username.as_str(), caller.display_name.as_str());
+        match open_item_change(&pipeline, &calendar, line, &notice, creator, now).await? {
+            Ok(Some(_)) => report.accepted += 1,
+            Ok(None) => report.duplicates += 1,
+            Err(rejection) => report.reject(line, rejection),
         }
     }
     audit_batch(&state, &caller, "item_changes", &report).await?;
@@ -198,7 +240,6 @@ pub async fn intake_complaints(
 ) -> ApiResult<Json<IntakeReportView>> {
     caller.require(&state, "intake:write").await?;
     let records: Vec<RawRecord> = parse_body(&body, is_ndjson(&headers))?;
-    let order_type = order_type(COMPLAINT)?;
     let calendar = state.monitor.calendar();
     let now = now_ms();
     let mut report = IntakeReport::default();
@@ -221,26 +262,8 @@ pub async fn intake_complaints(
             );
             continue;
         }
-        let mut data = match serde_json::to_value(&input) {
-            Ok(Value::Object(map)) => map,
-            _ => Map::new(),
-        };
-        data.insert(
-            "received_at".into(),
-            Value::String(govpulse_core::time::to_rfc3339(input.received_at)),
-        );
-        let opening = Opening {
-            order_type,
-            code_prefix: "TS",
-            title: input.title.clone(),
-            subject: ("complaint", input.complaint_id.clone()),
-            source_key: format!("complaint:{}", input.complaint_id),
-            region_code: input.region_code.clone(),
-            department_code: input.target_unit.clone().unwrap_or_default(),
-            data,
-            created_by: (&caller.username, &caller.display_name),
-            comment: None,
-        };
+        let creator = (caller.username.as_str(), caller.display_name.as_str());
+        let opening = complaint_opening(&input, creator);
         openings.push(opening.into_new(&calendar, now));
     }
     let created = state

@@ -5,6 +5,7 @@
 //! (`govpulse_core::workorders`); handlers never branch on a type's code.
 
 pub mod attachments;
+pub mod classes;
 pub mod diff;
 pub mod intake;
 pub mod orders;
@@ -46,6 +47,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::take_action))
         .routes(routes!(attachments::download_attachment))
         .routes(routes!(diff::item_diff))
+        .routes(routes!(classes::list_classes))
+        .routes(routes!(classes::put_class))
 }
 
 /// An order type by code (a stored order of an unknown type is corrupt).
