@@ -2,7 +2,7 @@
 //! to close across two roles with every transition and refusal (403 wrong
 //! role, 404 other district, 409 invalid transition, 409 stale and the
 //! racing double step), the element diff, complaints from intake to close,
-//! 差评 orders opened with the evaluation, attachments and overdue warnings.
+//! 差评 orders opened with the evaluation (非常不满意 = 5), attachments and overdue warnings.
 
 mod common;
 
@@ -361,8 +361,8 @@ async fn a_bad_review_opens_an_order_and_overdue_orders_warn() {
         )]);
         post(&city, "/api/v1/intake/cases", cases).await;
         let evaluations = json!([
-            {"evaluation_id": "E-BAD", "case_code": "C-BAD", "channel": "app", "rated_at": "2026-03-05T09:00:00+08:00", "satisfaction": 1},
-            {"evaluation_id": "E-OK", "case_code": "C-BAD", "channel": "app", "rated_at": "2026-03-05T10:00:00+08:00", "satisfaction": 5}
+            {"evaluation_id": "E-BAD", "case_code": "C-BAD", "channel": "app", "rated_at": "2026-03-05T09:00:00+08:00", "satisfaction": 5},
+            {"evaluation_id": "E-OK", "case_code": "C-BAD", "channel": "app", "rated_at": "2026-03-05T10:00:00+08:00", "satisfaction": 1}
         ]);
         post(&city, "/api/v1/intake/evaluations", evaluations.clone()).await;
         post(&city, "/api/v1/intake/evaluations", evaluations).await;
