@@ -340,6 +340,32 @@ async fn complaints_are_dispatched_handled_and_closed() {
             "{body}"
         );
         assert_eq!(body["data"]["satisfaction"], 5);
+
+        // Statistics by class and district, in scope.
+        let (status, stats) = city
+            .get("/api/v1/work-orders/stats?by=class&type=complaint")
+            .await;
+        assert_eq!(status, StatusCode::OK, "{stats}");
+        assert_eq!(
+            (
+                stats[0]["key"].as_str(),
+                stats[0]["name"].as_str(),
+                stats[0]["total"].as_i64(),
+                stats[0]["open"].as_i64()
+            ),
+            (Some("A0101"), Some("办理超时"), Some(1), Some(0)),
+            "{stats}"
+        );
+        let (_, stats) = chaoyang.get("/api/v1/work-orders/stats?by=district").await;
+        assert_eq!(
+            (stats[0]["key"].as_str(), stats[0]["total"].as_i64()),
+            (Some("110105"), Some(1)),
+            "{stats}"
+        );
+        assert_eq!(
+            city.get("/api/v1/work-orders/stats?by=moon").await.0,
+            StatusCode::BAD_REQUEST
+        );
         app.cleanup().await;
     }
 }

@@ -7,11 +7,10 @@
 use super::beijing::DEMO_DEPARTMENT;
 use crate::aggregation::pipeline::Pipeline;
 use crate::workorders::intake::{complaint_opening, open_item_change};
-use crate::workorders::order_type;
 use crate::workorders::steps::{perform, StepBy, StepInput};
+use crate::workorders::{audit_as, order_type};
 use govpulse_core::monitoring::calendar::WorkCalendar;
 use govpulse_core::workorders::intake::{change_notice, complaint};
-use govpulse_store::audit::AuditRecord;
 use govpulse_store::org::OrgScope;
 use serde_json::{json, Map, Value};
 
@@ -182,15 +181,13 @@ async fn walk(
             "reply" => Some("已核实情况并向投诉人说明，整改措施已落实"),
             _ => Some("已处理"),
         };
-        let audit = AuditRecord {
-            actor: by.username.to_string(),
-            ip: "demo".to_string(),
-            action: format!("workorder.{action}"),
-            object_type: "work_order".to_string(),
-            object_id: code.to_string(),
-            result: govpulse_core::audit::Outcome::Success,
-            details: json!({ "demo": true }),
-        };
+        let audit = audit_as(
+            by.username,
+            "demo",
+            &format!("workorder.{action}"),
+            code,
+            json!({ "demo": true }),
+        );
         let input = StepInput {
             comment,
             fields: &fields,
@@ -261,15 +258,13 @@ pub async fn load(pipeline: &Pipeline<'_>, now: i64) -> anyhow::Result<usize> {
         opening
             .data
             .insert("demo_class".into(), Value::String(class.to_string()));
-        let audit = AuditRecord {
-            actor: creator.0.to_string(),
-            ip: "demo".to_string(),
-            action: "workorder.create".to_string(),
-            object_type: "work_order".to_string(),
-            object_id: String::new(),
-            result: govpulse_core::audit::Outcome::Success,
-            details: json!({ "demo": true }),
-        };
+        let audit = audit_as(
+            creator.0,
+            "demo",
+            "workorder.create",
+            "",
+            json!({ "demo": true }),
+        );
         let created = pipeline
             .store
             .create_work_orders(&[opening.into_new(&calendar, at)], &audit, at)

@@ -142,25 +142,18 @@ pub async fn open_item_change(
         created_by: creator,
         comment: None,
     };
-    let audit = system_or(creator, serde_json::json!({ "notice": notice.notice_id }));
+    let audit = super::audit_as(
+        creator.0,
+        "intake",
+        "workorder.create",
+        "",
+        serde_json::json!({ "notice": notice.notice_id }),
+    );
     let created = pipeline
         .store
         .create_work_orders(&[opening.into_new(calendar, now)], &audit, now)
         .await?;
     Ok(Ok(created.into_iter().flatten().next()))
-}
-
-/// The audit record of orders opened by `creator`.
-fn system_or(creator: (&str, &str), details: Value) -> govpulse_store::audit::AuditRecord {
-    govpulse_store::audit::AuditRecord {
-        actor: creator.0.to_string(),
-        ip: "intake".to_string(),
-        action: "workorder.create".to_string(),
-        object_type: "work_order".to_string(),
-        object_id: String::new(),
-        result: govpulse_core::audit::Outcome::Success,
-        details,
-    }
 }
 
 /// The order a complaint opens.

@@ -21,6 +21,7 @@ use govpulse_core::workorders::sla::{enter, Clock};
 use govpulse_core::workorders::types::{self, BAD_REVIEW};
 use govpulse_core::workorders::{Actor, OrderType, UnitRule};
 use govpulse_store::aggregation::{FollowUp, NewEvaluation};
+use govpulse_store::audit::AuditRecord;
 use govpulse_store::workorders::{ActionableStates, NewWorkOrder};
 use govpulse_store::Store;
 use serde_json::{Map, Value};
@@ -48,12 +49,32 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(bulk)
         .routes(routes!(orders::order_types))
         .routes(routes!(orders::list_work_orders))
+        .routes(routes!(orders::work_order_stats))
         .routes(routes!(orders::get_work_order))
         .routes(routes!(orders::take_action))
         .routes(routes!(attachments::download_attachment))
         .routes(routes!(diff::item_diff))
         .routes(routes!(classes::list_classes))
         .routes(routes!(classes::put_class))
+}
+
+/// The audit record of work done without a session (intake batches, demo steps).
+pub fn audit_as(
+    actor: &str,
+    via: &str,
+    action: &str,
+    object_id: &str,
+    details: Value,
+) -> AuditRecord {
+    AuditRecord {
+        actor: actor.to_string(),
+        ip: via.to_string(),
+        action: action.to_string(),
+        object_type: "work_order".to_string(),
+        object_id: object_id.to_string(),
+        result: govpulse_core::audit::Outcome::Success,
+        details,
+    }
 }
 
 /// An order type by code (a stored order of an unknown type is corrupt).

@@ -14,7 +14,7 @@ use govpulse_core::time::{now_ms, to_rfc3339};
 use govpulse_core::workorders::sla::is_overdue;
 use govpulse_core::workorders::{types, Refusal};
 use govpulse_store::workorders::{
-    AttachmentRow, TimelineRow, View, WorkOrderFilter, WorkOrderRow, WORK_ORDER_LIST,
+    AttachmentRow, StatsBy, TimelineRow, View, WorkOrderFilter, WorkOrderRow, WORK_ORDER_LIST,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -464,4 +464,83 @@ pub async fn take_action(
         return Err(stale());
     }
     Ok(Json(load_detail(&state, &caller, &code).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// class (complaint class) | unit (responsible unit) | district
+    pub by: String,
+    /// item_change | complaint | bad_review
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub order_type: Option<String>,
+    pub state: Option<String>,
+    pub unit: Option<String>,
+    pub class: Option<String>,
+    pub overdue: Option<bool>,
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StatsRow {
+    /// Class code, unit code or district code ('' for orders without a class).
+    pub key: String,
+    pub name: Option<String>,
+    pub total: i64,
+    pub open: i64,
+    pub overdue: i64,
+}
+
+/// Orders in scope per complaint class, responsible unit or district (the
+/// workbench's filters apply; `view` is always all).
+#[utoipa::path(get, path = "/work-orders/stats", tag = "workorders", params(StatsQuery),
+    responses((status = 200, body = Vec<StatsRow>), (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn work_order_stats(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<StatsQuery>,
+) -> ApiResult<Json<Vec<StatsRow>>> {
+    caller.require(&state, READ).await?;
+    let by = match q.by.as_str() {
+        "class" => StatsBy::Class,
+        "unit" => StatsBy::Unit,
+        "district" => StatsBy::District,
+        _ => {
+            return Err(ApiError::invalid_field(
+                "by",
+                "统计维度须为 class、unit 或 district",
+            ))
+        }
+    };
+    let list_query = WorkOrderQuery {
+        order_type: q.order_type,
+        state: q.state,
+        unit: q.unit,
+        class: q.class,
+        overdue: q.overdue,
+        view: None,
+        q: q.q,
+        page: None,
+        size: None,
+        sort: None,
+        after: None,
+    };
+    let filter = filter_of(&caller, &list_query)?;
+    let rows = state
+        .store
+        .work_order_stats(&caller.org_scope(), &filter, by)
+        .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| StatsRow {
+                key: r.key,
+                name: r.name,
+                total: r.total,
+                open: r.open,
+                overdue: r.overdue,
+            })
+            .collect(),
+    ))
 }

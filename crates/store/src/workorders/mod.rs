@@ -199,6 +199,24 @@ fn push_filter(sql: &mut Sql, scope: &OrgScope, filter: &WorkOrderFilter) {
     }
 }
 
+/// What order statistics are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsBy {
+    Class,
+    Unit,
+    District,
+}
+
+/// Orders of one group: how many, how many open, how many past due.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WorkOrderStatRow {
+    pub key: String,
+    pub name: Option<String>,
+    pub total: i64,
+    pub open: i64,
+    pub overdue: i64,
+}
+
 /// A new order (its code is assigned when stored).
 #[derive(Debug, Clone)]
 pub struct NewWorkOrder {
@@ -361,6 +379,43 @@ impl Store {
             |sql: &mut Sql| push_filter(sql, scope, filter),
             request
         )
+    }
+
+    /// Orders in `scope` matching `filter`, counted per class, unit or district.
+    pub async fn work_order_stats(
+        &self,
+        scope: &OrgScope,
+        filter: &WorkOrderFilter,
+        by: StatsBy,
+    ) -> StoreResult<Vec<WorkOrderStatRow>> {
+        let (key, name, join) = match by {
+            StatsBy::Class => (
+                "COALESCE(w.class_code, '')",
+                "c.name",
+                "LEFT JOIN complaint_classes c ON c.code = w.class_code",
+            ),
+            StatsBy::Unit => (
+                "w.department_code",
+                "d.name",
+                "LEFT JOIN departments d ON d.code = w.department_code",
+            ),
+            StatsBy::District => (
+                "w.district_code",
+                "r.name",
+                "LEFT JOIN regions r ON r.code = w.district_code",
+            ),
+        };
+        let mut sql = Sql::new(&format!(
+            "SELECT {key} AS key, {name} AS name, COUNT(*) AS total,
+                SUM(CASE WHEN w.closed_at IS NULL THEN 1 ELSE 0 END) AS open,
+                SUM(CASE WHEN w.due_at < "
+        ));
+        sql.bind_int(filter.now_ms).push(&format!(
+            " THEN 1 ELSE 0 END) AS overdue FROM work_orders w {join} WHERE 1 = 1"
+        ));
+        push_filter(&mut sql, scope, filter);
+        sql.push(&format!(" GROUP BY {key}, {name} ORDER BY total DESC, key"));
+        Ok(fetch_dynamic!(self, WorkOrderStatRow, &sql)?)
     }
 
     /// One order in `scope` (`None` outside it).
