@@ -61,6 +61,7 @@ import type {
   WorkOrder,
   WorkOrderAttachment,
   WorkOrderDetail,
+  WorkOrderStat,
 } from './workorderTypes'
 
 const enc = encodeURIComponent
@@ -249,6 +250,7 @@ export const workOrderApi = {
   uploadUrl: (code: string) => buildUrl(`/work-orders/${enc(code)}/attachments`, {}),
   itemDiff: (item: string, from: number, to: number) => http.get<ItemDiff>(`/items/${enc(item)}/diff`, { from, to }),
   classes: () => http.get<ComplaintClass[]>('/complaint-classes'),
+  stats: (q: QueryParams) => http.get<WorkOrderStat[]>('/work-orders/stats', q),
 }
 
 export type { WorkOrderAttachment }

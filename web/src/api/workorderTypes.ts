@@ -105,3 +105,12 @@ export interface ComplaintClass {
   parent_code: string | null
   level: number
 }
+
+export interface WorkOrderStat {
+  /** Class, unit or district code ('' for orders without a class). */
+  key: string
+  name: string | null
+  total: number
+  open: number
+  overdue: number
+}

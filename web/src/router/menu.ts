@@ -91,6 +91,7 @@ export const MENU: MenuEntry[] = [
     children: [
       { path: '/workorders', name: 'wo-workbench', title: '工单工作台', permission: 'workorder:read', component: () => import('@/views/workorders/WorkOrdersView.vue') },
       { path: '/workorders/item-changes', name: 'wo-item-changes', title: '事项变更', permission: 'workorder:read', component: () => import('@/views/workorders/WorkOrdersView.vue') },
+      { path: '/workorders/stats', name: 'wo-stats', title: '工单统计', permission: 'workorder:read', component: () => import('@/views/workorders/WorkOrderStatsView.vue') },
     ],
   },
   { path: '/quality', name: 'quality', title: '数据质检', icon: DocumentChecked, spec: 'QC-1..3' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { actionInputs, diffRows, missingInputs, workOrderQuery } from './workorders'
+import { actionInputs, diffRows, missingInputs, statsCsv, workOrderQuery } from './workorders'
 
 const filters = { view: '', type: 'item_change', state: '', unit: '', overdue: 'true', q: '' }
 
@@ -31,6 +31,25 @@ describe('work-order workbench', () => {
     ).toEqual([
       { path: 'materials[M1].name', op: 'changed', before: '申请书', after: '经营许可申请书' },
       { path: 'materials[营业执照]', op: 'added', before: '', after: '{"name":"营业执照"}' },
+    ])
+  })
+})
+
+describe('work-order statistics', () => {
+  it('export as CSV with a BOM, names first, formulas defused', () => {
+    const csv = statsCsv(
+      [
+        { key: 'A0101', name: '办理超时', total: 3, open: 1, overdue: 1 },
+        { key: '', name: null, total: 2, open: 2, overdue: 0 },
+        { key: 'X', name: '=cmd()', total: 1, open: 0, overdue: 0 },
+      ],
+      '投诉分类',
+    )
+    expect(csv.split('\r\n')).toEqual([
+      '\ufeff投诉分类,编码,工单总数,办理中,已超期',
+      '办理超时,A0101,3,1,1',
+      '未分类,,2,2,0',
+      "'=cmd(),X,1,0,0",
     ])
   })
 })

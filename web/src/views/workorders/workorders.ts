@@ -1,7 +1,7 @@
 // Work-order pages: the workbench tabs, the list query, the inputs an action
 // asks for, and the side-by-side rows of an item-version diff.
 import type { QueryParams } from '@/api/client'
-import type { ItemChange, WorkOrderAction } from '@/api/workorderTypes'
+import type { ItemChange, WorkOrderAction, WorkOrderStat } from '@/api/workorderTypes'
 
 export const VIEW_TABS = [
   { view: 'todo', label: '我的待办' },
@@ -75,4 +75,32 @@ export function valueText(v: unknown): string {
 /** One row of the side-by-side diff. */
 export function diffRows(changes: ItemChange[]): { path: string; op: ItemChange['op']; before: string; after: string }[] {
   return changes.map((c) => ({ path: c.path, op: c.op, before: valueText(c.before), after: valueText(c.after) }))
+}
+
+/** A bar chart of statistics rows: total, open and overdue per group. */
+export function statsChartOption(rows: WorkOrderStat[]): Record<string, unknown> {
+  const names = rows.map((r) => r.name || r.key || '未分类')
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: { data: ['工单总数', '办理中', '已超期'] },
+    xAxis: { type: 'category', data: names, axisLabel: { interval: 0, rotate: names.length > 6 ? 30 : 0 } },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: [
+      { name: '工单总数', type: 'bar', data: rows.map((r) => r.total) },
+      { name: '办理中', type: 'bar', data: rows.map((r) => r.open) },
+      { name: '已超期', type: 'bar', data: rows.map((r) => r.overdue), itemStyle: { color: '#F56C6C' } },
+    ],
+  }
+}
+
+/** Statistics rows as CSV (with a BOM so spreadsheet software reads the Chinese). */
+export function statsCsv(rows: WorkOrderStat[], groupTitle: string): string {
+  const cell = (v: string | number) => {
+    const text = String(v)
+    const safe = /^[=+\-@]/.test(text) ? `'${text}` : text
+    return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
+  }
+  const lines = [[groupTitle, '编码', '工单总数', '办理中', '已超期'].join(',')]
+  for (const r of rows) lines.push([r.name || '未分类', r.key, r.total, r.open, r.overdue].map(cell).join(','))
+  return '\ufeff' + lines.join('\r\n')
 }
