@@ -54,6 +54,17 @@ async fn item_changes(city: &Client) -> (String, String) {
     );
     let report = post(city, "/api/v1/intake/item-changes", json!([first])).await;
     assert_eq!(report["accepted"], 1, "{report}");
+    // A case in flight pins version 1; the change notice must not move it.
+    let pinned = case(
+        "C-PIN",
+        "I-CHG-001",
+        "110105",
+        "110105D007",
+        PERSON,
+        "2026-03-02T12:00:00+08:00",
+    );
+    let report = post(city, "/api/v1/intake/cases", json!([pinned])).await;
+    assert_eq!(report["accepted"], 1, "{report}");
     let mut second = notice(
         "N-2",
         "change",
@@ -96,6 +107,11 @@ async fn item_change_orders_walk_from_notice_to_close() {
             "before": "申请书", "after": "经营许可申请书"}]),
             "{}",
             app.label()
+        );
+        let (_, pinned) = city.get("/api/v1/cases/C-PIN").await;
+        assert_eq!(
+            pinned["item_version"], 1,
+            "the case keeps its pinned version: {pinned}"
         );
         let (status, detail) = city.get(&format!("/api/v1/work-orders/{second}")).await;
         assert_eq!(status, StatusCode::OK, "{detail}");
