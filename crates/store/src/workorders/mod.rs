@@ -66,6 +66,11 @@ const ORDER_COLUMNS: &str = "w.code, w.order_type, w.state, w.title, w.subject_k
 const ORDER_FROM: &str =
     " FROM work_orders w LEFT JOIN departments d ON d.code = w.department_code WHERE 1 = 1";
 
+/// The list's SELECT (filters are appended).
+pub(crate) fn order_select() -> String {
+    format!("SELECT {ORDER_COLUMNS}{ORDER_FROM}")
+}
+
 /// Sorting by due time puts orders without one last.
 const NO_DUE: i64 = 253_402_300_799_999;
 
@@ -167,7 +172,7 @@ fn push_view(sql: &mut Sql, view: &View) {
     }
 }
 
-fn push_filter(sql: &mut Sql, scope: &OrgScope, filter: &WorkOrderFilter) {
+pub(crate) fn push_filter(sql: &mut Sql, scope: &OrgScope, filter: &WorkOrderFilter) {
     scope.push_fact_scope(sql, "w");
     push_view(sql, &filter.view);
     sql.and_eq("w.order_type", &filter.order_type);
@@ -370,7 +375,7 @@ impl Store {
         filter: &WorkOrderFilter,
         request: &ListRequest<WorkOrderRow>,
     ) -> StoreResult<ListPage<WorkOrderRow>> {
-        let select = format!("SELECT {ORDER_COLUMNS}{ORDER_FROM}");
+        let select = order_select();
         list_of!(
             self,
             WorkOrderRow,
