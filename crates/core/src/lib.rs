@@ -14,3 +14,4 @@ pub mod monitoring;
 pub mod password;
 pub mod region;
 pub mod time;
+pub mod workorders;

@@ -20,6 +20,7 @@ pub mod state;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod web;
+pub mod workorders;
 
 pub use config::ServerConfig;
 pub use state::AppState;
@@ -57,7 +58,8 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "monitoring", description = "Working-day calendar and clocks (MON-1..8)"),
         (name = "dashboard", description = "Key indicators, breakdowns, trends, hot words and exports (DASH-1..5)"),
         (name = "aggregation", description = "Items, consultation codes, intake, cases, linking, collection rules (AGG-1..5)"),
-        (name = "exports", description = "Background exports of large lists (DASH-4)")
+        (name = "exports", description = "Background exports of large lists (DASH-4)"),
+        (name = "workorders", description = "Work orders: item changes, complaints, 差评 follow-up (CHG-1..4, issue 12)")
     )
 )]
 struct ApiDoc;
@@ -89,7 +91,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(aggregation::routes())
                 .merge(monitoring::routes())
                 .merge(exports::routes())
-                .merge(dashboard::routes()),
+                .merge(dashboard::routes())
+                .merge(workorders::routes()),
         )
         .split_for_parts()
 }
@@ -185,6 +188,7 @@ pub async fn serve_until(
     monitoring::start(&state).await?;
     exports::start(&state).await?;
     dashboard::start(&state);
+    workorders::start(&state);
     tokio::spawn({
         let shutdown = shutdown.clone();
         async move {

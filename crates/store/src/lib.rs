@@ -24,6 +24,7 @@ pub mod monitoring;
 pub mod org;
 pub mod settings;
 pub mod tokens;
+pub mod workorders;
 
 pub use db::{Backend, Page, PoolStatus, Store, StoreError, StoreResult};
 

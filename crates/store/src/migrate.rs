@@ -65,6 +65,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite_only: "",
         postgres_only: "",
     },
+    Migration {
+        version: 8,
+        name: "workorders",
+        portable: include_str!("migrations/0008_workorders.sql"),
+        sqlite_only: include_str!("migrations/0008_workorders.sqlite.sql"),
+        postgres_only: include_str!("migrations/0008_workorders.postgres.sql"),
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -201,3 +201,33 @@ async fn list_queries_use_their_indexes_without_statistics() {
     store.close().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn the_work_order_list_uses_its_scope_indexes_without_statistics() {
+    use crate::workorders::{order_select, push_filter, WorkOrderFilter, WORK_ORDER_LIST};
+    let dir = std::env::temp_dir().join(format!(
+        "govpulse-plans-wo-{}-{}",
+        std::process::id(),
+        govpulse_core::time::now_ms()
+    ));
+    let store = Store::open(&format!("sqlite://{}/plans.db", dir.display()))
+        .await
+        .expect("open");
+    let select = order_select();
+    for (who, scope, index) in [
+        ("city", city(), "work_orders_list_time"),
+        ("district", district(), "work_orders_list_district"),
+        ("department", department(), "work_orders_list_department"),
+    ] {
+        let sql = page_sql(&select, &WORK_ORDER_LIST, None, |sql| {
+            push_filter(sql, &scope, &WorkOrderFilter::default())
+        });
+        assert_plan(
+            &format!("work orders {who}"),
+            &plan(&store, &sql).await,
+            index,
+        );
+    }
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -53,6 +53,16 @@ import type {
   UserUpdate,
 } from './types'
 import type { ExportJob, ExportRequest } from './exportTypes'
+import type {
+  ActionRequest,
+  ComplaintClass,
+  ItemDiff,
+  OrderType,
+  WorkOrder,
+  WorkOrderAttachment,
+  WorkOrderDetail,
+  WorkOrderStat,
+} from './workorderTypes'
 
 const enc = encodeURIComponent
 
@@ -232,3 +242,17 @@ export const exportApi = {
   /** A plain browser download of the finished file. */
   downloadUrl: (id: ExportJob['id']) => buildUrl(`/exports/${enc(String(id))}/download`),
 }
+
+export const workOrderApi = {
+  types: () => http.get<OrderType[]>('/work-order-types'),
+  list: (q: QueryParams) => http.get<Page<WorkOrder>>('/work-orders', q),
+  get: (code: string) => http.get<WorkOrderDetail>(`/work-orders/${enc(code)}`),
+  act: (code: string, body: ActionRequest) => http.post<WorkOrderDetail>(`/work-orders/${enc(code)}/actions`, body),
+  attachmentUrl: (code: string, id: number) => buildUrl(`/work-orders/${enc(code)}/attachments/${id}`, {}),
+  uploadUrl: (code: string) => buildUrl(`/work-orders/${enc(code)}/attachments`, {}),
+  itemDiff: (item: string, from: number, to: number) => http.get<ItemDiff>(`/items/${enc(item)}/diff`, { from, to }),
+  classes: () => http.get<ComplaintClass[]>('/complaint-classes'),
+  stats: (q: QueryParams) => http.get<WorkOrderStat[]>('/work-orders/stats', q),
+}
+
+export type { WorkOrderAttachment }

@@ -91,7 +91,9 @@ export const MENU: MenuEntry[] = [
     title: '工单管理',
     icon: Tickets,
     children: [
-      { path: '/workorders/item-changes', name: 'wo-item-changes', title: '事项变更', spec: 'CHG-1..4' },
+      { path: '/workorders', name: 'wo-workbench', title: '工单工作台', permission: 'workorder:read', component: () => import('@/views/workorders/WorkOrdersView.vue') },
+      { path: '/workorders/item-changes', name: 'wo-item-changes', title: '事项变更', permission: 'workorder:read', component: () => import('@/views/workorders/WorkOrdersView.vue') },
+      { path: '/workorders/stats', name: 'wo-stats', title: '工单统计', permission: 'workorder:read', component: () => import('@/views/workorders/WorkOrderStatsView.vue') },
     ],
   },
   { path: '/quality', name: 'quality', title: '数据质检', icon: DocumentChecked, spec: 'QC-1..3' },
@@ -138,6 +140,7 @@ export const DETAIL_PAGES: DetailPage[] = [
   { path: '/aggregation/cases/:caseCode', name: 'agg-case', title: '办件详情', parent: 'agg-cases', component: () => import('@/views/aggregation/CaseDetailView.vue') },
   { path: '/monitoring/warnings/:id', name: 'mon-warning', title: '预警详情', parent: 'mon-warnings', component: () => import('@/views/monitoring/WarningDetailView.vue') },
   { path: '/monitoring/rules/new', name: 'mon-rule-new', title: '新增规则', parent: 'mon-rules', permission: 'rule:write', component: () => import('@/views/monitoring/RuleEditView.vue') },
+  { path: '/workorders/orders/:code', name: 'wo-detail', title: '工单详情', parent: 'wo-workbench', component: () => import('@/views/workorders/WorkOrderDetailView.vue') },
   { path: '/monitoring/rules/:code', name: 'mon-rule', title: '规则详情', parent: 'mon-rules', component: () => import('@/views/monitoring/RuleEditView.vue') },
 ]
 

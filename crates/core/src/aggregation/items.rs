@@ -8,6 +8,9 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Material {
+    /// The item system's own code of the material (its identity in diffs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub material_code: Option<String>,
     pub name: String,
     #[serde(default = "yes")]
     pub required: bool,
@@ -129,6 +132,7 @@ pub fn item(map: &Map<String, Value>, now_ms: i64) -> Checked<ItemInput> {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(|name| Material {
+                material_code: None,
                 name: name.to_string(),
                 required: true,
                 copies: None,

@@ -66,6 +66,14 @@ pub const PERMISSIONS: &[Permission] = &[
     perm("warning:handle", "处置预警", "监测预警", None),
     perm("rule:write", "维护预警规则与仿真", "监测预警", None),
     perm("calendar:write", "维护工作日历", "系统管理", Some(System)),
+    perm("workorder:read", "查看工单", "工单管理", None),
+    perm(
+        "workorder:operate",
+        "受理、派发与核验工单",
+        "工单管理",
+        None,
+    ),
+    perm("workorder:handle", "办理本单位工单", "工单管理", None),
 ];
 
 /// Scopes an API token may carry, with the permissions each grants.
@@ -155,6 +163,8 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
                 "warning:read",
                 "warning:handle",
                 "rule:write",
+                "workorder:read",
+                "workorder:operate",
             ],
         },
         BuiltinRole {
@@ -167,6 +177,8 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
                 "data:read",
                 "warning:read",
                 "warning:handle",
+                "workorder:read",
+                "workorder:operate",
             ],
         },
         BuiltinRole {
@@ -179,6 +191,8 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
                 "data:read",
                 "warning:read",
                 "warning:handle",
+                "workorder:read",
+                "workorder:handle",
             ],
         },
         BuiltinRole {

@@ -395,7 +395,12 @@ impl Pipeline<'_> {
         }
         let (batch, refused) = collected.into_batch(source, Kind::Evaluations, now_ms);
         Ok(report(
-            self.store.ingest_evaluations(&batch).await?,
+            self.store
+                .ingest_evaluations(
+                    &batch,
+                    &*crate::workorders::bad_review_follow_up(self.store, &batch).await?,
+                )
+                .await?,
             refused,
         ))
     }

@@ -202,7 +202,10 @@ fn hold_until_sent(response: Response, place: Place) -> Response {
 fn is_bulk(method: &Method, route: &str) -> bool {
     let path = route.strip_prefix("/api/v1").unwrap_or(route);
     *method == Method::POST
-        && (path == "/items" || path.starts_with("/intake/") || path.starts_with("/import/"))
+        && (path == "/items"
+            || path.starts_with("/intake/")
+            || path.starts_with("/import/")
+            || (path.starts_with("/work-orders/") && path.ends_with("/attachments")))
 }
 
 /// Receive a request's body before it takes a place: a client sending its

@@ -4,6 +4,7 @@
 mod beijing;
 pub mod catalogue;
 pub mod demo_data;
+pub mod demo_work_orders;
 mod people;
 
 pub use beijing::DEMO_DEPARTMENT;
@@ -110,6 +111,7 @@ pub(crate) fn system_record(action: &str, details: serde_json::Value) -> AuditRe
 pub async fn builtin_seed(store: &Store) -> anyhow::Result<()> {
     builtin_role_seed(store).await?;
     default_sources(store).await?;
+    crate::workorders::classes::seed_classes(store).await?;
     crate::monitoring::engine::seed_builtin_rules(store).await
 }
 

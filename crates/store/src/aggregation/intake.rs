@@ -176,6 +176,13 @@ fn opt(s: &Option<String>) -> Value {
     Value::OptText(s.clone())
 }
 
+/// Opens a follow-up work order for a fresh evaluation, given the region and
+/// department of its case (差评 follow-up), or not.
+pub type FollowUp<'a> = dyn Fn(&NewEvaluation, &str, &str) -> Option<crate::workorders::NewWorkOrder>
+    + Send
+    + Sync
+    + 'a;
+
 impl Store {
     /// Store cases and link each to its applicant's earlier consultations within
     /// `link_window_ms` before submission (same item when both name one).
@@ -367,10 +374,14 @@ impl Store {
         Ok(outcomes)
     }
 
-    /// Store evaluations; one naming a case takes the case's region and department.
+    /// Store evaluations; one naming a case takes the case's region and
+    /// department. `follow_up` may open a work order for a fresh evaluation
+    /// (given its region and department): it is stored in the same
+    /// transaction, with one audit row naming the orders opened.
     pub async fn ingest_evaluations(
         &self,
         batch: &Batch<NewEvaluation>,
+        follow_up: &FollowUp<'_>,
     ) -> StoreResult<Vec<(usize, LineOutcome)>> {
         let outcomes = on_write!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -418,6 +429,26 @@ impl Store {
             }).collect();
             insert_rows!(pool, tx, "INSERT INTO evaluations (evaluation_id, district_code, region_code, department_code, case_code,
                 channel, rated_at, satisfaction, comment, source, content_hash, received_at)", rows);
+            let mut opened: Vec<String> = Vec::new();
+            for &i in &fresh {
+                let e = &known_case[i].1;
+                let Some((region, dept)) = e.case_code.as_ref().and_then(|c| cases.get(c)) else { continue };
+                if let Some(order) = follow_up(e, region, dept) {
+                    opened.extend(crate::workorders::insert_work_order!(pool, tx, &order, batch.received_at));
+                }
+            }
+            if !opened.is_empty() {
+                let record = crate::audit::AuditRecord {
+                    actor: "system".into(),
+                    ip: "local".into(),
+                    action: "workorder.create".into(),
+                    object_type: "work_order".into(),
+                    object_id: opened[0].clone(),
+                    result: govpulse_core::audit::Outcome::Success,
+                    details: serde_json::json!({ "created": opened, "reason": "evaluation" }),
+                };
+                append_audit!(pool, tx, &record);
+            }
             outcomes.sort_by_key(|(line, _)| *line);
             super::record_intake_stats!(tx, batch, &outcomes);
             tx.commit().await?;

@@ -258,4 +258,28 @@ impl Store {
             sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM items WHERE is_current = TRUE").fetch_one(pool).await?
         }))
     }
+
+    /// End the validity of an item's current version at `at` (the item was
+    /// suspended or cancelled); returns that version, `None` for an unknown item.
+    pub async fn end_item_validity(&self, item_code: &str, at: i64) -> StoreResult<Option<i32>> {
+        Ok(on_write!(self, pool => {
+            sqlx::query_scalar::<_, i32>(
+                "UPDATE items SET valid_to = $2 WHERE item_code = $1 AND is_current = TRUE RETURNING version",
+            )
+            .bind(item_code)
+            .bind(at)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    /// The current version number of an item.
+    pub async fn current_item_version(&self, item_code: &str) -> StoreResult<Option<i32>> {
+        Ok(on_read!(self, pool => {
+            sqlx::query_scalar::<_, i32>("SELECT version FROM items WHERE item_code = $1 AND is_current = TRUE")
+                .bind(item_code)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
 }

@@ -8,7 +8,7 @@ mod items;
 mod reading;
 mod sources;
 
-pub use intake::{NewCase, NewConsultation, NewEvaluation, NewEvent};
+pub use intake::{FollowUp, NewCase, NewConsultation, NewEvaluation, NewEvent};
 pub use items::{ItemFilter, ItemRow, ItemVersionRow, NewItem, ITEM_LIST};
 #[cfg(test)]
 pub(crate) use reading::{

@@ -28,11 +28,13 @@ pub struct SubscriptionRow {
 
 impl Recipient {
     fn covers(&self, facts: &SubjectFacts) -> bool {
-        let region = &facts.record.region;
+        self.covers_place(&facts.record.region, &facts.record.department)
+    }
+
+    /// Whether a subject in `region` of `department` is in this user's scope.
+    fn covers_place(&self, region: &str, department: &str) -> bool {
         match self.scope_kind.as_str() {
-            "department" => {
-                self.department_code.as_deref() == Some(facts.record.department.as_str())
-            }
+            "department" => self.department_code.as_deref() == Some(department),
             _ => in_subtree(&self.region_code, region),
         }
     }
@@ -43,13 +45,13 @@ impl Recipient {
         self.scope_kind != "city" || level == "red"
     }
 
-    fn subscribed(&self, facts: &SubjectFacts, rule: &str, level: &str) -> bool {
+    fn subscribed(&self, region: &str, rule: &str, level: &str) -> bool {
         self.subscriptions.iter().any(|s| {
             s.rule_code.as_deref().is_none_or(|r| r == rule)
                 && s.level.as_deref().is_none_or(|l| l == level)
                 && s.region_code
                     .as_deref()
-                    .is_none_or(|r| in_subtree(r, &facts.record.region))
+                    .is_none_or(|r| in_subtree(r, region))
         })
     }
 }
@@ -64,7 +66,27 @@ pub(crate) fn recipients(
     users
         .iter()
         .filter(|u| {
-            u.covers(facts) && (u.told_by_default(level) || u.subscribed(facts, rule, level))
+            u.covers(facts)
+                && (u.told_by_default(level) || u.subscribed(&facts.record.region, rule, level))
+        })
+        .map(|u| u.id)
+        .collect()
+}
+
+/// Users to tell about a warning of `rule` at `level` on something in
+/// `region` whose responsible department is `department` (work orders).
+pub(crate) fn recipients_at(
+    users: &[Recipient],
+    region: &str,
+    department: &str,
+    rule: &str,
+    level: &str,
+) -> Vec<i64> {
+    users
+        .iter()
+        .filter(|u| {
+            u.covers_place(region, department)
+                && (u.told_by_default(level) || u.subscribed(region, rule, level))
         })
         .map(|u| u.id)
         .collect()

@@ -9,7 +9,7 @@
 mod apply;
 mod calendar;
 pub(crate) mod facts;
-mod inbox;
+pub(crate) mod inbox;
 mod rules;
 mod warnings;
 mod webhooks;
