@@ -16,7 +16,7 @@ use govpulse_core::identity::builtin_roles;
 use govpulse_core::password::{self, MAX_PASSWORD_LEN};
 use govpulse_core::time::{now_ms, to_rfc3339};
 use govpulse_store::audit::AuditRecord;
-use govpulse_store::identity::{SessionRow, UserRow};
+use govpulse_store::identity::{LoginClaim, SessionRow, UserRow};
 use serde::{Deserialize, Serialize};
 use totp_rs::{Algorithm, Builder, Totp};
 
@@ -156,15 +156,15 @@ pub async fn login(
         return Err(invalid_credentials());
     };
     let now = now_ms();
-    if let Some(until) = user.locked_until.filter(|until| *until > now) {
-        state
-            .store
-            .audit(
-                &login_failure(&ip, &user.username, "locked")
-                    .with_result(Outcome::Denied, serde_json::json!({"reason": "locked"})),
-            )
-            .await?;
-        return Err(locked(until));
+    let policy = state.policy().await?;
+    let lock_until = now + policy.lockout_minutes * 60_000;
+    // Counted before the (slow) hash check, so parallel guesses see each other.
+    let claim = state
+        .store
+        .claim_login_attempt(user.id, policy.lockout_threshold, now, lock_until)
+        .await?;
+    if let LoginClaim::Locked(until) = claim {
+        return Err(refuse_locked(&state, &ip, &user.username, until).await?);
     }
     let password_ok = verify_password(req.password, user.password_hash.clone()).await;
     let second_factor = match (&user.totp_secret, user.totp_enabled, &req.totp_code) {
@@ -176,13 +176,32 @@ pub async fn login(
         return Err(count_failure(&state, &user, &ip, now).await?);
     }
     if second_factor.is_none() {
+        state.store.release_login_attempt(user.id).await?;
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "auth.totp_required",
             "请输入动态口令",
         ));
     }
+    // The lock may have started while this attempt was being checked: then
+    // even the right password is refused, and the count stays.
+    if let Some(until) = state.store.record_login_success(user.id, now).await? {
+        return Err(refuse_locked(&state, &ip, &user.username, until).await?);
+    }
     start_session(&state, &user, &ip, now).await
+}
+
+/// Audit a login refused because the account is locked; the answer to send.
+async fn refuse_locked(
+    state: &AppState,
+    ip: &str,
+    username: &str,
+    until: i64,
+) -> ApiResult<ApiError> {
+    let record = login_failure(ip, username, "locked")
+        .with_result(Outcome::Denied, serde_json::json!({"reason": "locked"}));
+    state.store.audit(&record).await?;
+    Ok(locked(until))
 }
 
 async fn count_failure(
@@ -205,7 +224,7 @@ async fn count_failure(
     Ok(match outcome.locked_until.filter(|until| *until > now) {
         Some(until) => locked(until),
         None => invalid_credentials().with_details(serde_json::json!({
-            "remaining_attempts": policy.lockout_threshold - outcome.attempts
+            "remaining_attempts": (policy.lockout_threshold - outcome.attempts).max(0)
         })),
     })
 }
@@ -216,7 +235,6 @@ async fn start_session(
     ip: &str,
     now: i64,
 ) -> ApiResult<Response> {
-    state.store.record_login_success(user.id, now).await?;
     let token = random_token(32);
     let csrf_token = random_token(24);
     state
