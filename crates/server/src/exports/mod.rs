@@ -228,10 +228,13 @@ pub async fn download_export(
     Ok(response)
 }
 
-/// A file as a stream of 64 KiB chunks (never whole in memory).
+/// A file as a stream of 64 KiB chunks (never whole in memory). Fused: the
+/// compression layer polls its body once more after the end, and a bare
+/// `unfold` panics when polled past its end (issue 11, High-4).
 fn chunks(
     file: tokio::fs::File,
 ) -> impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> + Send {
+    use futures_util::StreamExt as _;
     use tokio::io::AsyncReadExt;
     futures_util::stream::unfold(Some(file), |file| async move {
         let mut file = file?;
@@ -245,4 +248,5 @@ fn chunks(
             Err(err) => Some((Err(err), None)),
         }
     })
+    .fuse()
 }
