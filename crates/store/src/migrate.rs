@@ -65,6 +65,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite_only: "",
         postgres_only: "",
     },
+    // 0008 is the work orders' (another branch).
+    Migration {
+        version: 9,
+        name: "keyed_audit_chain",
+        portable: include_str!("migrations/0009_keyed_audit_chain.sql"),
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {
