@@ -12,7 +12,9 @@ use serde_json::{json, Value};
 async fn rows(app: &TestApp, actor: &str, action: &str) -> Vec<Value> {
     let auditor = app.login("auditor", "Audit@12345").await;
     let (status, page) = auditor
-        .get(&format!("/api/v1/audit?actor={actor}&action={action}&size=100"))
+        .get(&format!(
+            "/api/v1/audit?actor={actor}&action={action}&size=100"
+        ))
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     page["items"].as_array().cloned().unwrap_or_default()
@@ -39,11 +41,20 @@ async fn csrf_and_forced_password_change_refusals_are_audited() {
 
         create_user(
             &admin,
-            new_user("wangwu", "district_operator", "region", Some("110105"), None),
+            new_user(
+                "wangwu",
+                "district_operator",
+                "region",
+                Some("110105"),
+                None,
+            ),
         )
         .await;
         let mut user = app.anonymous();
-        assert_eq!(user.login("wangwu", "Init#Passw0rd").await.0, StatusCode::OK);
+        assert_eq!(
+            user.login("wangwu", "Init#Passw0rd").await.0,
+            StatusCode::OK
+        );
         let (status, _) = user.get("/api/v1/departments").await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let forced = rows(&app, "wangwu", "auth.password_change_required").await;
@@ -62,7 +73,10 @@ async fn reading_the_audit_log_is_audited() {
         let (_, page) = auditor.get("/api/v1/audit?action=audit.read").await;
         let reads = page["items"].as_array().cloned().unwrap_or_default();
         assert!(!reads.is_empty(), "{}: {page}", app.label());
-        assert_eq!(reads.last().map(|r| r["details"]["action"].clone()), Some(json!("user.")));
+        assert_eq!(
+            reads.last().map(|r| r["details"]["action"].clone()),
+            Some(json!("user."))
+        );
         assert!(reads.iter().all(|r| r["actor"] == "auditor"));
         app.cleanup().await;
     }
