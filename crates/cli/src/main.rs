@@ -14,6 +14,7 @@ use govpulse_store::Store;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod audit;
 mod bench;
 mod import;
 
@@ -134,8 +135,15 @@ enum BenchCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Re-hash the audit chain; exit 0 when intact, 1 naming the first broken entry.
+    /// Re-hash the keyed audit chain and compare it with the signed checkpoint;
+    /// exit 0 when intact, 1 naming the first broken entry or the cut.
     Verify {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Print the current signed checkpoint (sequence number, hash, time, MAC)
+    /// of an intact log, to lodge with an outside notary or ledger.
+    Anchor {
         #[command(flatten)]
         db: DatabaseArg,
     },
@@ -178,7 +186,15 @@ fn init_logging(json: bool) {
     }
 }
 
+/// Open the database with the default configuration (see [`open_with`]).
 async fn open(db: &DatabaseArg) -> anyhow::Result<Store> {
+    open_with(db, &load_config(None)?).await
+}
+
+/// Load the audit chain key from the key file first (every audit row this
+/// process writes is keyed with it), then open and migrate the database.
+async fn open_with(db: &DatabaseArg, config: &ServerConfig) -> anyhow::Result<Store> {
+    govpulse_store::audit::use_chain_key(open_vault(config, db)?.audit_chain_key());
     let store = Store::open(&db.database)
         .await
         .with_context(|| format!("cannot open database {}", db.database))?;
@@ -186,14 +202,32 @@ async fn open(db: &DatabaseArg) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-/// The identity-number key: `key_file` from the configuration, or beside the database.
-fn open_vault(config: &ServerConfig, db: &DatabaseArg) -> anyhow::Result<IdentityVault> {
-    let path = config
+/// The key file: `key_file` from the configuration, or beside the database.
+fn key_path(config: &ServerConfig, db: &DatabaseArg) -> PathBuf {
+    config
         .key_file
         .as_ref()
         .map(PathBuf::from)
-        .unwrap_or_else(|| default_key_path(&db.database));
-    IdentityVault::open(&path)
+        .unwrap_or_else(|| default_key_path(&db.database))
+}
+
+/// The identity-number (and audit chain) key.
+fn open_vault(config: &ServerConfig, db: &DatabaseArg) -> anyhow::Result<IdentityVault> {
+    IdentityVault::open(&key_path(config, db))
+}
+
+/// The audit checkpoint file: configured, or beside the key file.
+fn checkpoint_path(config: &ServerConfig, db: &DatabaseArg) -> PathBuf {
+    config
+        .audit_checkpoint_file
+        .as_ref()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            govpulse_server::audit_checkpoint::default_checkpoint_path(
+                &key_path(config, db),
+                &db.database,
+            )
+        })
 }
 
 async fn demo_data(
@@ -307,7 +341,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 config.bind = bind;
             }
             init_logging(config.json_logs);
-            let store = open(&db).await?;
+            let checkpoint = checkpoint_path(&config, &db);
+            config.audit_checkpoint_file = Some(checkpoint.to_string_lossy().into_owned());
+            let store = open_with(&db, &config).await?;
             if let Some(password) = seed::first_admin(&store).await? {
                 println!(
                     "Created the first administrator: username `admin`, password `{password}`"
@@ -375,21 +411,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => {
-            let store = open(&db).await?;
-            let verification = store.verify_audit().await?;
+            let config = load_config(None)?;
+            let store = open_with(&db, &config).await?;
+            let intact = audit::verify(&store, &checkpoint_path(&config, &db)).await;
             store.close().await;
-            match verification.first_broken {
-                None => println!(
-                    "audit log intact: {} entries verified",
-                    verification.checked
-                ),
-                Some(broken) => {
-                    println!(
-                        "audit log BROKEN at entry {}: {} ({} entries verified before it)",
-                        broken.seq, broken.reason, verification.checked
-                    );
-                    return Ok(ExitCode::from(1));
-                }
+            if !intact? {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Anchor { db },
+        } => {
+            let config = load_config(None)?;
+            let store = open_with(&db, &config).await?;
+            let anchored = audit::anchor(&store, &checkpoint_path(&config, &db)).await;
+            store.close().await;
+            if !anchored? {
+                return Ok(ExitCode::from(1));
             }
         }
         Command::Token {

@@ -6,6 +6,7 @@
 
 pub mod aggregation;
 pub mod audit;
+pub mod audit_checkpoint;
 pub mod dashboard;
 pub mod export;
 pub mod identity;

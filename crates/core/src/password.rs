@@ -15,6 +15,12 @@ pub enum PasswordFlaw {
 /// Upper bound so hashing cost stays bounded whatever a client sends.
 pub const MAX_PASSWORD_LEN: usize = 128;
 
+/// Longer than any password the policy accepts? Counted in characters, like
+/// the policy, so a password accepted at creation is never refused at login.
+pub fn too_long(password: &str) -> bool {
+    password.chars().count() > MAX_PASSWORD_LEN
+}
+
 /// Check `password` for `username` against a minimum length; empty means acceptable.
 ///
 /// Rules: at least `min_len` characters, at least three of four classes (lower
@@ -26,7 +32,7 @@ pub fn check(password: &str, username: &str, min_len: usize) -> Vec<PasswordFlaw
     if length < min_len {
         flaws.push(PasswordFlaw::TooShort);
     }
-    if length > MAX_PASSWORD_LEN {
+    if too_long(password) {
         flaws.push(PasswordFlaw::TooLong);
     }
     let classes = [
@@ -85,5 +91,17 @@ mod tests {
         fn short_passwords_are_always_refused(pw in ".{0,9}") {
             prop_assert!(check(&pw, "u", 10).contains(&PasswordFlaw::TooShort));
         }
+    }
+
+    #[test]
+    fn length_is_counted_in_characters_everywhere() {
+        let long_multibyte = format!("Aa1{}", "密".repeat(MAX_PASSWORD_LEN - 3));
+        assert!(
+            long_multibyte.len() > MAX_PASSWORD_LEN,
+            "more bytes than the limit"
+        );
+        assert!(!too_long(&long_multibyte));
+        assert!(check(&long_multibyte, "user", 10).is_empty());
+        assert!(too_long(&format!("{long_multibyte}x")));
     }
 }

@@ -119,6 +119,16 @@ pub async fn list_audit(
     caller.require(&state, "audit:read").await?;
     let request = crate::list_params!(query).request(&govpulse_store::audit::AUDIT_LIST)?;
     let page = state.store.list_audit(&query.filter()?, &request).await?;
+    // Reading the log is itself a sensitive read (SEC-3); recorded after the
+    // page was read, so the page shows the log as it was asked for.
+    let details = serde_json::json!({
+        "actor": query.actor, "action": query.action, "result": query.result,
+        "object_type": query.object_type, "from": query.from, "to": query.to,
+    });
+    state
+        .store
+        .audit(&caller.audit("audit.read", "audit_log", "", details))
+        .await?;
     Ok(Json(crate::list::ListResponse::from_page(page)))
 }
 

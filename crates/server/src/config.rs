@@ -22,6 +22,12 @@ pub struct ServerConfig {
     /// The identity-number key file (default: `govpulse.key` beside the SQLite
     /// database, or `data/govpulse.key`).
     pub key_file: Option<String>,
+    /// Where the signed audit checkpoint is kept (outside the database; the
+    /// CLI defaults it to `audit.checkpoint` beside the key file). None: no
+    /// checkpoints are written.
+    pub audit_checkpoint_file: Option<String>,
+    /// Seconds between audit checkpoints (one more is written at shutdown).
+    pub audit_checkpoint_secs: u64,
     /// Consultations up to this many days before an application are linked to it.
     pub link_window_days: i64,
     /// Directory of background export files (created if missing; files are
@@ -76,6 +82,8 @@ impl Default for ServerConfig {
             idle_timeout_minutes: 30,
             json_logs: false,
             key_file: None,
+            audit_checkpoint_file: None,
+            audit_checkpoint_secs: 60,
             link_window_days: 30,
             export_dir: "data/exports".to_string(),
             reads_in_flight: 4,

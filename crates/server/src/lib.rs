@@ -3,6 +3,7 @@
 
 pub mod aggregation;
 pub mod audit;
+pub mod audit_checkpoint;
 pub mod config;
 pub mod dashboard;
 pub mod error;
@@ -183,7 +184,9 @@ pub async fn serve_until(
     let store = state.store.clone();
     let shutdown = state.overload.shutdown.clone();
     let grace = state.config.shutdown_grace();
+    let final_checkpoint = state.clone();
     spawn_session_sweeper(state.clone());
+    audit_checkpoint::spawn_writer(state.clone());
     spawn_statistics_keeper(state.clone());
     monitoring::start(&state).await?;
     exports::start(&state).await?;
@@ -227,6 +230,8 @@ pub async fn serve_until(
         .draining_since()
         .unwrap_or_else(std::time::Instant::now);
     shutdown.join_workers(since + grace + STREAM_MARGIN).await;
+    // The last rows are in: certify the head the next start must still find.
+    audit_checkpoint::write_configured(&final_checkpoint).await;
     if tokio::time::timeout(CLOSE_LIMIT, store.close())
         .await
         .is_err()

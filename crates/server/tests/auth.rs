@@ -53,7 +53,6 @@ async fn wrong_passwords_lock_the_account_for_everyone() {
                 "attempt {attempt}: {body}"
             );
             assert_eq!(body["code"], "auth.invalid_credentials");
-            assert_eq!(body["details"]["remaining_attempts"], 5 - attempt);
         }
         let (status, body) = client.login("haidian", "Wrong#Pass123").await;
         assert_eq!(status, StatusCode::LOCKED, "{}", app.label());

@@ -1,11 +1,32 @@
 //! The tamper-evident audit log (SEC-3). Rows are only ever inserted; the
-//! database refuses UPDATE and DELETE (triggers), and each row's hash chains it
-//! to the one before, so `verify` finds any change made behind the application.
+//! database refuses UPDATE and DELETE (triggers), and each row's keyed hash
+//! chains it to the one before, so `verify` finds any change made behind the
+//! application — even by someone who can write the database, lacking the key.
 
 use crate::db::{Sql, Store, StoreResult};
 use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
-use govpulse_core::audit::{Break, ChainVerifier, Entry, Outcome};
+use govpulse_core::audit::{Break, ChainKey, ChainVerifier, Entry, Outcome};
 use serde::Serialize;
+use std::sync::RwLock;
+
+/// The process's chain key. One per process: the server and the CLI load it
+/// from the key file at start, tests use a fixed one. Without it no audit
+/// row is written (fail closed rather than write an unkeyed chain).
+static CHAIN_KEY: RwLock<Option<ChainKey>> = RwLock::new(None);
+
+/// Key every audit row this process appends from now on.
+pub fn use_chain_key(key: ChainKey) {
+    *CHAIN_KEY.write().unwrap_or_else(|e| e.into_inner()) = Some(key);
+}
+
+/// The loaded chain key; an error when none was loaded.
+pub fn chain_key() -> Result<ChainKey, sqlx::Error> {
+    CHAIN_KEY
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+        .ok_or_else(|| sqlx::Error::Configuration("the audit chain key is not loaded".into()))
+}
 
 /// What the application asks to record; sequence number, time and hash are
 /// assigned by [`append_audit!`].
@@ -53,6 +74,8 @@ pub struct AuditRow {
     pub result: String,
     pub details: String,
     pub hash: String,
+    /// 1: plain SHA-256 (written before the key existed), 2: keyed.
+    pub chain: i32,
 }
 
 impl AuditRow {
@@ -127,6 +150,9 @@ pub struct Verification {
     pub ok: bool,
     pub checked: u64,
     pub first_broken: Option<Break>,
+    /// Sequence number and hash of the last intact entry.
+    pub head_seq: i64,
+    pub head_hash: String,
 }
 
 /// Append one record inside an open transaction `$tx` on pool `$pool`.
@@ -159,10 +185,10 @@ macro_rules! append_audit {
             result: record.result.as_str().to_string(),
             details: record.details.to_string(),
         };
-        let hash = entry.chain_hash(&prev_hash);
+        let hash = entry.keyed_hash(&$crate::audit::chain_key()?, &prev_hash);
         sqlx::query(
-            "INSERT INTO audit_log (seq, at_ms, actor, ip, action, object_type, object_id, result, details, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO audit_log (seq, at_ms, actor, ip, action, object_type, object_id, result, details, hash, chain)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 2)",
         )
         .bind(entry.seq)
         .bind(entry.at_ms)
@@ -202,7 +228,7 @@ pub static AUDIT_LIST: ListSpec<AuditRow> = ListSpec {
 };
 
 const AUDIT_COLUMNS: &str =
-    "SELECT seq, at_ms, actor, ip, action, object_type, object_id, result, details, hash FROM audit_log";
+    "SELECT seq, at_ms, actor, ip, action, object_type, object_id, result, details, hash, chain FROM audit_log";
 
 impl Store {
     /// Record one audited action in its own transaction (refusals, reads).
@@ -270,12 +296,13 @@ impl Store {
         }
     }
 
-    /// Re-hash the whole chain and report the first entry that does not match.
+    /// Re-hash the whole chain with the loaded key and report the first entry
+    /// that does not match.
     pub async fn verify_audit(&self) -> StoreResult<Verification> {
-        let mut verifier = ChainVerifier::default();
+        let mut verifier = ChainVerifier::new(chain_key()?);
         let mut first_broken = None;
         self.scan_audit(&AuditFilter::default(), |row| {
-            match verifier.check(&row.entry(), &row.hash) {
+            match verifier.check(&row.entry(), row.chain, &row.hash) {
                 Ok(()) => true,
                 Err(broken) => {
                     first_broken = Some(broken);
@@ -284,11 +311,41 @@ impl Store {
             }
         })
         .await?;
+        let (head_seq, head_hash) = verifier.head();
         Ok(Verification {
             ok: first_broken.is_none(),
             checked: verifier.checked(),
             first_broken,
+            head_seq,
+            head_hash: head_hash.to_string(),
         })
+    }
+
+    /// The stored hash of entry `seq` (if present) and the newest sequence
+    /// number (0 when empty): what a checkpoint is compared with.
+    pub async fn audit_hash_and_last(&self, seq: i64) -> StoreResult<(Option<String>, i64)> {
+        let found = on_read!(self, pool => {
+            let hash: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
+                .bind(seq)
+                .fetch_optional(pool)
+                .await?;
+            let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM audit_log")
+                .fetch_one(pool)
+                .await?;
+            (hash, last.unwrap_or(0))
+        });
+        Ok(found)
+    }
+
+    /// The newest entry's sequence number and hash (0 and the genesis hash
+    /// when empty), for a checkpoint.
+    pub async fn audit_head(&self) -> StoreResult<(i64, String)> {
+        let head: Option<(i64, String)> = on_read!(self, pool => {
+            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(head.unwrap_or((0, govpulse_core::audit::GENESIS_HASH.to_string())))
     }
 }
 

@@ -72,6 +72,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite_only: include_str!("migrations/0008_workorders.sqlite.sql"),
         postgres_only: include_str!("migrations/0008_workorders.postgres.sql"),
     },
+    Migration {
+        version: 9,
+        name: "keyed_audit_chain",
+        portable: include_str!("migrations/0009_keyed_audit_chain.sql"),
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -28,9 +28,15 @@ fn random_suffix() -> String {
     hex::encode(bytes)
 }
 
+/// The audit chain key of every test process (production loads it from the
+/// key file); the same for all tests, which share the process-wide key.
+pub const TEST_CHAIN_KEY: govpulse_core::audit::ChainKey =
+    govpulse_core::audit::ChainKey([0x5a; 32]);
+
 impl TestDb {
     /// A fresh, migrated SQLite database in a temporary directory.
     pub async fn sqlite() -> Self {
+        crate::audit::use_chain_key(TEST_CHAIN_KEY);
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         let store = Store::open(&url).await.expect("open sqlite");
@@ -46,6 +52,7 @@ impl TestDb {
     /// A fresh, migrated PostgreSQL schema, or `None` when no server is reachable
     /// outside CI.
     pub async fn postgres() -> Option<Self> {
+        crate::audit::use_chain_key(TEST_CHAIN_KEY);
         let base = pg_base_url();
         let admin = match Store::connect(&base).await {
             Ok(store) => store,

@@ -170,6 +170,7 @@ async fn usernames_are_unique_and_failed_writes_leave_no_trace() {
 
 #[tokio::test]
 async fn failed_logins_lock_at_the_threshold() {
+    use govpulse_store::identity::LoginClaim;
     for db in TestDb::all().await {
         let store = &db.store;
         seed_org(store).await;
@@ -177,7 +178,12 @@ async fn failed_logins_lock_at_the_threshold() {
             .create_user(&user("wang", "110105"), &record("user.create"))
             .await
             .unwrap();
+        // Each attempt is claimed (counted) first, then settled as failed.
         for attempt in 1..=4 {
+            assert_eq!(
+                store.claim_login_attempt(id, 5, 10, 99).await.unwrap(),
+                LoginClaim::Allowed
+            );
             let outcome = store
                 .record_failed_login(id, 5, 99, &record("auth.login"))
                 .await
@@ -185,12 +191,59 @@ async fn failed_logins_lock_at_the_threshold() {
             assert_eq!(outcome.attempts, attempt);
             assert_eq!(outcome.locked_until, None);
         }
+        assert_eq!(
+            store.claim_login_attempt(id, 5, 10, 99).await.unwrap(),
+            LoginClaim::Allowed
+        );
         let fifth = store
             .record_failed_login(id, 5, 99, &record("auth.login"))
             .await
             .unwrap();
         assert_eq!(fifth.locked_until, Some(99), "{:?}", db.backend);
-        assert_eq!(fifth.attempts, 0);
+        assert_eq!(fifth.attempts, 5, "the count stays while locked");
+        // Locked: refused before any password is checked; a success that was
+        // in flight does not clear the lock.
+        assert_eq!(
+            store.claim_login_attempt(id, 5, 10, 99).await.unwrap(),
+            LoginClaim::Locked(99)
+        );
+        assert_eq!(store.record_login_success(id, 10).await.unwrap(), Some(99));
+        // After the lock the count starts afresh.
+        assert_eq!(
+            store.claim_login_attempt(id, 5, 100, 199).await.unwrap(),
+            LoginClaim::Allowed
+        );
+        assert_eq!(store.record_login_success(id, 100).await.unwrap(), None);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn parallel_claims_past_the_threshold_start_the_lock() {
+    use govpulse_store::identity::LoginClaim;
+    for db in TestDb::all().await {
+        let store = &db.store;
+        seed_org(store).await;
+        let id = store
+            .create_user(&user("wang", "110105"), &record("user.create"))
+            .await
+            .unwrap();
+        // Five attempts in flight (claimed, none settled yet): the sixth is
+        // refused and locks the account, so the in-flight right password
+        // cannot clear it afterwards.
+        for _ in 0..5 {
+            assert_eq!(
+                store.claim_login_attempt(id, 5, 10, 99).await.unwrap(),
+                LoginClaim::Allowed
+            );
+        }
+        assert_eq!(
+            store.claim_login_attempt(id, 5, 10, 99).await.unwrap(),
+            LoginClaim::Locked(99),
+            "{:?}",
+            db.backend
+        );
+        assert_eq!(store.record_login_success(id, 10).await.unwrap(), Some(99));
         db.cleanup().await;
     }
 }

@@ -1,7 +1,10 @@
 //! Accounts, roles, permissions and data scope (SEC-1, SEC-2).
 
+mod duties;
 mod permissions;
 mod scope;
+
+pub use duties::{check_account_action, single_duty, AccountAction, DutyRefusal};
 
 pub use permissions::{
     builtin_roles, duty_of_permissions, permission, token_scope_permissions, AdminDuty,

@@ -78,6 +78,15 @@ impl IdentityVault {
         Self { hmac_key, cipher }
     }
 
+    /// The audit chain's key, derived from the same key file (a separate label,
+    /// so it is never the identity numbers' matching key).
+    pub fn audit_chain_key(&self) -> govpulse_core::audit::ChainKey {
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(&self.hmac_key).expect("HMAC takes any key length");
+        mac.update(b"govpulse audit chain key v2");
+        govpulse_core::audit::ChainKey(mac.finalize().into_bytes().into())
+    }
+
     /// Matching key of an identity number (hex HMAC-SHA256).
     pub fn key(&self, id: &str) -> String {
         let mut mac =

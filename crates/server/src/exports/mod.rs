@@ -303,12 +303,15 @@ impl Drop for DownloadAudit {
 
 /// A file as a stream of 64 KiB chunks (never whole in memory). The download
 /// is audited as a success as its last byte goes out: with a Content-Length
-/// the server stops asking for more once it has them all.
+/// the server stops asking for more once it has them all. Fused: the
+/// compression layer polls its body once more after the end, and a bare
+/// `unfold` panics when polled past its end (issue 11, High-4).
 fn chunks(
     file: tokio::fs::File,
     length: u64,
     audit: DownloadAudit,
 ) -> impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> + Send {
+    use futures_util::StreamExt as _;
     use tokio::io::AsyncReadExt;
     futures_util::stream::unfold(Some((file, length, audit)), |state| async move {
         let (mut file, left, mut audit) = state?;
@@ -331,4 +334,5 @@ fn chunks(
             Err(err) => Some((Err(err), None)),
         }
     })
+    .fuse()
 }

@@ -59,6 +59,20 @@ impl XlsxSink {
     }
 }
 
+/// Create (or truncate) an export file readable by this user only: exports
+/// hold personal data, and other local accounts must not read them.
+fn create_private(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(path)?;
+    // `mode` applies to new files only; an existing one is narrowed too.
+    #[cfg(unix)]
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    Ok(file)
+}
+
 impl Sink {
     /// Start the file at `path` with its header row.
     pub fn create(
@@ -69,7 +83,7 @@ impl Sink {
     ) -> anyhow::Result<Self> {
         Ok(match format {
             Format::Csv => {
-                let mut file = BufWriter::new(File::create(path)?);
+                let mut file = BufWriter::new(create_private(path)?);
                 // UTF-8 BOM so spreadsheet programs read Chinese correctly.
                 file.write_all(&[0xEF, 0xBB, 0xBF])?;
                 let mut writer = csv::Writer::from_writer(file);
@@ -77,6 +91,9 @@ impl Sink {
                 Sink::Csv(Box::new(writer))
             }
             Format::Xlsx => {
+                // The workbook is saved over this private file at the end
+                // (truncating an existing file keeps its mode).
+                create_private(path)?;
                 let mut sink = XlsxSink {
                     workbook: Workbook::new(),
                     path: path.to_path_buf(),
@@ -139,6 +156,26 @@ mod tests {
         assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         assert_eq!(text, "公式,文字\n'=cmd|0,第0行\n'=cmd|1,第1行\n");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn export_files_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("gp-writer-mode-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (format, name) in [(Format::Csv, "t.csv"), (Format::Xlsx, "t.xlsx")] {
+            let path = dir.join(name);
+            let mut sink = Sink::create(format, &path, "表", &["公式", "文字"]).unwrap();
+            for row in rows(2) {
+                sink.write(row).unwrap();
+            }
+            sink.finish().unwrap();
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{name}");
+            assert!(std::fs::metadata(&path).unwrap().len() > 0, "{name}");
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -13,10 +13,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use govpulse_core::audit::Outcome;
 use govpulse_core::identity::builtin_roles;
-use govpulse_core::password::{self, MAX_PASSWORD_LEN};
+use govpulse_core::password;
 use govpulse_core::time::{now_ms, to_rfc3339};
 use govpulse_store::audit::AuditRecord;
-use govpulse_store::identity::{SessionRow, UserRow};
+use govpulse_store::identity::{LoginClaim, SessionRow, UserRow};
 use serde::{Deserialize, Serialize};
 use totp_rs::{Algorithm, Builder, Totp};
 
@@ -144,7 +144,7 @@ pub async fn login(
             "登录尝试过于频繁，请稍后再试",
         ));
     }
-    if req.username.len() > 64 || req.password.len() > MAX_PASSWORD_LEN {
+    if req.username.len() > 64 || password::too_long(&req.password) {
         return Err(invalid_credentials());
     }
     let Some(user) = state.store.find_user_by_username(&req.username).await? else {
@@ -156,15 +156,15 @@ pub async fn login(
         return Err(invalid_credentials());
     };
     let now = now_ms();
-    if let Some(until) = user.locked_until.filter(|until| *until > now) {
-        state
-            .store
-            .audit(
-                &login_failure(&ip, &user.username, "locked")
-                    .with_result(Outcome::Denied, serde_json::json!({"reason": "locked"})),
-            )
-            .await?;
-        return Err(locked(until));
+    let policy = state.policy().await?;
+    let lock_until = now + policy.lockout_minutes * 60_000;
+    // Counted before the (slow) hash check, so parallel guesses see each other.
+    let claim = state
+        .store
+        .claim_login_attempt(user.id, policy.lockout_threshold, now, lock_until)
+        .await?;
+    if let LoginClaim::Locked(until) = claim {
+        return Err(refuse_locked(&state, &ip, &user.username, until).await?);
     }
     let password_ok = verify_password(req.password, user.password_hash.clone()).await;
     let second_factor = match (&user.totp_secret, user.totp_enabled, &req.totp_code) {
@@ -176,13 +176,32 @@ pub async fn login(
         return Err(count_failure(&state, &user, &ip, now).await?);
     }
     if second_factor.is_none() {
+        state.store.release_login_attempt(user.id).await?;
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "auth.totp_required",
             "请输入动态口令",
         ));
     }
+    // The lock may have started while this attempt was being checked: then
+    // even the right password is refused, and the count stays.
+    if let Some(until) = state.store.record_login_success(user.id, now).await? {
+        return Err(refuse_locked(&state, &ip, &user.username, until).await?);
+    }
     start_session(&state, &user, &ip, now).await
+}
+
+/// Audit a login refused because the account is locked; the answer to send.
+async fn refuse_locked(
+    state: &AppState,
+    ip: &str,
+    username: &str,
+    until: i64,
+) -> ApiResult<ApiError> {
+    let record = login_failure(ip, username, "locked")
+        .with_result(Outcome::Denied, serde_json::json!({"reason": "locked"}));
+    state.store.audit(&record).await?;
+    Ok(locked(until))
 }
 
 async fn count_failure(
@@ -191,22 +210,29 @@ async fn count_failure(
     ip: &str,
     now: i64,
 ) -> ApiResult<ApiError> {
+    let record = login_failure(ip, &user.username, "bad credentials");
+    count_failure_as(state, user.id, now, &record).await
+}
+
+/// Settle a claimed attempt as failed (audited as `record`): the answer, 423
+/// once the failure started the lock.
+async fn count_failure_as(
+    state: &AppState,
+    user_id: i64,
+    now: i64,
+    record: &AuditRecord,
+) -> ApiResult<ApiError> {
     let policy = state.policy().await?;
     let lock_until = now + policy.lockout_minutes * 60_000;
     let outcome = state
         .store
-        .record_failed_login(
-            user.id,
-            policy.lockout_threshold,
-            lock_until,
-            &login_failure(ip, &user.username, "bad credentials"),
-        )
+        .record_failed_login(user_id, policy.lockout_threshold, lock_until, record)
         .await?;
+    // No remaining-attempts count: an unknown username could not give one,
+    // and a different answer would tell which usernames exist.
     Ok(match outcome.locked_until.filter(|until| *until > now) {
         Some(until) => locked(until),
-        None => invalid_credentials().with_details(serde_json::json!({
-            "remaining_attempts": policy.lockout_threshold - outcome.attempts
-        })),
+        None => invalid_credentials(),
     })
 }
 
@@ -216,7 +242,6 @@ async fn start_session(
     ip: &str,
     now: i64,
 ) -> ApiResult<Response> {
-    state.store.record_login_success(user.id, now).await?;
     let token = random_token(32);
     let csrf_token = random_token(24);
     state
@@ -337,28 +362,21 @@ pub async fn change_password(
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> ApiResult<StatusCode> {
     let user = own_user(&state, &caller).await?;
-    if req.old_password.len() > MAX_PASSWORD_LEN
-        || !verify_password(req.old_password.clone(), user.password_hash.clone()).await
-    {
-        let record = caller
-            .audit(
-                "auth.password_change",
-                "user",
-                &caller.username,
-                serde_json::json!({}),
-            )
-            .with_result(
-                Outcome::Failure,
-                serde_json::json!({ "reason": "old password wrong" }),
-            );
-        state.store.audit(&record).await?;
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "auth.invalid_credentials",
-            "原密码错误",
-        )
-        .with_details(serde_json::json!({ "fields": { "old_password": "原密码错误" } })));
-    }
+    check_own_password(
+        &state,
+        &caller,
+        &user,
+        &req.old_password,
+        "auth.password_change",
+    )
+    .await
+    .map_err(|e| {
+        if e.status == StatusCode::UNAUTHORIZED {
+            e.with_details(serde_json::json!({ "fields": { "old_password": "原密码错误" } }))
+        } else {
+            e
+        }
+    })?;
     check_password_policy(&state, &req.new_password, &user.username).await?;
     if req.new_password == req.old_password {
         return Err(ApiError::invalid_field(
@@ -478,13 +496,7 @@ pub async fn totp_disable(
     ApiJson(req): ApiJson<TotpDisable>,
 ) -> ApiResult<StatusCode> {
     let user = own_user(&state, &caller).await?;
-    if !verify_password(req.password, user.password_hash.clone()).await {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "auth.invalid_credentials",
-            "密码错误",
-        ));
-    }
+    check_own_password(&state, &caller, &user, &req.password, "auth.totp_disable").await?;
     let audit = caller.audit(
         "auth.totp_disable",
         "user",
@@ -493,4 +505,52 @@ pub async fn totp_disable(
     );
     state.store.set_totp(user.id, None, false, &audit).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A signed-in user's password, checked for a sensitive change (`action`):
+/// each attempt counts toward the lockout exactly like a login, and every
+/// failure is audited — a stolen session cannot guess the password freely.
+async fn check_own_password(
+    state: &AppState,
+    caller: &Caller,
+    user: &UserRow,
+    password: &str,
+    action: &str,
+) -> ApiResult<()> {
+    let now = now_ms();
+    let policy = state.policy().await?;
+    let lock_until = now + policy.lockout_minutes * 60_000;
+    let refusal = |reason: &str, outcome: Outcome| {
+        caller
+            .audit(action, "user", &user.id.to_string(), serde_json::json!({}))
+            .with_result(outcome, serde_json::json!({ "reason": reason }))
+    };
+    let claim = state
+        .store
+        .claim_login_attempt(user.id, policy.lockout_threshold, now, lock_until)
+        .await?;
+    if let LoginClaim::Locked(until) = claim {
+        state
+            .store
+            .audit(&refusal("locked", Outcome::Denied))
+            .await?;
+        return Err(locked(until));
+    }
+    let right = !password::too_long(password)
+        && verify_password(password.to_string(), user.password_hash.clone()).await;
+    if !right {
+        let record = refusal("password wrong", Outcome::Failure);
+        let error = count_failure_as(state, user.id, now, &record).await?;
+        return Err(if error.status == StatusCode::UNAUTHORIZED {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "auth.invalid_credentials",
+                "密码错误",
+            )
+        } else {
+            error
+        });
+    }
+    state.store.release_login_attempt(user.id).await?;
+    Ok(())
 }

@@ -223,7 +223,11 @@ impl Caller {
         };
         if let Some(session) = &caller.session {
             if is_unsafe(&parts.method) {
-                check_csrf(parts, &session.csrf_token)?;
+                if let Err(refused) = check_csrf(parts, &session.csrf_token) {
+                    let path = original_path(parts);
+                    audit_refusal(state, &caller.username, &caller.ip, "auth.csrf", &path).await?;
+                    return Err(refused);
+                }
             }
         }
         // Background polls (the inbox badge) are not user activity: they must
@@ -271,6 +275,37 @@ impl Caller {
             last_seen_at: session.last_seen_at,
         })
     }
+}
+
+/// The path the client asked for (nested routers see a shortened URI; the
+/// original one names the endpoint).
+fn original_path(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map(|uri| uri.path().to_string())
+        .unwrap_or_else(|| parts.uri.path().to_string())
+}
+
+/// Audit a request refused before its handler ran (SEC-3: refusals too).
+async fn audit_refusal(
+    state: &AppState,
+    actor: &str,
+    ip: &str,
+    action: &str,
+    path: &str,
+) -> ApiResult<()> {
+    let record = AuditRecord {
+        actor: actor.to_string(),
+        ip: ip.to_string(),
+        action: action.to_string(),
+        object_type: "endpoint".to_string(),
+        object_id: path.to_string(),
+        result: Outcome::Denied,
+        details: serde_json::json!({ "path": path }),
+    };
+    state.store.audit(&record).await?;
+    Ok(())
 }
 
 fn is_unsafe(method: &Method) -> bool {
@@ -350,13 +385,10 @@ impl FromRequestParts<AppState> for Caller {
         } else {
             return Err(ApiError::unauthenticated());
         };
-        // Nested routers see a shortened URI; the original one names the endpoint.
-        let path = parts
-            .extensions
-            .get::<axum::extract::OriginalUri>()
-            .map(|uri| uri.path().to_string())
-            .unwrap_or_else(|| parts.uri.path().to_string());
+        let path = original_path(parts);
         if caller.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&path.as_str()) {
+            let action = "auth.password_change_required";
+            audit_refusal(state, &caller.username, &caller.ip, action, &path).await?;
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "auth.password_change_required",

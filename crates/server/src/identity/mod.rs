@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod caller;
+pub mod duties;
 pub mod policy;
 pub mod rate_limit;
 pub mod roles;
@@ -32,6 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(users::unlock_user))
         .routes(routes!(users::reset_password))
+        .routes(routes!(users::assign_roles))
         .routes(routes!(roles::list_roles, roles::create_role))
         .routes(routes!(roles::update_role, roles::delete_role))
         .routes(routes!(roles::list_permissions))

@@ -4,6 +4,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{non_empty, ApiJson, ApiQuery};
 use crate::identity::auth::check_password_policy;
 use crate::identity::caller::{scope_of, Caller};
+use crate::identity::duties::{enforce, require_account_admin, AccountChange};
 use crate::identity::secrets::hash_password;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -246,7 +247,7 @@ pub async fn create_user(
     caller: Caller,
     ApiJson(req): ApiJson<NewUserRequest>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
-    caller.require(&state, "user:write").await?;
+    require_account_admin(&state, &caller).await?;
     if !valid_username(&req.username) {
         return Err(ApiError::invalid_field(
             "username",
@@ -255,6 +256,14 @@ pub async fn create_user(
     }
     check_display_name(&req.display_name)?;
     check_roles(&state, &req.roles).await?;
+    let change = AccountChange {
+        action: "user.create",
+        object_id: "",
+        username: &req.username,
+        roles_before: &[],
+        roles_after: &req.roles,
+    };
+    enforce(&state, &caller, true, &change).await?;
     let scope = resolve_scope(&state, &caller, &req.scope).await?;
     check_password_policy(&state, &req.password, &req.username)
         .await
@@ -303,10 +312,19 @@ pub async fn update_user(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<UpdateUserRequest>,
 ) -> ApiResult<Json<UserView>> {
-    caller.require(&state, "user:write").await?;
+    require_account_admin(&state, &caller).await?;
     let existing = scoped_user(&state, &caller, id).await?;
     check_display_name(&req.display_name)?;
     check_roles(&state, &req.roles).await?;
+    let object_id = id.to_string();
+    let change = AccountChange {
+        action: "user.update",
+        object_id: &object_id,
+        username: &existing.user.username,
+        roles_before: &existing.roles,
+        roles_after: &req.roles,
+    };
+    enforce(&state, &caller, true, &change).await?;
     let scope = resolve_scope(&state, &caller, &req.scope).await?;
     if caller.user_id == Some(id) && (req.disabled || req.roles != existing.roles) {
         return Err(ApiError::invalid_field(
@@ -345,11 +363,12 @@ pub async fn delete_user(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    caller.require(&state, "user:write").await?;
+    require_account_admin(&state, &caller).await?;
     let existing = scoped_user(&state, &caller, id).await?;
     if caller.user_id == Some(id) {
         return Err(ApiError::invalid_field("id", "不能删除自己"));
     }
+    enforce_unchanged_roles(&state, &caller, "user.delete", &existing).await?;
     let audit = caller.audit(
         "user.delete",
         "user",
@@ -397,8 +416,9 @@ pub async fn reset_password(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<ResetPassword>,
 ) -> ApiResult<StatusCode> {
-    caller.require(&state, "user:write").await?;
+    require_account_admin(&state, &caller).await?;
     let existing = scoped_user(&state, &caller, id).await?;
+    enforce_unchanged_roles(&state, &caller, "user.reset_password", &existing).await?;
     check_password_policy(&state, &req.password, &existing.user.username).await?;
     let hash = hash_password(req.password)
         .await
@@ -414,4 +434,76 @@ pub async fn reset_password(
         .set_password(id, &hash, true, None, &audit)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The duty check of an account change that keeps the roles (delete, reset).
+async fn enforce_unchanged_roles(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    existing: &UserWithRoles,
+) -> ApiResult<()> {
+    let object_id = existing.user.id.to_string();
+    let change = AccountChange {
+        action,
+        object_id: &object_id,
+        username: &existing.user.username,
+        roles_before: &existing.roles,
+        roles_after: &existing.roles,
+    };
+    enforce(state, caller, true, &change).await
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleAssignment {
+    pub roles: Vec<String>,
+}
+
+/// Grant roles (授权): the security admin's duty; never to or from an
+/// account holding the system admin duty (三员分立).
+#[utoipa::path(put, path = "/users/{id}/roles", tag = "identity", request_body = RoleAssignment,
+    responses((status = 200, body = UserView), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, description = "`auth.forbidden` or `auth.duty_separation`", body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn assign_roles(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<RoleAssignment>,
+) -> ApiResult<Json<UserView>> {
+    caller.require(&state, "role:write").await?;
+    let existing = scoped_user(&state, &caller, id).await?;
+    check_roles(&state, &req.roles).await?;
+    if caller.user_id == Some(id) {
+        return Err(ApiError::invalid_field("roles", "不能修改自己的角色"));
+    }
+    let object_id = id.to_string();
+    let change = AccountChange {
+        action: "user.assign_roles",
+        object_id: &object_id,
+        username: &existing.user.username,
+        roles_before: &existing.roles,
+        roles_after: &req.roles,
+    };
+    enforce(&state, &caller, false, &change).await?;
+    let update = UserUpdate {
+        display_name: existing.user.display_name.clone(),
+        scope_kind: existing.user.scope_kind.clone(),
+        region_code: existing.user.region_code.clone(),
+        department_code: existing.user.department_code.clone(),
+        disabled: existing.user.disabled,
+        roles: req.roles.clone(),
+    };
+    let audit = caller.audit(
+        "user.assign_roles",
+        "user",
+        &object_id,
+        serde_json::json!({
+            "username": existing.user.username,
+            "roles": { "before": existing.roles, "after": req.roles },
+        }),
+    );
+    state.store.update_user(id, &update, &audit).await?;
+    Ok(Json(scoped_user(&state, &caller, id).await?.into()))
 }

@@ -92,6 +92,15 @@ pub struct FailedLogin {
     pub locked_until: Option<i64>,
 }
 
+/// Answer to [`Store::claim_login_attempt`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginClaim {
+    /// Check the password; the attempt is counted.
+    Allowed,
+    /// Refuse, even the right password: locked until this time (ms).
+    Locked(i64),
+}
+
 /// User list sorts.
 pub static USER_LIST: ListSpec<UserRow> = ListSpec {
     fields: &[
@@ -385,9 +394,57 @@ impl Store {
         Ok(())
     }
 
-    /// Count a failed login; at `threshold` failures lock the account until
-    /// `lock_until` and restart the count. Atomic, so parallel guesses cannot
-    /// slip past the threshold.
+    /// Claim one login attempt before the password is checked: the attempt is
+    /// counted up front, atomically with the lock check, so parallel guesses
+    /// cannot all pass the check while the first ones are still being hashed.
+    /// Refused (with the lock's end) when the account is locked, or when
+    /// `threshold` attempts are already counted and unresolved — then the lock
+    /// starts now, until `lock_until`. An expired lock starts a fresh count.
+    pub async fn claim_login_attempt(
+        &self,
+        id: i64,
+        threshold: i32,
+        now_ms: i64,
+        lock_until: i64,
+    ) -> StoreResult<LoginClaim> {
+        let claim = on_write!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let counted: Option<i64> = sqlx::query_scalar(
+                "UPDATE users SET
+                    failed_attempts = CASE WHEN locked_until IS NULL THEN failed_attempts + 1 ELSE 1 END,
+                    locked_until = NULL
+                 WHERE id = $1
+                   AND ((locked_until IS NULL AND failed_attempts < $2) OR locked_until <= $3)
+                 RETURNING id",
+            )
+            .bind(id)
+            .bind(threshold)
+            .bind(now_ms)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let claim = if counted.is_some() {
+                LoginClaim::Allowed
+            } else {
+                sqlx::query("UPDATE users SET locked_until = $2 WHERE id = $1 AND locked_until IS NULL")
+                    .bind(id)
+                    .bind(lock_until)
+                    .execute(&mut *tx)
+                    .await?;
+                let until: Option<i64> = sqlx::query_scalar("SELECT locked_until FROM users WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                LoginClaim::Locked(until.unwrap_or(lock_until))
+            };
+            tx.commit().await?;
+            claim
+        });
+        Ok(claim)
+    }
+
+    /// Settle a claimed attempt as failed: it is already counted, so this only
+    /// starts the lock once `threshold` failures are counted. Atomic, so
+    /// parallel guesses cannot slip past the threshold.
     pub async fn record_failed_login(
         &self,
         id: i64,
@@ -398,8 +455,8 @@ impl Store {
         let outcome = audited_write!(self, audit, tx => {
             let (attempts, locked_until): (i32, Option<i64>) = sqlx::query_as(
                 "UPDATE users SET
-                    locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3 ELSE locked_until END,
-                    failed_attempts = CASE WHEN failed_attempts + 1 >= $2 THEN 0 ELSE failed_attempts + 1 END
+                    locked_until = CASE WHEN locked_until IS NULL AND failed_attempts >= $2 THEN $3
+                                        ELSE locked_until END
                  WHERE id = $1 RETURNING failed_attempts, locked_until",
             )
             .bind(id)
@@ -412,17 +469,47 @@ impl Store {
         Ok(outcome)
     }
 
-    pub async fn record_login_success(&self, id: i64, now_ms: i64) -> StoreResult<()> {
+    /// Give back a claimed attempt that was neither a success nor a failure
+    /// (right password, second factor still to come).
+    pub async fn release_login_attempt(&self, id: i64) -> StoreResult<()> {
         on_write!(self, pool => {
             sqlx::query(
-                "UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1",
+                "UPDATE users SET failed_attempts = failed_attempts - 1
+                 WHERE id = $1 AND failed_attempts > 0 AND locked_until IS NULL",
             )
             .bind(id)
-            .bind(now_ms)
             .execute(pool)
             .await?;
         });
         Ok(())
+    }
+
+    /// Settle a claimed attempt as a success: clears the count only if no lock
+    /// started meanwhile. `Some(until)` when the account got locked while this
+    /// attempt was being checked: the login must then be refused.
+    pub async fn record_login_success(&self, id: i64, now_ms: i64) -> StoreResult<Option<i64>> {
+        let locked = on_write!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let cleared: Option<i64> = sqlx::query_scalar(
+                "UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login_at = $2
+                 WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING id",
+            )
+            .bind(id)
+            .bind(now_ms)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let locked = if cleared.is_some() {
+                None
+            } else {
+                sqlx::query_scalar::<_, Option<i64>>("SELECT locked_until FROM users WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?
+            };
+            tx.commit().await?;
+            locked
+        });
+        Ok(locked)
     }
 
     pub async fn unlock_user(&self, id: i64, audit: &AuditRecord) -> StoreResult<()> {
