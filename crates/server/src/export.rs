@@ -1,5 +1,7 @@
-//! File downloads shared by every export (DASH-4 style): CSV with a UTF-8 BOM
-//! and XLSX, every cell passed through the formula guard.
+//! File downloads shared by every export (DASH-4 style): CSV with a UTF-8 BOM,
+//! every cell passed through the formula guard, and XLSX, where instants are
+//! date cells and everything else string cells (which a spreadsheet never
+//! evaluates, so they need no guard prefix).
 
 use crate::error::{ApiError, ApiResult};
 use axum::body::Body;
@@ -46,6 +48,44 @@ pub fn csv_download(name: &str, headers: &[&str], rows: Vec<Vec<String>>) -> Res
     attachment(name, "text/csv; charset=utf-8", Body::from(bytes))
 }
 
+/// `2026-12-05T00:21:16+08:00` — how the API writes instants, in Asia/Shanghai
+/// wall time — as that wall time for a date cell; `None` for anything else.
+fn wall_time(cell: &str) -> Option<rust_xlsxwriter::ExcelDateTime> {
+    let wall = cell.strip_suffix("+08:00")?;
+    let shaped = wall.len() == 19
+        && wall.char_indices().all(|(i, c)| match i {
+            4 | 7 => c == '-',
+            10 => c == 'T',
+            13 | 16 => c == ':',
+            _ => c.is_ascii_digit(),
+        });
+    shaped
+        .then(|| rust_xlsxwriter::ExcelDateTime::parse_from_str(wall).ok())
+        .flatten()
+}
+
+/// The number format of date cells.
+pub fn xlsx_date_format() -> rust_xlsxwriter::Format {
+    rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm")
+}
+
+/// Write one row of an XLSX sheet: instants as date cells in `date`'s
+/// format, the rest as text.
+pub fn write_xlsx_row(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    cells: &[String],
+    date: &rust_xlsxwriter::Format,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    for (col, cell) in cells.iter().enumerate() {
+        match wall_time(cell) {
+            Some(at) => sheet.write_datetime_with_format(row, col as u16, &at, date)?,
+            None => sheet.write_string(row, col as u16, cell)?,
+        };
+    }
+    Ok(())
+}
+
 /// A whole table as an XLSX download (built on a blocking thread, rows streamed
 /// to the workbook's temporary file in constant-memory mode).
 pub async fn xlsx_download(
@@ -64,10 +104,9 @@ pub async fn xlsx_download(
             for (col, title) in headers.iter().enumerate() {
                 sheet.write_string(0, col as u16, title)?;
             }
-            for (i, cells) in rows.into_iter().enumerate() {
-                for (col, cell) in safe_row(cells).iter().enumerate() {
-                    sheet.write_string(i as u32 + 1, col as u16, cell)?;
-                }
+            let date = xlsx_date_format();
+            for (i, cells) in rows.iter().enumerate() {
+                write_xlsx_row(sheet, i as u32 + 1, cells, &date)?;
             }
             workbook.save_to_buffer()
         })

@@ -1,10 +1,11 @@
 //! The file of a background export, written row by row on a blocking thread:
 //! CSV with a UTF-8 BOM, or XLSX in constant-memory mode (rows go to a
 //! temporary file as they come; a sheet holds 1,048,575 rows, then the next
-//! sheet starts). Every cell passes the formula guard.
+//! sheet starts). CSV cells pass the formula guard; XLSX cells are dates or
+//! text (`crate::export::write_xlsx_row`).
 
 use super::source::Format;
-use crate::export::safe_row;
+use crate::export::{safe_row, write_xlsx_row, xlsx_date_format};
 use rust_xlsxwriter::Workbook;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -23,6 +24,7 @@ pub(super) struct XlsxSink {
     path: PathBuf,
     sheet_name: &'static str,
     headers: &'static [&'static str],
+    date: rust_xlsxwriter::Format,
     /// Worksheets started so far.
     sheets: usize,
     /// Next row of the current worksheet.
@@ -51,9 +53,7 @@ impl XlsxSink {
             self.start_sheet()?;
         }
         let sheet = self.workbook.worksheet_from_index(self.sheets - 1)?;
-        for (col, cell) in safe_row(cells).iter().enumerate() {
-            sheet.write_string(self.row, col as u16, cell)?;
-        }
+        write_xlsx_row(sheet, self.row, &cells, &self.date)?;
         self.row += 1;
         Ok(())
     }
@@ -99,6 +99,7 @@ impl Sink {
                     path: path.to_path_buf(),
                     sheet_name,
                     headers,
+                    date: xlsx_date_format(),
                     sheets: 0,
                     row: 0,
                 };
@@ -156,6 +157,39 @@ mod tests {
         assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         assert_eq!(text, "公式,文字\n'=cmd|0,第0行\n'=cmd|1,第1行\n");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Instants open as real dates (`yyyy-mm-dd hh:mm`), text as it was —
+    /// with no visible guard prefix: string cells are never formulas.
+    #[test]
+    fn xlsx_has_date_cells_and_unprefixed_text() {
+        use calamine::{Data, Reader};
+        let dir = std::env::temp_dir().join(format!("gp-writer-xlsx-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.xlsx");
+        let mut sink = Sink::create(Format::Xlsx, &path, "表", &["时间", "文字"]).unwrap();
+        sink.write(vec!["2026-12-05T00:21:16+08:00".into(), "=cmd|1".into()])
+            .unwrap();
+        sink.write(vec![
+            "2026-13-05T00:21:16+08:00".into(),
+            "2026-12-05".into(),
+        ])
+        .unwrap();
+        sink.finish().unwrap();
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+        let range = book.worksheet_range("表").unwrap();
+        let at = match range.get((1, 0)) {
+            Some(Data::DateTime(at)) => at.as_datetime().unwrap(),
+            other => panic!("not a date cell: {other:?}"),
+        };
+        assert_eq!(at.to_string(), "2026-12-05 00:21:16");
+        assert_eq!(range.get((1, 1)), Some(&Data::String("=cmd|1".into())));
+        assert_eq!(
+            range.get((2, 0)),
+            Some(&Data::String("2026-13-05T00:21:16+08:00".into()))
+        );
+        assert_eq!(range.get((2, 1)), Some(&Data::String("2026-12-05".into())));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
