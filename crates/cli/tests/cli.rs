@@ -56,9 +56,7 @@ async fn demo_token_and_audit_verify_including_tampering() {
         };
         db.store.execute_admin(guard).await.unwrap();
         db.store
-            .execute_admin(
-                "UPDATE audit_log SET details = replace(details, 'true', 'trUe') WHERE seq = 3",
-            )
+            .execute_admin("UPDATE audit_log SET actor = actor || 'x' WHERE seq = 3")
             .await
             .unwrap();
         let verify = govpulse(&["audit", "verify"], &url);
