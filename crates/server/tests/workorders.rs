@@ -474,6 +474,18 @@ async fn a_bad_review_opens_an_order_and_overdue_orders_warn() {
             "{warnings}"
         );
         assert_eq!(warnings["items"][0]["case_code"].as_str(), Some(code));
+        // Its inbox message is titled like every warning message: 【level】what.
+        let (_, inbox) = chaoyang.get("/api/v1/messages?size=100").await;
+        let titles: Vec<&str> = inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|m| m["title"].as_str())
+            .collect();
+        assert!(
+            titles.contains(&format!("【红灯】工单超期：{code}").as_str()),
+            "{titles:?}"
+        );
         app.cleanup().await;
     }
 }

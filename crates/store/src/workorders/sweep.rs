@@ -110,7 +110,8 @@ impl Store {
                     .bind(LEVEL)
                     .execute(&mut *tx)
                     .await?;
-                let title = format!("工单超期：{}", order.code);
+                // Titled like every warning message: 【level】what (engine.rs).
+                let title = format!("【{LEVEL_NAME}】工单超期：{}", order.code);
                 let body = format!(
                     "工单“{}”（{}）已超过办理时限 {}，请督办。",
                     order.title,
