@@ -31,6 +31,17 @@ async fn act(client: &Client, code: &str, body: Value) -> (StatusCode, Value) {
         .await
 }
 
+/// Take an action that must succeed and move the order to `state`; the order.
+async fn step(client: &Client, code: &str, action: Value, state: &str) -> Value {
+    let (status, body) = act(client, code, action).await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (StatusCode::OK, Some(state)),
+        "{body}"
+    );
+    body
+}
+
 async fn codes(client: &Client, query: &str) -> Vec<String> {
     let (status, page) = client.get(&format!("/api/v1/work-orders?{query}")).await;
     assert_eq!(status, StatusCode::OK, "{query}: {page}");
@@ -161,56 +172,38 @@ async fn item_change_orders_walk_from_notice_to_close() {
         );
 
         // Every transition: 初审 → 确认 → 退回 (with a reason) → 确认 → 核验关闭.
-        let (status, body) = act(
+        step(
             &city,
             &second,
             json!({"action": "review", "comment": "要素齐全"}),
+            "confirming",
         )
         .await;
-        assert_eq!(
-            (status, body["state"].as_str()),
-            (StatusCode::OK, Some("confirming")),
-            "{body}"
-        );
         assert_eq!(codes(&dept, "view=todo").await, vec![second.clone()]);
         assert_eq!(
             act(&city, &second, json!({"action": "confirm"})).await.0,
             StatusCode::FORBIDDEN,
             "only the unit confirms"
         );
-        let (status, body) = act(&dept, &second, json!({"action": "confirm"})).await;
-        assert_eq!(
-            (status, body["state"].as_str()),
-            (StatusCode::OK, Some("verifying")),
-            "{body}"
-        );
+        step(&dept, &second, json!({"action": "confirm"}), "verifying").await;
         let (status, body) = act(&city, &second, json!({"action": "return"})).await;
         assert_eq!(
             (status, body["details"]["fields"]["comment"].is_string()),
             (StatusCode::BAD_REQUEST, true),
             "{body}"
         );
-        let (status, body) = act(
+        step(
             &city,
             &second,
             json!({"action": "return", "comment": "材料名称需与清单一致"}),
+            "confirming",
         )
         .await;
-        assert_eq!(
-            (status, body["state"].as_str()),
-            (StatusCode::OK, Some("confirming")),
-            "{body}"
-        );
         assert_eq!(
             act(&dept, &second, json!({"action": "confirm"})).await.0,
             StatusCode::OK
         );
-        let (status, body) = act(&city, &second, json!({"action": "close"})).await;
-        assert_eq!(
-            (status, body["state"].as_str()),
-            (StatusCode::OK, Some("closed")),
-            "{body}"
-        );
+        let body = step(&city, &second, json!({"action": "close"}), "closed").await;
         assert!(body["due_at"].is_null() && body["closed_at"].is_string());
         let steps: Vec<&str> = body["timeline"]
             .as_array()
@@ -308,24 +301,15 @@ async fn complaints_are_dispatched_handled_and_closed() {
             vec![code.clone()]
         );
         assert_eq!(codes(&dept, "view=todo").await, vec![code.clone()]);
-        let (status, body) = act(
+        let body = step(
             &dept,
             &code,
             json!({"action": "request_info", "comment": "请补充受理回执"}),
+            "waiting",
         )
         .await;
-        assert_eq!(
-            (status, body["state"].as_str()),
-            (StatusCode::OK, Some("waiting")),
-            "{body}"
-        );
         assert!(body["due_at"].is_null(), "the clock pauses");
-        let (status, body) = act(&dept, &code, json!({"action": "resume"})).await;
-        assert_eq!(
-            (status, body["state"].as_str()),
-            (StatusCode::OK, Some("handling")),
-            "{body}"
-        );
+        let body = step(&dept, &code, json!({"action": "resume"}), "handling").await;
         assert!(body["due_at"].is_string());
         assert_eq!(
             act(
@@ -344,17 +328,13 @@ async fn complaints_are_dispatched_handled_and_closed() {
         )
         .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-        let (status, body) = act(
+        let body = step(
             &chaoyang,
             &code,
             json!({"action": "close", "fields": {"satisfaction": 5}}),
+            "closed",
         )
         .await;
-        assert_eq!(
-            (status, body["state"].as_str()),
-            (StatusCode::OK, Some("closed")),
-            "{body}"
-        );
         assert_eq!(body["data"]["satisfaction"], 5);
 
         // Statistics by class and district, in scope.
