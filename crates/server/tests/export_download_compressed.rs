@@ -4,33 +4,11 @@
 mod common;
 
 use common::aggregation::{case, post, CY_ITEM, PERSON, PERSON2};
+use common::exports::{create, finished};
 use common::{Client, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::io::Read;
-use std::time::{Duration, Instant};
-
-/// Queue a CSV export of the caller's cases and wait until it is done; its id.
-async fn finished_case_export(client: &Client) -> i64 {
-    let (status, job) = client
-        .post(
-            "/api/v1/exports",
-            json!({ "source": "cases", "format": "csv" }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
-    let id = job["id"].as_i64().expect("job id");
-    let started = Instant::now();
-    loop {
-        let (_, job) = client.get(&format!("/api/v1/exports/{id}")).await;
-        if job["status"] == "done" {
-            return id;
-        }
-        assert_ne!(job["status"], "failed", "{job}");
-        assert!(started.elapsed() < Duration::from_secs(120), "{job}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 /// The download's status, `Content-Encoding` and raw body bytes.
 async fn download(
@@ -77,7 +55,8 @@ async fn a_gzip_download_decompresses_to_the_exported_file() {
             .collect();
         let report = post(&city, "/api/v1/intake/cases", json!(records)).await;
         assert_eq!(report["accepted"], 200, "{report}");
-        let id = finished_case_export(&city).await;
+        let id = create(&city, json!({ "source": "cases", "format": "csv" })).await;
+        assert_eq!(finished(&city, id).await["status"], "done");
 
         let (status, encoding, plain) = download(&city, id, "identity").await;
         assert_eq!(status, StatusCode::OK);

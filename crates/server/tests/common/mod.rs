@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod aggregation;
+pub mod exports;
 pub mod monitoring;
 
 use govpulse_server::{seed, AppState, ServerConfig};
