@@ -41,7 +41,7 @@ impl AppState {
             overload: Arc::new(crate::overload::Overload::new(&config)),
             config: Arc::new(config),
             login_limiter,
-            sessions: Arc::default(),
+            sessions: Arc::new(crate::identity::session_cache::new_session_cache()),
             policy: Arc::new(RwLock::new(None)),
         }
     }

@@ -282,23 +282,23 @@ fn decode_cursor<T>(
 /// until this process writes anything (every write bumps the generation) and
 /// at most [`Totals::TTL`] old, which bounds how late another server process's
 /// writes show in a total. Rows themselves are always read afresh.
-#[derive(Default)]
 pub struct Totals {
     generation: std::sync::atomic::AtomicU64,
-    counted: std::sync::Mutex<std::collections::HashMap<String, Counted>>,
+    counted: crate::remembered::Remembered<i64>,
 }
 
-struct Counted {
-    generation: u64,
-    at: std::time::Instant,
-    count: i64,
+impl Default for Totals {
+    fn default() -> Self {
+        Self {
+            generation: Default::default(),
+            counted: crate::remembered::Remembered::new(Self::TTL),
+        }
+    }
 }
 
 impl Totals {
     /// How late another server process's writes may show in a total.
     pub const TTL: std::time::Duration = std::time::Duration::from_secs(30);
-    /// Distinct filters remembered; past it the memory starts over.
-    const CAPACITY: usize = 10_000;
 
     pub(crate) fn generation(&self) -> u64 {
         self.generation.load(std::sync::atomic::Ordering::Acquire)
@@ -311,32 +311,13 @@ impl Totals {
     }
 
     pub(crate) fn get(&self, key: &str) -> Option<i64> {
-        let generation = self.generation();
-        let counted = self.counted.lock().ok()?;
-        counted
-            .get(key)
-            .filter(|c| c.generation == generation && c.at.elapsed() < Self::TTL)
-            .map(|c| c.count)
+        self.counted.get(key, self.generation())
     }
 
     /// Remember a count taken at `generation` (dropped if a write came since).
     pub(crate) fn put(&self, key: String, generation: u64, count: i64) {
-        if generation != self.generation() {
-            return;
-        }
-        if let Ok(mut counted) = self.counted.lock() {
-            if counted.len() >= Self::CAPACITY {
-                counted.clear();
-            }
-            let at = std::time::Instant::now();
-            counted.insert(
-                key,
-                Counted {
-                    generation,
-                    at,
-                    count,
-                },
-            );
+        if generation == self.generation() {
+            self.counted.put(&key, generation, count);
         }
     }
 }
