@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod audit;
+mod backup;
 mod bench;
 mod import;
 
@@ -99,6 +100,28 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Copy the database (while it serves) into FILE plus FILE.manifest.json
+    /// (SHA-256, the audit chain's signed head). PostgreSQL uses pg_dump.
+    Backup {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The backup file to create (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup made by `govpulse backup` into --database (a new
+    /// SQLite file or an empty PostgreSQL database), prove its audit chain
+    /// and certify it; exit 1 when the restored chain does not prove.
+    Restore {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The backup file (its manifest must lie beside it).
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace an existing SQLite file (stop the server first).
+        #[arg(long)]
+        force: bool,
     },
     /// API tokens for systems.
     Token {
@@ -429,6 +452,54 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if !anchored? {
                 return Ok(ExitCode::from(1));
             }
+        }
+        Command::Backup { db, out } => {
+            let store = open(&db).await?;
+            store
+                .audit(&cli_record(
+                    "system.backup",
+                    serde_json::json!({ "file": out.display().to_string() }),
+                ))
+                .await?;
+            let manifest = backup::backup(&store, &db.database, &out).await;
+            store.close().await;
+            let manifest = manifest?;
+            println!(
+                "backup {} ({} bytes, sha256 {}) holds the audit log up to entry {}; manifest {}",
+                out.display(),
+                manifest.bytes,
+                manifest.sha256,
+                manifest.audit_head.seq,
+                backup::manifest_path(&out).display()
+            );
+        }
+        Command::Restore { db, from, force } => {
+            let config = load_config(None)?;
+            let manifest = backup::restore(&db.database, &from, force).await?;
+            let store = open_with(&db, &config).await?;
+            let record = cli_record(
+                "system.restore",
+                serde_json::json!({
+                    "file": from.display().to_string(),
+                    "backup_created_at": manifest.created_at,
+                    "audit_head": manifest.audit_head.seq,
+                }),
+            );
+            let certified =
+                backup::certify(&store, &manifest, &checkpoint_path(&config, &db), &record).await;
+            let counts = store.table_row_counts().await;
+            store.close().await;
+            if !certified? {
+                return Ok(ExitCode::from(1));
+            }
+            let counts = counts?;
+            let rows: i64 = counts.iter().map(|(_, n)| n).sum();
+            println!(
+                "restored {}: {} tables, {rows} rows; audit log proved up to entry {} of the backup",
+                from.display(),
+                counts.len(),
+                manifest.audit_head.seq
+            );
         }
         Command::Token {
             command: TokenCommand::Create { db, name, scope },

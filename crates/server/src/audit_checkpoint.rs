@@ -78,6 +78,13 @@ pub async fn advance(store: &Store, path: &Path) -> anyhow::Result<Checkpoint> {
     Ok(checkpoint)
 }
 
+/// A restore adopts the backup's signed head as the checkpoint (after the
+/// restored log was proved against it): the old checkpoint described a log
+/// the restore deliberately replaced.
+pub fn adopt(path: &Path, checkpoint: &Checkpoint) -> anyhow::Result<()> {
+    write(path, checkpoint)
+}
+
 /// Write a checkpoint now if a file is configured; failures are logged (the
 /// server keeps serving: verification will report the mismatch).
 pub async fn write_configured(state: &crate::AppState) {

@@ -14,6 +14,7 @@ mod db;
 #[macro_use]
 pub mod audit;
 pub mod aggregation;
+pub mod backup;
 pub mod dashboard;
 pub mod exports;
 pub mod identity;
