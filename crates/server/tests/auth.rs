@@ -225,13 +225,36 @@ async fn idle_sessions_expire() {
     }
 }
 
+/// The code of the step after the current one: accepted (one step of skew)
+/// and later than any step already used this window.
+fn next_code(totp: &totp_rs::Totp) -> String {
+    totp.generate(totp.next_step_current()).to_string()
+}
+
+async fn login_with_code(app: &TestApp, code: &str) -> StatusCode {
+    app.anonymous()
+        .http
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&json!({ "username": "city", "password": "City@12345", "totp_code": code }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
 #[tokio::test]
 async fn totp_second_factor() {
     for app in TestApp::all().await {
         let city = app.login("city", "City@12345").await;
-        let (status, setup) = city.post("/api/v1/auth/totp/setup", json!({})).await;
-        assert_eq!(status, StatusCode::OK);
+        let (status, setup) = city
+            .post(
+                "/api/v1/auth/totp/setup",
+                json!({ "password": "City@12345" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{setup}");
         let secret = totp_rs::Secret::try_from_base32(setup["secret"].as_str().unwrap()).unwrap();
+        let secret_hex = hex::encode(secret.as_bytes());
         let totp = totp_rs::Builder::new().with_secret(secret).build().unwrap();
         let (status, _) = city
             .post("/api/v1/auth/totp/enable", json!({ "code": "000000" }))
@@ -242,19 +265,64 @@ async fn totp_second_factor() {
             .post("/api/v1/auth/totp/enable", json!({ "code": code }))
             .await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        // The database holds the secret sealed, never the secret itself.
+        let stored = app
+            .state
+            .store
+            .find_user_by_username("city")
+            .await
+            .unwrap()
+            .unwrap();
+        let stored = stored.totp_secret.unwrap();
+        assert!(!stored.contains(&secret_hex), "{}", app.label());
 
         let mut second = app.anonymous();
         let (status, body) = second.login("city", "City@12345").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(body["code"], "auth.totp_required");
-        let response = second
-            .http
-            .post(format!("{}/api/v1/auth/login", app.base))
-            .json(&json!({ "username": "city", "password": "City@12345", "totp_code": totp.generate_current().to_string() }))
-            .send()
+        // The enrolment code was used: it does not sign in.
+        assert_eq!(login_with_code(&app, &code).await, StatusCode::UNAUTHORIZED);
+        let fresh = next_code(&totp);
+        assert_eq!(
+            login_with_code(&app, &fresh).await,
+            StatusCode::OK,
+            "{}",
+            app.label()
+        );
+        // A code is accepted once, even by a second browser moments later.
+        assert_eq!(
+            login_with_code(&app, &fresh).await,
+            StatusCode::UNAUTHORIZED
+        );
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn resetting_the_second_factor_needs_the_password() {
+    for app in TestApp::all().await {
+        let city = app.login("city", "City@12345").await;
+        let (status, body) = city.post("/api/v1/auth/totp/setup", json!({})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let (status, body) = city
+            .post(
+                "/api/v1/auth/totp/setup",
+                json!({ "password": "Wrong@12345" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        let user = app
+            .state
+            .store
+            .find_user_by_username("city")
             .await
+            .unwrap()
             .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{}", app.label());
+        assert_eq!(user.totp_secret, None, "{}", app.label());
+        assert_eq!(
+            user.failed_attempts, 1,
+            "a wrong password counts toward the lockout"
+        );
         app.cleanup().await;
     }
 }

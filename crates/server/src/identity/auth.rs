@@ -118,11 +118,37 @@ fn totp_for(username: &str, secret_hex: &str) -> ApiResult<Totp> {
         .map_err(ApiError::internal)
 }
 
-fn totp_accepts(username: &str, secret_hex: &str, code: &str) -> bool {
+/// The time step a code matches for a stored (sealed) secret, if any.
+fn totp_step(state: &AppState, username: &str, stored: &str, code: &str) -> Option<i64> {
+    let secret_hex = unseal_totp_secret(state, stored)?;
     let now = u64::try_from(now_ms() / 1000).unwrap_or_default();
-    totp_for(username, secret_hex)
-        .map(|totp| totp.check(code.trim(), now).is_some())
-        .unwrap_or(false)
+    totp_for(username, &secret_hex)
+        .ok()?
+        .check(code.trim(), now)
+        .and_then(|step| i64::try_from(step).ok())
+}
+
+/// The hex secret of a stored one: sealed with the key file (AES-GCM), or a
+/// plain hex secret enrolled before secrets were sealed.
+fn unseal_totp_secret(state: &AppState, stored: &str) -> Option<String> {
+    state.vault.decrypt(stored).or_else(|| {
+        (stored.len() == 40 && stored.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| stored.to_string())
+    })
+}
+
+/// A code is good once: it must match and its time step must be later than
+/// every step this account had accepted (taken atomically).
+async fn totp_accepts(
+    state: &AppState,
+    user: &UserRow,
+    stored: &str,
+    code: &str,
+) -> ApiResult<bool> {
+    match totp_step(state, &user.username, stored, code) {
+        Some(step) => Ok(state.store.claim_totp_step(user.id, step).await?),
+        None => Ok(false),
+    }
 }
 
 /// Log in with username and password (and TOTP code when enabled).
@@ -168,7 +194,10 @@ pub async fn login(
     }
     let password_ok = verify_password(req.password, user.password_hash.clone()).await;
     let second_factor = match (&user.totp_secret, user.totp_enabled, &req.totp_code) {
-        (Some(secret), true, Some(code)) => Some(totp_accepts(&user.username, secret, code)),
+        (Some(secret), true, Some(code)) if password_ok => {
+            Some(totp_accepts(&state, &user, secret, code).await?)
+        }
+        (Some(_), true, Some(_)) => Some(false),
         (Some(_), true, None) => None,
         _ => Some(true),
     };
@@ -419,13 +448,28 @@ pub struct TotpSetup {
     pub otpauth_url: String,
 }
 
-/// Start enrolling a TOTP second factor: returns the secret to scan.
-#[utoipa::path(post, path = "/auth/totp/setup", tag = "identity", responses((status = 200, body = TotpSetup)))]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpSetupRequest {
+    /// The caller's password: a new secret replaces any enrolled factor.
+    pub password: String,
+}
+
+/// Start enrolling a TOTP second factor (needs the password; replaces an
+/// enrolled factor, which stays off until the new one is confirmed): returns
+/// the secret to scan. The secret is stored sealed with the key file.
+#[utoipa::path(post, path = "/auth/totp/setup", tag = "identity", request_body = TotpSetupRequest,
+    responses((status = 200, body = TotpSetup),
+        (status = 400, description = "`request.invalid`: no password", body = crate::error::ErrorBody),
+        (status = 401, description = "`auth.invalid_credentials`: wrong password (counts toward the lockout)", body = crate::error::ErrorBody),
+        (status = 423, description = "`auth.locked`", body = crate::error::ErrorBody)))]
 pub async fn totp_setup(
     State(state): State<AppState>,
     caller: Caller,
+    ApiJson(req): ApiJson<TotpSetupRequest>,
 ) -> ApiResult<Json<TotpSetup>> {
     let user = own_user(&state, &caller).await?;
+    check_own_password(&state, &caller, &user, &req.password, "auth.totp_setup").await?;
     let mut secret = [0u8; 20];
     getrandom::fill(&mut secret).map_err(ApiError::internal)?;
     let secret_hex = hex::encode(secret);
@@ -438,7 +482,12 @@ pub async fn totp_setup(
     );
     state
         .store
-        .set_totp(user.id, Some(&secret_hex), false, &audit)
+        .set_totp(
+            user.id,
+            Some(&state.vault.encrypt(&secret_hex)),
+            false,
+            &audit,
+        )
         .await?;
     Ok(Json(TotpSetup {
         secret: totp.secret().to_base32(),
@@ -465,8 +514,11 @@ pub async fn totp_enable(
         .totp_secret
         .clone()
         .ok_or_else(|| ApiError::invalid_field("code", "请先获取动态口令密钥"))?;
-    if !totp_accepts(&user.username, &secret, &req.code) {
-        return Err(ApiError::invalid_field("code", "动态口令不正确"));
+    if !totp_accepts(&state, &user, &secret, &req.code).await? {
+        return Err(ApiError::invalid_field(
+            "code",
+            "动态口令不正确或已使用，请输入新的动态口令",
+        ));
     }
     let audit = caller.audit(
         "auth.totp_enable",

@@ -151,7 +151,10 @@ pub fn guard(route: Route) -> Guard {
     use Route::*;
     let (any_of, outside, success): (&'static [&'static str], Option<StatusCode>, StatusCode) =
         match route {
-            Me | TotpSetup => (&[], None, StatusCode::OK),
+            Me => (&[], None, StatusCode::OK),
+            // Open to every signed-in account; the matrix sends no password,
+            // so the answer past authorisation is the missing-field refusal.
+            TotpSetup => (&[], None, StatusCode::BAD_REQUEST),
             Regions | ListDepartments => (&["org:read"], None, StatusCode::OK),
             GetDepartment => (&["org:read"], Some(StatusCode::NOT_FOUND), StatusCode::OK),
             CreateDepartment => (

@@ -2,6 +2,7 @@
 
 mod roles;
 mod sessions;
+mod totp;
 
 pub use roles::{RoleRow, RoleSeed};
 pub use sessions::SessionRow;
@@ -516,25 +517,6 @@ impl Store {
         audited_write!(self, audit, tx => {
             sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
                 .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        });
-        Ok(())
-    }
-
-    /// Store a TOTP secret (pending until `enabled`) or clear it.
-    pub async fn set_totp(
-        &self,
-        id: i64,
-        secret: Option<&str>,
-        enabled: bool,
-        audit: &AuditRecord,
-    ) -> StoreResult<()> {
-        audited_write!(self, audit, tx => {
-            sqlx::query("UPDATE users SET totp_secret = $2, totp_enabled = $3 WHERE id = $1")
-                .bind(id)
-                .bind(secret)
-                .bind(enabled)
                 .execute(&mut *tx)
                 .await?;
         });
