@@ -119,6 +119,8 @@ export interface SecurityPolicy {
   lockout_threshold: number
   lockout_minutes: number
   idle_timeout_minutes: number
+  /** Where webhooks may go: host names, *.suffixes, addresses, networks. */
+  webhook_allowlist: string[]
 }
 
 export interface ApiToken {

@@ -6,6 +6,7 @@ pub mod builtin;
 pub mod calendar;
 pub mod clock;
 pub mod condition;
+pub mod destinations;
 pub mod evaluate;
 pub mod replay;
 pub mod rule;

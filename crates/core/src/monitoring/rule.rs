@@ -34,6 +34,20 @@ pub struct Webhook {
     pub url: String,
     #[serde(default)]
     pub secret: Option<String>,
+    /// The data scope of whoever saved the rule, set by the server (a value
+    /// sent by a client is replaced): deliveries carry only warnings inside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<crate::identity::Scope>,
+}
+
+impl Webhook {
+    /// Whether a warning on a fact at `region_code` / `department_code` may
+    /// be delivered (rules saved before scopes were recorded: everywhere).
+    pub fn carries(&self, region_code: &str, department_code: &str) -> bool {
+        self.scope.as_ref().is_none_or(|scope| {
+            scope.allows(region_code, Some(department_code).filter(|d| !d.is_empty()))
+        })
+    }
 }
 
 /// A rule as edited and stored (one version).

@@ -247,3 +247,25 @@ fn not_and_missing_values() {
     // The department is missing: `ne` holds for a missing value.
     assert_eq!(judge(&rule, &outside, &calendar, now).level, Some(0));
 }
+
+#[test]
+fn a_webhook_carries_only_warnings_inside_its_savers_scope() {
+    use crate::identity::{Scope, ScopeKind};
+    let hook = |scope: Option<Scope>| super::rule::Webhook {
+        url: "https://hooks.example.gov.cn/x".into(),
+        secret: None,
+        scope,
+    };
+    let chaoyang = Scope::new(ScopeKind::Region, Some("110105"), None).unwrap();
+    let district = hook(Some(chaoyang));
+    assert!(district.carries("110105001", "110105D007"));
+    assert!(!district.carries("110108", "110108D007"));
+    let department = hook(Some(
+        Scope::new(ScopeKind::Department, None, Some(("110000D001", "110000"))).unwrap(),
+    ));
+    assert!(department.carries("110105", "110000D001"));
+    assert!(!department.carries("110105", "110105D007"));
+    assert!(!department.carries("110105", ""));
+    // Saved before scopes were recorded: carries everything, as it did.
+    assert!(hook(None).carries("110108", ""));
+}

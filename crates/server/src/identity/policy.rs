@@ -6,6 +6,7 @@ use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
+use govpulse_core::monitoring::destinations::{Allowlist, MAX_ENTRIES};
 use govpulse_store::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +23,10 @@ pub struct SecurityPolicy {
     pub lockout_minutes: i64,
     /// Idle minutes before a session ends (5–120).
     pub idle_timeout_minutes: i64,
+    /// Where webhooks may go: host names, `*.suffix`, addresses and networks
+    /// (see `core::monitoring::destinations`); empty, no webhook is sent.
+    #[serde(default)]
+    pub webhook_allowlist: Vec<String>,
 }
 
 impl SecurityPolicy {
@@ -31,7 +36,13 @@ impl SecurityPolicy {
             lockout_threshold: 5,
             lockout_minutes: 15,
             idle_timeout_minutes,
+            webhook_allowlist: Vec::new(),
         }
+    }
+
+    /// The parsed webhook allowlist (entries were checked when saved).
+    pub fn webhook_destinations(&self) -> Allowlist {
+        Allowlist::parse(&self.webhook_allowlist).unwrap_or_default()
     }
 
     pub async fn load(store: &Store, default_idle_minutes: i64) -> Result<Self, StoreError> {
@@ -66,10 +77,20 @@ impl SecurityPolicy {
                 "会话超时须在 5–120 分钟之间",
             ),
         ];
-        match checks.iter().find(|(_, ok, _)| !ok) {
-            Some((field, _, message)) => Err(ApiError::invalid_field(field, *message)),
-            None => Ok(()),
+        if let Some((field, _, message)) = checks.iter().find(|(_, ok, _)| !ok) {
+            return Err(ApiError::invalid_field(field, *message));
         }
+        Allowlist::parse(&self.webhook_allowlist)
+            .map(|_| ())
+            .map_err(|bad| {
+                ApiError::invalid_field(
+                    "webhook_allowlist",
+                    format!(
+                        "至多 {MAX_ENTRIES} 项，每项为域名、*.域名后缀、IP 地址或网段；无法识别：{}",
+                        bad.join("、")
+                    ),
+                )
+            })
     }
 }
 

@@ -204,7 +204,12 @@ impl Monitor {
                     handling_hours: def.handling_hours,
                     title: format!("【{}】{}", def.name, rule.def.name),
                     body: template::render(&def.template, &values),
-                    webhook_url: rule.def.webhook.as_ref().map(|w| w.url.clone()),
+                    webhook_url: rule
+                        .def
+                        .webhook
+                        .as_ref()
+                        .filter(|w| w.carries(&facts.record.region, &facts.record.department))
+                        .map(|w| w.url.clone()),
                 }
             });
             evaluation.decisions.push(Decision {

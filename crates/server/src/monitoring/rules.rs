@@ -297,6 +297,7 @@ pub async fn create_rule(
     caller.require(&state, "rule:write").await?;
     let mut def = rule_from_json(body)?;
     compile(&def, 1)?;
+    super::webhooks::admit(&state, &caller, &mut def).await?;
     seal_secret(&state, &mut def, None);
     let definition = serde_json::to_string(&def).map_err(ApiError::internal)?;
     let head = head_of(&def, &definition);
@@ -346,6 +347,7 @@ pub async fn update_rule(
     }
     let (row, stored) = stored_rule(&state, &code).await?;
     compile(&def, row.version + 1)?;
+    super::webhooks::admit(&state, &caller, &mut def).await?;
     seal_secret(&state, &mut def, Some(&stored));
     let definition = serde_json::to_string(&def).map_err(ApiError::internal)?;
     let audit = caller.audit(

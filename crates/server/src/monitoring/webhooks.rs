@@ -1,9 +1,22 @@
 //! Outbound webhooks (MON-6): each queued delivery is POSTed with an
 //! HMAC-SHA256 signature of the body, retried with growing delays, and logged.
+//!
+//! Destinations pass the security admin's allowlist twice (issue 11,
+//! Medium 5): when a rule is saved (its host) and right before each send (the
+//! addresses the host resolves to; the request then connects to exactly the
+//! address checked, without following redirects). The log keeps the HTTP
+//! status and a category of failure, never the transport's error text, so it
+//! cannot serve as a port scanner.
 
+use crate::error::{ApiError, ApiResult};
+use crate::identity::caller::Caller;
 use crate::state::AppState;
+use axum::http::StatusCode;
+use govpulse_core::monitoring::destinations::Refusal;
+use govpulse_core::monitoring::rule::RuleDef;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 /// Delay before the n-th retry; after the last, the delivery fails for good.
@@ -18,8 +31,68 @@ pub fn signature(secret: &str, body: &str) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
+/// Before a rule with a webhook is saved: its host must be on the allowlist
+/// (400 `rule.invalid` naming `webhook.url`), and the saver's data scope is
+/// recorded in it — its deliveries carry only warnings inside that scope.
+pub async fn admit(state: &AppState, caller: &Caller, def: &mut RuleDef) -> ApiResult<()> {
+    let Some(hook) = def.webhook.as_mut() else {
+        return Ok(());
+    };
+    let allowlist = state.policy().await?.webhook_destinations();
+    let host = reqwest::Url::parse(hook.url.trim())
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_string));
+    if !host.is_some_and(|host| allowlist.admits_host(&host)) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "rule.invalid",
+            "预警规则有误，请按提示修改",
+        )
+        .with_details(serde_json::json!({ "webhook.url": Refusal::NotListed.to_string() })));
+    }
+    hook.scope = Some(caller.scope.clone());
+    Ok(())
+}
+
+/// The host and the checked address a delivery may connect to.
+async fn destination(state: &AppState, url: &str) -> Result<(String, SocketAddr), String> {
+    let url = reqwest::Url::parse(url).map_err(|_| Refusal::NotListed.to_string())?;
+    let host = url.host_str().ok_or(Refusal::NotListed.to_string())?;
+    let port = url.port_or_known_default().unwrap_or(80);
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let resolved: Vec<SocketAddr> = tokio::net::lookup_host((bare, port))
+        .await
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    let addresses: Vec<_> = resolved.iter().map(SocketAddr::ip).collect();
+    let allowlist = state
+        .policy()
+        .await
+        .map_err(|_| "安全策略暂不可读".to_string())?
+        .webhook_destinations();
+    allowlist
+        .check(host, &addresses)
+        .map_err(|refusal| refusal.to_string())?;
+    let first = resolved
+        .first()
+        .copied()
+        .ok_or(Refusal::Unresolved.to_string())?;
+    Ok((bare.to_string(), first))
+}
+
+/// What the log says about a failed send: a category, not the error text.
+fn failure_category(err: &reqwest::Error) -> &'static str {
+    if err.is_timeout() {
+        "请求超时"
+    } else if err.is_connect() {
+        "连接失败"
+    } else {
+        "发送失败"
+    }
+}
+
 /// Send what is due now; returns the number of attempts made.
-pub async fn deliver_due(state: &AppState, client: &reqwest::Client) -> anyhow::Result<usize> {
+pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
     let now = govpulse_core::time::now_ms();
     let due = state.store.due_deliveries(now, 50).await?;
     let rules = state.monitor.rules();
@@ -29,26 +102,9 @@ pub async fn deliver_due(state: &AppState, client: &reqwest::Client) -> anyhow::
             .find(|r| r.def.code == delivery.rule_code)
             .and_then(|r| super::rules::webhook_secret(state, &r.def))
             .unwrap_or_default();
-        let result = client
-            .post(&delivery.url)
-            .header("content-type", "application/json")
-            .header(
-                "x-govpulse-signature",
-                signature(&secret, &delivery.payload),
-            )
-            .header("x-govpulse-delivery", delivery.id.to_string())
-            .body(delivery.payload.clone())
-            .send()
-            .await;
-        let (status, error) = match result {
-            Ok(response) if response.status().is_success() => {
-                (Some(i32::from(response.status().as_u16())), None)
-            }
-            Ok(response) => (
-                Some(i32::from(response.status().as_u16())),
-                Some(format!("HTTP {}", response.status().as_u16())),
-            ),
-            Err(err) => (None, Some(err.to_string())),
+        let (status, error) = match destination(state, &delivery.url).await {
+            Ok((host, address)) => send(&host, address, delivery, &secret).await,
+            Err(refusal) => (None, Some(refusal)),
         };
         let retry_at = error
             .as_ref()
@@ -68,6 +124,43 @@ pub async fn deliver_due(state: &AppState, client: &reqwest::Client) -> anyhow::
     Ok(due.len())
 }
 
+/// POST one delivery to `address` (the checked one) for `host`; the HTTP
+/// status and the failure to log.
+async fn send(
+    host: &str,
+    address: SocketAddr,
+    delivery: &govpulse_store::monitoring::DeliveryRow,
+    secret: &str,
+) -> (Option<i32>, Option<String>) {
+    let client = match reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .resolve(host, address)
+        .build()
+    {
+        Ok(client) => client,
+        Err(err) => return (None, Some(failure_category(&err).to_string())),
+    };
+    let result = client
+        .post(&delivery.url)
+        .header("content-type", "application/json")
+        .header("x-govpulse-signature", signature(secret, &delivery.payload))
+        .header("x-govpulse-delivery", delivery.id.to_string())
+        .body(delivery.payload.clone())
+        .send()
+        .await;
+    match result {
+        Ok(response) if response.status().is_success() => {
+            (Some(i32::from(response.status().as_u16())), None)
+        }
+        Ok(response) => (
+            Some(i32::from(response.status().as_u16())),
+            Some(format!("HTTP {}", response.status().as_u16())),
+        ),
+        Err(err) => (None, Some(failure_category(&err).to_string())),
+    }
+}
+
 /// Run the delivery worker until the server drains (a delivery cut short is
 /// retried: deliveries are recorded only once answered).
 pub fn spawn(state: AppState) {
@@ -81,15 +174,8 @@ pub fn spawn(state: AppState) {
 }
 
 async fn deliver(state: AppState) {
-    let client = match reqwest::Client::builder().timeout(TIMEOUT).build() {
-        Ok(client) => client,
-        Err(err) => {
-            tracing::error!(error = %err, "webhook client unavailable");
-            return;
-        }
-    };
     loop {
-        match deliver_due(&state, &client).await {
+        match deliver_due(&state).await {
             Ok(n) if n > 0 => continue,
             Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "webhook delivery pass failed"),

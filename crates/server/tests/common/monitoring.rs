@@ -285,3 +285,14 @@ pub async fn rule_messages(client: &Client, rule: &str) -> Vec<Value> {
         .cloned()
         .collect()
 }
+
+/// The security admin sets the webhook allowlist to `entries` (keeping the
+/// rest of the policy).
+pub async fn allow_webhooks_to(app: &TestApp, entries: &[&str]) {
+    let security = app.login("secadmin", "Sec@123456").await;
+    let (status, mut policy) = security.get("/api/v1/security/policy").await;
+    assert_eq!(status, StatusCode::OK, "{policy}");
+    policy["webhook_allowlist"] = json!(entries);
+    let (status, body) = security.put("/api/v1/security/policy", policy).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

@@ -29,6 +29,7 @@ async fn invalid_rules_are_refused_with_the_path_of_each_problem() {
     for app in TestApp::all().await {
         let label = app.label();
         let city = app.login("city", "City@12345").await;
+        allow_webhooks_to(&app, &["127.0.0.1"]).await;
         let mut rule = watch_rule();
         rule["levels"][0]["condition"] =
             json!({"field": "used_percent", "op": "ge", "value": "八十"});
@@ -88,6 +89,7 @@ async fn custom_rules_raise_warnings_keep_versions_and_close_them_when_deleted()
         let admin = app.admin().await;
         catalogue(&admin).await;
         let city = app.login("city", "City@12345").await;
+        allow_webhooks_to(&app, &["127.0.0.1"]).await;
         let accepted = now() - 3_600_000;
         open_case(&city, "RU-CY", CHAOYANG, accepted).await;
         open_case(&city, "RU-HD", HAIDIAN, accepted).await;
@@ -202,6 +204,7 @@ async fn disabling_a_model_closes_its_warnings_and_enabling_it_reopens_them() {
         let admin = app.admin().await;
         catalogue(&admin).await;
         let city = app.login("city", "City@12345").await;
+        allow_webhooks_to(&app, &["127.0.0.1"]).await;
         open_case(&city, "RU-OLD", CHAOYANG, ms(OLD)).await;
         settle(&app).await;
         let id = only_warning(&city, "RU-OLD", "approval_overdue").await["id"]

@@ -71,6 +71,7 @@ async fn warnings_are_posted_signed_and_retried_until_delivered() {
         let admin = app.admin().await;
         catalogue(&admin).await;
         let city = app.login("city", "City@12345").await;
+        allow_webhooks_to(&app, &["127.0.0.1"]).await;
         let (url, seen) = receiver().await;
         let rule = json!({
             "code": "hd_hook", "name": "海淀受理推送", "stage": "acceptance", "type": "custom",
@@ -116,8 +117,7 @@ async fn warnings_are_posted_signed_and_retried_until_delivered() {
         assert!(items[0]["delivered_at"].is_string());
 
         // Nothing further is sent for a delivered warning.
-        let http = reqwest::Client::new();
-        let sent = govpulse_server::monitoring::webhooks::deliver_due(&app.state, &http)
+        let sent = govpulse_server::monitoring::webhooks::deliver_due(&app.state)
             .await
             .unwrap();
         assert_eq!(sent, 0);
@@ -168,7 +168,8 @@ async fn warnings_are_posted_signed_and_retried_until_delivered() {
         .await;
         assert_eq!(items[0]["status"], "pending", "{label}: {items:#?}");
         assert!(items[0]["last_status"].is_null());
-        assert!(items[0]["last_error"].is_string());
+        // A category, not the transport's error text (no port scanning).
+        assert_eq!(items[0]["last_error"], "连接失败", "{items:#?}");
         // Four retries later (10 s, 1 min, 5 min, 30 min) comes the last one (2 h).
         app.state
             .store
@@ -193,6 +194,85 @@ async fn warnings_are_posted_signed_and_retried_until_delivered() {
             .get("/api/v1/warning-rules/hd_hook/deliveries")
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn destinations_must_pass_the_security_admins_allowlist() {
+    for app in TestApp::all().await {
+        let label = app.label();
+        let admin = app.admin().await;
+        catalogue(&admin).await;
+        let city = app.login("city", "City@12345").await;
+        let (url, seen) = receiver().await;
+        let port = url
+            .split(':')
+            .nth(2)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string();
+        let rule = |code: &str, url: &str| {
+            json!({
+                "code": code, "name": "海淀受理推送", "stage": "acceptance", "type": "custom",
+                "condition": {"all": [{"field": "item", "op": "eq", "value": HAIDIAN.item}]},
+                "levels": [{"key": "yellow", "name": "黄灯", "colour": "#E6A23C", "handling_hours": 24,
+                            "template": "{{办件编号}}", "condition": {"all": []}}],
+                "webhook": {"url": url, "secret": SECRET}
+            })
+        };
+        // Nothing is listed by default: an internal address is refused on save.
+        let (status, body) = city
+            .post("/api/v1/warning-rules", rule("to_loopback", &url))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{label}: {body}");
+        assert_eq!(body["code"], "rule.invalid");
+        assert!(body["details"]["webhook.url"].is_string(), "{body}");
+        assert_eq!(
+            city.get("/api/v1/warning-rules/to_loopback").await.0,
+            StatusCode::NOT_FOUND
+        );
+        // The allowlist is the security admin's, and checked entry by entry.
+        let security = app.login("secadmin", "Sec@123456").await;
+        let (_, mut policy) = security.get("/api/v1/security/policy").await;
+        policy["webhook_allowlist"] = json!(["hooks.example.gov.cn", "http://bad/"]);
+        let (status, body) = security
+            .put("/api/v1/security/policy", policy.clone())
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(body["details"]["fields"]["webhook_allowlist"]
+            .as_str()
+            .unwrap()
+            .contains("http://bad/"));
+        policy["webhook_allowlist"] = json!(["127.0.0.1"]);
+        let (status, _) = city.put("/api/v1/security/policy", policy).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // A listed name that resolves to loopback: saved, but never sent to.
+        allow_webhooks_to(&app, &["localhost"]).await;
+        let by_name = format!("http://localhost:{port}/hook");
+        let (status, saved) = city
+            .post("/api/v1/warning-rules", rule("by_name", &by_name))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{label}: {saved}");
+        // The saver's scope travels with the webhook, whatever a client sends.
+        assert_eq!(saved["webhook"]["scope"]["kind"], "city", "{saved}");
+        open_case(&city, "WH-NAME", HAIDIAN, now() - 3_600_000).await;
+        settle(&app).await;
+        let items = wait_for(&city, "by_name", |d| d.len() == 1 && d[0]["attempts"] == 1).await;
+        assert!(
+            items[0]["last_error"]
+                .as_str()
+                .unwrap()
+                .contains("内部地址"),
+            "{label}: {items:#?}"
+        );
+        assert!(
+            seen.lock().unwrap().is_empty(),
+            "{label}: nothing reached the receiver"
+        );
         app.cleanup().await;
     }
 }
