@@ -70,6 +70,10 @@ pub struct ServerConfig {
     /// On SIGTERM/ctrl-c, in-flight requests get this long to finish before
     /// they are cancelled.
     pub shutdown_grace_secs: u64,
+    /// `/metrics` answers scrapers on this machine (loopback peers) ...
+    pub metrics_loopback: bool,
+    /// ... and anyone sending `Authorization: Bearer <metrics_token>`.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -100,6 +104,8 @@ impl Default for ServerConfig {
             intake_timeout_secs: 120,
             export_timeout_secs: 300,
             shutdown_grace_secs: 10,
+            metrics_loopback: true,
+            metrics_token: None,
         }
     }
 }

@@ -107,3 +107,65 @@ impl IntoResponse for ApiError {
         (self.status, axum::Json(self.body)).into_response()
     }
 }
+
+/// The most a framework rejection's own text is quoted in `details.reason`.
+const REASON_CHARS: usize = 300;
+
+/// Every error of the API is `{code, message, details}` JSON (issue 11,
+/// Low): refusals made before a handler runs — a path segment that does not
+/// parse, a method the route lacks, a body of the wrong type — come from
+/// the framework as plain text or with no body; they are rewritten here,
+/// keeping their status and quoting their text as `details.reason`.
+pub async fn json_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_api = request.uri().path().starts_with("/api/v1/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|bytes| {
+            String::from_utf8_lossy(&bytes)
+                .chars()
+                .take(REASON_CHARS)
+                .collect::<String>()
+        })
+        .unwrap_or_default();
+    let (code, message) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "接口或对象不存在"),
+        StatusCode::METHOD_NOT_ALLOWED => ("request.method_not_allowed", "该接口不支持此请求方法"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("request.too_large", "请求体过大"),
+        StatusCode::URI_TOO_LONG => ("request.uri_too_long", "请求地址过长"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "request.unsupported_media_type",
+            "请求体须为 JSON（Content-Type: application/json）",
+        ),
+        s if s.is_server_error() => ("internal", "服务器内部错误，请稍后重试"),
+        _ => ("request.invalid", "请求有误"),
+    };
+    let details = if text.trim().is_empty() {
+        Value::Null
+    } else {
+        serde_json::json!({ "reason": text.trim() })
+    };
+    let mut rewritten = ApiError::new(status, code, message)
+        .with_details(details)
+        .into_response();
+    // Keep what the framework said besides the body (e.g. `Allow` on a 405).
+    for (name, value) in &parts.headers {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            rewritten.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    rewritten
+}

@@ -125,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::routes())
         .route_layer(middleware::from_fn(ops::track_requests))
         .fallback(web::serve_asset)
+        .layer(middleware::from_fn(error::json_errors))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,

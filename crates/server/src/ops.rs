@@ -2,13 +2,14 @@
 //! request-metrics middleware.
 
 use crate::state::AppState;
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::net::SocketAddr;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -34,14 +35,39 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Prometheus text, with the connection pools' occupancy read at scrape time.
-async fn metrics_text(State(state): State<AppState>) -> String {
+/// Only for scrapers on this machine or holding the metrics token (issue 11,
+/// Low): the figures describe the server's load and its users' activity.
+async fn metrics_text(State(state): State<AppState>, request: Request) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>();
+    let local = state.config.metrics_loopback
+        && peer.is_some_and(|ConnectInfo(addr)| addr.ip().is_loopback());
+    let bearer = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let token = match (&state.config.metrics_token, bearer) {
+        (Some(expected), Some(sent)) => {
+            crate::identity::secrets::sha256_hex(expected)
+                == crate::identity::secrets::sha256_hex(sent)
+        }
+        _ => false,
+    };
+    if !(local || token) {
+        return crate::error::ApiError::new(
+            StatusCode::FORBIDDEN,
+            "auth.forbidden",
+            "指标接口仅对本机或持有指标令牌的采集端开放",
+        )
+        .into_response();
+    }
     let handle = prometheus();
     for pool in state.store.pool_status() {
         let in_use = pool.size as usize - pool.idle.min(pool.size as usize);
         metrics::gauge!("govpulse_db_connections", "pool" => pool.name).set(f64::from(pool.size));
         metrics::gauge!("govpulse_db_connections_in_use", "pool" => pool.name).set(in_use as f64);
     }
-    handle.render()
+    handle.render().into_response()
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

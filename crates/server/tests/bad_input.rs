@@ -209,3 +209,60 @@ async fn the_calendar_answers_deadline_questions() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn refusals_made_before_a_handler_runs_are_json_too() {
+    let app = TestApp::on(govpulse_store::testing::TestDb::sqlite().await).await;
+    let city = app.login("city", "City@12345").await;
+    // A path segment that does not parse, a method the route lacks.
+    let (status, error) = city.get("/api/v1/exports/abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(error["code"], "request.invalid");
+    assert!(error["details"]["reason"].is_string(), "{error}");
+    let response = city
+        .http
+        .delete(format!("{}/api/v1/me", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(response.headers().contains_key("allow"));
+    let error: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(error["code"], "request.method_not_allowed");
+    assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn metrics_answer_this_machine_or_the_metrics_token_only() {
+    let db = govpulse_store::testing::TestDb::sqlite().await;
+    let app = TestApp::with(db, |config| {
+        config.metrics_loopback = false;
+        config.metrics_token = Some("scrape-7f3a".into());
+    })
+    .await;
+    let url = format!("{}/metrics", app.base);
+    let http = reqwest::Client::new();
+    let refused = http.get(&url).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let wrong = http
+        .get(&url)
+        .bearer_auth("scrape-0000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    let scraped = http
+        .get(&url)
+        .bearer_auth("scrape-7f3a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scraped.status(), StatusCode::OK);
+    assert!(scraped
+        .text()
+        .await
+        .unwrap()
+        .contains("http_requests_total"));
+    app.cleanup().await;
+}
