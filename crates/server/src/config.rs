@@ -70,6 +70,8 @@ pub struct ServerConfig {
     /// On SIGTERM/ctrl-c, in-flight requests get this long to finish before
     /// they are cancelled.
     pub shutdown_grace_secs: u64,
+    /// Background export jobs one user may have queued or running at once.
+    pub export_jobs_per_user: i64,
     /// `/metrics` answers scrapers on this machine (loopback peers) ...
     pub metrics_loopback: bool,
     /// ... and anyone sending `Authorization: Bearer <metrics_token>`.
@@ -104,6 +106,7 @@ impl Default for ServerConfig {
             intake_timeout_secs: 120,
             export_timeout_secs: 300,
             shutdown_grace_secs: 10,
+            export_jobs_per_user: 5,
             metrics_loopback: true,
             metrics_token: None,
         }

@@ -432,3 +432,56 @@ fn the_routes_are_documented() {
         );
     }
 }
+
+#[tokio::test]
+async fn one_user_cannot_fill_the_export_queue() {
+    for db in TestDb::all().await {
+        let app = TestApp::with(db, |config| config.export_jobs_per_user = 2).await;
+        let label = app.label();
+        let city = app.login("city", "City@12345").await;
+        // Two jobs held running (as a long export would be).
+        for _ in 0..2 {
+            let job = stored_job(
+                &app.state.store,
+                "city",
+                "cases",
+                "csv",
+                OrgScope::default(),
+            )
+            .await;
+            app.state
+                .store
+                .execute_admin(&format!(
+                    "UPDATE export_jobs SET status = 'running' WHERE id = {}",
+                    job.id
+                ))
+                .await
+                .unwrap();
+        }
+        let (status, body) = city
+            .post(
+                "/api/v1/exports",
+                json!({ "source": "cases", "format": "csv" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{label}: {body}");
+        assert_eq!(body["code"], "export.quota");
+        let (_, list) = city.get("/api/v1/exports").await;
+        assert_eq!(
+            list["items"].as_array().unwrap().len(),
+            2,
+            "{label}: nothing queued"
+        );
+        // Another user is not held up by city's jobs.
+        let chaoyang = app.login("chaoyang", "Chaoyang@123").await;
+        create(&chaoyang, json!({ "source": "cases", "format": "csv" })).await;
+        // Once one finishes, city may queue again.
+        app.state
+            .store
+            .execute_admin("UPDATE export_jobs SET status = 'done' WHERE owner = 'city' AND id = (SELECT MIN(id) FROM export_jobs WHERE owner = 'city')")
+            .await
+            .unwrap();
+        create(&city, json!({ "source": "cases", "format": "csv" })).await;
+        app.cleanup().await;
+    }
+}

@@ -102,13 +102,35 @@ pub fn scope_from_json(text: &str) -> StoreResult<OrgScope> {
 
 impl Store {
     /// Queue a job; its audit row is written in the same transaction.
+    /// `None` (nothing written) when the owner already has `max_pending`
+    /// jobs queued or running: one user cannot fill the export queue.
     pub async fn create_export_job(
         &self,
         job: &NewExportJob<'_>,
+        max_pending: i64,
         audit: &AuditRecord,
-    ) -> StoreResult<ExportJobRow> {
+    ) -> StoreResult<Option<ExportJobRow>> {
         Ok(on_write!(self, pool => {
             let mut tx = crate::db::PoolOps::begin_write(pool).await?;
+            // SQLite's write transaction already serialises; PostgreSQL
+            // serialises one owner's submissions on an advisory lock.
+            if crate::db::PoolOps::kind(pool) == crate::Backend::Postgres {
+                sqlx::query("SELECT pg_advisory_xact_lock(7100003, hashtext($1))")
+                    .bind(job.owner)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let pending: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM export_jobs WHERE owner = $1 AND status IN ($2, $3)",
+            )
+            .bind(job.owner)
+            .bind(QUEUED)
+            .bind(RUNNING)
+            .fetch_one(&mut *tx)
+            .await?;
+            if pending >= max_pending {
+                return Ok(None);
+            }
             let row = sqlx::query_as::<_, ExportJobRow>(sqlx::AssertSqlSafe(format!(
                 "INSERT INTO export_jobs (owner, source, format, filters, scope, status, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {JOB_COLUMNS}"
@@ -125,7 +147,7 @@ impl Store {
             let audit = audit.on_object("export_job", &row.id.to_string());
             append_audit!(pool, tx, &audit);
             tx.commit().await?;
-            row
+            Some(row)
         }))
     }
 

@@ -104,7 +104,8 @@ impl From<ExportJobRow> for ExportJobView {
 /// list's permission. Bad filters are refused exactly as the list refuses them.
 #[utoipa::path(post, path = "/exports", tag = "exports", request_body = ExportRequest,
     responses((status = 202, body = ExportJobView), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 429, description = "`export.quota`: the caller already has `export_jobs_per_user` jobs queued or running", body = crate::error::ErrorBody)))]
 pub async fn create_export(
     State(state): State<AppState>,
     caller: Caller,
@@ -133,9 +134,20 @@ pub async fn create_export(
                 filters: &filters,
                 scope: &scope_to_json(&caller.org_scope()),
             },
+            state.config.export_jobs_per_user,
             &audit,
         )
-        .await?;
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "export.quota",
+                format!(
+                    "您已有 {} 个导出任务在排队或进行中，请待其完成后再提交",
+                    state.config.export_jobs_per_user
+                ),
+            )
+        })?;
     runner::wake();
     Ok((StatusCode::ACCEPTED, Json(job.into())))
 }
