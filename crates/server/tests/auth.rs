@@ -145,6 +145,17 @@ async fn a_new_account_must_change_its_password_first() {
             ),
         )
         .await;
+        // Usernames are unique whatever their case.
+        let twin = new_user(
+            "WangWu",
+            "district_operator",
+            "region",
+            Some("110105"),
+            None,
+        );
+        let (status, body) = admin.post("/api/v1/users", twin).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{}: {body}", app.label());
+        assert_eq!(body["code"], "user.exists");
 
         let mut user = app.anonymous();
         let (status, body) = user.login("wangwu", "Init#Passw0rd").await;

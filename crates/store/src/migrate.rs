@@ -86,6 +86,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite_only: "",
         postgres_only: "",
     },
+    Migration {
+        version: 14,
+        name: "usernames_case_insensitive",
+        portable: include_str!("migrations/0014_usernames_case_insensitive.sql"),
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {
