@@ -1,16 +1,20 @@
 //! Refusals and sensitive reads that were not audited (issue 11, Medium 9),
-//! on every backend: CSRF refusals, forced-password-change refusals and
+//! on every backend: CSRF refusals, forced-password-change refusals, forged
+//! cookies and tokens, logins over the rate limit, synchronous exports and
 //! reading the audit log itself.
 
 mod common;
 
-use common::{create_user, new_user, TestApp};
+use common::{create_user, new_user, Client, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 /// Audit rows of `action` by `actor`, as the audit admin sees them.
 async fn rows(app: &TestApp, actor: &str, action: &str) -> Vec<Value> {
-    let auditor = app.login("auditor", "Audit@12345").await;
+    rows_as(&app.login("auditor", "Audit@12345").await, actor, action).await
+}
+
+async fn rows_as(auditor: &Client, actor: &str, action: &str) -> Vec<Value> {
     let (status, page) = auditor
         .get(&format!(
             "/api/v1/audit?actor={actor}&action={action}&size=100"
@@ -78,6 +82,88 @@ async fn reading_the_audit_log_is_audited() {
             Some(json!("user."))
         );
         assert!(reads.iter().all(|r| r["actor"] == "auditor"));
+        app.cleanup().await;
+    }
+}
+
+/// Rows of `action` (written in the background: waited for).
+async fn eventually(auditor: &Client, action: &str, at_least: usize) -> Vec<Value> {
+    for _ in 0..50 {
+        let found = rows_as(auditor, "anonymous", action).await;
+        if found.len() >= at_least {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{action}: fewer than {at_least} audit rows");
+}
+
+#[tokio::test]
+async fn forged_credentials_and_rate_limited_logins_are_audited_in_windows() {
+    for db in govpulse_store::testing::TestDb::all().await {
+        let app = TestApp::with(db, |config| config.login_rate_per_minute = 2).await;
+        let label = app.label();
+        // Signed in first: its login is one of the two a minute allowed.
+        let auditor = app.login("auditor", "Audit@12345").await;
+        let http = reqwest::Client::new();
+        for _ in 0..3 {
+            let forged = http
+                .get(format!("{}/api/v1/me", app.base))
+                .header("cookie", "gp_session=forged-cookie-value")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+        }
+        let token = http
+            .get(format!("{}/api/v1/me", app.base))
+            .bearer_auth("gpt_forged")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(token.status(), StatusCode::UNAUTHORIZED);
+        let mut limited = 0;
+        for _ in 0..4 {
+            let (status, _) = app.anonymous().login("nobody", "Wrong#Passw0rd").await;
+            limited += usize::from(status == StatusCode::TOO_MANY_REQUESTS);
+        }
+        assert!(limited >= 2, "{label}: {limited} refusals");
+        // The first of each kind from an address at once; the rest summed
+        // when its window ends (not one row per refusal).
+        let sessions = eventually(&auditor, "auth.invalid_session", 1).await;
+        assert!(sessions.len() < 3, "{label}: one row per refusal: {sessions:?}");
+        let first = sessions.last().unwrap();
+        assert_eq!(first["result"], "denied");
+        assert_eq!(first["object_id"], "/api/v1/me", "{label}: {sessions:?}");
+        assert_eq!(eventually(&auditor, "auth.invalid_token", 1).await.len(), 1);
+        assert_eq!(eventually(&auditor, "auth.rate_limited", 1).await.len(), 1);
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn synchronous_exports_are_audited() {
+    for app in TestApp::all().await {
+        let label = app.label();
+        let city = app.login("city", "City@12345").await;
+        for path in [
+            "/api/v1/warnings/export?format=csv&status=open",
+            "/api/v1/dashboard/export?format=csv&table=by_region",
+        ] {
+            let response = city
+                .http
+                .get(format!("{}{path}", app.base))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{label}: {path}");
+        }
+        let warnings = rows(&app, "city", "warning.export").await;
+        assert_eq!(warnings.len(), 1, "{label}: {warnings:?}");
+        assert_eq!(warnings[0]["details"]["filters"]["status"], "open");
+        let dashboard = rows(&app, "city", "dashboard.export").await;
+        assert_eq!(dashboard.len(), 1, "{label}: {dashboard:?}");
+        assert_eq!(dashboard[0]["object_id"], "by_region");
         app.cleanup().await;
     }
 }

@@ -188,6 +188,16 @@ pub async fn export(
     let name =
         non_empty(&q.table).ok_or_else(|| ApiError::invalid_field("table", "须指定要导出的表"))?;
     let table = table(&state, &caller, &filters, &name).await?;
+    // A sensitive read (SEC-3): who took which figures out, with the filters.
+    state
+        .store
+        .audit(&caller.audit(
+            "dashboard.export",
+            "dashboard",
+            &name,
+            serde_json::json!({ "rows": table.rows.len(), "filters": serde_json::to_value(&filters).unwrap_or_default() }),
+        ))
+        .await?;
     let file = format!("dashboard_{}.{format}", table.stem);
     if format == "csv" {
         Ok(csv_download(&file, table.headers, table.rows))

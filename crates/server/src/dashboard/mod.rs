@@ -68,7 +68,7 @@ async fn keep_warm(state: AppState) {
 }
 
 /// The filters every dashboard endpoint takes.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Deserialize, serde::Serialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DashboardQuery {
     /// First day `YYYY-MM-DD` (default: 29 days before `to`).

@@ -6,6 +6,7 @@ use crate::identity::caller::{Caller, ClientIp, SESSION_COOKIE};
 use crate::identity::secrets::{
     hash_password, random_token, sha256_hex, spend_verify_time, verify_password,
 };
+use crate::overload::refusals::Refused;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -151,6 +152,12 @@ async fn totp_accepts(
     }
 }
 
+/// Logins over the per-address rate limit, audited in windows.
+const RATE_LIMITED: Refused = Refused {
+    action: "auth.rate_limited",
+    kind: "login",
+};
+
 /// Log in with username and password (and TOTP code when enabled).
 #[utoipa::path(post, path = "/auth/login", tag = "identity", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse),
@@ -164,6 +171,13 @@ pub async fn login(
 ) -> ApiResult<Response> {
     let ip_addr = ip.parse().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
     if !state.login_limiter.allow(ip_addr) {
+        state.overload.refusals.record(
+            &state.store,
+            RATE_LIMITED,
+            &ip,
+            "/api/v1/auth/login",
+            "login rate limit",
+        );
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "auth.rate_limited",

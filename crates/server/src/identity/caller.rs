@@ -5,6 +5,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::identity::secrets::{same_secret, sha256_hex};
 use crate::identity::session_cache::ResolvedSession;
+use crate::overload::refusals::Refused;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -152,18 +153,31 @@ impl Caller {
         }
     }
 
-    async fn from_token(state: &AppState, token: &str, ip: String) -> ApiResult<Self> {
-        let row = state
-            .store
-            .use_token(&sha256_hex(token), now_ms())
-            .await?
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "auth.invalid_token",
-                    "接口令牌无效或已吊销",
-                )
-            })?;
+    async fn from_token(
+        state: &AppState,
+        parts: &Parts,
+        token: &str,
+        ip: String,
+    ) -> ApiResult<Self> {
+        let Some(row) = state.store.use_token(&sha256_hex(token), now_ms()).await? else {
+            let refused = Refused {
+                action: "auth.invalid_token",
+                kind: "token",
+            };
+            let path = original_path(parts);
+            state.overload.refusals.record(
+                &state.store,
+                refused,
+                &ip,
+                &path,
+                "unknown or revoked token",
+            );
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "auth.invalid_token",
+                "接口令牌无效或已吊销",
+            ));
+        };
         let permissions = token_scope_permissions(&row.scope)
             .unwrap_or_default()
             .iter()
@@ -201,7 +215,27 @@ impl Caller {
         let resolved = match state.sessions.get(&id_hash, generation) {
             Some(resolved) => resolved,
             None => {
-                let resolved = Self::resolve_session(state, &id_hash).await?;
+                let resolved = match Self::resolve_session(state, &id_hash).await {
+                    Ok(resolved) => resolved,
+                    Err(refused) => {
+                        if refused.status == StatusCode::UNAUTHORIZED {
+                            // A forged cookie, or one of a session that ended.
+                            let kind = Refused {
+                                action: "auth.invalid_session",
+                                kind: "session",
+                            };
+                            let path = original_path(parts);
+                            state.overload.refusals.record(
+                                &state.store,
+                                kind,
+                                &ip,
+                                &path,
+                                "unknown session or disabled account",
+                            );
+                        }
+                        return Err(refused);
+                    }
+                };
                 state.sessions.put(&id_hash, generation, resolved.clone());
                 resolved
             }
@@ -379,7 +413,7 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .map(String::from);
         let caller = if let Some(token) = bearer {
-            Self::from_token(state, &token, ip).await?
+            Self::from_token(state, parts, &token, ip).await?
         } else if let Some(value) = cookie(parts, SESSION_COOKIE) {
             Self::from_session(state, parts, &value, ip).await?
         } else {

@@ -71,7 +71,7 @@ impl From<WarningRow> for WarningView {
     }
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize, serde::Serialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WarningQuery {
     pub level: Option<String>,
@@ -221,6 +221,16 @@ pub async fn export_warnings(
         )
         .await?;
     let rows: Vec<Vec<String>> = page.items.into_iter().map(export_cells).collect();
+    // A sensitive read (SEC-3): who took which warnings out, with the filters.
+    state
+        .store
+        .audit(&caller.audit(
+            "warning.export",
+            "warnings",
+            "",
+            serde_json::json!({ "rows": rows.len(), "filters": serde_json::to_value(&q).unwrap_or_default() }),
+        ))
+        .await?;
     match q.format.as_deref().unwrap_or("xlsx") {
         "csv" => Ok(csv_download("warnings.csv", &EXPORT_HEADERS, rows)),
         "xlsx" => xlsx_download("warnings.xlsx", "预警信息", &EXPORT_HEADERS, rows).await,

@@ -297,9 +297,13 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|ConnectInfo(addr)| addr.ip().to_string())
                 .unwrap_or_else(|| "unknown".to_string());
+            let kind = refusals::Refused {
+                action: "server.busy",
+                kind: class.name(),
+            };
             overload
                 .refusals
-                .record(&state.store, class, &ip, &route, refused.reason);
+                .record(&state.store, kind, &ip, &route, refused.reason);
             return answered.with(busy(class, refused));
         }
     };

@@ -1,10 +1,11 @@
-//! Audit of requests refused for overload (SEC-3), without adding to it: one
-//! audit row per refusal would put a write in the single writer's queue for
-//! every request shed, exactly when there is least room. The first refusal
-//! of a class to a client address is written at once; the others in the
-//! next [`WINDOW`] are summed into one row when the window ends.
+//! Audit of refusals that can come in floods (SEC-3) — requests shed for
+//! overload, logins over the rate limit, forged or stale session cookies and
+//! API tokens — without letting the flood into the audit log: one row per
+//! refusal would put a write in the single writer's queue for every one,
+//! exactly when there is least room (or at an attacker's pace). The first
+//! refusal of a kind to a client address is written at once; the others in
+//! the next [`WINDOW`] are summed into one row when the window ends.
 
-use super::Class;
 use govpulse_core::audit::Outcome;
 use govpulse_core::time::now_ms;
 use govpulse_store::audit::AuditRecord;
@@ -28,7 +29,7 @@ struct Window {
 
 #[derive(Default)]
 struct Windows {
-    open: HashMap<(Class, String), Window>,
+    open: HashMap<(Refused, String), Window>,
     /// Whether a task is writing the summaries (it ends when none is open).
     flushing: bool,
 }
@@ -38,33 +39,41 @@ pub struct Refusals {
     windows: Mutex<Windows>,
 }
 
+/// A kind of refusal: the audit action and what was refused (for an
+/// overload refusal, the request class).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Refused {
+    pub action: &'static str,
+    pub kind: &'static str,
+}
+
 /// What the audit row says about one refused request (or several).
-fn refusal(class: Class, ip: &str, route: &str, details: serde_json::Value) -> AuditRecord {
+fn refusal(refused: Refused, ip: &str, route: &str, details: serde_json::Value) -> AuditRecord {
     AuditRecord {
         // Refused before authentication: who it was is not known.
         actor: "anonymous".to_string(),
         ip: ip.to_string(),
-        action: "server.busy".to_string(),
+        action: refused.action.to_string(),
         object_type: "endpoint".to_string(),
         object_id: route.to_string(),
         result: Outcome::Denied,
-        details: serde_json::json!({ "class": class.name(), "refusal": details }),
+        details: serde_json::json!({ "kind": refused.kind, "refusal": details }),
     }
 }
 
 impl Refusals {
-    /// Count one refused request of `class` from `ip` to `route`.
+    /// Count one refused request of kind `refused` from `ip` to `route`.
     pub fn record(
         self: &Arc<Self>,
         store: &Store,
-        class: Class,
+        refused: Refused,
         ip: &str,
         route: &str,
         reason: &'static str,
     ) {
         let (first, start_flusher) = {
             let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-            let mut key = (class, ip.to_string());
+            let mut key = (refused, ip.to_string());
             if windows.open.len() >= MAX_WINDOWS && !windows.open.contains_key(&key) {
                 key.1 = "*".to_string();
             }
@@ -94,7 +103,7 @@ impl Refusals {
             (first, start_flusher)
         };
         if first {
-            let record = refusal(class, ip, route, serde_json::json!({ "reason": reason }));
+            let record = refusal(refused, ip, route, serde_json::json!({ "reason": reason }));
             let store = store.clone();
             tokio::spawn(async move {
                 if let Err(err) = store.audit(&record).await {
@@ -130,7 +139,7 @@ impl Refusals {
                 }
                 (ended, done)
             };
-            for ((class, ip), window) in ended {
+            for ((refused, ip), window) in ended {
                 if window.more == 0 || store.is_closed() {
                     continue;
                 }
@@ -141,7 +150,7 @@ impl Refusals {
                     "reasons": window.reasons,
                 });
                 if let Err(err) = store
-                    .audit(&refusal(class, &ip, class.name(), details))
+                    .audit(&refusal(refused, &ip, refused.kind, details))
                     .await
                 {
                     tracing::warn!(error = %err, "cannot audit refused requests");
