@@ -214,5 +214,7 @@ ROWS+=$(run "GET /api/v1/departments?size=20 (scoped list + count)" -H "Cookie: 
   cat "$TMP/lists.md"
   echo
   scripts/bench-overload.sh "$BIN" "${BENCH_OVERLOAD_CASES:-200000}"
+  echo
+  scripts/bench-crash.sh "$BIN" "${BENCH_CRASH_ROUNDS:-100}"
 } >BENCHMARKS.md
 echo "wrote BENCHMARKS.md"; cat BENCHMARKS.md

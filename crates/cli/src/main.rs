@@ -132,6 +132,20 @@ enum Command {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// The crash harness: kill -9 a serving govpulse at random moments while
+    /// it takes intake batches, rule saves and exports, then check nothing
+    /// acknowledged was lost (needs `govpulse demo --cases 0` first); exit 1
+    /// if anything was.
+    Crash {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Kill-and-check rounds.
+        #[arg(long, default_value_t = 100)]
+        rounds: u32,
+        /// Seed of the kill moments.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// The evaluator on N synthetic open cases: catch-up pass, deadline pass,
     /// simulation, event → warning latency (needs an empty database).
     Monitoring {
@@ -423,6 +437,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let vault = open_vault(&load_config(None)?, &db)?;
             bench::monitoring(&store, &vault, open).await?;
             store.close().await;
+        }
+        Command::Bench {
+            command: BenchCommand::Crash { db, rounds, seed },
+        } => {
+            let store = self::open(&db).await?;
+            let findings = bench::crash::crash(&store, &db.database, rounds, seed).await;
+            store.close().await;
+            let findings = findings?;
+            let backend = db.database.split(':').next().unwrap_or("?").to_string();
+            bench::crash::print(&backend, &findings);
+            if !findings.clean() {
+                return Ok(ExitCode::from(1));
+            }
         }
         Command::Bench {
             command: BenchCommand::Dashboard { db, cases, seconds },

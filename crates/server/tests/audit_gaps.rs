@@ -131,7 +131,10 @@ async fn forged_credentials_and_rate_limited_logins_are_audited_in_windows() {
         // The first of each kind from an address at once; the rest summed
         // when its window ends (not one row per refusal).
         let sessions = eventually(&auditor, "auth.invalid_session", 1).await;
-        assert!(sessions.len() < 3, "{label}: one row per refusal: {sessions:?}");
+        assert!(
+            sessions.len() < 3,
+            "{label}: one row per refusal: {sessions:?}"
+        );
         let first = sessions.last().unwrap();
         assert_eq!(first["result"], "denied");
         assert_eq!(first["object_id"], "/api/v1/me", "{label}: {sessions:?}");

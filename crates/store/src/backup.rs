@@ -1,7 +1,8 @@
-//! What `govpulse backup` and `govpulse restore` need from the database
-//! (issue 11, OPS-1): a consistent copy of a live SQLite file, the schema a
-//! PostgreSQL store lives in (handed to `pg_dump`), and row counts that show a
-//! restored copy holds what the original held.
+//! What `govpulse backup`, `govpulse restore` and the crash harness need
+//! from the database (issue 11, OPS-1 and item 12): a consistent copy of a
+//! live SQLite file, the schema a PostgreSQL store lives in (handed to
+//! `pg_dump`), and row counts that show a copy or a restarted server holds
+//! what it should.
 
 use crate::{Backend, Store, StoreResult};
 use std::path::Path;
@@ -61,5 +62,29 @@ impl Store {
             counts.push((table, count));
         }
         Ok(counts)
+    }
+
+    /// Rows of `table` whose `column` starts with `prefix` (an index range:
+    /// `prefix` ≤ value < `prefix` with its last character advanced). Table
+    /// and column are the caller's constants, never input.
+    pub async fn count_with_prefix(
+        &self,
+        table: &'static str,
+        column: &'static str,
+        prefix: &str,
+    ) -> StoreResult<i64> {
+        let mut upper = prefix.to_string();
+        let last = upper.pop().unwrap_or('\0');
+        upper.push(char::from_u32(u32::from(last) + 1).unwrap_or(char::MAX));
+        let statement =
+            format!("SELECT COUNT(*) FROM {table} WHERE {column} >= $1 AND {column} < $2");
+        let count: i64 = on_read!(self, pool => {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(statement.clone()))
+                .bind(prefix.to_string())
+                .bind(upper.clone())
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(count)
     }
 }
