@@ -59,8 +59,13 @@ pub fn citizen_id_check(first17: &str) -> Option<char> {
 /// lower-case `x` is accepted and normalised.
 pub fn validate_citizen_id(text: &str) -> Result<String, IdError> {
     let id = text.trim().to_ascii_uppercase();
-    if id.len() != 18 {
+    if id.chars().count() != 18 {
         return Err(IdError::Length);
+    }
+    // Checked before splitting by bytes (found by fuzzing: 16 ASCII
+    // characters and one of two bytes made a split inside a character).
+    if !id.is_ascii() {
+        return Err(IdError::Character);
     }
     let (body, check) = id.split_at(17);
     if !body.bytes().all(|b| b.is_ascii_digit())
@@ -168,6 +173,15 @@ mod tests {
         );
         assert_eq!(
             validate_citizen_id("1101051949123100AX"),
+            Err(IdError::Character)
+        );
+        // 18 bytes, 17 characters: the fuzzer's find (it used to panic).
+        assert_eq!(
+            validate_citizen_id("1101ichannele102ϧ"),
+            Err(IdError::Length)
+        );
+        assert_eq!(
+            validate_citizen_id("1101051949123100ϧX"),
             Err(IdError::Character)
         );
     }
