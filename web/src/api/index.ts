@@ -155,6 +155,14 @@ export const caseApi = {
   reveal: (caseCode: string) => http.post<{ applicant_id: string }>(`/cases/${enc(caseCode)}/reveal`),
 }
 
+/** Operators' marks on records (docs/api-aggregation.md, "Erroneous records"). */
+export const recordApi = {
+  markErroneous: (kind: 'cases' | 'consultations' | 'evaluations', key: string, reason: string) =>
+    http.put<{ kind: string; key: string; erroneous_reason: string | null }>(`/records/${kind}/${enc(key)}/erroneous`, { reason }),
+  unmarkErroneous: (kind: 'cases' | 'consultations' | 'evaluations', key: string) =>
+    http.delete<{ kind: string; key: string; erroneous_reason: string | null }>(`/records/${kind}/${enc(key)}/erroneous`),
+}
+
 export const evaluationApi = {
   list: (q: QueryParams) => http.get<Page<Evaluation>>('/evaluations', q),
 }

@@ -251,6 +251,8 @@ export interface IntakeRejection {
 
 export interface IntakeAnswer {
   accepted: number
+  /** Records that superseded a stored one (a higher `revision`, other content). */
+  corrected: number
   duplicates: number
   rejected: IntakeRejection[]
 }
@@ -269,6 +271,10 @@ export interface Consultation {
   question: string
   answer: string | null
   linked_case_code: string | null
+  /** The source's revision of the stored content (0 unless numbered). */
+  revision?: number
+  /** Set when an operator marked the record erroneous: listed, but out of the figures. */
+  erroneous_reason?: string | null
 }
 
 export interface Case {
@@ -296,6 +302,10 @@ export interface Case {
   /** GB/T 39046 A.5 办理形式代码. */
   handling_mode?: string | null
   remark?: string | null
+  /** The source's revision of the stored content (0 unless numbered). */
+  revision?: number
+  /** Set when an operator marked the record erroneous: listed, but out of the figures. */
+  erroneous_reason?: string | null
 }
 
 export interface CaseEvent {
@@ -319,6 +329,27 @@ export interface Evaluation {
   comment: string | null
   region_code: string
   region_name?: string | null
+  /** The source's revision of the stored content (0 unless numbered). */
+  revision?: number
+  /** Set when an operator marked the record erroneous: listed, but out of the figures. */
+  erroneous_reason?: string | null
+}
+
+/** A record kind a source may correct (docs/api-aggregation.md, "Corrections"). */
+export type RecordKind = 'cases' | 'case-events' | 'consultations' | 'evaluations'
+
+/** Content of a record superseded by a correction from its source. */
+export interface RecordHistoryEntry {
+  kind: RecordKind
+  /** The record's key (a case event: `<case_code>#<seq>`). */
+  record_key: string
+  revision: number
+  /** The superseded fields. */
+  content: Record<string, unknown>
+  source: string
+  received_at: string
+  superseded_at: string
+  superseded_by: number
 }
 
 /** GET /cases/{code}: the case with its events, consultations and evaluations. */
@@ -331,6 +362,8 @@ export type CaseDetail = Omit<Case, 'consultations' | 'overdue'> & {
   clocks?: StageClock[]
   /** The case's warnings (as in GET /warnings). */
   warnings?: Warning[]
+  /** Content superseded by corrections from sources, oldest first. */
+  history?: RecordHistoryEntry[]
 }
 
 export interface ApplicantTimelineEntry {
@@ -383,6 +416,8 @@ export interface ReconciliationRow {
   kind: ImportKind
   received: number
   accepted: number
+  /** Records that superseded a stored one (a higher revision). */
+  corrected: number
   duplicates: number
   rejected: number
   rejected_by_code: Record<string, number>

@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod consultations;
+pub mod corrections;
 pub mod evaluations;
 pub mod files;
 pub mod intake;
@@ -39,6 +40,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::list_cases))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::reveal_applicant))
+        .routes(routes!(
+            corrections::mark_erroneous,
+            corrections::unmark_erroneous
+        ))
         .routes(routes!(evaluations::list_evaluations))
         .routes(routes!(linking::applicant_timeline))
         .routes(routes!(linking::linking_stats))

@@ -206,6 +206,8 @@ pub struct ReconciliationView {
     pub kind: String,
     pub received: i64,
     pub accepted: i64,
+    /// Records that superseded a stored one (a higher `revision`).
+    pub corrected: i64,
     pub duplicates: i64,
     pub rejected: i64,
     pub rejected_by_code: BTreeMap<String, u64>,
@@ -220,6 +222,7 @@ impl From<ReconciliationRow> for ReconciliationView {
             kind: r.kind,
             received: r.received,
             accepted: r.accepted,
+            corrected: r.corrected,
             duplicates: r.duplicates,
             rejected: r.rejected,
         }
@@ -282,6 +285,7 @@ pub async fn export_reconciliation(
         "数据类型",
         "接收",
         "接受",
+        "更正",
         "重复",
         "拒绝",
         "拒绝原因",
@@ -301,6 +305,7 @@ pub async fn export_reconciliation(
                 r.kind,
                 r.received.to_string(),
                 r.accepted.to_string(),
+                r.corrected.to_string(),
                 r.duplicates.to_string(),
                 r.rejected.to_string(),
                 reasons,
