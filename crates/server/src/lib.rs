@@ -192,6 +192,7 @@ pub async fn serve_until(
     exports::start(&state).await?;
     dashboard::start(&state);
     workorders::start(&state);
+    aggregation::feeds::start(&state);
     tokio::spawn({
         let shutdown = shutdown.clone();
         async move {

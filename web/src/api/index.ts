@@ -33,6 +33,7 @@ import type {
   Consultation,
   Department,
   Evaluation,
+  FeedHealth,
   ImportKind,
   IntakeAnswer,
   Item,
@@ -186,6 +187,8 @@ export const sourceApi = {
 export const reconciliationApi = {
   list: (q: QueryParams) => http.get<Page<ReconciliationRow>>('/reconciliation', q),
   exportUrl: (format: 'csv' | 'xlsx', q: QueryParams) => buildUrl('/reconciliation/export', { ...q, format }),
+  /** Feed health of the configured sources (docs/api-aggregation.md, "Feed health"). */
+  health: () => http.get<FeedHealth[]>('/sources/health'),
 }
 
 // ---- Monitoring and early warning (docs/api-monitoring.md) ----

@@ -421,6 +421,22 @@ export interface ReconciliationRow {
   duplicates: number
   rejected: number
   rejected_by_code: Record<string, number>
+  /** What the source's manifest declared it sent that day (null: no manifest). */
+  declared?: number | null
+  /** Declared but never received (a batch lost on the way); null without a manifest. */
+  missing?: number | null
+}
+
+/** GET /sources/health: one feed (source × kind) of a configured source. */
+export interface FeedHealth {
+  source: string
+  kind: ImportKind
+  last_record_at: string | null
+  /** Received today so far. */
+  today: number
+  /** Same-weekday median of the previous 4 weeks (null: no history yet). */
+  usual: number | null
+  state: 'ok' | 'late' | 'silent'
 }
 
 // Monitoring and early warning (docs/api-monitoring.md) live in their own file.

@@ -6,6 +6,7 @@ pub mod cases;
 pub mod consultations;
 pub mod corrections;
 pub mod evaluations;
+pub mod feeds;
 pub mod files;
 pub mod intake;
 pub mod items;
@@ -50,6 +51,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sources::list_sources, sources::create_source))
         .routes(routes!(sources::update_source, sources::delete_source))
         .routes(routes!(sources::reconciliation))
+        .routes(routes!(feeds::sources_health))
+        .routes(routes!(feeds::post_manifests))
         .routes(routes!(sources::export_reconciliation))
 }
 

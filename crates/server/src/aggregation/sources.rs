@@ -211,6 +211,10 @@ pub struct ReconciliationView {
     pub duplicates: i64,
     pub rejected: i64,
     pub rejected_by_code: BTreeMap<String, u64>,
+    /// What the source's manifest declared it sent that day (null: no manifest).
+    pub declared: Option<i64>,
+    /// Declared but never received (a batch lost on the way); null without a manifest.
+    pub missing: Option<i64>,
 }
 
 impl From<ReconciliationRow> for ReconciliationView {
@@ -225,6 +229,8 @@ impl From<ReconciliationRow> for ReconciliationView {
             corrected: r.corrected,
             duplicates: r.duplicates,
             rejected: r.rejected,
+            declared: r.declared,
+            missing: r.declared.map(|d| (d - r.received).max(0)),
         }
     }
 }
@@ -283,6 +289,8 @@ pub async fn export_reconciliation(
         "日期",
         "来源",
         "数据类型",
+        "申报",
+        "缺失",
         "接收",
         "接受",
         "更正",
@@ -303,6 +311,8 @@ pub async fn export_reconciliation(
                 r.day,
                 r.source,
                 r.kind,
+                r.declared.map(|d| d.to_string()).unwrap_or_default(),
+                r.missing.map(|d| d.to_string()).unwrap_or_default(),
                 r.received.to_string(),
                 r.accepted.to_string(),
                 r.corrected.to_string(),

@@ -4,12 +4,14 @@
 
 mod codes;
 mod corrections;
+mod feeds;
 mod intake;
 mod items;
 mod reading;
 mod sources;
 
 pub use corrections::{HistoryRow, RecordKind};
+pub use feeds::{feed_subject, FeedDayRow, FeedSpan, FeedWarning, Manifest, FEED_RULE};
 pub use intake::{FollowUp, NewCase, NewConsultation, NewEvaluation, NewEvent};
 pub use items::{ItemFilter, ItemRow, ItemVersionRow, NewItem, ITEM_LIST};
 #[cfg(test)]
@@ -112,10 +114,12 @@ macro_rules! record_intake_stats {
             *codes.entry(code).or_default() += n;
         }
         sqlx::query(
-            "INSERT INTO intake_stats (day, source, kind, received, accepted, duplicates, rejected, rejected_by_code, corrected)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            "INSERT INTO intake_stats (day, source, kind, received, accepted, duplicates, rejected, rejected_by_code, corrected,
+                last_received_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT (day, source, kind) DO UPDATE SET received = excluded.received,
                 accepted = excluded.accepted, duplicates = excluded.duplicates, corrected = excluded.corrected,
+                last_received_at = excluded.last_received_at,
                 rejected = excluded.rejected, rejected_by_code = excluded.rejected_by_code",
         )
         .bind(&batch.day)
@@ -127,6 +131,7 @@ macro_rules! record_intake_stats {
         .bind(j)
         .bind(serde_json::to_string(&codes).unwrap_or_default())
         .bind(c)
+        .bind(batch.received_at)
         .execute(&mut *$tx)
         .await?;
     }};

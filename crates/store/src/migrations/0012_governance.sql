@@ -40,3 +40,11 @@ CREATE INDEX record_history_key ON record_history (kind, record_key, id);
 -- dashboard's cube leaves them out, the lists show them).
 CREATE INDEX cases_erroneous ON cases (district_code) WHERE erroneous_reason IS NOT NULL;
 CREATE INDEX consultations_erroneous ON consultations (district_code) WHERE erroneous_reason IS NOT NULL;
+
+-- Feed health and manifests (issue 14 item 6): when a (day, source, kind) last
+-- received a batch, and what its source declared it sent that day (NULL: no
+-- manifest). A manifest for a day nothing arrived creates the row with zeros,
+-- so the lost batch shows in the reconciliation.
+ALTER TABLE intake_stats ADD COLUMN last_received_at BIGINT;
+ALTER TABLE intake_stats ADD COLUMN declared BIGINT;
+ALTER TABLE intake_stats ADD COLUMN declared_at BIGINT;
