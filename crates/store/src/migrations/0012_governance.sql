@@ -48,3 +48,39 @@ CREATE INDEX consultations_erroneous ON consultations (district_code) WHERE erro
 ALTER TABLE intake_stats ADD COLUMN last_received_at BIGINT;
 ALTER TABLE intake_stats ADD COLUMN declared BIGINT;
 ALTER TABLE intake_stats ADD COLUMN declared_at BIGINT;
+
+-- Data quality runs (QC-2): a run checks the cases submitted in a period
+-- within its creator's scope (frozen at creation, like export jobs) and is
+-- visible to its creator only. Failures keep one row per (case, code).
+CREATE TABLE quality_runs (
+    id {{ID}},
+    -- The creator's username.
+    owner TEXT NOT NULL,
+    period_from BIGINT NOT NULL,
+    period_to BIGINT NOT NULL,
+    region TEXT,
+    scope TEXT NOT NULL,
+    -- queued | running | done | failed
+    state TEXT NOT NULL,
+    cases_checked BIGINT NOT NULL DEFAULT 0,
+    -- JSON objects: failing cases per code, and per (region, code).
+    failures TEXT NOT NULL DEFAULT '{}',
+    by_region TEXT NOT NULL DEFAULT '[]',
+    error TEXT,
+    created_at BIGINT NOT NULL,
+    finished_at BIGINT
+);
+CREATE INDEX quality_runs_owner ON quality_runs (owner, id);
+
+CREATE TABLE quality_failures (
+    run_id BIGINT NOT NULL,
+    case_code TEXT NOT NULL,
+    code TEXT NOT NULL,
+    district_code TEXT NOT NULL,
+    region_code TEXT NOT NULL,
+    department_code TEXT NOT NULL,
+    submitted_at BIGINT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (run_id, case_code, code)
+);
+CREATE INDEX quality_failures_code ON quality_failures (run_id, code, case_code);
