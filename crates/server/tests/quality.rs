@@ -209,3 +209,61 @@ async fn a_run_finds_the_planted_faults_in_the_callers_scope() {
         app.cleanup().await;
     }
 }
+
+/// The demo plants one case per general and process check (docs/api-quality.md):
+/// a run over the demo year finds each with its code.
+#[tokio::test]
+async fn a_run_over_the_demo_finds_every_planted_fault() {
+    use govpulse_server::seed::{catalogue, demo_data};
+    for app in TestApp::all().await {
+        let options = demo_data::DemoOptions {
+            cases: 200,
+            seed: 1,
+            until_ms: now(),
+            sample: catalogue::builtin_sample(),
+        };
+        demo_data::load(&app.state.pipeline(), &options, |_| {})
+            .await
+            .expect("demo");
+        let chaoyang = app.login("chaoyang", "Chaoyang@123").await;
+        let today = &at(now())[..10];
+        let (status, body) = chaoyang
+            .post(
+                "/api/v1/quality/runs",
+                json!({"from": "2020-01-01", "to": today}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        let id = body["run_id"].as_i64().unwrap();
+        assert_eq!(finished(&chaoyang, id).await["state"], "done");
+        for code in [
+            "general.handling_mode",
+            "general.applicant_name",
+            "process.before_submission",
+            "process.missing_acceptance",
+            "process.completed_before_accepted",
+            "process.after_completion",
+            "process.out_of_order",
+        ] {
+            let list = get_ok(
+                &chaoyang,
+                &format!("/api/v1/quality/runs/{id}/failures?code={code}&size=500"),
+            )
+            .await;
+            let mut found = false;
+            for failure in list["items"].as_array().unwrap() {
+                let case = get_ok(
+                    &chaoyang,
+                    &format!("/api/v1/cases/{}", failure["case_code"].as_str().unwrap()),
+                )
+                .await;
+                found |= case["remark"] == format!("质检示例：{code}");
+            }
+            assert!(
+                found,
+                "the planted {code} case is among the failures: {list}"
+            );
+        }
+        app.cleanup().await;
+    }
+}
