@@ -54,6 +54,7 @@ import type {
   UserUpdate,
 } from './types'
 import type { ExportJob, ExportRequest } from './exportTypes'
+import type { QualityCheck, QualityFailure, QualityRun } from './qualityTypes'
 import type {
   ActionRequest,
   ComplaintClass,
@@ -267,3 +268,15 @@ export const workOrderApi = {
 }
 
 export type { WorkOrderAttachment }
+
+// ---- Case data quality (docs/api-quality.md) ----
+
+export const qualityApi = {
+  checks: () => http.get<QualityCheck[]>('/quality/checks'),
+  start: (from: string, to: string, region?: string) =>
+    http.post<{ run_id: number }>('/quality/runs', region ? { from, to, region } : { from, to }),
+  runs: () => http.get<QualityRun[]>('/quality/runs'),
+  get: (id: number) => http.get<QualityRun>(`/quality/runs/${id}`),
+  failures: (id: number, q: QueryParams) => http.get<Page<QualityFailure>>(`/quality/runs/${id}/failures`, q),
+  reportUrl: (id: number) => buildUrl(`/quality/runs/${id}/report`, {}),
+}

@@ -441,3 +441,5 @@ export interface FeedHealth {
 
 // Monitoring and early warning (docs/api-monitoring.md) live in their own file.
 export type * from './monitoringTypes'
+// Case data quality (docs/api-quality.md).
+export type * from './qualityTypes'
