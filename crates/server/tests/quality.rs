@@ -264,6 +264,22 @@ async fn a_run_over_the_demo_finds_every_planted_fault() {
                 "the planted {code} case is among the failures: {list}"
             );
         }
+        // The demo feed is a registered source, and its manifest shows a lost batch.
+        let health = get_ok(&chaoyang, "/api/v1/sources/health").await;
+        assert!(
+            health
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["source"] == "demo" && f["kind"] == "cases" && f["state"] == "ok"),
+            "{health}"
+        );
+        let rows = get_ok(
+            &chaoyang,
+            &format!("/api/v1/reconciliation?source=demo&kind=cases&from={today}&to={today}"),
+        )
+        .await;
+        assert_eq!(rows["items"][0]["missing"], 12, "{rows}");
         app.cleanup().await;
     }
 }
