@@ -13,6 +13,7 @@ pub mod identity;
 pub mod idnumber;
 pub mod monitoring;
 pub mod password;
+pub mod quality;
 pub mod region;
 pub mod time;
 pub mod workorders;

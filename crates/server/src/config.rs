@@ -30,6 +30,9 @@ pub struct ServerConfig {
     pub audit_checkpoint_secs: u64,
     /// Consultations up to this many days before an application are linked to it.
     pub link_window_days: i64,
+    /// Office hours (09:00–18:00 of working days) without a record after
+    /// which a configured source's feed counts as silent (`feed_silent` warning).
+    pub feed_silent_hours: f64,
     /// Directory of background export files (created if missing; files are
     /// deleted 7 days after their job was created).
     pub export_dir: String,
@@ -91,6 +94,7 @@ impl Default for ServerConfig {
             audit_checkpoint_file: None,
             audit_checkpoint_secs: 60,
             link_window_days: 30,
+            feed_silent_hours: 8.0,
             export_dir: "data/exports".to_string(),
             reads_in_flight: 4,
             reads_queue: 1024,

@@ -16,6 +16,7 @@ pub mod monitoring;
 pub mod ops;
 pub mod org;
 pub mod overload;
+pub mod quality;
 pub mod seed;
 pub mod state;
 #[cfg(feature = "testing")]
@@ -60,7 +61,8 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "dashboard", description = "Key indicators, breakdowns, trends, hot words and exports (DASH-1..5)"),
         (name = "aggregation", description = "Items, consultation codes, intake, cases, linking, collection rules (AGG-1..5)"),
         (name = "exports", description = "Background exports of large lists (DASH-4)"),
-        (name = "workorders", description = "Work orders: item changes, complaints, 差评 follow-up (CHG-1..4, issue 12)")
+        (name = "workorders", description = "Work orders: item changes, complaints, 差评 follow-up (CHG-1..4, issue 12)"),
+        (name = "quality", description = "Case data quality: check library and runs (QC-1/2, issue 14)")
     )
 )]
 struct ApiDoc;
@@ -93,7 +95,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(monitoring::routes())
                 .merge(exports::routes())
                 .merge(dashboard::routes())
-                .merge(workorders::routes()),
+                .merge(workorders::routes())
+                .merge(quality::routes()),
         )
         .split_for_parts()
 }
@@ -193,6 +196,8 @@ pub async fn serve_until(
     exports::start(&state).await?;
     dashboard::start(&state);
     workorders::start(&state);
+    aggregation::feeds::start(&state);
+    quality::recover(&state).await?;
     tokio::spawn({
         let shutdown = shutdown.clone();
         async move {

@@ -214,6 +214,8 @@ impl Store {
             day_of("submitted_at")
         ));
         range.push(&mut sql, "district_code", "submitted_at");
+        // Records marked erroneous stay in the lists but leave the figures.
+        sql.push(" AND erroneous_reason IS NULL");
         sql.push(
             " GROUP BY district_code, day, region_code, department_code, item_code, applicant_type",
         );
@@ -244,6 +246,8 @@ impl Store {
             day_of("asked_at")
         ));
         range.push(&mut sql, "district_code", "asked_at");
+        // Records marked erroneous stay in the lists but leave the figures.
+        sql.push(" AND erroneous_reason IS NULL");
         sql.push(" GROUP BY district_code, day, region_code, department, item, applicant_type");
         stream_rows!(self, ConsultationRow, &sql, |r: ConsultationRow| each(
             codes(r.0, r.1, r.2, r.3, r.4, r.5),
@@ -288,6 +292,8 @@ impl Store {
             day_of("asked_at")
         ));
         range.push(&mut sql, "district_code", "asked_at");
+        // Records marked erroneous stay in the lists but leave the figures.
+        sql.push(" AND erroneous_reason IS NULL");
         stream_rows!(self, (i64, String, String, String), &sql, |r: (
             i64,
             String,

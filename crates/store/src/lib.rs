@@ -23,6 +23,7 @@ pub mod list;
 mod migrate;
 pub mod monitoring;
 pub mod org;
+pub mod quality;
 pub mod remembered;
 pub mod settings;
 pub mod tokens;

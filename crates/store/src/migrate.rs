@@ -80,6 +80,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres_only: "",
     },
     Migration {
+        version: 12,
+        name: "governance",
+        portable: include_str!("migrations/0012_governance.sql"),
+        sqlite_only: "",
+        postgres_only: "",
+    },
+    Migration {
         version: 13,
         name: "totp_single_use",
         portable: include_str!("migrations/0013_totp_single_use.sql"),

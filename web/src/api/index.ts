@@ -33,6 +33,7 @@ import type {
   Consultation,
   Department,
   Evaluation,
+  FeedHealth,
   ImportKind,
   IntakeAnswer,
   Item,
@@ -53,6 +54,7 @@ import type {
   UserUpdate,
 } from './types'
 import type { ExportJob, ExportRequest } from './exportTypes'
+import type { QualityCheck, QualityFailure, QualityRun } from './qualityTypes'
 import type {
   ActionRequest,
   ComplaintClass,
@@ -155,6 +157,14 @@ export const caseApi = {
   reveal: (caseCode: string) => http.post<{ applicant_id: string }>(`/cases/${enc(caseCode)}/reveal`),
 }
 
+/** Operators' marks on records (docs/api-aggregation.md, "Erroneous records"). */
+export const recordApi = {
+  markErroneous: (kind: 'cases' | 'consultations' | 'evaluations', key: string, reason: string) =>
+    http.put<{ kind: string; key: string; erroneous_reason: string | null }>(`/records/${kind}/${enc(key)}/erroneous`, { reason }),
+  unmarkErroneous: (kind: 'cases' | 'consultations' | 'evaluations', key: string) =>
+    http.delete<{ kind: string; key: string; erroneous_reason: string | null }>(`/records/${kind}/${enc(key)}/erroneous`),
+}
+
 export const evaluationApi = {
   list: (q: QueryParams) => http.get<Page<Evaluation>>('/evaluations', q),
 }
@@ -178,6 +188,8 @@ export const sourceApi = {
 export const reconciliationApi = {
   list: (q: QueryParams) => http.get<Page<ReconciliationRow>>('/reconciliation', q),
   exportUrl: (format: 'csv' | 'xlsx', q: QueryParams) => buildUrl('/reconciliation/export', { ...q, format }),
+  /** Feed health of the configured sources (docs/api-aggregation.md, "Feed health"). */
+  health: () => http.get<FeedHealth[]>('/sources/health'),
 }
 
 // ---- Monitoring and early warning (docs/api-monitoring.md) ----
@@ -256,3 +268,15 @@ export const workOrderApi = {
 }
 
 export type { WorkOrderAttachment }
+
+// ---- Case data quality (docs/api-quality.md) ----
+
+export const qualityApi = {
+  checks: () => http.get<QualityCheck[]>('/quality/checks'),
+  start: (from: string, to: string, region?: string) =>
+    http.post<{ run_id: number }>('/quality/runs', region ? { from, to, region } : { from, to }),
+  runs: () => http.get<QualityRun[]>('/quality/runs'),
+  get: (id: number) => http.get<QualityRun>(`/quality/runs/${id}`),
+  failures: (id: number, q: QueryParams) => http.get<Page<QualityFailure>>(`/quality/runs/${id}/failures`, q),
+  reportUrl: (id: number) => buildUrl(`/quality/runs/${id}/report`, {}),
+}

@@ -253,6 +253,8 @@ export interface IntakeRejection {
 
 export interface IntakeAnswer {
   accepted: number
+  /** Records that superseded a stored one (a higher `revision`, other content). */
+  corrected: number
   duplicates: number
   rejected: IntakeRejection[]
 }
@@ -271,6 +273,10 @@ export interface Consultation {
   question: string
   answer: string | null
   linked_case_code: string | null
+  /** The source's revision of the stored content (0 unless numbered). */
+  revision?: number
+  /** Set when an operator marked the record erroneous: listed, but out of the figures. */
+  erroneous_reason?: string | null
 }
 
 export interface Case {
@@ -298,6 +304,10 @@ export interface Case {
   /** GB/T 39046 A.5 办理形式代码. */
   handling_mode?: string | null
   remark?: string | null
+  /** The source's revision of the stored content (0 unless numbered). */
+  revision?: number
+  /** Set when an operator marked the record erroneous: listed, but out of the figures. */
+  erroneous_reason?: string | null
 }
 
 export interface CaseEvent {
@@ -321,6 +331,27 @@ export interface Evaluation {
   comment: string | null
   region_code: string
   region_name?: string | null
+  /** The source's revision of the stored content (0 unless numbered). */
+  revision?: number
+  /** Set when an operator marked the record erroneous: listed, but out of the figures. */
+  erroneous_reason?: string | null
+}
+
+/** A record kind a source may correct (docs/api-aggregation.md, "Corrections"). */
+export type RecordKind = 'cases' | 'case-events' | 'consultations' | 'evaluations'
+
+/** Content of a record superseded by a correction from its source. */
+export interface RecordHistoryEntry {
+  kind: RecordKind
+  /** The record's key (a case event: `<case_code>#<seq>`). */
+  record_key: string
+  revision: number
+  /** The superseded fields. */
+  content: Record<string, unknown>
+  source: string
+  received_at: string
+  superseded_at: string
+  superseded_by: number
 }
 
 /** GET /cases/{code}: the case with its events, consultations and evaluations. */
@@ -333,6 +364,8 @@ export type CaseDetail = Omit<Case, 'consultations' | 'overdue'> & {
   clocks?: StageClock[]
   /** The case's warnings (as in GET /warnings). */
   warnings?: Warning[]
+  /** Content superseded by corrections from sources, oldest first. */
+  history?: RecordHistoryEntry[]
 }
 
 export interface ApplicantTimelineEntry {
@@ -385,10 +418,30 @@ export interface ReconciliationRow {
   kind: ImportKind
   received: number
   accepted: number
+  /** Records that superseded a stored one (a higher revision). */
+  corrected: number
   duplicates: number
   rejected: number
   rejected_by_code: Record<string, number>
+  /** What the source's manifest declared it sent that day (null: no manifest). */
+  declared?: number | null
+  /** Declared but never received (a batch lost on the way); null without a manifest. */
+  missing?: number | null
+}
+
+/** GET /sources/health: one feed (source × kind) of a configured source. */
+export interface FeedHealth {
+  source: string
+  kind: ImportKind
+  last_record_at: string | null
+  /** Received today so far. */
+  today: number
+  /** Same-weekday median of the previous 4 weeks (null: no history yet). */
+  usual: number | null
+  state: 'ok' | 'late' | 'silent'
 }
 
 // Monitoring and early warning (docs/api-monitoring.md) live in their own file.
 export type * from './monitoringTypes'
+// Case data quality (docs/api-quality.md).
+export type * from './qualityTypes'

@@ -96,7 +96,7 @@ export const MENU: MenuEntry[] = [
       { path: '/workorders/stats', name: 'wo-stats', title: '工单统计', permission: 'workorder:read', component: () => import('@/views/workorders/WorkOrderStatsView.vue') },
     ],
   },
-  { path: '/quality', name: 'quality', title: '数据质检', icon: DocumentChecked, spec: 'QC-1..3' },
+  { path: '/quality', name: 'quality', title: '数据质检', icon: DocumentChecked, permission: 'data:read', component: () => import('@/views/quality/QualityView.vue') },
   { path: '/guidance', name: 'guidance', title: '情形引导', icon: Guide, spec: 'GUIDE-1..3' },
   {
     key: 'system',

@@ -16,6 +16,7 @@ describe('summarizeIntake', () => {
   it('counts accepted, duplicates and rejections by code', () => {
     const s = summarizeIntake({
       accepted: 1200,
+      corrected: 0,
       duplicates: 3,
       rejected: [
         { line: 4, code: 'item.unknown', message: 'x' },
@@ -33,16 +34,23 @@ describe('summarizeIntake', () => {
     ])
   })
 
+  it('counts corrections from sources as received and names them', () => {
+    const s = summarizeIntake({ accepted: 1, corrected: 2, duplicates: 0, rejected: [] })
+    expect(s.received).toBe(3)
+    expect(s.type).toBe('success')
+    expect(s.text).toBe('共 3 条：接受 1 条，更正 2 条，重复 0 条，拒绝 0 条')
+  })
+
   it('is a success when nothing was rejected (duplicates are fine: idempotent)', () => {
-    expect(summarizeIntake({ accepted: 0, duplicates: 5, rejected: [] }).type).toBe('success')
-    expect(summarizeIntake({ accepted: 2, duplicates: 0, rejected: [] }).byCode).toEqual([])
+    expect(summarizeIntake({ accepted: 0, corrected: 0, duplicates: 5, rejected: [] }).type).toBe('success')
+    expect(summarizeIntake({ accepted: 2, corrected: 0, duplicates: 0, rejected: [] }).byCode).toEqual([])
   })
 
   it('is an error when nothing was accepted, or the file was empty', () => {
-    const bad = summarizeIntake({ accepted: 0, duplicates: 0, rejected: [{ line: 1, code: 'new.code', message: 'm' }] })
+    const bad = summarizeIntake({ accepted: 0, corrected: 0, duplicates: 0, rejected: [{ line: 1, code: 'new.code', message: 'm' }] })
     expect(bad.type).toBe('danger')
     expect(bad.byCode[0]!.label).toBe('new.code')
-    const empty = summarizeIntake({ accepted: 0, duplicates: 0, rejected: [] })
+    const empty = summarizeIntake({ accepted: 0, corrected: 0, duplicates: 0, rejected: [] })
     expect(empty.type).toBe('danger')
     expect(empty.text).toBe('文件中没有数据记录')
   })
@@ -59,7 +67,7 @@ describe('rejections CSV', () => {
   })
 
   it('lists line, code, its meaning and the message, with a BOM', () => {
-    const csv = rejectionsCsv({ accepted: 0, duplicates: 0, rejected: [{ line: 3, code: 'time.future', message: '时间晚于当前' }] })
+    const csv = rejectionsCsv({ accepted: 0, corrected: 0, duplicates: 0, rejected: [{ line: 3, code: 'time.future', message: '时间晚于当前' }] })
     expect(csv.startsWith('\uFEFF行号,错误代码,错误说明,错误信息\r\n')).toBe(true)
     expect(csv).toContain('3,time.future,时间晚于当前时间,时间晚于当前\r\n')
   })

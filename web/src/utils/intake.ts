@@ -25,6 +25,8 @@ export function importContentType(fileName: string): string | null {
 export interface IntakeSummary {
   received: number
   accepted: number
+  /** Superseded a stored record (a higher revision). */
+  corrected: number
   duplicates: number
   rejected: number
   /** One line for ElMessage / the result header. */
@@ -37,17 +39,19 @@ export interface IntakeSummary {
 
 export function summarizeIntake(answer: IntakeAnswer): IntakeSummary {
   const rejected = answer.rejected.length
-  const received = answer.accepted + answer.duplicates + rejected
+  const corrected = answer.corrected ?? 0
+  const received = answer.accepted + corrected + answer.duplicates + rejected
   const counts = new Map<string, number>()
   for (const r of answer.rejected) counts.set(r.code, (counts.get(r.code) ?? 0) + 1)
   const byCode = [...counts.entries()]
     .map(([code, count]) => ({ code, label: REJECT_CODE[code] ?? code, count }))
     .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
   const n = formatNumber
-  let text = `共 ${n(received)} 条：接受 ${n(answer.accepted)} 条，重复 ${n(answer.duplicates)} 条，拒绝 ${n(rejected)} 条`
+  const correctedText = corrected ? `，更正 ${n(corrected)} 条` : ''
+  let text = `共 ${n(received)} 条：接受 ${n(answer.accepted)} 条${correctedText}，重复 ${n(answer.duplicates)} 条，拒绝 ${n(rejected)} 条`
   if (received === 0) text = '文件中没有数据记录'
-  const type = rejected === 0 && received > 0 ? 'success' : answer.accepted + answer.duplicates > 0 ? 'warning' : 'danger'
-  return { received, accepted: answer.accepted, duplicates: answer.duplicates, rejected, text, type, byCode }
+  const type = rejected === 0 && received > 0 ? 'success' : answer.accepted + corrected + answer.duplicates > 0 ? 'warning' : 'danger'
+  return { received, accepted: answer.accepted, corrected, duplicates: answer.duplicates, rejected, text, type, byCode }
 }
 
 /** A CSV cell: quoted when needed; a leading = + - @ is neutralised (no formula injection). */

@@ -269,7 +269,7 @@ export const REJECT_CODE: Record<string, string> = {
   'item.not_in_force': '事项在该时间未生效',
   'region.unknown': '区划不存在',
   'case.unknown': '办件不存在',
-  'record.conflict': '同一记录内容冲突',
+  'record.conflict': '同一记录内容冲突（更正须提高 revision）',
   'batch.too_large': '批次过大',
 }
 

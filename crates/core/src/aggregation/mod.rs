@@ -3,6 +3,8 @@
 //! the database (does the item exist, is it in force) happen in the store.
 
 pub mod consult_code;
+pub mod corrections;
+pub mod feeds;
 pub mod fields;
 pub mod items;
 pub mod records;
@@ -50,8 +52,12 @@ impl Kind {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct IntakeReport {
     pub accepted: u64,
+    /// Records that superseded a stored one with a higher revision.
+    pub corrected: u64,
     pub duplicates: u64,
     pub rejected: Vec<LineRejection>,
+    /// Natural keys of the corrected records (for the audit trail).
+    pub corrected_keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -4,6 +4,7 @@
 //! renamed fields and translated codes) and leaves as a typed input, or as a
 //! [`Rejection`] with a stable code.
 
+use super::corrections::revision;
 use super::fields::{invalid, Checked, Fields, Rejection, LONG_TEXT_CHARS};
 use crate::idnumber::{self, IdKind};
 use serde::Serialize;
@@ -77,6 +78,9 @@ pub struct CaseInput {
     pub submitted_at: i64,
     pub handling_mode: Option<String>,
     pub remark: Option<String>,
+    /// The source's revision of this record (0 unless numbered); not content.
+    #[serde(skip)]
+    pub revision: i64,
 }
 
 /// The columns a case record may have (an import template's header).
@@ -92,6 +96,7 @@ pub const CASE_FIELDS: &[&str] = &[
     "submitted_at",
     "handling_mode",
     "remark",
+    "revision",
 ];
 
 pub fn case(map: &Map<String, Value>, now_ms: i64) -> Checked<CaseInput> {
@@ -110,6 +115,7 @@ pub fn case(map: &Map<String, Value>, now_ms: i64) -> Checked<CaseInput> {
         submitted_at: f.time("submitted_at", now_ms)?,
         handling_mode: f.opt_code("handling_mode", 8)?,
         remark: f.opt_text("remark", 500)?,
+        revision: revision(&f)?,
     })
 }
 
@@ -137,6 +143,9 @@ pub struct EventInput {
     pub special_kind: Option<String>,
     pub operator: Option<String>,
     pub note: Option<String>,
+    /// The source's revision of this record (0 unless numbered); not content.
+    #[serde(skip)]
+    pub revision: i64,
 }
 
 /// The columns a event record may have (an import template's header).
@@ -148,6 +157,7 @@ pub const EVENT_FIELDS: &[&str] = &[
     "special_kind",
     "operator",
     "note",
+    "revision",
 ];
 
 pub fn event(map: &Map<String, Value>, now_ms: i64) -> Checked<EventInput> {
@@ -169,6 +179,7 @@ pub fn event(map: &Map<String, Value>, now_ms: i64) -> Checked<EventInput> {
         special_kind,
         operator: f.opt_text("operator", 100)?,
         note: f.opt_text("note", LONG_TEXT_CHARS)?,
+        revision: revision(&f)?,
     })
 }
 
@@ -185,6 +196,9 @@ pub struct ConsultationInput {
     pub item_code: Option<String>,
     pub question: String,
     pub answer: Option<String>,
+    /// The source's revision of this record (0 unless numbered); not content.
+    #[serde(skip)]
+    pub revision: i64,
 }
 
 /// The columns a consultation record may have (an import template's header).
@@ -198,6 +212,7 @@ pub const CONSULTATION_FIELDS: &[&str] = &[
     "item_code",
     "question",
     "answer",
+    "revision",
 ];
 
 pub fn consultation(map: &Map<String, Value>, now_ms: i64) -> Checked<ConsultationInput> {
@@ -218,6 +233,7 @@ pub fn consultation(map: &Map<String, Value>, now_ms: i64) -> Checked<Consultati
         item_code: f.opt_code("item_code", 128)?,
         question: f.text("question", LONG_TEXT_CHARS)?,
         answer: f.opt_text("answer", LONG_TEXT_CHARS)?,
+        revision: revision(&f)?,
     })
 }
 
@@ -231,6 +247,9 @@ pub struct EvaluationInput {
     pub satisfaction: i64,
     pub comment: Option<String>,
     pub region_code: Option<String>,
+    /// The source's revision of this record (0 unless numbered); not content.
+    #[serde(skip)]
+    pub revision: i64,
 }
 
 /// The columns a evaluation record may have (an import template's header).
@@ -242,6 +261,7 @@ pub const EVALUATION_FIELDS: &[&str] = &[
     "satisfaction",
     "comment",
     "region_code",
+    "revision",
 ];
 
 pub fn evaluation(map: &Map<String, Value>, now_ms: i64) -> Checked<EvaluationInput> {
@@ -266,6 +286,7 @@ pub fn evaluation(map: &Map<String, Value>, now_ms: i64) -> Checked<EvaluationIn
         satisfaction: f.int("satisfaction", 1, 5)?,
         comment: f.opt_text("comment", LONG_TEXT_CHARS)?,
         region_code: region,
+        revision: revision(&f)?,
     })
 }
 

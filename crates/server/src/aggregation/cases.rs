@@ -46,6 +46,10 @@ pub struct CaseView {
     pub remark: Option<String>,
     /// Whether any stage clock of the case ran past its deadline.
     pub overdue: bool,
+    /// The source's revision of the stored content (0 unless numbered).
+    pub revision: i64,
+    /// Set when an operator marked the record erroneous: shown, but left out of figures.
+    pub erroneous_reason: Option<String>,
 }
 
 impl From<CaseRow> for CaseView {
@@ -72,6 +76,8 @@ impl From<CaseRow> for CaseView {
             handling_mode: r.handling_mode,
             remark: r.remark,
             overdue: r.overdue,
+            revision: r.revision,
+            erroneous_reason: r.erroneous_reason,
         }
     }
 }
@@ -280,6 +286,9 @@ pub struct CaseDetail {
     pub events: Vec<EventView>,
     pub consultations: Vec<ConsultationView>,
     pub evaluations: Vec<EvaluationView>,
+    /// Content superseded by corrections from sources (the case, its events,
+    /// consultations and evaluations), oldest first.
+    pub history: Vec<super::corrections::HistoryView>,
 }
 
 #[utoipa::path(get, path = "/cases/{case_code}", tag = "aggregation",
@@ -310,6 +319,7 @@ pub async fn get_case(
         )
         .await?;
     let clocks = clocks_of(&state, &case, &events);
+    let history = state.store.case_history(&case_code).await?;
     let warning_filter = govpulse_store::monitoring::WarningFilter {
         case_code: Some(case_code.clone()),
         ..Default::default()
@@ -345,6 +355,7 @@ pub async fn get_case(
             .collect(),
         consultations: consultations.into_iter().map(Into::into).collect(),
         evaluations: evaluations.items.into_iter().map(Into::into).collect(),
+        history: history.into_iter().map(Into::into).collect(),
     }))
 }
 

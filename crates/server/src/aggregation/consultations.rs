@@ -30,6 +30,10 @@ pub struct ConsultationView {
     pub question: String,
     pub answer: Option<String>,
     pub linked_case_code: Option<String>,
+    /// The source's revision of the stored content (0 unless numbered).
+    pub revision: i64,
+    /// Set when an operator marked the record erroneous: shown, but left out of figures.
+    pub erroneous_reason: Option<String>,
 }
 
 impl From<ConsultationRow> for ConsultationView {
@@ -48,6 +52,8 @@ impl From<ConsultationRow> for ConsultationView {
             question: r.question,
             answer: r.answer,
             linked_case_code: r.linked_case_code,
+            revision: r.revision,
+            erroneous_reason: r.erroneous_reason,
         }
     }
 }

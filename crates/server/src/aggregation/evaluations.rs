@@ -23,6 +23,10 @@ pub struct EvaluationView {
     pub comment: Option<String>,
     pub region_code: String,
     pub region_name: Option<String>,
+    /// The source's revision of the stored content (0 unless numbered).
+    pub revision: i64,
+    /// Set when an operator marked the record erroneous: shown, but left out of figures.
+    pub erroneous_reason: Option<String>,
 }
 
 impl From<EvaluationRow> for EvaluationView {
@@ -36,6 +40,8 @@ impl From<EvaluationRow> for EvaluationView {
             comment: r.comment,
             region_code: r.region_code,
             region_name: r.region_name,
+            revision: r.revision,
+            erroneous_reason: r.erroneous_reason,
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct RejectedLine {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct IntakeReportView {
     pub accepted: u64,
+    /// Records that superseded the stored record of their key (higher `revision`, other content).
+    pub corrected: u64,
     pub duplicates: u64,
     pub rejected: Vec<RejectedLine>,
 }
@@ -33,6 +35,7 @@ impl From<IntakeReport> for IntakeReportView {
     fn from(report: IntakeReport) -> Self {
         Self {
             accepted: report.accepted,
+            corrected: report.corrected,
             duplicates: report.duplicates,
             rejected: report
                 .rejected
@@ -65,14 +68,17 @@ pub async fn report_response(
     report: IntakeReport,
 ) -> ApiResult<Json<IntakeReportView>> {
     // The batch marked its subjects due: evaluate them now, not at the next tick.
-    if report.accepted > 0 {
+    if report.accepted + report.corrected > 0 {
         state.monitor.wake();
     }
     let audit = caller.audit(
         &format!("intake.{}", kind.as_str()),
         "source",
         source,
-        serde_json::json!({ "accepted": report.accepted, "duplicates": report.duplicates, "rejected": report.rejected.len() }),
+        serde_json::json!({
+            "accepted": report.accepted, "corrected": report.corrected, "duplicates": report.duplicates,
+            "rejected": report.rejected.len(), "corrected_keys": report.corrected_keys,
+        }),
     );
     state.store.audit(&audit).await?;
     Ok(Json(report.into()))

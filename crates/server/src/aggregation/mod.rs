@@ -4,7 +4,9 @@
 
 pub mod cases;
 pub mod consultations;
+pub mod corrections;
 pub mod evaluations;
+pub mod feeds;
 pub mod files;
 pub mod intake;
 pub mod items;
@@ -39,12 +41,18 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::list_cases))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::reveal_applicant))
+        .routes(routes!(
+            corrections::mark_erroneous,
+            corrections::unmark_erroneous
+        ))
         .routes(routes!(evaluations::list_evaluations))
         .routes(routes!(linking::applicant_timeline))
         .routes(routes!(linking::linking_stats))
         .routes(routes!(sources::list_sources, sources::create_source))
         .routes(routes!(sources::update_source, sources::delete_source))
         .routes(routes!(sources::reconciliation))
+        .routes(routes!(feeds::sources_health))
+        .routes(routes!(feeds::post_manifests))
         .routes(routes!(sources::export_reconciliation))
 }
 

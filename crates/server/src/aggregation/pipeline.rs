@@ -88,6 +88,10 @@ fn report(outcomes: Vec<(usize, LineOutcome)>, refused: Vec<(usize, Rejection)>)
     for (line, outcome) in outcomes {
         match outcome {
             LineOutcome::Accepted => report.accepted += 1,
+            LineOutcome::Corrected { key } => {
+                report.corrected += 1;
+                report.corrected_keys.push(key);
+            }
             LineOutcome::Duplicate => report.duplicates += 1,
             LineOutcome::Rejected { code, message } => {
                 report.reject(line, Rejection { code, message })
@@ -256,6 +260,7 @@ impl Pipeline<'_> {
                         submitted_at: c.submitted_at,
                         handling_mode: c.handling_mode,
                         remark: c.remark,
+                        revision: c.revision,
                     })
                 }),
             );
@@ -288,6 +293,7 @@ impl Pipeline<'_> {
                         special_kind: e.special_kind,
                         operator: e.operator,
                         note: e.note,
+                        revision: e.revision,
                     }),
             );
         }
@@ -350,6 +356,7 @@ impl Pipeline<'_> {
                         item_code: c.item_code,
                         question: c.question,
                         answer: c.answer,
+                        revision: c.revision,
                     })
                 }),
             );
@@ -389,6 +396,7 @@ impl Pipeline<'_> {
                             rated_at: e.rated_at,
                             satisfaction: e.satisfaction,
                             comment: e.comment,
+                            revision: e.revision,
                         })
                     }),
             );

@@ -206,9 +206,15 @@ pub struct ReconciliationView {
     pub kind: String,
     pub received: i64,
     pub accepted: i64,
+    /// Records that superseded a stored one (a higher `revision`).
+    pub corrected: i64,
     pub duplicates: i64,
     pub rejected: i64,
     pub rejected_by_code: BTreeMap<String, u64>,
+    /// What the source's manifest declared it sent that day (null: no manifest).
+    pub declared: Option<i64>,
+    /// Declared but never received (a batch lost on the way); null without a manifest.
+    pub missing: Option<i64>,
 }
 
 impl From<ReconciliationRow> for ReconciliationView {
@@ -220,8 +226,11 @@ impl From<ReconciliationRow> for ReconciliationView {
             kind: r.kind,
             received: r.received,
             accepted: r.accepted,
+            corrected: r.corrected,
             duplicates: r.duplicates,
             rejected: r.rejected,
+            declared: r.declared,
+            missing: r.declared.map(|d| (d - r.received).max(0)),
         }
     }
 }
@@ -280,8 +289,11 @@ pub async fn export_reconciliation(
         "日期",
         "来源",
         "数据类型",
+        "申报",
+        "缺失",
         "接收",
         "接受",
+        "更正",
         "重复",
         "拒绝",
         "拒绝原因",
@@ -299,8 +311,11 @@ pub async fn export_reconciliation(
                 r.day,
                 r.source,
                 r.kind,
+                r.declared.map(|d| d.to_string()).unwrap_or_default(),
+                r.missing.map(|d| d.to_string()).unwrap_or_default(),
                 r.received.to_string(),
                 r.accepted.to_string(),
+                r.corrected.to_string(),
                 r.duplicates.to_string(),
                 r.rejected.to_string(),
                 reasons,

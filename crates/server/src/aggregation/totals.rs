@@ -2,14 +2,15 @@
 //! whenever every filter is a cube dimension (period in whole local days,
 //! region, department, item, applicant type; for cases, completion and the
 //! overdue flag). Otherwise, or while the cube is first being built, the list
-//! counts its rows up to the bound (`govpulse_store::list`). Like counts, a
+//! counts its rows up to the bound (`govpulse_store::list`) — also while any
+//! record in scope is marked erroneous (listed, but not in the cube). Like counts, a
 //! cube total is remembered until this process writes (see `Totals`).
 
 use crate::error::ApiResult;
 use crate::state::AppState;
 use govpulse_core::dashboard::query::Filter;
 use govpulse_core::dashboard::totals::CaseMeasure;
-use govpulse_store::aggregation::{CaseFilter, ConsultationFilter};
+use govpulse_store::aggregation::{CaseFilter, ConsultationFilter, RecordKind};
 use govpulse_store::dashboard::{day_start, local_day};
 use govpulse_store::org::OrgScope;
 
@@ -65,6 +66,9 @@ pub async fn cases(state: &AppState, scope: &OrgScope, f: &CaseFilter) -> ApiRes
     let (Some(filter), None) = (filter, &f.q) else {
         return Ok(None);
     };
+    if state.store.any_erroneous(RecordKind::Cases, scope).await? {
+        return Ok(None);
+    }
     let key = format!("cube cases {measure:?} {filter:?}");
     state
         .store
@@ -96,6 +100,13 @@ pub async fn consultations(
     ) else {
         return Ok(None);
     };
+    if state
+        .store
+        .any_erroneous(RecordKind::Consultations, scope)
+        .await?
+    {
+        return Ok(None);
+    }
     let key = format!("cube consultations {filter:?}");
     state
         .store

@@ -3,11 +3,15 @@
 //! key), collection rules and reconciliation counts.
 
 mod codes;
+mod corrections;
+mod feeds;
 mod intake;
 mod items;
 mod reading;
 mod sources;
 
+pub use corrections::{HistoryRow, RecordKind};
+pub use feeds::{feed_subject, FeedDayRow, FeedSpan, FeedWarning, Manifest, FEED_RULE};
 pub use intake::{FollowUp, NewCase, NewConsultation, NewEvaluation, NewEvent};
 pub use items::{ItemFilter, ItemRow, ItemVersionRow, NewItem, ITEM_LIST};
 #[cfg(test)]
@@ -27,8 +31,15 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LineOutcome {
     Accepted,
+    /// Superseded the stored record of the same key (a higher revision).
+    Corrected {
+        key: String,
+    },
     Duplicate,
-    Rejected { code: String, message: String },
+    Rejected {
+        code: String,
+        message: String,
+    },
 }
 
 impl LineOutcome {
@@ -69,10 +80,11 @@ macro_rules! record_intake_stats {
         let batch = $batch;
         let outcomes: &[(usize, $crate::aggregation::LineOutcome)] = $outcomes;
         let mut by_code = batch.refused_by_code.clone();
-        let (mut accepted, mut duplicates) = (0_i64, 0_i64);
+        let (mut accepted, mut corrected, mut duplicates) = (0_i64, 0_i64, 0_i64);
         for (_, outcome) in outcomes {
             match outcome {
                 $crate::aggregation::LineOutcome::Accepted => accepted += 1,
+                $crate::aggregation::LineOutcome::Corrected { .. } => corrected += 1,
                 $crate::aggregation::LineOutcome::Duplicate => duplicates += 1,
                 $crate::aggregation::LineOutcome::Rejected { code, .. } => {
                     *by_code.entry(code.clone()).or_default() += 1
@@ -80,8 +92,8 @@ macro_rules! record_intake_stats {
             }
         }
         let rejected: i64 = by_code.values().sum::<u64>() as i64;
-        let existing: Option<(i64, i64, i64, i64, String)> = sqlx::query_as(
-            "SELECT received, accepted, duplicates, rejected, rejected_by_code FROM intake_stats
+        let existing: Option<(i64, i64, i64, i64, i64, String)> = sqlx::query_as(
+            "SELECT received, accepted, corrected, duplicates, rejected, rejected_by_code FROM intake_stats
              WHERE day = $1 AND source = $2 AND kind = $3",
         )
         .bind(&batch.day)
@@ -89,22 +101,25 @@ macro_rules! record_intake_stats {
         .bind(batch.kind)
         .fetch_optional(&mut *$tx)
         .await?;
-        let (mut r, mut a, mut d, mut j, mut codes) = match existing {
-            Some((r, a, d, j, text)) => (r, a, d, j, serde_json::from_str::<std::collections::BTreeMap<String, u64>>(&text).unwrap_or_default()),
-            None => (0, 0, 0, 0, std::collections::BTreeMap::new()),
+        let (mut r, mut a, mut c, mut d, mut j, mut codes) = match existing {
+            Some((r, a, c, d, j, text)) => (r, a, c, d, j, serde_json::from_str::<std::collections::BTreeMap<String, u64>>(&text).unwrap_or_default()),
+            None => (0, 0, 0, 0, 0, std::collections::BTreeMap::new()),
         };
         r += batch.received() as i64;
         a += accepted;
+        c += corrected;
         d += duplicates;
         j += rejected;
         for (code, n) in by_code {
             *codes.entry(code).or_default() += n;
         }
         sqlx::query(
-            "INSERT INTO intake_stats (day, source, kind, received, accepted, duplicates, rejected, rejected_by_code)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            "INSERT INTO intake_stats (day, source, kind, received, accepted, duplicates, rejected, rejected_by_code, corrected,
+                last_received_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT (day, source, kind) DO UPDATE SET received = excluded.received,
-                accepted = excluded.accepted, duplicates = excluded.duplicates,
+                accepted = excluded.accepted, duplicates = excluded.duplicates, corrected = excluded.corrected,
+                last_received_at = excluded.last_received_at,
                 rejected = excluded.rejected, rejected_by_code = excluded.rejected_by_code",
         )
         .bind(&batch.day)
@@ -115,6 +130,8 @@ macro_rules! record_intake_stats {
         .bind(d)
         .bind(j)
         .bind(serde_json::to_string(&codes).unwrap_or_default())
+        .bind(c)
+        .bind(batch.received_at)
         .execute(&mut *$tx)
         .await?;
     }};

@@ -38,13 +38,17 @@ pub struct CaseRow {
     pub promised_limit: Option<i32>,
     pub legal_limit: Option<i32>,
     pub limit_unit: Option<String>,
+    /// The source's revision of the stored content (0 unless numbered).
+    pub revision: i64,
+    /// Why an operator marked the record erroneous (it then leaves the figures).
+    pub erroneous_reason: Option<String>,
 }
 
 pub(crate) const CASE_SELECT: &str = "SELECT c.case_code, c.item_code, i.name AS item_name, c.item_version, c.applicant_type,
         c.applicant_name, c.applicant_masked, c.applicant_key, c.region_code, r.name AS region_name,
         c.department_code, d.name AS department_name, c.channel, c.submitted_at, c.status, c.accepted_at,
         c.completed_at, c.consultations, c.handling_mode, c.remark, c.overdue, i.case_type_code, i.promised_limit,
-        i.legal_limit, i.limit_unit
+        i.legal_limit, i.limit_unit, c.revision, c.erroneous_reason
      FROM cases c
      LEFT JOIN items i ON i.item_code = c.item_code AND i.version = c.item_version
      LEFT JOIN regions r ON r.code = c.region_code
@@ -128,11 +132,15 @@ pub struct ConsultationRow {
     pub question: String,
     pub answer: Option<String>,
     pub linked_case_code: Option<String>,
+    /// The source's revision of the stored content (0 unless numbered).
+    pub revision: i64,
+    /// Why an operator marked the record erroneous (it then leaves the figures).
+    pub erroneous_reason: Option<String>,
 }
 
 pub(crate) const CONSULTATION_SELECT: &str = "SELECT k.code, k.channel, k.region_code, r.name AS region_name, k.asked_at,
         k.applicant_type, k.applicant_masked, k.applicant_key, k.item_code, i.name AS item_name, k.question,
-        k.answer, k.linked_case_code
+        k.answer, k.linked_case_code, k.revision, k.erroneous_reason
      FROM consultations k
      LEFT JOIN items i ON i.item_code = k.item_code AND i.is_current = TRUE
      LEFT JOIN regions r ON r.code = k.region_code
@@ -199,11 +207,15 @@ pub struct EvaluationRow {
     pub comment: Option<String>,
     pub region_code: String,
     pub region_name: Option<String>,
+    /// The source's revision of the stored content (0 unless numbered).
+    pub revision: i64,
+    /// Why an operator marked the record erroneous (it then leaves the figures).
+    pub erroneous_reason: Option<String>,
 }
 
 pub(crate) const EVALUATION_SELECT: &str =
     "SELECT e.evaluation_id, e.case_code, e.channel, e.rated_at, e.satisfaction, e.comment,
-        e.region_code, r.name AS region_name
+        e.region_code, r.name AS region_name, e.revision, e.erroneous_reason
      FROM evaluations e LEFT JOIN regions r ON r.code = e.region_code WHERE 1 = 1";
 
 #[derive(Debug, Clone, Default)]

@@ -23,9 +23,13 @@ pub struct ReconciliationRow {
     pub kind: String,
     pub received: i64,
     pub accepted: i64,
+    /// Records that superseded a stored one (a higher revision).
+    pub corrected: i64,
     pub duplicates: i64,
     pub rejected: i64,
     pub rejected_by_code: String,
+    /// What the source's manifest declared it sent (None: no manifest).
+    pub declared: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -53,7 +57,7 @@ pub static RECONCILIATION_LIST: ListSpec<ReconciliationRow> = ListSpec {
 };
 
 const RECONCILIATION_SELECT: &str =
-    "SELECT day, source, kind, received, accepted, duplicates, rejected, rejected_by_code
+    "SELECT day, source, kind, received, accepted, corrected, duplicates, rejected, rejected_by_code, declared
     FROM intake_stats WHERE 1 = 1";
 
 impl ReconciliationFilter {

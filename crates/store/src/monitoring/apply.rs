@@ -219,7 +219,7 @@ impl Store {
                 for old in existing.values().filter(|w| w.status != "closed" && w.status != "false_positive") {
                     let reason = match (found.contains(old.subject_key.as_str()), old.subject_key.starts_with("q:")) {
                         (false, true) => "申请人已提交申请",
-                        (false, false) => "办件已不存在",
+                        (false, false) => "办件已不存在或已标记为错误数据",
                         (true, _) => "规则已删除",
                     };
                     closes.push((old.id, reason.to_string()));

@@ -59,7 +59,7 @@ pub(crate) const CASE_FACTS: &str =
     JOIN items i ON i.item_code = c.item_code AND i.version = c.item_version
     LEFT JOIN regions r ON r.code = c.region_code
     LEFT JOIN departments d ON d.code = c.department_code
-    WHERE ";
+    WHERE c.erroneous_reason IS NULL AND ";
 
 impl CaseFactRow {
     pub(crate) fn into_facts(self, events: Vec<(String, i64)>) -> SubjectFacts {
@@ -182,7 +182,7 @@ macro_rules! load_facts {
             sql.bind_text(applicant)
                 .push(" AND k.item_code = ")
                 .bind_text(item)
-                .push(" AND k.linked_case_code IS NULL ORDER BY k.asked_at DESC LIMIT 500");
+                .push(" AND k.linked_case_code IS NULL AND k.erroneous_reason IS NULL ORDER BY k.asked_at DESC LIMIT 500");
             let rows = fetch_dynamic_on!($pool, $tx, ConsultationFactRow, &sql)?;
             let Some(latest) = rows.first() else { continue };
             let mut record = CaseRecord {

@@ -11,6 +11,7 @@ mod calendar;
 pub(crate) mod facts;
 pub(crate) mod inbox;
 mod rules;
+pub(crate) mod standalone;
 mod warnings;
 mod webhooks;
 

@@ -130,6 +130,7 @@ const row = (day: string, source: string, received: number, accepted: number, du
   kind: 'cases',
   received,
   accepted,
+  corrected: 0,
   duplicates,
   rejected: Object.values(byCode).reduce((a, b) => a + b, 0),
   rejected_by_code: byCode,
@@ -146,6 +147,7 @@ describe('reconciliation', () => {
     expect(totalsOf(rows)).toEqual({
       received: 160,
       accepted: 152,
+      corrected: 0,
       duplicates: 2,
       rejected: 6,
       rejected_by_code: { 'item.unknown': 5, 'time.invalid': 1 },

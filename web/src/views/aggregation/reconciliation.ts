@@ -6,16 +6,18 @@ import { formatNumber } from '@/utils/format'
 export interface Totals {
   received: number
   accepted: number
+  corrected: number
   duplicates: number
   rejected: number
   rejected_by_code: Record<string, number>
 }
 
 export function totalsOf(rows: ReconciliationRow[]): Totals {
-  const t: Totals = { received: 0, accepted: 0, duplicates: 0, rejected: 0, rejected_by_code: {} }
+  const t: Totals = { received: 0, accepted: 0, corrected: 0, duplicates: 0, rejected: 0, rejected_by_code: {} }
   for (const r of rows) {
     t.received += r.received
     t.accepted += r.accepted
+    t.corrected += r.corrected ?? 0
     t.duplicates += r.duplicates
     t.rejected += r.rejected
     for (const [code, n] of Object.entries(r.rejected_by_code ?? {})) {

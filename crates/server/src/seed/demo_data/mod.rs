@@ -4,6 +4,8 @@
 //! rejections, withdrawals and evaluations. Deterministic for a seed and an end
 //! day, any size, and fed through the same intake pipeline as real data.
 
+mod faults;
+mod feed;
 mod questions;
 mod showcase;
 
@@ -544,8 +546,10 @@ pub async fn load(
     }
     let mut out = ChunkRecords::default();
     generator.showcase(&mut out);
+    generator.plant_faults(&mut out);
     ingest(pipeline, out, now, &mut summary, |_, _| {}).await?;
     super::demo_work_orders::load(pipeline, now).await?;
+    feed::register(pipeline.store, now).await?;
     summary.event_rate_first_tenth = first_tenth.0 as f64 / first_tenth.1.max(1e-9);
     summary.event_rate_last_tenth = last_tenth.0 as f64 / last_tenth.1.max(1e-9);
     Ok(summary)

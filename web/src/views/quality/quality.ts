@@ -1,0 +1,47 @@
+// 数据质检: labels of the check library and the shape of a run's result.
+import type { QualityCheck, QualityRun } from '@/api/types'
+
+export const CATEGORY: Record<QualityCheck['category'], string> = {
+  general: '通用规则',
+  item: '事项关联',
+  process: '办理过程',
+}
+
+export const SEVERITY: Record<QualityCheck['severity'], { text: string; type: 'danger' | 'warning' }> = {
+  error: { text: '错误', type: 'danger' },
+  warning: { text: '提示', type: 'warning' },
+}
+
+export const RUN_STATE: Record<QualityRun['state'], { text: string; type: 'info' | 'primary' | 'success' | 'danger' }> = {
+  queued: { text: '排队中', type: 'info' },
+  running: { text: '质检中', type: 'primary' },
+  done: { text: '已完成', type: 'success' },
+  failed: { text: '失败', type: 'danger' },
+}
+
+export const isFinished = (run: QualityRun | null) => run !== null && (run.state === 'done' || run.state === 'failed')
+
+export interface CodeRow {
+  code: string
+  name: string
+  severity: QualityCheck['severity'] | null
+  count: number
+}
+
+/** A run's failures per code, named from the library (unknown codes keep their code). */
+export function codeRows(run: QualityRun, checks: QualityCheck[]): CodeRow[] {
+  return run.failures.map((f) => {
+    const check = checks.find((c) => c.code === f.code)
+    return { code: f.code, name: check?.name ?? f.code, severity: check?.severity ?? null, count: f.count }
+  })
+}
+
+/** Failing cases per region, all codes summed, most first. */
+export function regionRows(run: QualityRun): { region: string; count: number }[] {
+  const sums = new Map<string, number>()
+  for (const r of run.by_region) {
+    const key = r.region_name ?? r.region_code
+    sums.set(key, (sums.get(key) ?? 0) + r.count)
+  }
+  return [...sums.entries()].map(([region, count]) => ({ region, count })).sort((a, b) => b.count - a.count || a.region.localeCompare(b.region))
+}
