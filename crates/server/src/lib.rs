@@ -10,6 +10,7 @@ pub mod error;
 pub mod export;
 pub mod exports;
 pub mod extract;
+pub mod guidance;
 pub mod identity;
 pub mod list;
 pub mod monitoring;
@@ -60,7 +61,8 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "dashboard", description = "Key indicators, breakdowns, trends, hot words and exports (DASH-1..5)"),
         (name = "aggregation", description = "Items, consultation codes, intake, cases, linking, collection rules (AGG-1..5)"),
         (name = "exports", description = "Background exports of large lists (DASH-4)"),
-        (name = "workorders", description = "Work orders: item changes, complaints, 差评 follow-up (CHG-1..4, issue 12)")
+        (name = "workorders", description = "Work orders: item changes, complaints, 差评 follow-up (CHG-1..4, issue 12)"),
+        (name = "guidance", description = "Situational guidance, tolerance acceptance and credit check (GUIDE-1..3, issue 15)")
     )
 )]
 struct ApiDoc;
@@ -93,7 +95,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(monitoring::routes())
                 .merge(exports::routes())
                 .merge(dashboard::routes())
-                .merge(workorders::routes()),
+                .merge(workorders::routes())
+                .merge(guidance::routes()),
         )
         .split_for_parts()
 }
@@ -192,6 +195,7 @@ pub async fn serve_until(
     exports::start(&state).await?;
     dashboard::start(&state);
     workorders::start(&state);
+    guidance::start(&state);
     tokio::spawn({
         let shutdown = shutdown.clone();
         async move {

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod aggregation;
 pub mod dashboard;
 pub mod exports;
+pub mod guidance;
 pub mod identity;
 pub mod interrupt;
 pub mod list;

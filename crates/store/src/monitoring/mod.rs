@@ -10,6 +10,7 @@ mod apply;
 mod calendar;
 pub(crate) mod facts;
 pub(crate) mod inbox;
+pub(crate) mod overdue;
 mod rules;
 mod warnings;
 mod webhooks;
