@@ -45,16 +45,19 @@ pub fn listed_company() -> (&'static str, String, String) {
     company("MA01WDCY1", "北京味道坊餐饮管理有限公司")
 }
 
-/// Demo cases: (code, item, applicant, days ago, tolerance: (missing, signed days ago, deadline days, completed days ago)).
+/// A demo acceptance: (missing, signed days ago, deadline days, completed days ago).
 type DemoTolerance = (&'static [&'static str], i64, u32, Option<i64>);
 
-fn cases() -> Vec<(
+/// A demo case: (code, item, applicant, days ago, its tolerance acceptance).
+type DemoCase = (
     &'static str,
     &'static str,
     (&'static str, String, String),
     i64,
     Option<DemoTolerance>,
-)> {
+);
+
+fn cases() -> Vec<DemoCase> {
     vec![
         (
             "DEMO-RR-0001",

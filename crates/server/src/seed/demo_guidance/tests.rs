@@ -9,6 +9,8 @@ use govpulse_core::guidance::coverage::{check, combinations};
 use std::collections::BTreeMap;
 
 type Expected = BTreeMap<&'static str, (u32, bool, bool)>;
+/// Which materials (code → copies, original, required) and items a situation needs.
+type Spec = fn(&Answers) -> (Expected, Vec<&'static str>);
 
 fn has(a: &Answers, question: &str, option: &str) -> bool {
     a.get(question)
@@ -147,8 +149,7 @@ fn answers(pairs: &[(&str, &[&str])]) -> Answers {
 
 #[test]
 fn every_path_of_both_demo_trees_yields_the_materials_its_situation_needs() {
-    let specs: [(usize, fn(&Answers) -> (Expected, Vec<&'static str>)); 2] =
-        [(384, restaurant_expected), (144, newborn_expected)];
+    let specs: [(usize, Spec); 2] = [(384, restaurant_expected), (144, newborn_expected)];
     for (text, (paths, expected)) in TREES.iter().zip(specs) {
         let (code, _, tree) = demo_tree(text).unwrap();
         assert_eq!(tree.validate(), vec![], "{code}");
