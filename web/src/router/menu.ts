@@ -104,7 +104,7 @@ export const MENU: MenuEntry[] = [
     children: [
       { path: '/guidance/trees', name: 'guidance-trees', title: '情形配置', permission: 'guidance:read', component: () => import('@/views/guidance/TreesView.vue') },
       { path: '/guidance/tolerance', name: 'guidance-tolerance', title: '容缺受理', permission: 'guidance:read', component: () => import('@/views/guidance/ToleranceView.vue') },
-      { path: '/guidance/dishonest', name: 'guidance-dishonest', title: '失信名单', permission: 'credit:check', component: () => import('@/views/guidance/DishonestView.vue') },
+      { path: '/guidance/dishonest', name: 'guidance-dishonest', title: '失信名单', permission: 'guidance:read', component: () => import('@/views/guidance/DishonestView.vue') },
       { path: '/guidance/stats', name: 'guidance-stats', title: '引导统计', permission: 'guidance:read', component: () => import('@/views/guidance/GuidanceStatsView.vue') },
     ],
   },

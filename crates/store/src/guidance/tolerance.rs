@@ -56,7 +56,7 @@ pub struct ToleranceRow {
     pub created_at: i64,
 }
 
-const TOLERANCE_SELECT: &str = "SELECT t.id, t.case_code, t.district_code, t.region_code, t.department_code, t.item_code,
+pub(crate) const TOLERANCE_SELECT: &str = "SELECT t.id, t.case_code, t.district_code, t.region_code, t.department_code, t.item_code,
     t.applicant_name, t.applicant_masked, t.missing, t.commitment, t.commitment_signed_at, t.deadline_days, t.due_at,
     t.status, t.completed_at, t.created_by, t.created_at FROM tolerance_cases t WHERE 1 = 1";
 
@@ -91,7 +91,7 @@ pub struct ToleranceFilter {
     pub now_ms: i64,
 }
 
-fn push_filter(sql: &mut Sql, scope: &OrgScope, filter: &ToleranceFilter) {
+pub(crate) fn push_filter(sql: &mut Sql, scope: &OrgScope, filter: &ToleranceFilter) {
     scope.push_fact_scope(sql, "t");
     sql.and_eq("t.status", &filter.status);
     sql.and_eq("t.case_code", &filter.case_code);
