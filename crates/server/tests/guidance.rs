@@ -314,6 +314,34 @@ async fn listed_applicants_are_refused_tolerance_and_others_commit_to_a_deadline
             .post("/api/v1/intake/dishonest-list", json!([]))
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
+        // … or as a file (the credit platform's CSV export).
+        let csv = "applicant_id,listed_at,reason,source\n91350100M000100Y43,2026-02-01 00:00:00,虚假申报,市场监管\n123,2026-02-01 00:00:00,x,y\n";
+        let response = city
+            .http
+            .post(format!("{}/api/v1/intake/dishonest-list", city.base))
+            .header("x-csrf-token", city.csrf.clone().unwrap_or_default())
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let report: Value = response.json().await.unwrap();
+        assert_eq!(
+            (
+                report["accepted"].as_u64(),
+                report["rejected"][0]["line"].as_u64()
+            ),
+            (Some(1), Some(3)),
+            "{report}"
+        );
+        let (_, verdict) = chaoyang
+            .post(
+                "/api/v1/credit/check",
+                json!({"applicant_id": "91350100M000100Y43"}),
+            )
+            .await;
+        assert_eq!(verdict["allowed"], false);
 
         // Credit check by number or by a case in scope.
         let (_, verdict) = chaoyang

@@ -285,6 +285,15 @@ export const guidanceApi = {
   stats: () => http.get<GuidanceStats>('/guidance/stats'),
   creditCheck: (body: { applicant_id?: string; case_code?: string }) => http.post<CreditVerdict>('/credit/check', body),
   dishonest: (q: QueryParams) => http.get<Page<DishonestEntry>>('/credit/dishonest', q),
+  /** A CSV or XLSX file with the columns applicant_id, listed_at, reason, source. */
+  importDishonest: (file: File) =>
+    http.upload<IntakeAnswer>(
+      '/intake/dishonest-list',
+      file,
+      file.name.toLowerCase().endsWith('.xlsx')
+        ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+        : 'text/csv',
+    ),
   prepare: (caseCode: string) => http.get<TolerancePreparation>(`/tolerance/prepare/${enc(caseCode)}`),
   tolerances: (q: QueryParams) => http.get<Page<ToleranceCase>>('/tolerance', q),
   tolerance: (id: number) => http.get<ToleranceCase>(`/tolerance/${id}`),

@@ -3,6 +3,7 @@
 //! hash for matching, an encrypted copy, the masked form for display.
 
 use super::{CREDIT, READ};
+use crate::aggregation::files::{parse_file, FileFormat};
 use crate::aggregation::intake::{is_ndjson, IntakeReportView};
 use crate::aggregation::pipeline::parse_body;
 use crate::error::{ApiError, ApiResult};
@@ -11,7 +12,7 @@ use crate::identity::caller::Caller;
 use crate::list::{ListResponse, PageQuery};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use govpulse_core::aggregation::IntakeReport;
 use govpulse_core::guidance::credit::{dishonest_record, identity_number};
@@ -20,9 +21,11 @@ use govpulse_core::time::{now_ms, to_rfc3339};
 use govpulse_store::guidance::credit::{DishonestRow, NewDishonest, DISHONEST_LIST};
 use serde::{Deserialize, Serialize};
 
-/// Receive dishonest-list entries (intake tokens): `{applicant_id, listed_at, reason, source}`.
+/// Receive dishonest-list entries (intake tokens): `{applicant_id, listed_at, reason, source}`,
+/// as JSON, NDJSON or a file (CSV / XLSX with those column names).
 #[utoipa::path(post, path = "/intake/dishonest-list", tag = "guidance",
-    request_body(content = Vec<Object>, description = "JSON array, or NDJSON with Content-Type application/x-ndjson, of \
+    request_body(content = Vec<Object>, description = "JSON array, NDJSON (Content-Type application/x-ndjson), or a CSV \
+        (text/csv) / XLSX file whose first row names the columns, of \
         {applicant_id (citizen ID number or unified social credit code), listed_at, reason, source}; one entry per (applicant, source)"),
     responses((status = 200, body = IntakeReportView), (status = 400, body = crate::error::ErrorBody),
         (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
@@ -37,7 +40,17 @@ pub async fn intake_dishonest_list(
     let now = now_ms();
     let mut report = IntakeReport::default();
     let mut entries = Vec::new();
-    for (line, record) in parse_body(&body, is_ndjson(&headers))? {
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let records = match FileFormat::detect(content_type, "") {
+        Some(format) => parse_file(&body, format).map_err(|message| {
+            ApiError::new(StatusCode::BAD_REQUEST, "import.unreadable", message)
+        })?,
+        None => parse_body(&body, is_ndjson(&headers))?,
+    };
+    for (line, record) in records {
         match record.and_then(|r| dishonest_record(&r, now)) {
             Ok(input) => entries.push(NewDishonest {
                 applicant_key: state.vault.key(&input.applicant_id),
