@@ -246,6 +246,30 @@ pub async fn serve_until(
     Ok(())
 }
 
+/// Run `sweep` at start and then every `period` until the server drains (the
+/// overdue sweeps of work orders and tolerance acceptances).
+pub(crate) fn spawn_periodic<F, Fut>(state: &AppState, period: Duration, sweep: F)
+where
+    F: Fn(AppState) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let state = state.clone();
+    let shutdown = state.overload.shutdown.clone();
+    tokio::spawn(async move {
+        let run = async {
+            let mut tick = tokio::time::interval(period);
+            loop {
+                tick.tick().await;
+                sweep(state.clone()).await;
+            }
+        };
+        tokio::select! {
+            () = run => {}
+            () = shutdown.draining() => {}
+        }
+    });
+}
+
 /// Planner statistics at start and every hour (a database fed only by intake
 /// would otherwise never have any). Stops when the server drains.
 fn spawn_statistics_keeper(state: AppState) {
