@@ -371,6 +371,21 @@ fn coverage_json(coverage: &Coverage) -> Value {
     value
 }
 
+/// The materials `body` lets be missing at acceptance, per item.
+pub fn tolerable_of(body: &TreeBody) -> Vec<TolerableMaterial> {
+    body.materials
+        .iter()
+        .filter(|m| m.tolerable)
+        .filter_map(|m| {
+            m.item_code.as_ref().map(|item| TolerableMaterial {
+                item_code: item.clone(),
+                material_code: m.code.clone(),
+                material_name: m.name.clone(),
+            })
+        })
+        .collect()
+}
+
 /// Publish the newest draft. Refused with 400 `guidance.coverage` (details:
 /// the coverage check with the offending combinations) when an answer
 /// combination yields no material or a contradictory list, a question can be
@@ -416,18 +431,6 @@ pub async fn publish_tree(
         )
         .with_details(coverage_json(&coverage)));
     }
-    let tolerable: Vec<TolerableMaterial> = body
-        .materials
-        .iter()
-        .filter(|m| m.tolerable)
-        .filter_map(|m| {
-            m.item_code.as_ref().map(|item| TolerableMaterial {
-                item_code: item.clone(),
-                material_code: m.code.clone(),
-                material_name: m.name.clone(),
-            })
-        })
-        .collect();
     let audit = caller.audit(
         "guidance.tree.publish",
         "guidance_tree",
@@ -439,7 +442,7 @@ pub async fn publish_tree(
         .publish_guidance_tree(
             &code,
             version,
-            &tolerable,
+            &tolerable_of(&body),
             &caller.username,
             &audit,
             now_ms(),

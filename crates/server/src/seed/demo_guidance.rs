@@ -2,10 +2,12 @@
 //! 新生儿出生), their items in the catalogue, four cases in 朝阳区 — one of
 //! them by a company on the dishonest-entity list — with tolerance
 //! acceptances open, overdue and completed, and answers for the statistics.
-//! Everything goes through the same store calls and checks as the API.
+//! Everything goes through the same store calls and checks as the API; a
+//! second run adds nothing.
 
 use crate::aggregation::pipeline::Pipeline;
 use crate::guidance::tolerance::acceptance;
+use crate::guidance::trees::tolerable_of;
 use crate::seed::beijing::DEMO_DEPARTMENT;
 use govpulse_core::aggregation::rules::CollectionRules;
 use govpulse_core::aggregation::Kind;
@@ -16,7 +18,8 @@ use govpulse_core::idnumber::{citizen_id_check, credit_code_check, mask};
 use govpulse_core::time::to_rfc3339;
 use govpulse_store::audit::AuditRecord;
 use govpulse_store::guidance::credit::NewDishonest;
-use govpulse_store::guidance::{TolerableMaterial, TreeDraft};
+use govpulse_store::guidance::tolerance::ToleranceFilter;
+use govpulse_store::guidance::TreeDraft;
 use govpulse_store::org::OrgScope;
 use serde_json::{json, Map, Value};
 
@@ -152,37 +155,25 @@ pub async fn load(pipeline: &Pipeline<'_>, now: i64) -> anyhow::Result<()> {
             actor: "system",
             now_ms: now - 40 * DAY_MS,
         };
-        if store
+        let created = store
             .create_guidance_tree(
                 &draft,
                 &system("guidance.tree.create", "guidance_tree", &code),
             )
-            .await?
-        {
-            let tolerable: Vec<TolerableMaterial> = body
-                .materials
-                .iter()
-                .filter(|m| m.tolerable)
-                .filter_map(|m| {
-                    m.item_code.as_ref().map(|item| TolerableMaterial {
-                        item_code: item.clone(),
-                        material_code: m.code.clone(),
-                        material_name: m.name.clone(),
-                    })
-                })
-                .collect();
+            .await?;
+        if created {
             store
                 .publish_guidance_tree(
                     &code,
                     1,
-                    &tolerable,
+                    &tolerable_of(&body),
                     "system",
                     &system("guidance.tree.publish", "guidance_tree", &code),
                     now - 40 * DAY_MS,
                 )
                 .await?;
         }
-        trees.push((code, body));
+        trees.push((code, body, created));
     }
     // The items of the demo cases, in the catalogue.
     let items: Vec<Map<String, Value>> = [("110105-SCJG-SPJY", 0), ("110105-GA-CSDJ", 1)]
@@ -253,6 +244,25 @@ pub async fn load(pipeline: &Pipeline<'_>, now: i64) -> anyhow::Result<()> {
         else {
             continue;
         };
+        let earlier = ToleranceFilter {
+            case_code: Some(case.case_code.clone()),
+            ..ToleranceFilter::default()
+        };
+        let request = govpulse_store::list::ListRequest::new(
+            &govpulse_store::guidance::tolerance::TOLERANCE_LIST,
+            None,
+            None,
+            0,
+            1,
+        )?;
+        if !store
+            .list_tolerance(&everything, &earlier, &request)
+            .await?
+            .items
+            .is_empty()
+        {
+            continue;
+        }
         let missing: Vec<String> = missing.iter().map(|m| m.to_string()).collect();
         let signed_at = now - signed_ago * DAY_MS;
         let new = acceptance(
@@ -282,7 +292,7 @@ pub async fn load(pipeline: &Pipeline<'_>, now: i64) -> anyhow::Result<()> {
         }
     }
     // Answers for the statistics: every path of each tree, the first ones more often.
-    for (code, body) in &trees {
+    for (code, body, _) in trees.iter().filter(|(_, _, created)| *created) {
         for (i, answers) in combinations(body, 1_000)
             .unwrap_or_default()
             .iter()
