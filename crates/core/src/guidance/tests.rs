@@ -5,7 +5,7 @@ use super::tolerance::{check_request, due_at, render, unknown_placeholders, Requ
 use super::*;
 use crate::monitoring::calendar::WorkCalendar;
 use proptest::prelude::*;
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// A small tree: who applies (person / company), whether by an agent
 /// (company only), which extras (multiple). The agent's letter is required
@@ -483,4 +483,30 @@ proptest! {
             prop_assert_eq!(&merge(&t, &reversed).materials, &out.materials);
         }
     }
+}
+
+#[test]
+fn a_tree_with_too_many_combinations_is_refused_as_unchecked() {
+    // 10 questions of 4 options: 4^10 ≈ 1M combinations, past the bound.
+    let questions: Vec<Value> = (0..10)
+        .map(|q| {
+            json!({"code": format!("q{q}"), "title": "问题", "options": (0..4)
+                .map(|o| json!({"code": format!("o{o}"), "label": "选项", "effects": {"materials": [{"code": "M1"}]}}))
+                .collect::<Vec<_>>()})
+        })
+        .collect();
+    let t: TreeBody = serde_json::from_value(json!({
+        "kind": "item", "materials": [{"code": "M1", "name": "申请书"}], "questions": questions
+    }))
+    .unwrap();
+    let started = std::time::Instant::now();
+    let coverage = check(&t);
+    eprintln!(
+        "coverage of {} combinations: {:?}",
+        coverage.combinations,
+        started.elapsed()
+    );
+    assert!(coverage.truncated);
+    assert_eq!(coverage.combinations, coverage::MAX_COMBINATIONS);
+    assert!(!coverage.passes(), "an unchecked tree is not published");
 }
