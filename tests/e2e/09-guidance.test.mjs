@@ -2,10 +2,12 @@
 //    开办餐饮店“一件事” (a dependent question appears, an excluded option is
 //    greyed out) and gets the materials list written out below; the city
 //    operator is refused 容缺受理 for the demo applicant on the 失信名单 and
-//    accepts another case against a printed commitment.
+//    accepts another case against a printed commitment; the operator
+//    configures a small tree in the editor (no JSON), is refused publishing
+//    while one answer yields no material, fixes it and publishes.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { BASE_URL, byTestId, closeRedPopup, login, withPage } from './lib.mjs'
+import { BASE_URL, byTestId, closeRedPopup, login, pickVisibleOption, uniqueName, withPage } from './lib.mjs'
 
 const CITY = { username: 'city', password: 'City@12345' }
 
@@ -92,5 +94,44 @@ test('a listed applicant is refused 容缺受理, another is accepted against a 
     const commitment = await byTestId(page, 'tol-commitment').innerText()
     assert.ok(commitment.includes('DEMO-XS-0002') && commitment.includes('产妇出院小结') && commitment.includes('5 个工作日'), commitment)
     assert.ok(await byTestId(page, 'tol-print').isVisible())
+  })
+})
+
+test('an operator configures a tree visually and publishes it once the coverage check passes', { timeout: 120_000 }, async (t) => {
+  await withPage(t, async (page) => {
+    await login(page, CITY.username, CITY.password)
+    await closeRedPopup(page)
+    const code = uniqueName('T').toUpperCase().replace(/_/g, '-')
+    await page.goto(`${BASE_URL}/guidance/trees/new`)
+    await byTestId(page, 'tree-code').fill(code)
+    await byTestId(page, 'tree-name').fill('测试办理“一件事”')
+    await page.getByRole('tab', { name: /材料目录/ }).click()
+    await byTestId(page, 'material-add').click()
+    await byTestId(page, 'material-name-0').fill('申请书')
+    await page.getByRole('tab', { name: /问题与选项/ }).click()
+    await byTestId(page, 'question-title-0').fill('谁来办理？')
+    await byTestId(page, 'option-label-0-0').fill('本人')
+    await byTestId(page, 'option-label-0-1').fill('代理人')
+    await byTestId(page, 'option-materials-0-0').click()
+    await pickVisibleOption(page, '申请书')
+    const created = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/guidance/trees' && r.request().method() === 'POST')
+    await byTestId(page, 'tree-save').click()
+    assert.equal((await created).status(), 201)
+    await page.waitForURL((u) => u.pathname === `/guidance/trees/${code}`)
+
+    // 代理人 brings nothing: publishing is refused and the empty path is named.
+    await byTestId(page, 'tree-publish').click()
+    const result = byTestId(page, 'coverage-result')
+    await result.waitFor({ state: 'visible' })
+    const text = await result.innerText()
+    assert.match(text, /未通过/)
+    assert.match(text, /谁来办理：代理人/)
+
+    await byTestId(page, 'option-materials-0-1').click()
+    await pickVisibleOption(page, '申请书')
+    const published = page.waitForResponse((r) => new URL(r.url()).pathname === `/api/v1/guidance/trees/${code}/publish`)
+    await byTestId(page, 'tree-publish').click()
+    assert.equal((await published).status(), 200)
+    await page.waitForFunction(() => document.querySelector('[data-testid="tree-status"]')?.textContent?.includes('已发布'))
   })
 })
