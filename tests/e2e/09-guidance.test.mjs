@@ -29,7 +29,8 @@ const choose = (page, question, option) => byTestId(page, `guide-o-${question}-$
 
 test('an applicant answers 开办餐饮店 without logging in and gets the materials list', { timeout: 120_000 }, async (t) => {
   await withPage(t, async (page) => {
-    await page.goto(`${BASE_URL}/guide/KBCYD`)
+    await page.goto(`${BASE_URL}/guide`)
+    await byTestId(page, 'guide-index-KBCYD').click()
     assert.match(await byTestId(page, 'guide-title').innerText(), /开办餐饮店/)
     assert.equal(new URL(page.url()).pathname, '/guide/KBCYD', 'no redirect to the login page')
     await choose(page, 'subject', 'company')

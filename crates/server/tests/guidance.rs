@@ -86,6 +86,11 @@ async fn trees_are_published_only_when_covered_and_answered_in_public() {
         assert_eq!(status, StatusCode::CONFLICT);
         let (status, _) = answer(&public, "T-SHOP", json!({"who": "agent", "extra": "none"})).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "a draft is not answerable");
+        let (_, index) = public.get("/api/v1/public/guidance").await;
+        assert_eq!(
+            index["total"], 0,
+            "a draft is not in the public index: {index}"
+        );
         let (status, refused) = city
             .post("/api/v1/guidance/trees/T-SHOP/publish", json!({}))
             .await;
@@ -125,6 +130,12 @@ async fn trees_are_published_only_when_covered_and_answered_in_public() {
         assert_eq!(
             (status, again["code"].as_str()),
             (StatusCode::CONFLICT, Some("guidance.nothing_to_publish"))
+        );
+
+        let (_, index) = public.get("/api/v1/public/guidance").await;
+        assert_eq!(
+            index["items"],
+            json!([{"code": "T-SHOP", "name": "测试情形", "kind": "item"}])
         );
 
         // Public answers: merged by material, strictest terms kept.

@@ -12,6 +12,7 @@ import type {
   ToleranceRequest,
   TreeDetail,
   TreeInput,
+  TreeKind,
   TreeSummary,
 } from './guidanceTypes'
 import type {
@@ -279,6 +280,8 @@ export const guidanceApi = {
   save: (code: string, body: TreeInput) => http.put<TreeDetail>(`/guidance/trees/${enc(code)}`, body),
   coverage: (code: string) => http.get<Coverage>(`/guidance/trees/${enc(code)}/coverage`),
   publish: (code: string) => http.post<TreeDetail>(`/guidance/trees/${enc(code)}/publish`, {}),
+  publicTrees: () =>
+    http.get<Page<{ code: string; name: string; kind: TreeKind }>>('/public/guidance', { size: 100 }),
   publicTree: (code: string) => http.get<PublicTree>(`/public/guidance/${enc(code)}`),
   answer: (code: string, answers: Record<string, string | string[]>) =>
     http.post<AnswerResult>(`/public/guidance/${enc(code)}/answer`, { answers }),

@@ -38,6 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(trees::get_tree, trees::put_tree))
         .routes(routes!(trees::publish_tree))
         .routes(routes!(trees::tree_coverage))
+        .routes(routes!(public::public_trees))
         .routes(routes!(public::public_tree))
         .routes(routes!(public::answer))
         .routes(routes!(public::verify_token))

@@ -4,8 +4,9 @@
 
 use super::READ;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiQuery};
 use crate::identity::caller::{Caller, ClientIp};
+use crate::list::{ListResponse, PageQuery};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -14,7 +15,7 @@ use govpulse_core::guidance::answer::{evaluate, AnswerError, Answers, MaterialLi
 use govpulse_core::guidance::token::{self, Claims, DEFAULT_TTL_MS};
 use govpulse_core::guidance::{ItemDef, TreeBody};
 use govpulse_core::time::{now_ms, to_rfc3339};
-use govpulse_store::guidance::TreeVersionRow;
+use govpulse_store::guidance::{TreeFilter, TreeRow, TreeVersionRow, TREE_LIST};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -39,6 +40,47 @@ async fn published(state: &AppState, code: &str) -> ApiResult<(TreeVersionRow, T
         .ok_or_else(ApiError::not_found)?;
     let body = serde_json::from_str(&row.body).map_err(ApiError::internal)?;
     Ok((row, body))
+}
+
+/// One answerable tree of the public index.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicTreeItem {
+    pub code: String,
+    pub name: String,
+    /// item | theme
+    pub kind: String,
+}
+
+impl From<TreeRow> for PublicTreeItem {
+    fn from(row: TreeRow) -> Self {
+        Self {
+            code: row.code,
+            name: row.name,
+            kind: row.kind,
+        }
+    }
+}
+
+/// The trees that can be answered (no login, rate-limited), by name.
+#[utoipa::path(get, path = "/public/guidance", tag = "guidance", params(PageQuery),
+    responses((status = 200, body = ListResponse<PublicTreeItem>), (status = 400, body = crate::error::ErrorBody),
+        (status = 429, description = "`guidance.rate_limited`", body = crate::error::ErrorBody)))]
+pub async fn public_trees(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<ListResponse<PublicTreeItem>>> {
+    limit(&state, &ip)?;
+    let filter = TreeFilter {
+        answerable: true,
+        ..TreeFilter::default()
+    };
+    let mut q = q;
+    q.sort = q.sort.or_else(|| Some("name".into()));
+    let request = crate::list_params!(q).request(&TREE_LIST)?;
+    Ok(Json(ListResponse::from_page(
+        state.store.list_guidance_trees(&filter, &request).await?,
+    )))
 }
 
 /// A published tree as the answering page needs it.

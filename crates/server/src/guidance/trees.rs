@@ -142,6 +142,7 @@ pub async fn list_trees(
         q: non_empty(&q.q),
         status,
         kind,
+        answerable: false,
     };
     let request = crate::list_params!(q).request(&TREE_LIST)?;
     let page = state.store.list_guidance_trees(&filter, &request).await?;

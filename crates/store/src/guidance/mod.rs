@@ -87,6 +87,8 @@ pub struct TreeFilter {
     /// draft | published | changed
     pub status: Option<String>,
     pub kind: Option<String>,
+    /// Only trees with a published version (the public index).
+    pub answerable: bool,
 }
 
 fn push_tree_filter(sql: &mut Sql, filter: &TreeFilter) {
@@ -99,6 +101,9 @@ fn push_tree_filter(sql: &mut Sql, filter: &TreeFilter) {
             .push(" ESCAPE '\\')");
     }
     sql.and_eq("t.kind", &filter.kind);
+    if filter.answerable {
+        sql.push(" AND t.published_version IS NOT NULL");
+    }
     match filter.status.as_deref() {
         Some("draft") => {
             sql.push(" AND t.published_version IS NULL");
