@@ -9,6 +9,7 @@ pub mod audit;
 pub mod audit_checkpoint;
 pub mod dashboard;
 pub mod export;
+pub mod guidance;
 pub mod identity;
 pub mod idnumber;
 pub mod monitoring;

@@ -13,6 +13,8 @@ pub struct ServerConfig {
     /// Login attempts allowed per client IP per minute (brute-force brake in
     /// front of the per-account lockout).
     pub login_rate_per_minute: u32,
+    /// Public (unauthenticated) guidance answers allowed per client IP per minute.
+    pub public_rate_per_minute: u32,
     /// Largest request body accepted by ordinary endpoints, in bytes.
     pub max_body_bytes: usize,
     /// Idle minutes before a session ends, used until a security admin sets a policy.
@@ -87,6 +89,7 @@ impl Default for ServerConfig {
             bind: "127.0.0.1:8080".to_string(),
             secure_cookies: false,
             login_rate_per_minute: 30,
+            public_rate_per_minute: 60,
             max_body_bytes: 1024 * 1024,
             idle_timeout_minutes: 30,
             json_logs: false,

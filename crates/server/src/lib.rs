@@ -10,6 +10,7 @@ pub mod error;
 pub mod export;
 pub mod exports;
 pub mod extract;
+pub mod guidance;
 pub mod identity;
 pub mod list;
 pub mod monitoring;
@@ -62,7 +63,8 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "aggregation", description = "Items, consultation codes, intake, cases, linking, collection rules (AGG-1..5)"),
         (name = "exports", description = "Background exports of large lists (DASH-4)"),
         (name = "workorders", description = "Work orders: item changes, complaints, 差评 follow-up (CHG-1..4, issue 12)"),
-        (name = "quality", description = "Case data quality: check library and runs (QC-1/2, issue 14)")
+        (name = "quality", description = "Case data quality: check library and runs (QC-1/2, issue 14)"),
+        (name = "guidance", description = "Situational guidance, tolerance acceptance and credit check (GUIDE-1..3, issue 15)")
     )
 )]
 struct ApiDoc;
@@ -96,7 +98,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(exports::routes())
                 .merge(dashboard::routes())
                 .merge(workorders::routes())
-                .merge(quality::routes()),
+                .merge(quality::routes())
+                .merge(guidance::routes()),
         )
         .split_for_parts()
 }
@@ -198,6 +201,7 @@ pub async fn serve_until(
     workorders::start(&state);
     aggregation::feeds::start(&state);
     quality::recover(&state).await?;
+    guidance::start(&state);
     tokio::spawn({
         let shutdown = shutdown.clone();
         async move {
@@ -246,6 +250,30 @@ pub async fn serve_until(
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Run `sweep` at start and then every `period` until the server drains (the
+/// overdue sweeps of work orders and tolerance acceptances).
+pub(crate) fn spawn_periodic<F, Fut>(state: &AppState, period: Duration, sweep: F)
+where
+    F: Fn(AppState) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let state = state.clone();
+    let shutdown = state.overload.shutdown.clone();
+    tokio::spawn(async move {
+        let run = async {
+            let mut tick = tokio::time::interval(period);
+            loop {
+                tick.tick().await;
+                sweep(state.clone()).await;
+            }
+        };
+        tokio::select! {
+            () = run => {}
+            () = shutdown.draining() => {}
+        }
+    });
 }
 
 /// Planner statistics at start and every hour (a database fed only by intake

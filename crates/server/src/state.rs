@@ -23,6 +23,8 @@ pub struct AppState {
     pub dashboard: Arc<crate::dashboard::engine::Dashboard>,
     pub config: Arc<ServerConfig>,
     pub login_limiter: Arc<RateLimiter>,
+    /// Brake on the public guidance endpoints.
+    pub public_limiter: Arc<RateLimiter>,
     /// Request bounds, refusal auditing and the shutdown state (issue 17).
     pub overload: Arc<crate::overload::Overload>,
     /// Recently resolved sessions (see its module).
@@ -33,6 +35,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, config: ServerConfig, vault: IdentityVault) -> Self {
         let login_limiter = Arc::new(RateLimiter::per_minute(config.login_rate_per_minute));
+        let public_limiter = Arc::new(RateLimiter::per_minute(config.public_rate_per_minute));
         Self {
             store,
             vault: Arc::new(vault),
@@ -41,6 +44,7 @@ impl AppState {
             overload: Arc::new(crate::overload::Overload::new(&config)),
             config: Arc::new(config),
             login_limiter,
+            public_limiter,
             sessions: Arc::new(crate::identity::session_cache::new_session_cache()),
             policy: Arc::new(RwLock::new(None)),
         }

@@ -17,6 +17,7 @@ pub mod aggregation;
 pub mod backup;
 pub mod dashboard;
 pub mod exports;
+pub mod guidance;
 pub mod identity;
 pub mod interrupt;
 pub mod list;

@@ -80,6 +80,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres_only: "",
     },
     Migration {
+        version: 10,
+        name: "guidance",
+        portable: include_str!("migrations/0010_guidance.sql"),
+        sqlite_only: "",
+        postgres_only: "",
+    },
+    Migration {
         version: 12,
         name: "governance",
         portable: include_str!("migrations/0012_governance.sql"),

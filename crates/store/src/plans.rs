@@ -231,3 +231,45 @@ async fn the_work_order_list_uses_its_scope_indexes_without_statistics() {
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_tolerance_list_uses_its_scope_indexes_without_statistics() {
+    use crate::guidance::tolerance::{
+        push_filter, ToleranceFilter, TOLERANCE_LIST, TOLERANCE_SELECT,
+    };
+    let dir = std::env::temp_dir().join(format!(
+        "govpulse-plans-tol-{}-{}",
+        std::process::id(),
+        govpulse_core::time::now_ms()
+    ));
+    let store = Store::open(&format!("sqlite://{}/plans.db", dir.display()))
+        .await
+        .expect("open");
+    let cursor = {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(r#"{"s":"-created_at","k":[1764806400000,5]}"#)
+    };
+    for (who, scope, index) in [
+        ("city", city(), "tolerance_cases_list"),
+        ("district", district(), "tolerance_cases_list_district"),
+        (
+            "department",
+            department(),
+            "tolerance_cases_list_department",
+        ),
+    ] {
+        for after in [None, Some(cursor.as_str())] {
+            let sql = page_sql(TOLERANCE_SELECT, &TOLERANCE_LIST, after, |sql| {
+                push_filter(sql, &scope, &ToleranceFilter::default())
+            });
+            assert_plan(
+                &format!("tolerance {who} {after:?}"),
+                &plan(&store, &sql).await,
+                index,
+            );
+        }
+    }
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

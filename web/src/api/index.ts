@@ -1,6 +1,21 @@
 // Typed calls of docs/api*.md, grouped by area. Pages import from here only.
 import { buildUrl, http, type QueryParams } from './client'
 import type {
+  AnswerResult,
+  Coverage,
+  CreditVerdict,
+  DishonestEntry,
+  GuidanceStats,
+  PublicTree,
+  ToleranceCase,
+  TolerancePreparation,
+  ToleranceRequest,
+  TreeDetail,
+  TreeInput,
+  TreeKind,
+  TreeSummary,
+} from './guidanceTypes'
+import type {
   ApplicantTimeline,
   BulkAnswer,
   CalendarDay,
@@ -280,3 +295,36 @@ export const qualityApi = {
   failures: (id: number, q: QueryParams) => http.get<Page<QualityFailure>>(`/quality/runs/${id}/failures`, q),
   reportUrl: (id: number) => buildUrl(`/quality/runs/${id}/report`, {}),
 }
+
+export const guidanceApi = {
+  trees: (q: QueryParams) => http.get<Page<TreeSummary>>('/guidance/trees', q),
+  tree: (code: string, version?: number) =>
+    http.get<TreeDetail>(`/guidance/trees/${enc(code)}`, version ? { version } : {}),
+  create: (body: TreeInput) => http.post<TreeDetail>('/guidance/trees', body),
+  save: (code: string, body: TreeInput) => http.put<TreeDetail>(`/guidance/trees/${enc(code)}`, body),
+  coverage: (code: string) => http.get<Coverage>(`/guidance/trees/${enc(code)}/coverage`),
+  publish: (code: string) => http.post<TreeDetail>(`/guidance/trees/${enc(code)}/publish`, {}),
+  publicTrees: () =>
+    http.get<Page<{ code: string; name: string; kind: TreeKind }>>('/public/guidance', { size: 100 }),
+  publicTree: (code: string) => http.get<PublicTree>(`/public/guidance/${enc(code)}`),
+  answer: (code: string, answers: Record<string, string | string[]>) =>
+    http.post<AnswerResult>(`/public/guidance/${enc(code)}/answer`, { answers }),
+  stats: () => http.get<GuidanceStats>('/guidance/stats'),
+  creditCheck: (body: { applicant_id?: string; case_code?: string }) => http.post<CreditVerdict>('/credit/check', body),
+  dishonest: (q: QueryParams) => http.get<Page<DishonestEntry>>('/credit/dishonest', q),
+  /** A CSV or XLSX file with the columns applicant_id, listed_at, reason, source. */
+  importDishonest: (file: File) =>
+    http.upload<IntakeAnswer>(
+      '/intake/dishonest-list',
+      file,
+      file.name.toLowerCase().endsWith('.xlsx')
+        ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+        : 'text/csv',
+    ),
+  prepare: (caseCode: string) => http.get<TolerancePreparation>(`/tolerance/prepare/${enc(caseCode)}`),
+  tolerances: (q: QueryParams) => http.get<Page<ToleranceCase>>('/tolerance', q),
+  tolerance: (id: number) => http.get<ToleranceCase>(`/tolerance/${id}`),
+  accept: (body: ToleranceRequest) => http.post<ToleranceCase>('/tolerance', body),
+  complete: (id: number) => http.post<ToleranceCase>(`/tolerance/${id}/complete`, {}),
+}
+

@@ -54,6 +54,19 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: '登录', public: true },
   },
   {
+    path: '/guide',
+    name: 'guide-index',
+    component: () => import('@/views/guidance/PublicIndexView.vue'),
+    meta: { title: '情形引导', public: true },
+  },
+  {
+    // 情形引导 for applicants: no session needed (GUIDE-2).
+    path: '/guide/:code',
+    name: 'guide',
+    component: () => import('@/views/guidance/PublicGuideView.vue'),
+    meta: { title: '情形引导', public: true },
+  },
+  {
     path: '/change-password',
     name: 'change-password',
     component: () => import('@/views/ChangePasswordView.vue'),

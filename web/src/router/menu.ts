@@ -97,7 +97,17 @@ export const MENU: MenuEntry[] = [
     ],
   },
   { path: '/quality', name: 'quality', title: '数据质检', icon: DocumentChecked, permission: 'data:read', component: () => import('@/views/quality/QualityView.vue') },
-  { path: '/guidance', name: 'guidance', title: '情形引导', icon: Guide, spec: 'GUIDE-1..3' },
+  {
+    key: 'guidance',
+    title: '情形引导',
+    icon: Guide,
+    children: [
+      { path: '/guidance/trees', name: 'guidance-trees', title: '情形配置', permission: 'guidance:read', component: () => import('@/views/guidance/TreesView.vue') },
+      { path: '/guidance/tolerance', name: 'guidance-tolerance', title: '容缺受理', permission: 'guidance:read', component: () => import('@/views/guidance/ToleranceView.vue') },
+      { path: '/guidance/dishonest', name: 'guidance-dishonest', title: '失信名单', permission: 'guidance:read', component: () => import('@/views/guidance/DishonestView.vue') },
+      { path: '/guidance/stats', name: 'guidance-stats', title: '引导统计', permission: 'guidance:read', component: () => import('@/views/guidance/GuidanceStatsView.vue') },
+    ],
+  },
   {
     key: 'system',
     title: '系统管理',
@@ -141,6 +151,8 @@ export const DETAIL_PAGES: DetailPage[] = [
   { path: '/monitoring/warnings/:id', name: 'mon-warning', title: '预警详情', parent: 'mon-warnings', component: () => import('@/views/monitoring/WarningDetailView.vue') },
   { path: '/monitoring/rules/new', name: 'mon-rule-new', title: '新增规则', parent: 'mon-rules', permission: 'rule:write', component: () => import('@/views/monitoring/RuleEditView.vue') },
   { path: '/workorders/orders/:code', name: 'wo-detail', title: '工单详情', parent: 'wo-workbench', component: () => import('@/views/workorders/WorkOrderDetailView.vue') },
+  { path: '/guidance/trees/new', name: 'guidance-tree-new', title: '新增情形', parent: 'guidance-trees', permission: 'guidance:write', component: () => import('@/views/guidance/TreeEditView.vue') },
+  { path: '/guidance/trees/:code', name: 'guidance-tree', title: '情形详情', parent: 'guidance-trees', component: () => import('@/views/guidance/TreeEditView.vue') },
   { path: '/monitoring/rules/:code', name: 'mon-rule', title: '规则详情', parent: 'mon-rules', component: () => import('@/views/monitoring/RuleEditView.vue') },
 ]
 

@@ -80,10 +80,23 @@ pub const PERMISSIONS: &[Permission] = &[
         None,
     ),
     perm("workorder:handle", "办理本单位工单", "工单管理", None),
+    perm("guidance:read", "查看情形引导与容缺受理", "情形引导", None),
+    perm(
+        "guidance:write",
+        "维护情形引导与承诺书模板",
+        "情形引导",
+        None,
+    ),
+    perm("tolerance:accept", "容缺受理", "情形引导", None),
+    perm("credit:check", "信用核查", "情形引导", None),
 ];
 
 /// Scopes an API token may carry, with the permissions each grants.
-pub const TOKEN_SCOPES: &[(&str, &[&str])] = &[("intake", &["intake:write"])];
+pub const TOKEN_SCOPES: &[(&str, &[&str])] = &[
+    ("intake", &["intake:write"]),
+    // Application systems: verify answer tokens, ask the credit check.
+    ("application", &["guidance:read", "credit:check"]),
+];
 
 /// Permissions granted by a token scope, if the scope exists.
 pub fn token_scope_permissions(scope: &str) -> Option<&'static [&'static str]> {
@@ -172,6 +185,10 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
                 "rule:write",
                 "workorder:read",
                 "workorder:operate",
+                "guidance:read",
+                "guidance:write",
+                "tolerance:accept",
+                "credit:check",
             ],
         },
         BuiltinRole {
@@ -187,6 +204,9 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
                 "warning:handle",
                 "workorder:read",
                 "workorder:operate",
+                "guidance:read",
+                "tolerance:accept",
+                "credit:check",
             ],
         },
         BuiltinRole {
@@ -201,6 +221,9 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
                 "warning:handle",
                 "workorder:read",
                 "workorder:handle",
+                "guidance:read",
+                "tolerance:accept",
+                "credit:check",
             ],
         },
         BuiltinRole {

@@ -87,6 +87,14 @@ impl IdentityVault {
         govpulse_core::audit::ChainKey(mac.finalize().into_bytes().into())
     }
 
+    /// The key signing guidance answer tokens, derived like the audit chain's.
+    pub fn guidance_token_key(&self) -> [u8; 32] {
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(&self.hmac_key).expect("HMAC takes any key length");
+        mac.update(b"govpulse guidance token key v1");
+        mac.finalize().into_bytes().into()
+    }
+
     /// Matching key of an identity number (hex HMAC-SHA256).
     pub fn key(&self, id: &str) -> String {
         let mut mac =

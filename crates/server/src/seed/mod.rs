@@ -4,6 +4,7 @@
 mod beijing;
 pub mod catalogue;
 pub mod demo_data;
+pub mod demo_guidance;
 pub mod demo_work_orders;
 mod people;
 

@@ -236,20 +236,8 @@ pub async fn bad_review_follow_up(
 
 /// Raise overdue warnings every minute (and at start). Stops when the server drains.
 pub fn start(state: &AppState) {
-    let state = state.clone();
-    let shutdown = state.overload.shutdown.clone();
-    tokio::spawn(async move {
-        let sweep = async {
-            let mut tick = tokio::time::interval(Duration::from_secs(60));
-            loop {
-                tick.tick().await;
-                sweep_now(&state.store).await;
-            }
-        };
-        tokio::select! {
-            () = sweep => {}
-            () = shutdown.draining() => {}
-        }
+    crate::spawn_periodic(state, Duration::from_secs(60), |state| async move {
+        sweep_now(&state.store).await;
     });
 }
 

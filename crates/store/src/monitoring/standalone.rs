@@ -4,6 +4,13 @@
 //! tables: one `warnings` row per (rule, subject), its history, and inbox
 //! messages to the users whose scope covers the warning's place.
 
+/// The level overdue things (work orders, tolerance acceptances) are raised at.
+pub(crate) const OVERDUE_LEVEL: &str = "red";
+pub(crate) const OVERDUE_LEVEL_NAME: &str = "红灯";
+pub(crate) const OVERDUE_COLOUR: &str = "#F56C6C";
+/// Hours to handle an overdue warning.
+pub(crate) const OVERDUE_HANDLING_HOURS: i64 = 24;
+
 /// One warning a sweep raises (or escalates) on a subject.
 #[derive(Debug, Clone)]
 pub(crate) struct StandaloneWarning<'a> {

@@ -9,16 +9,15 @@
 //! time (`overdue_warned = FALSE`).
 
 use crate::db::{Sql, Store, StoreResult};
-use crate::monitoring::standalone::{raise_standalone_warning, StandaloneWarning};
+use crate::monitoring::standalone::{
+    raise_standalone_warning, StandaloneWarning, OVERDUE_COLOUR as COLOUR,
+    OVERDUE_HANDLING_HOURS as HANDLING_HOURS, OVERDUE_LEVEL as LEVEL,
+    OVERDUE_LEVEL_NAME as LEVEL_NAME,
+};
 
 /// The rule code of work-order overdue warnings.
 pub const OVERDUE_RULE: &str = "workorder_overdue";
 const STAGE: &str = "workorder";
-const LEVEL: &str = "red";
-const LEVEL_NAME: &str = "红灯";
-const COLOUR: &str = "#F56C6C";
-/// Hours to handle the warning.
-const HANDLING_HOURS: i64 = 24;
 
 #[derive(sqlx::FromRow)]
 struct DueOrder {
