@@ -7,6 +7,7 @@ pub mod audit_checkpoint;
 pub mod config;
 pub mod dashboard;
 pub mod error;
+pub mod evaluation;
 pub mod export;
 pub mod exports;
 pub mod extract;
@@ -60,7 +61,8 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "dashboard", description = "Key indicators, breakdowns, trends, hot words and exports (DASH-1..5)"),
         (name = "aggregation", description = "Items, consultation codes, intake, cases, linking, collection rules (AGG-1..5)"),
         (name = "exports", description = "Background exports of large lists (DASH-4)"),
-        (name = "workorders", description = "Work orders: item changes, complaints, 差评 follow-up (CHG-1..4, issue 12)")
+        (name = "workorders", description = "Work orders: item changes, complaints, 差评 follow-up (CHG-1..4, issue 12)"),
+        (name = "evaluation", description = "Quality and efficiency evaluation: indicators, scoring schemes, runs, archive (IND, SCORE, EVAL; issue 13)")
     )
 )]
 struct ApiDoc;
@@ -93,7 +95,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(monitoring::routes())
                 .merge(exports::routes())
                 .merge(dashboard::routes())
-                .merge(workorders::routes()),
+                .merge(workorders::routes())
+                .merge(evaluation::routes()),
         )
         .split_for_parts()
 }

@@ -15,6 +15,7 @@ mod db;
 pub mod audit;
 pub mod aggregation;
 pub mod dashboard;
+pub mod evaluation;
 pub mod exports;
 pub mod identity;
 pub mod interrupt;

@@ -79,6 +79,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite_only: "",
         postgres_only: "",
     },
+    Migration {
+        version: 11,
+        name: "evaluation",
+        portable: include_str!("migrations/0011_evaluation.sql"),
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -74,6 +74,10 @@ pub const PERMISSIONS: &[Permission] = &[
         None,
     ),
     perm("workorder:handle", "办理本单位工单", "工单管理", None),
+    perm("evaluation:read", "查看指标与评价结果", "质效评价", None),
+    perm("indicator:write", "维护指标库与赋分规则", "质效评价", None),
+    perm("evaluation:run", "执行评价与试算", "质效评价", None),
+    perm("evaluation:publish", "发布与归档评价结果", "质效评价", None),
 ];
 
 /// Scopes an API token may carry, with the permissions each grants.
@@ -165,6 +169,7 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
                 "rule:write",
                 "workorder:read",
                 "workorder:operate",
+                "evaluation:read",
             ],
         },
         BuiltinRole {
@@ -179,6 +184,7 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
                 "warning:handle",
                 "workorder:read",
                 "workorder:operate",
+                "evaluation:read",
             ],
         },
         BuiltinRole {
@@ -193,13 +199,23 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
                 "warning:handle",
                 "workorder:read",
                 "workorder:handle",
+                "evaluation:read",
             ],
         },
         BuiltinRole {
             code: "evaluator",
             name: "考核管理员",
             description: "指标、赋分规则、评价结果与申诉",
-            permissions: &["org:read", "item:read", "data:read", "warning:read"],
+            permissions: &[
+                "org:read",
+                "item:read",
+                "data:read",
+                "warning:read",
+                "evaluation:read",
+                "indicator:write",
+                "evaluation:run",
+                "evaluation:publish",
+            ],
         },
     ];
     ROLES
