@@ -4,7 +4,7 @@
 
 use super::formula::{self, Variables};
 use super::indicators::Direction;
-use super::measures::{round2, Measured};
+use super::measures::{round2, round4 as n, Measured};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -346,7 +346,11 @@ fn apply(
             let score = (full - points_per_unit * shortfall).clamp(0.0, full.max(0.0));
             (
                 score,
-                format!("按比例扣分：{full} − {points_per_unit} × 差距 {shortfall} = {score}"),
+                format!(
+                    "按比例扣分：{full} − {points_per_unit} × 差距 {} = {}",
+                    n(shortfall),
+                    n(score)
+                ),
             )
         }
         Rule::Tiered { tiers } => {
@@ -405,7 +409,7 @@ fn apply(
             vars.insert("分子".to_string(), measured.numerator);
             vars.insert("分母".to_string(), measured.denominator.unwrap_or(0.0));
             match formula::number(expression, &vars) {
-                Ok(score) => (score, format!("公式：{expression} = {score}")),
+                Ok(score) => (score, format!("公式：{expression} = {}", n(score))),
                 Err(e) => (0.0, format!("公式：{expression}；{e}，得 0")),
             }
         }
@@ -483,7 +487,7 @@ pub fn score(
                 step_values.extend(values_map(&[
                     ("最优", p.best),
                     ("最差", p.worst),
-                    ("平均", p.average),
+                    ("平均", n(p.average)),
                 ]));
             }
             result.trace.push(TraceStep {
@@ -518,7 +522,10 @@ pub fn score(
         };
         result.trace.push(TraceStep {
             step: "加权汇总".to_string(),
-            detail: format!("Σ(权重 × 得分) / Σ权重 = {sum:.4} / {total_weight} = {base}"),
+            detail: format!(
+                "Σ(权重 × 得分) / Σ权重 = {} / {total_weight} = {base}",
+                n(sum)
+            ),
             values: values_map(&[("Σ权重×得分", sum), ("Σ权重", total_weight)]),
             result: Some(base),
         });
