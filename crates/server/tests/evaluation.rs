@@ -341,11 +341,11 @@ async fn runs_rank_compare_publish_and_keep_districts_apart() {
             .filter(|r| r["rank"] == 3)
             .collect();
         assert_eq!(third.len(), 15, "{label}");
-        // A new version of the scheme: half a point per point short.
+        // A new version of the scheme: 0.9 points per point short.
         let (status, changed) = evaluator
             .put(
                 "/api/v1/scoring-schemes/march",
-                json!({"name": "三月试算", "definition": scheme(0.5), "version": 1}),
+                json!({"name": "三月试算", "definition": scheme(0.9), "version": 1}),
             )
             .await;
         assert_eq!(
@@ -367,7 +367,7 @@ async fn runs_rank_compare_publish_and_keep_districts_apart() {
                 cy["score_change"].clone(),
                 cy["rank_change"].clone()
             ),
-            (json!(50.0), json!(75.0), json!(25.0), json!(0)),
+            (json!(50.0), json!(55.0), json!(5.0), json!(0)),
             "{label}: {cy}"
         );
         assert_eq!(unit(&compare, "110108")["changed"], json!([]));
@@ -380,7 +380,7 @@ async fn runs_rank_compare_publish_and_keep_districts_apart() {
         let steps = trace["steps"].as_array().unwrap();
         assert_eq!(steps[0]["values"]["on_time_rate"]["numerator"], json!(1.0));
         assert!(
-            steps.iter().any(|s| s["result"] == json!(75.0)
+            steps.iter().any(|s| s["result"] == json!(55.0)
                 && s["detail"].as_str().unwrap().contains("按比例扣分")),
             "{trace}"
         );
@@ -414,6 +414,11 @@ async fn runs_rank_compare_publish_and_keep_districts_apart() {
             (StatusCode::CONFLICT, json!("evaluation.already_published"))
         );
         let archive_id = published["archive_id"].as_i64().unwrap();
+        // The preset rule: 朝阳's 按时办结率 scored 55 < 60 opens one rectification
+        // order (海淀 scored 100; districts without data are not judged).
+        let orders = published["rectifications"].as_array().unwrap();
+        assert_eq!(orders.len(), 1, "{label}: {published}");
+        let order = orders[0].as_str().unwrap();
         let archive = ok(
             &evaluator,
             &format!("/api/v1/evaluation/archives/{archive_id}"),
@@ -467,6 +472,51 @@ async fn runs_rank_compare_publish_and_keep_districts_apart() {
                 "{label}: {path}"
             );
         }
+        // 朝阳 reports its rectification, the evaluator verifies it: closed.
+        let (_, listed) = chaoyang.get("/api/v1/work-orders?type=rectification").await;
+        assert_eq!(listed["items"][0]["code"], order, "{label}: {listed}");
+        let (status, reported) = chaoyang
+            .post(
+                &format!("/api/v1/work-orders/{order}/actions"),
+                json!({"action": "report", "comment": "已梳理超期办件并压缩审批环节"}),
+            )
+            .await;
+        assert_eq!(
+            (status, reported["state"].clone()),
+            (StatusCode::OK, json!("verifying")),
+            "{label}: {reported}"
+        );
+        let (status, _) = chaoyang
+            .post(
+                &format!("/api/v1/work-orders/{order}/actions"),
+                json!({"action": "verify"}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{label}: a district cannot verify its own rectification"
+        );
+        let (status, closed) = evaluator
+            .post(
+                &format!("/api/v1/work-orders/{order}/actions"),
+                json!({"action": "verify"}),
+            )
+            .await;
+        assert_eq!(
+            (status, closed["state"].clone()),
+            (StatusCode::OK, json!("closed")),
+            "{label}: {closed}"
+        );
+        let (_, hidden) = app
+            .login("haidian", "Haidian@123")
+            .await
+            .get("/api/v1/work-orders?type=rectification")
+            .await;
+        assert_eq!(
+            hidden["total"], 0,
+            "{label}: 海淀 does not see 朝阳's order"
+        );
         let dept = app.login("dept", "Dept@123456").await;
         assert_eq!(
             dept.get(&format!("/api/v1/evaluation/runs/{second}/trace/110105"))
@@ -519,7 +569,7 @@ async fn runs_rank_compare_publish_and_keep_districts_apart() {
 
         // Changing a stored snapshot behind the application's back is found.
         app.state.store.execute_admin(&format!(
-            "UPDATE evaluation_archives SET snapshot = REPLACE(snapshot, '\"score\":75.0', '\"score\":95.0') WHERE id = {archive_id}"
+            "UPDATE evaluation_archives SET snapshot = REPLACE(snapshot, '\"score\":55.0', '\"score\":95.0') WHERE id = {archive_id}"
         )).await.unwrap();
         let archive = ok(
             &evaluator,

@@ -276,15 +276,25 @@ impl Scheme {
 /// Competition ranks ("1224"): equal keys share a rank, the next rank skips.
 /// Ranks come back in the order of `keys`.
 pub fn competition_ranks(keys: &[f64], higher_is_better: bool) -> Vec<u32> {
-    keys.iter()
-        .map(|k| {
-            let better = keys
-                .iter()
-                .filter(|o| if higher_is_better { *o > k } else { *o < k })
-                .count();
-            u32::try_from(better + 1).unwrap_or(u32::MAX)
-        })
-        .collect()
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    let better_first = |a: &usize, b: &usize| {
+        let (x, y) = (keys[*a], keys[*b]);
+        if higher_is_better {
+            y.total_cmp(&x)
+        } else {
+            x.total_cmp(&y)
+        }
+    };
+    order.sort_by(better_first);
+    let mut ranks = vec![0; keys.len()];
+    for (position, &i) in order.iter().enumerate() {
+        ranks[i] = match position {
+            0 => 1,
+            _ if keys[order[position - 1]] == keys[i] => ranks[order[position - 1]],
+            _ => u32::try_from(position + 1).unwrap_or(u32::MAX),
+        };
+    }
+    ranks
 }
 
 /// The peers' figures for one indicator.

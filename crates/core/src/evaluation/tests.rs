@@ -281,3 +281,16 @@ fn invalid_schemes_name_the_field() {
         "unit_level": "district", "items": [{"indicator": "x", "weight": 1, "rule": {"template": "nope"}}]
     })).is_err());
 }
+
+#[test]
+fn ranks_are_shared_by_equal_keys_and_skip_after_them() {
+    assert_eq!(
+        competition_ranks(&[70.0, 90.0, 70.0, 50.0, 90.0], true),
+        [3, 1, 3, 5, 1]
+    );
+    assert_eq!(
+        competition_ranks(&[3.0, 1.0, 1.0, 2.0], false),
+        [4, 1, 1, 3]
+    );
+    assert_eq!(competition_ranks(&[], true), Vec::<u32>::new());
+}

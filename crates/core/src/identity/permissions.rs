@@ -211,6 +211,7 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
                 "item:read",
                 "data:read",
                 "warning:read",
+                "workorder:read",
                 "evaluation:read",
                 "indicator:write",
                 "evaluation:run",

@@ -13,6 +13,9 @@ pub const HANDLE: &str = "workorder:handle";
 pub const ITEM_CHANGE: &str = "item_change";
 pub const COMPLAINT: &str = "complaint";
 pub const BAD_REVIEW: &str = "bad_review";
+pub const RECTIFICATION: &str = "rectification";
+/// Evaluators verify rectifications (质效评价).
+pub const EVALUATE: &str = "evaluation:run";
 
 fn state(key: &str, name: &str, sla_days: Option<u32>) -> StateDef {
     StateDef {
@@ -203,10 +206,61 @@ fn bad_review() -> OrderType {
     }
 }
 
+/// 整改工单 (APL-3): opened by the evaluation's preset rule for a unit with
+/// an indicator below the threshold; the unit (a department itself, a
+/// district through its operators) reports what it changed, the evaluator
+/// verifies or returns it.
+fn rectification() -> OrderType {
+    OrderType {
+        code: RECTIFICATION.to_string(),
+        name: "整改工单".to_string(),
+        initial: "rectifying".to_string(),
+        states: vec![
+            state("rectifying", "整改中", Some(10)),
+            state("verifying", "待核验", Some(3)),
+            terminal("closed", "已办结"),
+        ],
+        transitions: vec![
+            step(
+                "submit",
+                "提交整改结果",
+                &["rectifying"],
+                "verifying",
+                HANDLE,
+                &["comment"],
+            ),
+            step(
+                "report",
+                "报送整改结果",
+                &["rectifying"],
+                "verifying",
+                OPERATE,
+                &["comment"],
+            ),
+            step(
+                "return",
+                "退回整改",
+                &["verifying"],
+                "rectifying",
+                EVALUATE,
+                &["comment"],
+            ),
+            step(
+                "verify",
+                "核验通过",
+                &["verifying"],
+                "closed",
+                EVALUATE,
+                &[],
+            ),
+        ],
+    }
+}
+
 /// Every built-in order type.
 pub fn builtin() -> &'static [OrderType] {
     static TYPES: OnceLock<Vec<OrderType>> = OnceLock::new();
-    TYPES.get_or_init(|| vec![item_change(), complaint(), bad_review()])
+    TYPES.get_or_init(|| vec![item_change(), complaint(), bad_review(), rectification()])
 }
 
 /// A built-in type by code.

@@ -21,6 +21,8 @@ use serde::Serialize;
 pub struct Published {
     pub archive_id: i64,
     pub sha256: String,
+    /// Rectification orders the preset rule opened (units with an indicator below 60).
+    pub rectifications: Vec<String>,
 }
 
 /// Publish an official run: write its archive (once).
@@ -91,7 +93,14 @@ pub async fn publish(
         .ok_or_else(|| {
             ApiError::conflict("evaluation.already_published", "该评价结果已发布归档")
         })?;
-    Ok(Published { archive_id, sha256 })
+    let rectifications = super::rectification::open_for(store, &run, archive_id)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Published {
+        archive_id,
+        sha256,
+        rectifications,
+    })
 }
 
 /// Publish an official run to the archive.

@@ -10,6 +10,7 @@
 pub mod archive;
 pub mod demo;
 pub mod indicators;
+pub mod rectification;
 pub mod runs;
 pub mod schemes;
 
