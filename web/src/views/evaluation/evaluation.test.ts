@@ -36,3 +36,12 @@ describe('evaluation helpers', () => {
     expect(periodOptions(new Date(2026, 11, 4)).slice(0, 3)).toEqual(['2026', '2026-Q4', '2026-Q3'])
   })
 })
+
+describe('trend runs', () => {
+  it('keeps the newest official run per period of the scheme, oldest first', async () => {
+    const { trendRuns } = await import('./evaluation')
+    const run = (run_id: number, period: string, mode = 'official', scheme = 's') => ({ run_id, period, mode, scheme })
+    const picked = trendRuns([run(5, '2026-Q2'), run(3, '2026-Q1'), run(4, '2026-Q1'), run(6, '2026-Q3', 'test'), run(7, '2026-Q3', 'official', 'x')], 's')
+    expect(picked.map((r) => r.run_id)).toEqual([4, 5])
+  })
+})

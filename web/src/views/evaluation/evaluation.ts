@@ -95,3 +95,34 @@ export function rankingChartOption(results: UnitResult[], highlight = ''): Recor
     ],
   }
 }
+
+export interface TrendPoint {
+  period: string
+  score: number | null
+  average: number
+}
+
+/** Line chart of a unit's composite score against the average over periods. */
+export function trendChartOption(points: TrendPoint[], unitName: string): Record<string, unknown> {
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: { data: [unitName, '平均'] },
+    xAxis: { type: 'category', data: points.map((p) => p.period) },
+    yAxis: { type: 'value', name: '综合得分' },
+    series: [
+      { name: unitName, type: 'line', data: points.map((p) => p.score) },
+      { name: '平均', type: 'line', lineStyle: { type: 'dashed' }, data: points.map((p) => p.average) },
+    ],
+  }
+}
+
+/** The official runs of a scheme to draw a trend from: the newest per period, oldest period first, at most `limit`. */
+export function trendRuns<R extends { run_id: number; scheme: string; period: string; mode: string }>(runs: R[], scheme: string, limit = 8): R[] {
+  const newest = new Map<string, R>()
+  for (const r of runs) {
+    if (r.scheme !== scheme || r.mode !== 'official') continue
+    const seen = newest.get(r.period)
+    if (!seen || seen.run_id < r.run_id) newest.set(r.period, r)
+  }
+  return [...newest.values()].sort((a, b) => a.period.localeCompare(b.period)).slice(-limit)
+}
