@@ -259,11 +259,11 @@ pub fn standard_scheme() -> serde_json::Value {
             {"indicator": "good_review_rate", "weight": 15,
              "rule": {"template": "relative", "against": "best", "full": 100}},
             {"indicator": "bad_review_rate", "weight": 10,
-             "rule": {"template": "formula", "expression": "最大(0, 100 - 值 * 10)"}},
+             "rule": {"template": "formula", "expression": "最大(0, 100 - 值 * 5)"}},
             {"indicator": "online_share", "weight": 10,
              "rule": {"template": "relative", "against": "best", "full": 100}},
             {"indicator": "rejection_rate", "weight": 5,
-             "rule": {"template": "proportional", "full": 100, "target": 0, "points_per_unit": 10}}
+             "rule": {"template": "proportional", "full": 100, "target": 0, "points_per_unit": 5}}
         ],
         "adjustments": [
             {"name": "按时办结率全市领先", "when": "on_time_rate >= 98", "points": 2},
