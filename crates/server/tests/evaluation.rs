@@ -567,6 +567,83 @@ async fn runs_rank_compare_publish_and_keep_districts_apart() {
             "{refused}"
         );
 
+        // 朝阳 appeals its 按时办结率 figures (2 of 2 on time); 海淀 cannot appeal for 朝阳.
+        let appeal = json!({"run_id": second, "unit_code": "110105", "indicator": "on_time_rate",
+            "numerator": 2, "denominator": 2, "reason": "CY-LATE 因申请人补正材料暂停计时，不应计为超期"});
+        let haidian = app.login("haidian", "Haidian@123").await;
+        assert_eq!(
+            haidian
+                .post("/api/v1/evaluation/appeals", appeal.clone())
+                .await
+                .0,
+            StatusCode::NOT_FOUND,
+            "{label}"
+        );
+        let (status, filed) = chaoyang.post("/api/v1/evaluation/appeals", appeal).await;
+        assert_eq!(status, StatusCode::CREATED, "{label}: {filed}");
+        let appeal_code = filed["code"].as_str().unwrap();
+        let (status, _) = chaoyang
+            .post(
+                &format!("/api/v1/work-orders/{appeal_code}/actions"),
+                json!({"action": "accept", "comment": "自己受理"}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{label}: a unit cannot accept its own appeal"
+        );
+        let (status, accepted) = evaluator
+            .post(
+                &format!("/api/v1/work-orders/{appeal_code}/actions"),
+                json!({"action": "accept", "comment": "材料属实，予以更正"}),
+            )
+            .await;
+        assert_eq!(
+            (status, accepted["state"].clone()),
+            (StatusCode::OK, json!("accepted")),
+            "{label}: {accepted}"
+        );
+        // Re-scored as a new result version: 100 − 0.9 × 0 = 100, sharing rank 1 with 海淀.
+        let results = ok(
+            &evaluator,
+            &format!("/api/v1/evaluation/runs/{second}/results"),
+        )
+        .await;
+        let cy = unit(&results, "110105");
+        assert_eq!(
+            (
+                cy["score"].clone(),
+                cy["rank"].clone(),
+                unit(&results, "110108")["rank"].clone()
+            ),
+            (json!(100.0), json!(1), json!(1)),
+            "{label}"
+        );
+        let trace = ok(
+            &chaoyang,
+            &format!("/api/v1/evaluation/runs/{second}/trace/110105"),
+        )
+        .await;
+        assert_eq!(trace["result_version"], 2);
+        assert!(
+            trace["steps"][1]["step"]
+                .as_str()
+                .unwrap()
+                .starts_with("申诉更正"),
+            "{trace}"
+        );
+        // … while the archive keeps the published snapshot.
+        let archive = ok(
+            &evaluator,
+            &format!("/api/v1/evaluation/archives/{archive_id}"),
+        )
+        .await;
+        assert_eq!(
+            (archive["intact"].clone(), archive["sha256"].clone()),
+            (json!(true), published["sha256"].clone())
+        );
+
         // Changing a stored snapshot behind the application's back is found.
         app.state.store.execute_admin(&format!(
             "UPDATE evaluation_archives SET snapshot = REPLACE(snapshot, '\"score\":55.0', '\"score\":95.0') WHERE id = {archive_id}"

@@ -118,6 +118,11 @@ impl Ratio {
             .denominator
             .as_deref()
             .map(|d| facts.get(d).unwrap_or(0.0));
+        self.of(numerator, denominator)
+    }
+
+    /// The value of given counts (a corrected appeal's figures).
+    pub fn of(&self, numerator: f64, denominator: Option<f64>) -> Measured {
         let value = match denominator {
             None => Some(numerator * self.scale),
             Some(0.0) => None,

@@ -14,6 +14,7 @@ pub const ITEM_CHANGE: &str = "item_change";
 pub const COMPLAINT: &str = "complaint";
 pub const BAD_REVIEW: &str = "bad_review";
 pub const RECTIFICATION: &str = "rectification";
+pub const APPEAL: &str = "appeal";
 /// Evaluators verify rectifications (质效评价).
 pub const EVALUATE: &str = "evaluation:run";
 
@@ -257,10 +258,52 @@ fn rectification() -> OrderType {
     }
 }
 
+/// 申诉 (APL-1/2): a unit disputes an indicator's figures of an evaluation;
+/// the evaluator accepts (the unit is re-scored with the corrected figures as
+/// a new result version; an archive keeps its snapshot) or rejects, with reasons.
+fn appeal() -> OrderType {
+    OrderType {
+        code: APPEAL.to_string(),
+        name: "申诉".to_string(),
+        initial: "reviewing".to_string(),
+        states: vec![
+            state("reviewing", "待审核", Some(5)),
+            terminal("accepted", "申诉成立"),
+            terminal("rejected", "已驳回"),
+        ],
+        transitions: vec![
+            step(
+                "accept",
+                "受理并更正",
+                &["reviewing"],
+                "accepted",
+                EVALUATE,
+                &["comment"],
+            ),
+            step(
+                "reject",
+                "驳回",
+                &["reviewing"],
+                "rejected",
+                EVALUATE,
+                &["comment"],
+            ),
+        ],
+    }
+}
+
 /// Every built-in order type.
 pub fn builtin() -> &'static [OrderType] {
     static TYPES: OnceLock<Vec<OrderType>> = OnceLock::new();
-    TYPES.get_or_init(|| vec![item_change(), complaint(), bad_review(), rectification()])
+    TYPES.get_or_init(|| {
+        vec![
+            item_change(),
+            complaint(),
+            bad_review(),
+            rectification(),
+            appeal(),
+        ]
+    })
 }
 
 /// A built-in type by code.

@@ -71,6 +71,7 @@ pub async fn publish(
             "definition": serde_json::from_str::<serde_json::Value>(&scheme.definition).map_err(ApiError::internal)?,
         },
         "data_version": run.row.data_version,
+        "result_version": run.version,
         "archived_at": to_rfc3339(archived_at),
         "archived_by": by,
         "results": run.results,

@@ -7,6 +7,7 @@
 //! (the ranking is the point of an evaluation); a unit's trace and problem
 //! details only when the unit is in the caller's data scope.
 
+pub mod appeals;
 pub mod archive;
 pub mod demo;
 pub mod indicators;
@@ -50,6 +51,7 @@ pub fn routes() -> OpenApiRouter<crate::state::AppState> {
         .routes(routes!(runs::compare_runs))
         .routes(routes!(archive::publish_run))
         .routes(routes!(archive::get_archive))
+        .routes(routes!(appeals::create_appeal))
 }
 
 /// The stored definition of an indicator row.

@@ -184,8 +184,11 @@ pub async fn list_runs(
 pub struct LoadedRun {
     pub row: RunRow,
     pub level: UnitLevel,
+    /// The current results: the stored ones with accepted appeals applied.
     pub results: Vec<UnitResult>,
     pub regions: UnitRegions,
+    /// 1 + the accepted appeals applied.
+    pub version: usize,
 }
 
 pub async fn load(store: &Store, id: i64) -> ApiResult<LoadedRun> {
@@ -193,12 +196,15 @@ pub async fn load(store: &Store, id: i64) -> ApiResult<LoadedRun> {
     let results = serde_json::from_str(&row.results).map_err(ApiError::internal)?;
     let regions = serde_json::from_str(&row.units).map_err(ApiError::internal)?;
     let level = unit_level("unit_level", &row.unit_level)?;
-    Ok(LoadedRun {
+    let mut run = LoadedRun {
         row,
         level,
         results,
         regions,
-    })
+        version: 1,
+    };
+    super::appeals::revise(store, &mut run).await?;
+    Ok(run)
 }
 
 impl LoadedRun {
@@ -292,6 +298,8 @@ pub struct TraceView {
     pub unit_name: String,
     pub score: f64,
     pub rank: u32,
+    /// 1, plus one for each accepted appeal the results were re-scored with.
+    pub result_version: usize,
     /// Inputs, each rule and formula step with its values, the result.
     pub steps: Vec<TraceStepView>,
 }
@@ -323,6 +331,7 @@ pub async fn run_trace(
         unit_name: r.unit_name.clone(),
         score: r.score,
         rank: r.rank,
+        result_version: run.version,
         steps: r.trace.iter().map(step_view).collect(),
     }))
 }

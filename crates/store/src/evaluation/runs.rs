@@ -184,6 +184,20 @@ impl Store {
         }))
     }
 
+    /// The data of a run's accepted appeals (work orders of type `appeal`), in
+    /// the order they were accepted.
+    pub async fn accepted_appeals(&self, run_id: i64) -> StoreResult<Vec<String>> {
+        Ok(on_read!(self, pool => {
+            sqlx::query_scalar::<_, String>(
+                "SELECT data FROM work_orders WHERE order_type = 'appeal' AND state = 'accepted'
+                    AND subject_kind = 'evaluation_run' AND subject_ref = $1 ORDER BY closed_at, code",
+            )
+            .bind(run_id.to_string())
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
     /// What the facts looked like when a run read them: the number of cases
     /// and the newest intake time (a later import changes it).
     pub async fn data_version(&self) -> StoreResult<String> {
