@@ -117,6 +117,8 @@ export interface Trace {
   unit_name: string
   score: number
   rank: number
+  /** 1, plus one per accepted appeal applied. */
+  result_version: number
   steps: TraceStep[]
 }
 
@@ -154,4 +156,13 @@ export interface Archive {
   data_version: string
   sha256: string
   intact: boolean
+}
+
+export interface AppealInput {
+  run_id: number
+  unit_code: string
+  indicator: string
+  numerator: number
+  denominator: number | null
+  reason: string
 }

@@ -64,6 +64,7 @@ import type {
   WorkOrderStat,
 } from './workorderTypes'
 import type {
+  AppealInput,
   Archive,
   CompareRow,
   Indicator,
@@ -293,4 +294,5 @@ export const qualityApi = {
   compare: (a: number, b: number) => http.get<CompareRow[]>('/evaluation/compare', { a, b }),
   publish: (id: number) => http.post<Published>(`/evaluation/runs/${id}/publish`, {}),
   archive: (id: number) => http.get<Archive>(`/evaluation/archives/${id}`),
+  appeal: (body: AppealInput) => http.post<{ code: string }>('/evaluation/appeals', body),
 }
