@@ -644,6 +644,44 @@ async fn runs_rank_compare_publish_and_keep_districts_apart() {
             (json!(true), published["sha256"].clone())
         );
 
+        // A notice to 朝阳 and 海淀: one order each, the state is the read receipt.
+        let (status, sent) = evaluator
+            .post("/api/v1/evaluation/notices", json!({"unit_level": "district", "units": ["110105", "110108"],
+                "title": "2026年3月质效评价结果通报", "content": "请查阅本期评价结果。", "instructions": "按时办结率低于95%的单位请于10个工作日内完成整改。", "contact": "市政务服务局 12345"}))
+            .await;
+        assert_eq!(
+            (status, sent["orders"].as_array().map(Vec::len)),
+            (StatusCode::CREATED, Some(2)),
+            "{label}: {sent}"
+        );
+        let (_, mine) = chaoyang.get("/api/v1/work-orders?type=notice").await;
+        assert_eq!(mine["total"], 1, "{label}: {mine}");
+        let notice = mine["items"][0]["code"].as_str().unwrap().to_string();
+        let (status, read) = chaoyang
+            .post(
+                &format!("/api/v1/work-orders/{notice}/actions"),
+                json!({"action": "acknowledge"}),
+            )
+            .await;
+        assert_eq!(
+            (status, read["state"].clone()),
+            (StatusCode::OK, json!("read")),
+            "{label}: {read}"
+        );
+        let (_, receipts) = evaluator
+            .get("/api/v1/work-orders?type=notice&state=read")
+            .await;
+        assert_eq!(receipts["total"], 1, "{label}");
+        let (status, _) = chaoyang
+            .post(
+                "/api/v1/evaluation/notices",
+                json!({"unit_level": "district", "title": "x", "content": "y"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = evaluator.post("/api/v1/evaluation/notices", json!({"unit_level": "district", "units": ["999999"], "title": "x", "content": "y"})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+
         // Changing a stored snapshot behind the application's back is found.
         app.state.store.execute_admin(&format!(
             "UPDATE evaluation_archives SET snapshot = REPLACE(snapshot, '\"score\":55.0', '\"score\":95.0') WHERE id = {archive_id}"

@@ -166,3 +166,14 @@ export interface AppealInput {
   denominator: number | null
   reason: string
 }
+
+export interface NoticeInput {
+  unit_level: UnitLevel
+  /** Empty: every unit of the level. */
+  units: string[]
+  title: string
+  content: string
+  instructions: string
+  contact: string
+  run_id: number | null
+}

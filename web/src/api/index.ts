@@ -65,6 +65,7 @@ import type {
 } from './workorderTypes'
 import type {
   AppealInput,
+  NoticeInput,
   Archive,
   CompareRow,
   Indicator,
@@ -295,4 +296,5 @@ export const qualityApi = {
   publish: (id: number) => http.post<Published>(`/evaluation/runs/${id}/publish`, {}),
   archive: (id: number) => http.get<Archive>(`/evaluation/archives/${id}`),
   appeal: (body: AppealInput) => http.post<{ code: string }>('/evaluation/appeals', body),
+  notice: (body: NoticeInput) => http.post<{ orders: string[] }>('/evaluation/notices', body),
 }

@@ -15,6 +15,7 @@ pub const COMPLAINT: &str = "complaint";
 pub const BAD_REVIEW: &str = "bad_review";
 pub const RECTIFICATION: &str = "rectification";
 pub const APPEAL: &str = "appeal";
+pub const NOTICE: &str = "notice";
 /// Evaluators verify rectifications (质效评价).
 pub const EVALUATE: &str = "evaluation:run";
 
@@ -292,6 +293,22 @@ fn appeal() -> OrderType {
     }
 }
 
+/// 结果通报 (EVAL-2): one order per receiving unit, so its state is the read
+/// receipt; the unit (a department itself, a district through its operators)
+/// acknowledges it.
+fn notice() -> OrderType {
+    OrderType {
+        code: NOTICE.to_string(),
+        name: "结果通报".to_string(),
+        initial: "sent".to_string(),
+        states: vec![state("sent", "待签收", Some(3)), terminal("read", "已签收")],
+        transitions: vec![
+            step("sign", "签收", &["sent"], "read", HANDLE, &[]),
+            step("acknowledge", "签收（区）", &["sent"], "read", OPERATE, &[]),
+        ],
+    }
+}
+
 /// Every built-in order type.
 pub fn builtin() -> &'static [OrderType] {
     static TYPES: OnceLock<Vec<OrderType>> = OnceLock::new();
@@ -302,6 +319,7 @@ pub fn builtin() -> &'static [OrderType] {
             bad_review(),
             rectification(),
             appeal(),
+            notice(),
         ]
     })
 }

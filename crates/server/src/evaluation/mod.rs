@@ -11,6 +11,7 @@ pub mod appeals;
 pub mod archive;
 pub mod demo;
 pub mod indicators;
+pub mod notices;
 pub mod rectification;
 pub mod runs;
 pub mod schemes;
@@ -52,6 +53,7 @@ pub fn routes() -> OpenApiRouter<crate::state::AppState> {
         .routes(routes!(archive::publish_run))
         .routes(routes!(archive::get_archive))
         .routes(routes!(appeals::create_appeal))
+        .routes(routes!(notices::send_notice))
 }
 
 /// The stored definition of an indicator row.
