@@ -128,6 +128,21 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Evaluation archive tools.
+    Evaluation {
+        #[command(subcommand)]
+        command: EvaluationCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvaluationCommand {
+    /// Recompute the SHA-256 of every published evaluation archive; exit 0
+    /// when all are intact, 1 naming each changed archive.
+    Verify {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
 }
 
 #[derive(Subcommand)]
@@ -349,6 +364,10 @@ async fn demo_data(
         stats.messages,
         started.elapsed().as_secs_f64()
     );
+    // Score and publish the last complete quarter, so 质效评价 opens on real rankings.
+    let (period, run_id, archive_id) =
+        govpulse_server::evaluation::demo::publish_demo(store, until_ms).await?;
+    println!("evaluation: {period} scored (run {run_id}) and published (archive {archive_id})");
     store
         .audit(&cli_record(
             "demo.load",
@@ -527,6 +546,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 counts.len(),
                 manifest.audit_head.seq
             );
+        }
+        Command::Evaluation {
+            command: EvaluationCommand::Verify { db },
+        } => {
+            let store = open(&db).await?;
+            let checked = govpulse_server::evaluation::archive::changed_archives(&store).await;
+            store.close().await;
+            let (total, changed) = checked?;
+            for (id, period) in &changed {
+                println!("archive {id} (period {period}) changed: its checksum no longer matches");
+            }
+            if !changed.is_empty() {
+                return Ok(ExitCode::from(1));
+            }
+            println!("{total} evaluation archives intact");
         }
         Command::Token {
             command: TokenCommand::Create { db, name, scope },

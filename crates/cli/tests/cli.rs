@@ -151,3 +151,53 @@ async fn acknowledged_writes_survive_a_killed_server_and_sigterm_stops_cleanly()
     assert!(status.success(), "graceful shutdown exit: {status:?}");
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_demo_publishes_an_evaluation_and_verify_names_a_changed_archive() {
+    for db in TestDb::all().await {
+        let url = db.url.clone();
+        let demo = govpulse(
+            &[
+                "demo",
+                "--cases",
+                "300",
+                "--seed",
+                "3",
+                "--until",
+                "2026-06-30",
+            ],
+            &url,
+        );
+        assert!(
+            demo.status.success(),
+            "{:?}: {}",
+            db.backend,
+            String::from_utf8_lossy(&demo.stderr)
+        );
+        // The demo year ends with a whole quarter: that quarter is published.
+        assert!(
+            stdout(&demo).contains("evaluation: 2026-Q2 scored"),
+            "{}",
+            stdout(&demo)
+        );
+        let verify = govpulse(&["evaluation", "verify"], &url);
+        assert_eq!(verify.status.code(), Some(0), "{}", stdout(&verify));
+        assert!(
+            stdout(&verify).contains("1 evaluation archives intact"),
+            "{}",
+            stdout(&verify)
+        );
+        db.store
+            .execute_admin("UPDATE evaluation_archives SET snapshot = REPLACE(snapshot, '\"rank\":1', '\"rank\":2')")
+            .await
+            .unwrap();
+        let verify = govpulse(&["evaluation", "verify"], &url);
+        assert_eq!(verify.status.code(), Some(1), "{:?}", db.backend);
+        assert!(
+            stdout(&verify).contains("archive 1 (period 2026-Q2) changed"),
+            "{}",
+            stdout(&verify)
+        );
+        db.cleanup().await;
+    }
+}

@@ -8,6 +8,7 @@ pub mod aggregation;
 pub mod audit;
 pub mod audit_checkpoint;
 pub mod dashboard;
+pub mod evaluation;
 pub mod export;
 pub mod guidance;
 pub mod identity;

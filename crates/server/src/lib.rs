@@ -7,6 +7,7 @@ pub mod audit_checkpoint;
 pub mod config;
 pub mod dashboard;
 pub mod error;
+pub mod evaluation;
 pub mod export;
 pub mod exports;
 pub mod extract;
@@ -64,7 +65,8 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "exports", description = "Background exports of large lists (DASH-4)"),
         (name = "workorders", description = "Work orders: item changes, complaints, 差评 follow-up (CHG-1..4, issue 12)"),
         (name = "quality", description = "Case data quality: check library and runs (QC-1/2, issue 14)"),
-        (name = "guidance", description = "Situational guidance, tolerance acceptance and credit check (GUIDE-1..3, issue 15)")
+        (name = "guidance", description = "Situational guidance, tolerance acceptance and credit check (GUIDE-1..3, issue 15)"),
+        (name = "evaluation", description = "Quality and efficiency evaluation: indicators, scoring schemes, runs, archive (IND, SCORE, EVAL; issue 13)")
     )
 )]
 struct ApiDoc;
@@ -99,7 +101,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(dashboard::routes())
                 .merge(workorders::routes())
                 .merge(quality::routes())
-                .merge(guidance::routes()),
+                .merge(guidance::routes())
+                .merge(evaluation::routes()),
         )
         .split_for_parts()
 }

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod aggregation;
 pub mod backup;
 pub mod dashboard;
+pub mod evaluation;
 pub mod exports;
 pub mod guidance;
 pub mod identity;

@@ -87,6 +87,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres_only: "",
     },
     Migration {
+        version: 11,
+        name: "evaluation",
+        portable: include_str!("migrations/0011_evaluation.sql"),
+        sqlite_only: "",
+        postgres_only: "",
+    },
+    Migration {
         version: 12,
         name: "governance",
         portable: include_str!("migrations/0012_governance.sql"),

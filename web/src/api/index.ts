@@ -80,6 +80,23 @@ import type {
   WorkOrderDetail,
   WorkOrderStat,
 } from './workorderTypes'
+import type {
+  AppealInput,
+  NoticeInput,
+  Archive,
+  CompareRow,
+  Indicator,
+  IndicatorDetail,
+  IndicatorInput,
+  IndicatorValue,
+  Problem,
+  Published,
+  Run,
+  Scheme,
+  SchemeDetail,
+  Trace,
+  UnitResult,
+} from './evaluationTypes'
 
 const enc = encodeURIComponent
 
@@ -328,3 +345,27 @@ export const guidanceApi = {
   complete: (id: number) => http.post<ToleranceCase>(`/tolerance/${id}/complete`, {}),
 }
 
+/** 质效评价 (docs/api-evaluation.md); `evaluationApi` is the 评价数据 of aggregation. */
+export const assessmentApi = {
+  indicators: (q: QueryParams) => http.get<Page<Indicator>>('/indicators', q),
+  indicator: (code: string) => http.get<IndicatorDetail>(`/indicators/${enc(code)}`),
+  createIndicator: (body: IndicatorInput) => http.post<Indicator>('/indicators', body),
+  updateIndicator: (code: string, body: IndicatorInput) => http.put<Indicator>(`/indicators/${enc(code)}`, body),
+  values: (code: string, period: string, unitLevel: string) =>
+    http.get<IndicatorValue[]>(`/indicators/${enc(code)}/values`, { period, unit_level: unitLevel }),
+  schemes: () => http.get<Scheme[]>('/scoring-schemes'),
+  scheme: (code: string) => http.get<SchemeDetail>(`/scoring-schemes/${enc(code)}`),
+  createScheme: (body: { code: string; name: string; definition: unknown }) => http.post<Scheme>('/scoring-schemes', body),
+  updateScheme: (code: string, body: { name: string; definition: unknown; version: number }) =>
+    http.put<Scheme>(`/scoring-schemes/${enc(code)}`, body),
+  runs: () => http.get<Run[]>('/evaluation/runs'),
+  run: (body: { scheme: string; period: string; mode: 'test' | 'official' }) => http.post<{ run_id: number }>('/evaluation/runs', body),
+  results: (id: number) => http.get<UnitResult[]>(`/evaluation/runs/${id}/results`),
+  trace: (id: number, unit: string) => http.get<Trace>(`/evaluation/runs/${id}/trace/${enc(unit)}`),
+  problems: (id: number, unit: string) => http.get<Problem[]>(`/evaluation/runs/${id}/problems/${enc(unit)}`),
+  compare: (a: number, b: number) => http.get<CompareRow[]>('/evaluation/compare', { a, b }),
+  publish: (id: number) => http.post<Published>(`/evaluation/runs/${id}/publish`, {}),
+  archive: (id: number) => http.get<Archive>(`/evaluation/archives/${id}`),
+  appeal: (body: AppealInput) => http.post<{ code: string }>('/evaluation/appeals', body),
+  notice: (body: NoticeInput) => http.post<{ orders: string[] }>('/evaluation/notices', body),
+}

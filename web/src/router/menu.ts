@@ -79,11 +79,11 @@ export const MENU: MenuEntry[] = [
     title: '质效评价',
     icon: TrendCharts,
     children: [
-      { path: '/evaluation/indicators', name: 'eval-indicators', title: '指标库', spec: 'IND-1..3' },
-      { path: '/evaluation/scoring-rules', name: 'eval-scoring', title: '赋分规则', spec: 'SCORE-1..3' },
-      { path: '/evaluation/results', name: 'eval-results', title: '评价结果', spec: 'EVAL-1..3' },
-      { path: '/evaluation/appeals', name: 'eval-appeals', title: '申诉管理', spec: 'APL-1 · APL-2' },
-      { path: '/evaluation/rectifications', name: 'eval-rectifications', title: '整改工单', spec: 'APL-3' },
+      { path: '/evaluation/indicators', name: 'eval-indicators', title: '指标库', permission: 'evaluation:read', component: () => import('@/views/evaluation/IndicatorsView.vue') },
+      { path: '/evaluation/scoring-rules', name: 'eval-scoring', title: '赋分规则', permission: 'evaluation:read', component: () => import('@/views/evaluation/SchemesView.vue') },
+      { path: '/evaluation/results', name: 'eval-results', title: '评价结果', permission: 'evaluation:read', component: () => import('@/views/evaluation/ResultsView.vue') },
+      { path: '/evaluation/appeals', name: 'eval-appeals', title: '申诉管理', permission: 'workorder:read', component: () => import('@/views/workorders/WorkOrdersView.vue') },
+      { path: '/evaluation/rectifications', name: 'eval-rectifications', title: '整改工单', permission: 'workorder:read', component: () => import('@/views/workorders/WorkOrdersView.vue') },
     ],
   },
   {

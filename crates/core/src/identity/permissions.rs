@@ -89,6 +89,10 @@ pub const PERMISSIONS: &[Permission] = &[
     ),
     perm("tolerance:accept", "容缺受理", "情形引导", None),
     perm("credit:check", "信用核查", "情形引导", None),
+    perm("evaluation:read", "查看指标与评价结果", "质效评价", None),
+    perm("indicator:write", "维护指标库与赋分规则", "质效评价", None),
+    perm("evaluation:run", "执行评价与试算", "质效评价", None),
+    perm("evaluation:publish", "发布与归档评价结果", "质效评价", None),
 ];
 
 /// Scopes an API token may carry, with the permissions each grants.
@@ -189,6 +193,7 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
                 "guidance:write",
                 "tolerance:accept",
                 "credit:check",
+                "evaluation:read",
             ],
         },
         BuiltinRole {
@@ -207,6 +212,7 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
                 "guidance:read",
                 "tolerance:accept",
                 "credit:check",
+                "evaluation:read",
             ],
         },
         BuiltinRole {
@@ -224,13 +230,24 @@ pub fn builtin_roles() -> &'static [BuiltinRole] {
                 "guidance:read",
                 "tolerance:accept",
                 "credit:check",
+                "evaluation:read",
             ],
         },
         BuiltinRole {
             code: "evaluator",
             name: "考核管理员",
             description: "指标、赋分规则、评价结果与申诉",
-            permissions: &["org:read", "item:read", "data:read", "warning:read"],
+            permissions: &[
+                "org:read",
+                "item:read",
+                "data:read",
+                "warning:read",
+                "workorder:read",
+                "evaluation:read",
+                "indicator:write",
+                "evaluation:run",
+                "evaluation:publish",
+            ],
         },
     ];
     ROLES

@@ -13,6 +13,11 @@ pub const HANDLE: &str = "workorder:handle";
 pub const ITEM_CHANGE: &str = "item_change";
 pub const COMPLAINT: &str = "complaint";
 pub const BAD_REVIEW: &str = "bad_review";
+pub const RECTIFICATION: &str = "rectification";
+pub const APPEAL: &str = "appeal";
+pub const NOTICE: &str = "notice";
+/// Evaluators verify rectifications (质效评价).
+pub const EVALUATE: &str = "evaluation:run";
 
 fn state(key: &str, name: &str, sla_days: Option<u32>) -> StateDef {
     StateDef {
@@ -203,10 +208,120 @@ fn bad_review() -> OrderType {
     }
 }
 
+/// 整改工单 (APL-3): opened by the evaluation's preset rule for a unit with
+/// an indicator below the threshold; the unit (a department itself, a
+/// district through its operators) reports what it changed, the evaluator
+/// verifies or returns it.
+fn rectification() -> OrderType {
+    OrderType {
+        code: RECTIFICATION.to_string(),
+        name: "整改工单".to_string(),
+        initial: "rectifying".to_string(),
+        states: vec![
+            state("rectifying", "整改中", Some(10)),
+            state("verifying", "待核验", Some(3)),
+            terminal("closed", "已办结"),
+        ],
+        transitions: vec![
+            step(
+                "submit",
+                "提交整改结果",
+                &["rectifying"],
+                "verifying",
+                HANDLE,
+                &["comment"],
+            ),
+            step(
+                "report",
+                "报送整改结果",
+                &["rectifying"],
+                "verifying",
+                OPERATE,
+                &["comment"],
+            ),
+            step(
+                "return",
+                "退回整改",
+                &["verifying"],
+                "rectifying",
+                EVALUATE,
+                &["comment"],
+            ),
+            step(
+                "verify",
+                "核验通过",
+                &["verifying"],
+                "closed",
+                EVALUATE,
+                &[],
+            ),
+        ],
+    }
+}
+
+/// 申诉 (APL-1/2): a unit disputes an indicator's figures of an evaluation;
+/// the evaluator accepts (the unit is re-scored with the corrected figures as
+/// a new result version; an archive keeps its snapshot) or rejects, with reasons.
+fn appeal() -> OrderType {
+    OrderType {
+        code: APPEAL.to_string(),
+        name: "申诉".to_string(),
+        initial: "reviewing".to_string(),
+        states: vec![
+            state("reviewing", "待审核", Some(5)),
+            terminal("accepted", "申诉成立"),
+            terminal("rejected", "已驳回"),
+        ],
+        transitions: vec![
+            step(
+                "accept",
+                "受理并更正",
+                &["reviewing"],
+                "accepted",
+                EVALUATE,
+                &["comment"],
+            ),
+            step(
+                "reject",
+                "驳回",
+                &["reviewing"],
+                "rejected",
+                EVALUATE,
+                &["comment"],
+            ),
+        ],
+    }
+}
+
+/// 结果通报 (EVAL-2): one order per receiving unit, so its state is the read
+/// receipt; the unit (a department itself, a district through its operators)
+/// acknowledges it.
+fn notice() -> OrderType {
+    OrderType {
+        code: NOTICE.to_string(),
+        name: "结果通报".to_string(),
+        initial: "sent".to_string(),
+        states: vec![state("sent", "待签收", Some(3)), terminal("read", "已签收")],
+        transitions: vec![
+            step("sign", "签收", &["sent"], "read", HANDLE, &[]),
+            step("acknowledge", "签收（区）", &["sent"], "read", OPERATE, &[]),
+        ],
+    }
+}
+
 /// Every built-in order type.
 pub fn builtin() -> &'static [OrderType] {
     static TYPES: OnceLock<Vec<OrderType>> = OnceLock::new();
-    TYPES.get_or_init(|| vec![item_change(), complaint(), bad_review()])
+    TYPES.get_or_init(|| {
+        vec![
+            item_change(),
+            complaint(),
+            bad_review(),
+            rectification(),
+            appeal(),
+            notice(),
+        ]
+    })
 }
 
 /// A built-in type by code.

@@ -86,6 +86,15 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         department: None,
     },
     DemoAccount {
+        username: "evaluator",
+        password: "Eval@123456",
+        display_name: "考核管理员",
+        role: "evaluator",
+        scope_kind: "city",
+        region: "110000",
+        department: None,
+    },
+    DemoAccount {
         username: "dept",
         password: "Dept@123456",
         display_name: "市场监管局业务员",
@@ -113,6 +122,7 @@ pub async fn builtin_seed(store: &Store) -> anyhow::Result<()> {
     builtin_role_seed(store).await?;
     default_sources(store).await?;
     crate::workorders::classes::seed_classes(store).await?;
+    crate::evaluation::seed_builtin_indicators(store).await?;
     crate::monitoring::engine::seed_builtin_rules(store).await
 }
 
