@@ -549,10 +549,11 @@ pub async fn load(
     generator.plant_faults(&mut out);
     ingest(pipeline, out, now, &mut summary, |_, _| {}).await?;
     super::demo_work_orders::load(pipeline, now).await?;
-    feed::register(pipeline.store, now).await?;
     // Dated from the demo's last day, like the showcase: the same seed and
     // day give the same data.
     super::demo_guidance::load(pipeline, options.until_ms).await?;
+    // Last: the feed's manifest declares what arrived today plus a lost batch.
+    feed::register(pipeline.store, now).await?;
     summary.event_rate_first_tenth = first_tenth.0 as f64 / first_tenth.1.max(1e-9);
     summary.event_rate_last_tenth = last_tenth.0 as f64 / last_tenth.1.max(1e-9);
     Ok(summary)
