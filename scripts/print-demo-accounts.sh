@@ -13,5 +13,8 @@ cat <<TXT
     chaoyang / Chaoyang@123  district operator 朝阳区
     haidian  / Haidian@123   district operator 海淀区
     dept     / Dept@123456   department user 市市场监管局
+    evaluator / Eval@123456  evaluator 考核管理员 (质效评价)
+
+  Public guidance (no login): http://${1:-127.0.0.1:8080}/guide
 
 TXT
