@@ -255,6 +255,26 @@ pub async fn serve_until(
     Ok(())
 }
 
+/// Run a sweep in batches of 500 at the current time until a batch finds
+/// nothing; the total found. A failed batch is logged as `what` and ends it.
+pub(crate) async fn sweep_in_batches<F, Fut>(what: &str, mut batch: F) -> u64
+where
+    F: FnMut(i64, i64) -> Fut,
+    Fut: Future<Output = govpulse_store::StoreResult<u64>>,
+{
+    let mut found = 0;
+    loop {
+        match batch(govpulse_core::time::now_ms(), 500).await {
+            Ok(0) => return found,
+            Ok(n) => found += n,
+            Err(err) => {
+                tracing::warn!(error = %err, "{what} sweep failed");
+                return found;
+            }
+        }
+    }
+}
+
 /// Run `sweep` at start and then every `period` until the server drains (the
 /// overdue sweeps of work orders and tolerance acceptances).
 pub(crate) fn spawn_periodic<F, Fut>(state: &AppState, period: Duration, sweep: F)

@@ -64,18 +64,8 @@ pub fn start(state: &AppState) {
 
 /// One overdue sweep (batches of 500 until none is left).
 pub async fn sweep_now(store: &Store) -> u64 {
-    let mut raised = 0;
-    loop {
-        match store
-            .sweep_overdue_tolerance(govpulse_core::time::now_ms(), 500)
-            .await
-        {
-            Ok(0) => return raised,
-            Ok(n) => raised += n,
-            Err(err) => {
-                tracing::warn!(error = %err, "tolerance overdue sweep failed");
-                return raised;
-            }
-        }
-    }
+    crate::sweep_in_batches("tolerance overdue", |now, limit| {
+        store.sweep_overdue_tolerance(now, limit)
+    })
+    .await
 }

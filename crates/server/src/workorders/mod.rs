@@ -243,18 +243,8 @@ pub fn start(state: &AppState) {
 
 /// One overdue sweep (batches of 500 until none is left).
 pub async fn sweep_now(store: &Store) -> u64 {
-    let mut raised = 0;
-    loop {
-        match store
-            .sweep_overdue_work_orders(govpulse_core::time::now_ms(), 500)
-            .await
-        {
-            Ok(0) => return raised,
-            Ok(n) => raised += n,
-            Err(err) => {
-                tracing::warn!(error = %err, "work-order overdue sweep failed");
-                return raised;
-            }
-        }
-    }
+    crate::sweep_in_batches("work-order overdue", |now, limit| {
+        store.sweep_overdue_work_orders(now, limit)
+    })
+    .await
 }
