@@ -1,4 +1,5 @@
-//! Login, logout, the current user, password change and TOTP (SEC-1).
+//! Login, logout, the current user and password change (SEC-1); the TOTP
+//! second factor is in [`super::totp`].
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
@@ -19,7 +20,6 @@ use govpulse_core::time::{now_ms, to_rfc3339};
 use govpulse_store::audit::AuditRecord;
 use govpulse_store::identity::{LoginClaim, SessionRow, UserRow};
 use serde::{Deserialize, Serialize};
-use totp_rs::{Algorithm, Builder, Totp};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -107,51 +107,6 @@ fn session_cookie(state: &AppState, value: &str, max_age: Option<i64>) -> Header
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// The TOTP generator of a stored hex secret.
-fn totp_for(username: &str, secret_hex: &str) -> ApiResult<Totp> {
-    let secret = hex::decode(secret_hex).map_err(ApiError::internal)?;
-    Builder::new()
-        .with_algorithm(Algorithm::SHA1)
-        .with_secret(secret)
-        .with_account_name(username)
-        .with_issuer(Some("govpulse"))
-        .build()
-        .map_err(ApiError::internal)
-}
-
-/// The time step a code matches for a stored (sealed) secret, if any.
-fn totp_step(state: &AppState, username: &str, stored: &str, code: &str) -> Option<i64> {
-    let secret_hex = unseal_totp_secret(state, stored)?;
-    let now = u64::try_from(now_ms() / 1000).unwrap_or_default();
-    totp_for(username, &secret_hex)
-        .ok()?
-        .check(code.trim(), now)
-        .and_then(|step| i64::try_from(step).ok())
-}
-
-/// The hex secret of a stored one: sealed with the key file (AES-GCM), or a
-/// plain hex secret enrolled before secrets were sealed.
-fn unseal_totp_secret(state: &AppState, stored: &str) -> Option<String> {
-    state.vault.decrypt(stored).or_else(|| {
-        (stored.len() == 40 && stored.bytes().all(|b| b.is_ascii_hexdigit()))
-            .then(|| stored.to_string())
-    })
-}
-
-/// A code is good once: it must match and its time step must be later than
-/// every step this account had accepted (taken atomically).
-async fn totp_accepts(
-    state: &AppState,
-    user: &UserRow,
-    stored: &str,
-    code: &str,
-) -> ApiResult<bool> {
-    match totp_step(state, &user.username, stored, code) {
-        Some(step) => Ok(state.store.claim_totp_step(user.id, step).await?),
-        None => Ok(false),
-    }
-}
-
 /// Logins over the per-address rate limit, audited in windows.
 const RATE_LIMITED: Refused = Refused {
     action: "auth.rate_limited",
@@ -209,7 +164,7 @@ pub async fn login(
     let password_ok = verify_password(req.password, user.password_hash.clone()).await;
     let second_factor = match (&user.totp_secret, user.totp_enabled, &req.totp_code) {
         (Some(secret), true, Some(code)) if password_ok => {
-            Some(totp_accepts(&state, &user, secret, code).await?)
+            Some(super::totp::totp_accepts(&state, &user, secret, code).await?)
         }
         (Some(_), true, Some(_)) => Some(false),
         (Some(_), true, None) => None,
@@ -444,7 +399,7 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn own_user(state: &AppState, caller: &Caller) -> ApiResult<UserRow> {
+pub(super) async fn own_user(state: &AppState, caller: &Caller) -> ApiResult<UserRow> {
     let id = caller
         .user_id
         .ok_or_else(|| ApiError::forbidden("user session"))?;
@@ -455,128 +410,10 @@ async fn own_user(state: &AppState, caller: &Caller) -> ApiResult<UserRow> {
         .ok_or_else(ApiError::unauthenticated)
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TotpSetup {
-    /// Base32 secret for manual entry.
-    pub secret: String,
-    pub otpauth_url: String,
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TotpSetupRequest {
-    /// The caller's password: a new secret replaces any enrolled factor.
-    pub password: String,
-}
-
-/// Start enrolling a TOTP second factor (needs the password; replaces an
-/// enrolled factor, which stays off until the new one is confirmed): returns
-/// the secret to scan. The secret is stored sealed with the key file.
-#[utoipa::path(post, path = "/auth/totp/setup", tag = "identity", request_body = TotpSetupRequest,
-    responses((status = 200, body = TotpSetup),
-        (status = 400, description = "`request.invalid`: no password", body = crate::error::ErrorBody),
-        (status = 401, description = "`auth.invalid_credentials`: wrong password (counts toward the lockout)", body = crate::error::ErrorBody),
-        (status = 423, description = "`auth.locked`", body = crate::error::ErrorBody)))]
-pub async fn totp_setup(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiJson(req): ApiJson<TotpSetupRequest>,
-) -> ApiResult<Json<TotpSetup>> {
-    let user = own_user(&state, &caller).await?;
-    check_own_password(&state, &caller, &user, &req.password, "auth.totp_setup").await?;
-    let mut secret = [0u8; 20];
-    getrandom::fill(&mut secret).map_err(ApiError::internal)?;
-    let secret_hex = hex::encode(secret);
-    let totp = totp_for(&user.username, &secret_hex)?;
-    let audit = caller.audit(
-        "auth.totp_setup",
-        "user",
-        &user.id.to_string(),
-        serde_json::json!({}),
-    );
-    state
-        .store
-        .set_totp(
-            user.id,
-            Some(&state.vault.encrypt(&secret_hex)),
-            false,
-            &audit,
-        )
-        .await?;
-    Ok(Json(TotpSetup {
-        secret: totp.secret().to_base32(),
-        otpauth_url: totp.to_url().map_err(ApiError::internal)?,
-    }))
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TotpCode {
-    pub code: String,
-}
-
-/// Confirm enrolment with a current code; from then on login asks for one.
-#[utoipa::path(post, path = "/auth/totp/enable", tag = "identity", request_body = TotpCode,
-    responses((status = 204), (status = 400, body = crate::error::ErrorBody)))]
-pub async fn totp_enable(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiJson(req): ApiJson<TotpCode>,
-) -> ApiResult<StatusCode> {
-    let user = own_user(&state, &caller).await?;
-    let secret = user
-        .totp_secret
-        .clone()
-        .ok_or_else(|| ApiError::invalid_field("code", "请先获取动态口令密钥"))?;
-    if !totp_accepts(&state, &user, &secret, &req.code).await? {
-        return Err(ApiError::invalid_field(
-            "code",
-            "动态口令不正确或已使用，请输入新的动态口令",
-        ));
-    }
-    let audit = caller.audit(
-        "auth.totp_enable",
-        "user",
-        &user.id.to_string(),
-        serde_json::json!({}),
-    );
-    state
-        .store
-        .set_totp(user.id, Some(&secret), true, &audit)
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TotpDisable {
-    pub password: String,
-}
-
-/// Remove the second factor (needs the password).
-#[utoipa::path(post, path = "/auth/totp/disable", tag = "identity", request_body = TotpDisable,
-    responses((status = 204), (status = 401, body = crate::error::ErrorBody)))]
-pub async fn totp_disable(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiJson(req): ApiJson<TotpDisable>,
-) -> ApiResult<StatusCode> {
-    let user = own_user(&state, &caller).await?;
-    check_own_password(&state, &caller, &user, &req.password, "auth.totp_disable").await?;
-    let audit = caller.audit(
-        "auth.totp_disable",
-        "user",
-        &user.id.to_string(),
-        serde_json::json!({}),
-    );
-    state.store.set_totp(user.id, None, false, &audit).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
 /// A signed-in user's password, checked for a sensitive change (`action`):
 /// each attempt counts toward the lockout exactly like a login, and every
 /// failure is audited — a stolen session cannot guess the password freely.
-async fn check_own_password(
+pub(super) async fn check_own_password(
     state: &AppState,
     caller: &Caller,
     user: &UserRow,

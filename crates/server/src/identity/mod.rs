@@ -10,6 +10,7 @@ pub mod roles;
 pub mod secrets;
 pub mod session_cache;
 pub mod tokens;
+pub mod totp;
 pub mod users;
 
 use crate::state::AppState;
@@ -22,9 +23,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
         .routes(routes!(auth::change_password))
-        .routes(routes!(auth::totp_setup))
-        .routes(routes!(auth::totp_enable))
-        .routes(routes!(auth::totp_disable))
+        .routes(routes!(totp::totp_setup))
+        .routes(routes!(totp::totp_enable))
+        .routes(routes!(totp::totp_disable))
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(
             users::get_user,
