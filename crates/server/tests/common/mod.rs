@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod aggregation;
+pub mod evaluation;
 pub mod exports;
 pub mod monitoring;
 
