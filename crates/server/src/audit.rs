@@ -46,6 +46,7 @@ pub struct AuditQuery {
     /// Cursor of the previous page's `next`: keyset paging, `page` is then ignored.
     pub after: Option<String>,
     /// Export format: `csv` (default) or `xlsx`.
+    #[param(pattern = "^(xlsx|csv)?$")]
     pub format: Option<String>,
 }
 

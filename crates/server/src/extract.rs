@@ -91,30 +91,6 @@ fn query_rejection(rejection: QueryRejection) -> ApiError {
     .with_details(serde_json::json!({ "reason": rejection.body_text() }))
 }
 
-/// Pagination shared by every list (`page` is 1-based). Each query struct
-/// carries `page` and `size` itself: serde's `flatten` would turn numbers in a
-/// query string into strings.
-#[derive(Debug, Clone, Copy)]
-pub struct Paging {
-    pub page: Option<i64>,
-    pub size: Option<i64>,
-}
-
-impl Paging {
-    pub const MAX_SIZE: i64 = 500;
-
-    pub fn new(page: Option<i64>, size: Option<i64>) -> Self {
-        Self { page, size }
-    }
-
-    /// `(offset, limit)` after clamping to sane bounds.
-    pub fn window(&self) -> (i64, i64) {
-        let size = self.size.unwrap_or(20).clamp(1, Self::MAX_SIZE);
-        let page = self.page.unwrap_or(1).max(1);
-        ((page - 1).saturating_mul(size), size)
-    }
-}
-
 /// Treat `?x=` (empty) as absent: forms send empty filters.
 pub fn non_empty(value: &Option<String>) -> Option<String> {
     value

@@ -15,6 +15,7 @@ pub mod guidance;
 pub mod identity;
 pub mod list;
 pub mod monitoring;
+pub mod openapi;
 pub mod ops;
 pub mod org;
 pub mod overload;
@@ -41,35 +42,8 @@ use tower_http::request_id::{
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
-use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "govpulse API",
-        description = "政务服务数字化运营管理系统 — HTTP API. Errors are `{code, message, details}` with stable codes; \
-                       lists take `page` (1-based) and `size` (≤ 500) and answer `{total, items}`; times are RFC 3339 in +08:00. \
-                       Browser sessions send `X-CSRF-Token` on writes; systems use `Authorization: Bearer <token>`. \
-                       Under overload any request may answer 503 `server.busy` (retry after `Retry-After` seconds), \
-                       504 `server.timeout` (its deadline passed and its work was stopped) or, while the server stops, 503 `server.shutting_down`."
-    ),
-    tags(
-        (name = "identity", description = "Login, accounts, roles, security policy, API tokens (SEC-1, SEC-2)"),
-        (name = "org", description = "Regions and departments"),
-        (name = "audit", description = "Tamper-evident audit log (SEC-3)"),
-        (name = "monitoring", description = "Working-day calendar and clocks (MON-1..8)"),
-        (name = "dashboard", description = "Key indicators, breakdowns, trends, hot words and exports (DASH-1..5)"),
-        (name = "aggregation", description = "Items, consultation codes, intake, cases, linking, collection rules (AGG-1..5)"),
-        (name = "exports", description = "Background exports of large lists (DASH-4)"),
-        (name = "workorders", description = "Work orders: item changes, complaints, 差评 follow-up (CHG-1..4, issue 12)"),
-        (name = "quality", description = "Case data quality: check library and runs (QC-1/2, issue 14)"),
-        (name = "guidance", description = "Situational guidance, tolerance acceptance and credit check (GUIDE-1..3, issue 15)"),
-        (name = "evaluation", description = "Quality and efficiency evaluation: indicators, scoring schemes, runs, archive (IND, SCORE, EVAL; issue 13)")
-    )
-)]
-struct ApiDoc;
 
 /// Request ids: a per-process random prefix plus a counter (cheap and unique).
 #[derive(Clone)]
@@ -89,7 +63,7 @@ impl MakeRequestId for RequestIds {
 
 /// The API routes with their OpenAPI description.
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(openapi::header())
         .nest(
             "/api/v1",
             identity::routes()
@@ -104,7 +78,9 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(guidance::routes())
                 .merge(evaluation::routes()),
         )
-        .split_for_parts()
+        .split_for_parts();
+    openapi::complete(&mut doc);
+    (router, doc)
 }
 
 /// The OpenAPI document (also served at `/api/openapi.json`).

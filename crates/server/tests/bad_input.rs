@@ -142,6 +142,21 @@ async fn unknown_api_paths_answer_json_404_and_ops_endpoints_work() {
     // must be in the path template, and a list's `size` carries its bound.
     for (path, operations) in spec["paths"].as_object().unwrap() {
         for (method, operation) in operations.as_object().unwrap() {
+            // Every status the server may send is declared, with the error body.
+            let responses = &operation["responses"];
+            let mut expected = vec!["400", "429", "503", "504"];
+            if !path.starts_with("/api/v1/public/") && path != "/api/v1/auth/login" {
+                expected.extend(["401", "403"]);
+            }
+            if path.contains('{') {
+                expected.push("404");
+            }
+            for status in expected {
+                assert!(
+                    responses[status].is_object(),
+                    "{method} {path}: {status} not declared"
+                );
+            }
             for parameter in operation["parameters"].as_array().into_iter().flatten() {
                 let name = parameter["name"].as_str().unwrap();
                 if parameter["in"] == "path" {

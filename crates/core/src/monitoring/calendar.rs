@@ -67,8 +67,11 @@ impl WorkCalendar {
 
     /// The bundled exceptions of `year` as `(date, name, is_off_day)`.
     pub fn bundled_year(year: i32) -> Vec<(String, String, bool)> {
-        let index = year - Self::BUNDLED_FIRST;
-        let Some(file) = usize::try_from(index).ok().and_then(|i| BUNDLED.get(i)) else {
+        let index = year.checked_sub(Self::BUNDLED_FIRST);
+        let Some(file) = index
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| BUNDLED.get(i))
+        else {
             return Vec::new();
         };
         serde_json::from_str::<HolidayFile>(file)

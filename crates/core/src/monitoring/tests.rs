@@ -343,3 +343,10 @@ mod stage_clocks {
         assert_eq!(special.status, "running");
     }
 }
+
+#[test]
+fn years_far_outside_the_bundled_data_have_no_exceptions() {
+    for year in [i32::MIN, -2_147_483_647, 0, 2006, 2200, i32::MAX] {
+        assert!(WorkCalendar::bundled_year(year).is_empty(), "{year}");
+    }
+}

@@ -20,8 +20,19 @@ use govpulse_store::list::ListRequest;
 use govpulse_store::monitoring::WARNING_LIST;
 use serde::{Deserialize, Serialize};
 
+/// A case in the list: the record and how many consultations led to it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CaseView {
+    #[serde(flatten)]
+    pub record: CaseRecord,
+    /// Consultations linked to this case.
+    pub consultations: i32,
+}
+
+/// A case's own fields, shared by the list and the detail (which lists the
+/// linked consultations themselves instead of counting them).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseRecord {
     pub case_code: String,
     pub item_code: String,
     pub item_name: Option<String>,
@@ -40,8 +51,6 @@ pub struct CaseView {
     pub status: String,
     pub accepted_at: Option<String>,
     pub completed_at: Option<String>,
-    /// Consultations linked to this case.
-    pub consultations: i32,
     pub handling_mode: Option<String>,
     pub remark: Option<String>,
     /// Whether any stage clock of the case ran past its deadline.
@@ -53,6 +62,16 @@ pub struct CaseView {
 }
 
 impl From<CaseRow> for CaseView {
+    fn from(r: CaseRow) -> Self {
+        let consultations = r.consultations;
+        Self {
+            record: r.into(),
+            consultations,
+        }
+    }
+}
+
+impl From<CaseRow> for CaseRecord {
     fn from(r: CaseRow) -> Self {
         Self {
             case_code: r.case_code,
@@ -72,7 +91,6 @@ impl From<CaseRow> for CaseView {
             status: r.status,
             accepted_at: r.accepted_at.map(to_rfc3339),
             completed_at: r.completed_at.map(to_rfc3339),
-            consultations: r.consultations,
             handling_mode: r.handling_mode,
             remark: r.remark,
             overdue: r.overdue,
@@ -278,7 +296,7 @@ fn clocks_of(state: &AppState, case: &CaseRow, events: &[EventRow]) -> Vec<Clock
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CaseDetail {
     #[serde(flatten)]
-    pub case: CaseView,
+    pub case: CaseRecord,
     /// Stage clocks (working-day calendar, suspensions) at the time of the request.
     pub clocks: Vec<ClockView>,
     /// Warnings on this case (every rule, any status).

@@ -16,6 +16,7 @@ const MAX_REASON_CHARS: usize = 500;
 
 /// One superseded version of a record of the case.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = RecordHistoryView)]
 pub struct HistoryView {
     /// cases | case-events | consultations | evaluations
     pub kind: String,

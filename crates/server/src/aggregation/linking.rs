@@ -11,6 +11,7 @@ use govpulse_core::time::to_rfc3339;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ApplicantTimelineEntry)]
 pub struct TimelineEntry {
     /// `consultation` or `case`.
     pub kind: String,
@@ -64,6 +65,7 @@ pub async fn applicant_timeline(
 #[into_params(parameter_in = Query)]
 pub struct LinkingQuery {
     /// region (district) | department | item
+    #[param(pattern = "^(region|department|item)?$")]
     pub group: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,

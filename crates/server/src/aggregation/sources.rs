@@ -2,6 +2,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::export::{csv_download, xlsx_download};
+use crate::exports::Format;
 use crate::extract::{non_empty, ApiJson, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
@@ -37,7 +38,9 @@ pub struct SourceView {
     pub dictionaries: BTreeMap<String, BTreeMap<String, String>>,
     #[serde(default = "enabled")]
     pub enabled: bool,
-    #[serde(default, skip_deserializing)]
+    /// Set by the server; ignored when sent.
+    #[serde(default)]
+    #[schema(read_only)]
     pub updated_at: Option<String>,
 }
 
@@ -188,6 +191,7 @@ pub struct ReconciliationQuery {
     pub source: Option<String>,
     pub kind: Option<String>,
     /// Export format: `xlsx` (default) or `csv`.
+    #[param(pattern = "^(xlsx|csv)?$")]
     pub format: Option<String>,
     #[param(minimum = 1)]
     pub page: Option<i64>,
@@ -245,6 +249,8 @@ impl ReconciliationQuery {
                 other => Ok(other),
             }
         };
+        // The list and its export share these parameters: both check them all.
+        Format::parse(self.format.as_deref())?;
         Ok(ReconciliationFilter {
             from_day: day("from", &self.from)?,
             to_day: day("to", &self.to)?,
@@ -278,6 +284,8 @@ pub async fn export_reconciliation(
     ApiQuery(q): ApiQuery<ReconciliationQuery>,
 ) -> ApiResult<Response> {
     caller.require(&state, "data:read").await?;
+    // Paging does not apply to the file, but is checked like the list's.
+    crate::list_params!(q).request(&RECONCILIATION_LIST)?;
     let rows: Vec<ReconciliationView> = state
         .store
         .reconciliation(&q.filter()?)
@@ -331,14 +339,8 @@ pub async fn export_reconciliation(
             serde_json::json!({ "rows": cells.len() }),
         ))
         .await?;
-    match non_empty(&q.format).as_deref() {
-        Some("csv") => Ok(csv_download("reconciliation.csv", &headers, cells)),
-        None | Some("xlsx") => {
-            xlsx_download("reconciliation.xlsx", "对账统计", &headers, cells).await
-        }
-        Some(_) => Err(ApiError::invalid_field(
-            "format",
-            "导出格式须为 xlsx 或 csv",
-        )),
+    match Format::parse(q.format.as_deref())? {
+        Format::Csv => Ok(csv_download("reconciliation.csv", &headers, cells)),
+        Format::Xlsx => xlsx_download("reconciliation.xlsx", "对账统计", &headers, cells).await,
     }
 }

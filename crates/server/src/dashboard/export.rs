@@ -6,6 +6,7 @@ use super::overview::{compute, department_rows, item_rows, region_rows, stage_fi
 use super::{DashboardQuery, MAX_DAYS};
 use crate::error::{ApiError, ApiResult};
 use crate::export::{csv_download, xlsx_download};
+use crate::exports::Format;
 use crate::extract::{non_empty, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
@@ -19,8 +20,13 @@ use serde::Deserialize;
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// xlsx (default) | csv
+    #[param(pattern = "^(xlsx|csv)?$")]
     pub format: Option<String>,
     /// by_region | by_department | items | trend | hotwords | warnings_by_stage | warnings_by_level | warnings_by_item
+    #[param(
+        required = true,
+        pattern = "^(by_region|by_department|items|trend|hotwords|warnings_by_stage|warnings_by_level|warnings_by_item)$"
+    )]
     pub table: Option<String>,
 }
 
@@ -181,10 +187,7 @@ pub async fn export(
     ApiQuery(filters): ApiQuery<DashboardQuery>,
 ) -> ApiResult<Response> {
     caller.require(&state, "data:read").await?;
-    let format = non_empty(&q.format).unwrap_or_else(|| "xlsx".to_string());
-    if format != "xlsx" && format != "csv" {
-        return Err(ApiError::invalid_field("format", "格式须为 xlsx 或 csv"));
-    }
+    let format = Format::parse(q.format.as_deref())?;
     let name =
         non_empty(&q.table).ok_or_else(|| ApiError::invalid_field("table", "须指定要导出的表"))?;
     let table = table(&state, &caller, &filters, &name).await?;
@@ -198,10 +201,14 @@ pub async fn export(
             serde_json::json!({ "rows": table.rows.len(), "filters": serde_json::to_value(&filters).unwrap_or_default() }),
         ))
         .await?;
-    let file = format!("dashboard_{}.{format}", table.stem);
-    if format == "csv" {
-        Ok(csv_download(&file, table.headers, table.rows))
-    } else {
-        xlsx_download(&file, table.title, table.headers, table.rows).await
+    match format {
+        Format::Csv => {
+            let file = format!("dashboard_{}.csv", table.stem);
+            Ok(csv_download(&file, table.headers, table.rows))
+        }
+        Format::Xlsx => {
+            let file = format!("dashboard_{}.xlsx", table.stem);
+            xlsx_download(&file, table.title, table.headers, table.rows).await
+        }
     }
 }

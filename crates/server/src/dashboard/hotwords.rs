@@ -6,7 +6,7 @@
 use super::engine::{dictionary, HotwordCache, DICTIONARY_KEY};
 use super::{DashboardQuery, Resolved};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{non_empty, ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::State;
@@ -30,8 +30,10 @@ const MAX_LIMIT: usize = 200;
 #[into_params(parameter_in = Query)]
 pub struct HotwordQuery {
     /// 1–200, default 100
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<usize>,
     /// tfidf (default) | frequency
+    #[param(pattern = "^(tfidf|frequency)?$")]
     pub method: Option<String>,
 }
 
@@ -216,22 +218,19 @@ pub async fn ranked(
     Ok(rank(&counts, ranking, &segmenter, limit))
 }
 
-/// Resolve the filters hot words take (questions carry no item, stage or
-/// applicant type worth counting by).
+/// Resolve the filters hot words take: the period, region and department.
+/// Questions carry no item, stage or applicant type worth counting by, so the
+/// dashboard's other filters do not apply (the export of the hot-word table
+/// receives them all from the dashboard's filter bar).
 pub fn resolve_for_hotwords(filters: &DashboardQuery, caller: &Caller) -> ApiResult<Resolved> {
-    for (field, value) in [
-        ("item", &filters.item),
-        ("stage", &filters.stage),
-        ("applicant_type", &filters.applicant_type),
-    ] {
-        if non_empty(value).is_some() {
-            return Err(ApiError::invalid_field(
-                field,
-                "热词只按期间、区划和部门筛选",
-            ));
-        }
-    }
-    filters.resolve(caller, MAX_DAYS)
+    let applicable = DashboardQuery {
+        from: filters.from.clone(),
+        to: filters.to.clone(),
+        region: filters.region.clone(),
+        department: filters.department.clone(),
+        ..Default::default()
+    };
+    applicable.resolve(caller, MAX_DAYS)
 }
 
 impl HotwordQuery {
@@ -254,16 +253,44 @@ impl HotwordQuery {
     }
 }
 
-#[utoipa::path(get, path = "/dashboard/hotwords", tag = "dashboard", params(HotwordQuery, DashboardQuery),
+/// The dashboard filters hot words take: words are counted per day, region
+/// and department only.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HotwordFilters {
+    /// First day `YYYY-MM-DD` (default: 29 days before `to`).
+    pub from: Option<String>,
+    /// Last day `YYYY-MM-DD`, inclusive (default: today).
+    pub to: Option<String>,
+    /// Region code: its whole subtree.
+    #[param(pattern = "^[A-Za-z0-9-]*$")]
+    pub region: Option<String>,
+    #[param(pattern = "^[A-Za-z0-9-]*$")]
+    pub department: Option<String>,
+}
+
+impl From<HotwordFilters> for DashboardQuery {
+    fn from(f: HotwordFilters) -> Self {
+        Self {
+            from: f.from,
+            to: f.to,
+            region: f.region,
+            department: f.department,
+            ..Default::default()
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/dashboard/hotwords", tag = "dashboard", params(HotwordQuery, HotwordFilters),
     responses((status = 200, body = [HotwordView])))]
 pub async fn hotwords(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<HotwordQuery>,
-    ApiQuery(filters): ApiQuery<DashboardQuery>,
+    ApiQuery(filters): ApiQuery<HotwordFilters>,
 ) -> ApiResult<Json<Vec<HotwordView>>> {
     caller.require(&state, "data:read").await?;
-    let resolved = resolve_for_hotwords(&filters, &caller)?;
+    let resolved = resolve_for_hotwords(&filters.into(), &caller)?;
     let (ranking, limit) = q.method_and_limit()?;
     let words = ranked(&state, &resolved, ranking, limit).await?;
     Ok(Json(words.into_iter().map(HotwordView::from).collect()))

@@ -76,12 +76,17 @@ pub struct DashboardQuery {
     /// Last day `YYYY-MM-DD`, inclusive (default: today).
     pub to: Option<String>,
     /// Region code: its whole subtree.
+    #[param(pattern = "^[A-Za-z0-9-]*$")]
     pub region: Option<String>,
+    #[param(pattern = "^[A-Za-z0-9-]*$")]
     pub department: Option<String>,
+    #[param(pattern = "^[A-Za-z0-9-]*$")]
     pub item: Option<String>,
     /// consultation | acceptance | approval | special_procedure | immediate (warning figures)
+    #[param(pattern = "^(consultation|acceptance|approval|special_procedure|immediate)?$")]
     pub stage: Option<String>,
     /// person | org
+    #[param(pattern = "^(person|org)?$")]
     pub applicant_type: Option<String>,
 }
 

@@ -113,6 +113,9 @@ pub async fn list_indicators(
 ) -> ApiResult<Json<crate::list::ListResponse<IndicatorView>>> {
     caller.require(&state, READ).await?;
     let request = list_params!(q).request(&INDICATOR_LIST)?;
+    if q.level.is_some_and(|level| !(1..=3).contains(&level)) {
+        return Err(ApiError::invalid_field("level", "指标层级须为 1、2 或 3"));
+    }
     let filter = IndicatorFilter {
         q: non_empty(&q.q),
         exact: q.exact.unwrap_or(false),
@@ -331,8 +334,12 @@ pub async fn put_indicator(
 #[into_params(parameter_in = Query)]
 pub struct ValuesQuery {
     /// YYYY-MM | YYYY-Qn | YYYY | YYYY-MM-DD..YYYY-MM-DD
+    #[param(
+        pattern = "^20[0-9]{2}(-(0[1-9]|1[0-2])|-Q[1-4])?$|^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])\\.\\.20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$"
+    )]
     pub period: String,
     /// district (default) | city_department | district_department
+    #[param(pattern = "^(district|city_department|district_department)$")]
     pub unit_level: Option<String>,
 }
 
@@ -359,7 +366,8 @@ pub fn period_of(field: &str, text: &str) -> ApiResult<Period> {
 /// computed with SQL aggregates over the facts.
 #[utoipa::path(get, path = "/indicators/{code}/values", tag = "evaluation", params(("code" = String, Path), ValuesQuery),
     responses((status = 200, body = Vec<ValueView>), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, description = "`evaluation.not_leaf`: a level-1 or level-2 indicator has no values of its own", body = crate::error::ErrorBody)))]
 pub async fn indicator_values(
     State(state): State<AppState>,
     caller: Caller,
@@ -375,9 +383,13 @@ pub async fn indicator_values(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let def = definition_of(&row)?;
-    let ratio = def
-        .ratio()
-        .ok_or_else(|| ApiError::invalid_field("code", "一、二级指标没有取值，请查询其三级指标"))?;
+    let ratio = def.ratio().ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "evaluation.not_leaf",
+            "一、二级指标没有取值，请查询其三级指标",
+        )
+    })?;
     let (start, end) = period.bounds_ms();
     let units = state.store.unit_facts(level, start, end).await?;
     Ok(Json(

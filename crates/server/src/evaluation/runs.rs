@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = EvaluationRunRequest)]
 pub struct RunRequest {
     /// Scheme code (its current version is used and recorded).
     pub scheme: String,
@@ -38,6 +39,7 @@ pub struct RunCreated {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = EvaluationRunView)]
 pub struct RunView {
     pub run_id: i64,
     pub scheme: String,

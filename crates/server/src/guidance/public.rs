@@ -149,6 +149,7 @@ impl From<MaterialLine> for MaterialView {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = GuidanceItemView)]
 pub struct ItemView {
     pub code: String,
     pub name: String,

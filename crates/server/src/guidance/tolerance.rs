@@ -282,6 +282,7 @@ pub async fn acceptance(
 #[into_params(parameter_in = Query)]
 pub struct ToleranceQuery {
     /// open | completed
+    #[param(pattern = "^(open|completed)?$")]
     pub status: Option<String>,
     pub case_code: Option<String>,
     /// true: open and past due.

@@ -99,8 +99,10 @@ pub struct TreeQuery {
     /// Code or name contains.
     pub q: Option<String>,
     /// draft | published | changed
+    #[param(pattern = "^(draft|published|changed)?$")]
     pub status: Option<String>,
     /// item | theme
+    #[param(pattern = "^(item|theme)?$")]
     pub kind: Option<String>,
     #[param(minimum = 1)]
     pub page: Option<i64>,

@@ -36,6 +36,7 @@ pub struct DeadlineQuery {
     #[param(maximum = 3650)]
     pub days: u32,
     /// `working` (default) or `natural`.
+    #[param(pattern = "^(working|natural)?$")]
     pub unit: Option<String>,
 }
 
@@ -150,13 +151,18 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
 }
 
-fn check_days(year: i32, days: &[CalendarDay]) -> ApiResult<()> {
+fn check_year(year: i32) -> ApiResult<()> {
     if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
         return Err(ApiError::invalid_field(
             "year",
             format!("年份须在 {FIRST_YEAR}–{LAST_YEAR} 之间"),
         ));
     }
+    Ok(())
+}
+
+fn check_days(year: i32, days: &[CalendarDay]) -> ApiResult<()> {
+    check_year(year)?;
     if days.len() > 366 {
         return Err(ApiError::invalid_field("days", "一年最多 366 天"));
     }
@@ -271,17 +277,21 @@ pub async fn list_years(
     Ok(Json(years))
 }
 
-#[utoipa::path(get, path = "/calendar/years/{year}", tag = "monitoring", responses((status = 200, body = CalendarYear)))]
+#[utoipa::path(get, path = "/calendar/years/{year}", tag = "monitoring",
+    params(("year" = i32, Path, minimum = 2000, maximum = 2100)),
+    responses((status = 200, body = CalendarYear)))]
 pub async fn get_year(
     State(state): State<AppState>,
     caller: Caller,
     Path(year): Path<i32>,
 ) -> ApiResult<Json<CalendarYear>> {
     caller.require(&state, "org:read").await?;
+    check_year(year)?;
     Ok(Json(year_view(&state, year).await?))
 }
 
 #[utoipa::path(put, path = "/calendar/years/{year}", tag = "monitoring", request_body = CalendarYearInput,
+    params(("year" = i32, Path, minimum = 2000, maximum = 2100)),
     responses((status = 200, body = CalendarYear), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn put_year(
     State(state): State<AppState>,

@@ -4,6 +4,7 @@
 use crate::aggregation::time_window;
 use crate::error::{ApiError, ApiResult};
 use crate::export::{csv_download, xlsx_download};
+use crate::exports::Format;
 use crate::extract::{non_empty, ApiJson, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
@@ -80,6 +81,7 @@ pub struct WarningQuery {
     pub region: Option<String>,
     pub department: Option<String>,
     pub item: Option<String>,
+    #[param(pattern = "^(open|acknowledged|handled|false_positive|closed)?$")]
     pub status: Option<String>,
     /// Case code.
     pub case: Option<String>,
@@ -96,6 +98,7 @@ pub struct WarningQuery {
     /// Cursor of the previous page's `next`: keyset paging, `page` is then ignored.
     pub after: Option<String>,
     /// Exports only: xlsx (default) or csv.
+    #[param(pattern = "^(xlsx|csv)?$")]
     pub format: Option<String>,
 }
 
@@ -109,6 +112,8 @@ const STATUSES: &[&str] = &[
 
 /// The store filter the list parameters ask for (the list, its export and background exports).
 pub fn filter_of(q: &WarningQuery) -> ApiResult<WarningFilter> {
+    // The list and its export share these parameters: both check them all.
+    Format::parse(q.format.as_deref())?;
     let status = non_empty(&q.status);
     if status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
         return Err(ApiError::invalid_field(
@@ -231,14 +236,14 @@ pub async fn export_warnings(
             serde_json::json!({ "rows": rows.len(), "filters": serde_json::to_value(&q).unwrap_or_default() }),
         ))
         .await?;
-    match q.format.as_deref().unwrap_or("xlsx") {
-        "csv" => Ok(csv_download("warnings.csv", &EXPORT_HEADERS, rows)),
-        "xlsx" => xlsx_download("warnings.xlsx", "预警信息", &EXPORT_HEADERS, rows).await,
-        _ => Err(ApiError::invalid_field("format", "格式须为 xlsx 或 csv")),
+    match Format::parse(q.format.as_deref())? {
+        Format::Csv => Ok(csv_download("warnings.csv", &EXPORT_HEADERS, rows)),
+        Format::Xlsx => xlsx_download("warnings.xlsx", "预警信息", &EXPORT_HEADERS, rows).await,
     }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = WarningHistoryView)]
 pub struct HistoryView {
     pub at: String,
     /// raised, escalated, lowered, reopened, closed, acknowledged, handled, false_positive

@@ -78,6 +78,7 @@ pub async fn list_checks(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = QualityRunRequest)]
 pub struct RunRequest {
     /// First day (`YYYY-MM-DD`) or instant (RFC 3339) of the submission period.
     pub from: String,
@@ -164,6 +165,7 @@ pub struct RegionCount {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = QualityRunView)]
 pub struct RunView {
     pub id: i64,
     /// queued | running | done | failed

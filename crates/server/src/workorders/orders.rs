@@ -136,6 +136,7 @@ pub struct WorkOrderQuery {
     /// true: past due; false: not past due.
     pub overdue: Option<bool>,
     /// todo (我的待办) | done (我已办) | created (我发起) | all (default)
+    #[param(pattern = "^(todo|done|created|all)?$")]
     pub view: Option<String>,
     /// Code or title contains.
     pub q: Option<String>,
@@ -227,6 +228,7 @@ impl From<AttachmentRow> for AttachmentView {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = WorkOrderTimelineEntry)]
 pub struct TimelineEntry {
     pub at: String,
     pub actor: String,
@@ -470,6 +472,7 @@ pub async fn take_action(
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// class (complaint class) | unit (responsible unit) | district
+    #[param(pattern = "^(class|unit|district)$")]
     pub by: String,
     /// item_change | complaint | bad_review
     #[serde(rename = "type")]
