@@ -98,7 +98,7 @@ async fn indicator_values_match_the_case_list_of_the_unit_and_period() {
             ),
             (
                 "/api/v1/indicators/timeliness/values?period=2026",
-                StatusCode::BAD_REQUEST,
+                StatusCode::CONFLICT,
             ),
             (
                 "/api/v1/indicators/nope/values?period=2026",
