@@ -1,6 +1,7 @@
 # govpulse — two commands set everything up on a fresh machine:
 #   make run    build, create ./data/govpulse.db with the demo data set, serve on :8080
-#   make test   format/lint gates, Rust tests on SQLite + PostgreSQL, web unit tests, browser tests
+#   make test   format/lint gates, Rust tests on SQLite + PostgreSQL, web unit tests, browser tests,
+#               the API contract check (schemathesis)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -12,7 +13,7 @@ DEMO_CASES ?= 20000
 RELEASE   := target/release/govpulse
 DEBUG_BIN := target/debug/govpulse
 
-.PHONY: help run build web web-deps test test-rust test-web test-e2e lint bench clean
+.PHONY: help run build web web-deps test test-rust test-web test-e2e test-contract lint bench clean
 
 help:
 	@echo "make run    build and serve the demo on http://$(BIND)"
@@ -53,8 +54,14 @@ test-e2e: web
 	cargo build --locked -p govpulse-cli
 	tests/e2e/run.sh $(DEBUG_BIN)
 
+# schemathesis (from PyPI, in target/contract-venv) against a demo server:
+# every documented operation, as three roles (issue 18).
+test-contract:
+	cargo build --locked -p govpulse-cli
+	scripts/api-contract.sh $(DEBUG_BIN) ALL
+
 # The web UI is built first so the binary under test embeds the current UI.
-test: web lint test-rust test-web test-e2e
+test: web lint test-rust test-web test-e2e test-contract
 
 bench: build
 	scripts/bench.sh $(RELEASE)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The outside check of the API contract (issue 18): schemathesis, installed
+# The outside check of the API contract (issue 18): schemathesis (every check,
+# its default; tests/contract/schemathesis.toml says where and why one is off), installed
 # from PyPI into a local virtual environment, runs every documented operation
 # against a demo server as a city operator, a district operator and an
 # administrator, with a fixed seed and bounded examples; any failure fails.
@@ -66,7 +67,7 @@ for account in "city City@12345" "chaoyang Chaoyang@123" "admin Admin@12345"; do
   "$VENV/bin/schemathesis" --config-file "$ROOT/tests/contract/schemathesis.toml" run "$URL/api/openapi.json" \
     -H "Cookie: gp_session=$session" -H "X-CSRF-Token: $csrf" \
     "${method_filter[@]}" --exclude-path /api/v1/auth/logout --exclude-path /api/v1/auth/password \
-    --checks all --seed 1 --max-examples 10 --phases examples,coverage,fuzzing --workers 2 \
+    --seed 1 --max-examples 10 --phases examples,coverage,fuzzing --workers 1 \
     --no-color || status=1
 done
 exit $status

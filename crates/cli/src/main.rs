@@ -565,7 +565,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token {
             command: TokenCommand::Create { db, name, scope },
         } => {
-            if let Err(message) =
+            if let Err((_, message)) =
                 govpulse_server::identity::tokens::check_token_request(&name, &scope)
             {
                 anyhow::bail!("{message}");

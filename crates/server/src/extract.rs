@@ -1,6 +1,6 @@
 //! Request extractors whose refusals speak the API's error format.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -9,7 +9,8 @@ use serde::de::DeserializeOwned;
 
 /// JSON body. Malformed JSON → 400 `request.invalid_json`; well-formed JSON of
 /// the wrong shape (missing, unknown or mistyped fields) → 400 `request.invalid`;
-/// over the body limit → 413 `request.too_large`; not JSON → 415.
+/// over the body limit → 413 `request.too_large`; not JSON → 415. JSON has one
+/// number type: `3.0` is the integer 3, as JSON Schema (and OpenAPI) say.
 pub struct ApiJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for ApiJson<T>
@@ -20,10 +21,39 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        let mut value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(value)) => value,
+            Err(rejection) => return Err(json_rejection(rejection)),
+        };
+        integral_floats_to_integers(&mut value);
+        serde_path_to_error::deserialize(value)
+            .map(Self)
+            .map_err(|err| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "request.invalid",
+                    "请求字段不符合要求",
+                )
+                .with_details(serde_json::json!({ "reason": err.to_string() }))
+            })
+    }
+}
+
+/// `1.0` → `1` throughout, so that integer fields take every JSON integer.
+fn integral_floats_to_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0) {
+                // Only where the integer is exact; beyond ±2^53 leave it be.
+                if f.abs() <= 9_007_199_254_740_992.0 {
+                    *value = Value::from(f as i64);
+                }
+            }
         }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
     }
 }
 
@@ -89,6 +119,21 @@ fn query_rejection(rejection: QueryRejection) -> ApiError {
         "查询参数不符合要求",
     )
     .with_details(serde_json::json!({ "reason": rejection.body_text() }))
+}
+
+/// A required text of at most `max` characters as sent (the bound the
+/// document states), not blank; `message` names the rule for the user.
+pub fn required_text<'a>(
+    field: &str,
+    text: &'a str,
+    max: usize,
+    message: &str,
+) -> ApiResult<&'a str> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() || text.chars().count() > max {
+        return Err(ApiError::invalid_field(field, message));
+    }
+    Ok(trimmed)
 }
 
 /// Treat `?x=` (empty) as absent: forms send empty filters.

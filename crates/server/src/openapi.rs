@@ -122,7 +122,7 @@ fn sortable_fields(path: &str) -> Option<Vec<&'static str>> {
         "/tolerance" => TOLERANCE_LIST.sortable(),
         "/users" => USER_LIST.sortable(),
         "/warning-rules/{code}/deliveries" => DELIVERY_LIST.sortable(),
-        "/warnings" => WARNING_LIST.sortable(),
+        "/warnings" | "/warnings/export" => WARNING_LIST.sortable(),
         "/work-orders" => WORK_ORDER_LIST.sortable(),
         _ => return None,
     })

@@ -1,7 +1,7 @@
 //! Organisation: regions and departments (SEC-2 data scope follows these trees).
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{non_empty, ApiJson, ApiQuery};
+use crate::extract::{non_empty, required_text, ApiJson, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -155,8 +155,10 @@ async fn scoped_department(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepartmentRequest {
-    /// Only on create: 2–32 letters, digits or `-`.
+    /// Only on create (and required there): 2–32 letters, digits or `-`.
+    #[schema(pattern = "^[A-Za-z0-9-]{2,32}$")]
     pub code: Option<String>,
+    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
     pub name: String,
     pub region_code: String,
 }
@@ -167,10 +169,7 @@ async fn check_department(
     caller: &Caller,
     req: &DepartmentRequest,
 ) -> ApiResult<String> {
-    let length = req.name.trim().chars().count();
-    if length == 0 || length > 64 {
-        return Err(ApiError::invalid_field("name", "部门名称须为 1–64 个字符"));
-    }
+    required_text("name", &req.name, 64, "部门名称须为 1–64 个字符")?;
     let outside = || ApiError::invalid_field("region_code", "区划不存在或不在您的数据范围内");
     let region = state
         .store

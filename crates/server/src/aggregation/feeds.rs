@@ -184,9 +184,11 @@ pub fn start(state: &AppState) {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ManifestRecord {
-    /// Source system code.
+    /// Source system code: 1–64 letters, digits, `-`, `_` or `.`.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,64}$")]
     pub source: String,
     /// consultations | cases | case-events | evaluations
+    #[schema(pattern = "^(consultations|cases|case-events|evaluations)$")]
     pub kind: String,
     /// `YYYY-MM-DD` (Asia/Shanghai), not in the future.
     pub day: String,

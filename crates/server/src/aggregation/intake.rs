@@ -199,10 +199,12 @@ pub async fn import_file(
 #[serde(deny_unknown_fields)]
 pub struct CodeRequest {
     /// online | window | hotline | wechat | app | other
+    #[schema(pattern = "^(online|window|hotline|wechat|app|other)$")]
     pub channel: String,
     /// District (or finer) region code of the consultation.
     pub region_code: String,
     /// The channel's own id for this request; the same id always gets the same code.
+    #[schema(min_length = 1, max_length = 128, pattern = "\\S")]
     pub request_id: String,
 }
 
@@ -229,7 +231,7 @@ pub async fn issue_code(
         ));
     }
     let request_id = req.request_id.trim();
-    if request_id.is_empty() || request_id.len() > 128 {
+    if request_id.is_empty() || req.request_id.chars().count() > 128 {
         return Err(ApiError::invalid_field(
             "request_id",
             "请求编号须为 1–128 个字符",

@@ -437,6 +437,12 @@ pub fn parse_body(body: &[u8], ndjson: bool) -> Result<Vec<RawRecord>, BodyError
     let text = std::str::from_utf8(body)
         .map_err(|_| BodyError::Malformed("请求内容不是 UTF-8 编码".to_string()))?;
     let trimmed = text.trim_start();
+    // No body at all is a client error; `[]` is a (valid) empty batch.
+    if trimmed.is_empty() {
+        return Err(BodyError::Malformed(
+            "请求体为空：须为 JSON 数组或 NDJSON".to_string(),
+        ));
+    }
     let records: Vec<RawRecord> = if !ndjson && trimmed.starts_with('[') {
         let values: Vec<Value> = serde_json::from_str(trimmed)
             .map_err(|e| BodyError::Malformed(format!("JSON 数组格式不正确：{e}")))?;
@@ -503,5 +509,11 @@ mod tests {
             "record.invalid_json"
         );
         assert!(parse_body(b"[{\"a\":1}", false).is_err());
+        assert!(parse_body(b"", false).is_err(), "no body");
+        assert!(parse_body(b" \n", true).is_err(), "only blanks");
+        assert!(
+            parse_body(b"[]", false).unwrap().is_empty(),
+            "an empty batch"
+        );
     }
 }

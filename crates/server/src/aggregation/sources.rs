@@ -3,7 +3,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::export::{csv_download, xlsx_download};
 use crate::exports::Format;
-use crate::extract::{non_empty, ApiJson, ApiQuery};
+use crate::extract::{non_empty, required_text, ApiJson, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -23,7 +23,10 @@ use std::collections::BTreeMap;
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceView {
+    /// 2–64 letters, digits, `-`, `_` or `.`.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{2,64}$")]
     pub code: String,
+    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
     pub name: String,
     /// Record kinds this source sends.
     pub kinds: Vec<String>,
@@ -77,10 +80,7 @@ impl SourceView {
                 "来源编码须为 2–64 位字母、数字或 - _ .",
             ));
         }
-        let length = self.name.trim().chars().count();
-        if length == 0 || length > 64 {
-            return Err(ApiError::invalid_field("name", "来源名称须为 1–64 个字符"));
-        }
+        required_text("name", &self.name, 64, "来源名称须为 1–64 个字符")?;
         if self.kinds.is_empty() || self.kinds.iter().any(|k| Kind::parse(k).is_none()) {
             return Err(ApiError::invalid_field(
                 "kinds",

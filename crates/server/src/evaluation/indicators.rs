@@ -143,6 +143,7 @@ pub struct IndicatorRequest {
     /// Only on create (the path names it on update).
     pub code: Option<String>,
     pub name: String,
+    #[schema(minimum = 1, maximum = 3)]
     pub level: u8,
     pub parent_code: Option<String>,
     /// draft (default on create) | enabled | disabled

@@ -40,11 +40,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct ExportRequest {
     /// cases | consultations | warnings
+    #[schema(pattern = "^(cases|consultations|warnings)$")]
     pub source: String,
     /// xlsx (default) | csv
+    #[schema(pattern = "^(xlsx|csv)?$")]
     pub format: Option<String>,
     /// The list's own query parameters, e.g. `{"region": "110105", "from": "2026-11-01"}`.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub filters: Option<Map<String, Value>>,
 }
 

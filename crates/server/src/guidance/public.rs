@@ -321,7 +321,7 @@ pub struct VerifyResponse {
     /// malformed | bad_signature | expired (when not valid)
     pub reason: Option<String>,
     /// The token's claims when valid: `{tree, version, path, answers, materials, items, issued_at, expires_at}`.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub claims: Option<Value>,
 }
 

@@ -114,10 +114,15 @@ impl From<ToleranceRow> for ToleranceView {
 pub struct ToleranceRequest {
     pub case_code: String,
     /// Codes of the missing materials (tolerable for the case's item).
+    #[schema(min_items = 1)]
     pub missing: Vec<String>,
     /// When the applicant signed the commitment (RFC 3339).
+    #[schema(
+        pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$"
+    )]
     pub commitment_signed_at: String,
     /// Working days to hand the materials in (1–60).
+    #[schema(minimum = 1, maximum = 60)]
     pub deadline_days: i64,
 }
 
@@ -463,6 +468,7 @@ pub async fn prepare_tolerance(
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TemplateBody {
     /// The commitment text with `{placeholder}`s.
+    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
     pub template: String,
     /// The placeholders a template may use (in answers).
     #[serde(default)]
@@ -495,7 +501,7 @@ pub async fn put_template(
 ) -> ApiResult<Json<TemplateBody>> {
     caller.require(&state, WRITE).await?;
     let text = body.template.trim();
-    if text.is_empty() || text.chars().count() > 5_000 {
+    if text.is_empty() || body.template.chars().count() > 5_000 {
         return Err(ApiError::invalid_field("template", "模板须为 1–5000 字"));
     }
     let unknown = unknown_placeholders(text);

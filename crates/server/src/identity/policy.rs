@@ -16,12 +16,16 @@ const POLICY_KEY: &str = "security_policy";
 #[serde(deny_unknown_fields)]
 pub struct SecurityPolicy {
     /// Minimum password length (10–64).
+    #[schema(minimum = 10, maximum = 64)]
     pub password_min_length: usize,
     /// Failed logins before the account locks (3–10).
+    #[schema(minimum = 3, maximum = 10)]
     pub lockout_threshold: i32,
     /// Minutes an account stays locked (5–1440).
+    #[schema(minimum = 5, maximum = 1440)]
     pub lockout_minutes: i64,
     /// Idle minutes before a session ends (5–120).
+    #[schema(minimum = 5, maximum = 120)]
     pub idle_timeout_minutes: i64,
     /// Where webhooks may go: host names, `*.suffix`, addresses and networks
     /// (see `core::monitoring::destinations`); empty, no webhook is sent.

@@ -43,8 +43,10 @@ impl From<TokenRow> for TokenView {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTokenRequest {
+    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
     pub name: String,
     /// e.g. `intake`.
+    #[schema(pattern = "^(intake|application)$")]
     pub scope: String,
 }
 
@@ -71,15 +73,14 @@ pub async fn issue_token(
     Ok((id, token))
 }
 
-/// Validate a token request's name and scope.
-pub fn check_token_request(name: &str, scope: &str) -> Result<(), String> {
-    let length = name.trim().chars().count();
-    if length == 0 || length > 64 {
-        return Err("令牌名称须为 1–64 个字符".to_string());
+/// Validate a token request's name and scope: the refused field and why.
+pub fn check_token_request(name: &str, scope: &str) -> Result<(), (&'static str, String)> {
+    if name.trim().is_empty() || name.chars().count() > 64 {
+        return Err(("name", "令牌名称须为 1–64 个字符".to_string()));
     }
     if token_scope_permissions(scope).is_none() {
         let known: Vec<_> = TOKEN_SCOPES.iter().map(|(s, _)| *s).collect();
-        return Err(format!("令牌范围须为 {}", known.join("、")));
+        return Err(("scope", format!("令牌范围须为 {}", known.join("、"))));
     }
     Ok(())
 }
@@ -109,7 +110,8 @@ pub async fn create_token(
     ApiJson(req): ApiJson<NewTokenRequest>,
 ) -> ApiResult<(StatusCode, Json<NewTokenView>)> {
     caller.require(&state, "token:manage").await?;
-    check_token_request(&req.name, &req.scope).map_err(|m| ApiError::invalid_field("scope", m))?;
+    check_token_request(&req.name, &req.scope)
+        .map_err(|(field, message)| ApiError::invalid_field(field, message))?;
     let audit = caller.audit(
         "token.create",
         "api_token",

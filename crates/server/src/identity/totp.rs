@@ -160,7 +160,9 @@ pub struct TotpDisable {
 
 /// Remove the second factor (needs the password).
 #[utoipa::path(post, path = "/auth/totp/disable", tag = "identity", request_body = TotpDisable,
-    responses((status = 204), (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 204),
+        (status = 401, description = "`auth.invalid_credentials`: wrong password (counts toward the lockout)", body = crate::error::ErrorBody),
+        (status = 423, description = "`auth.locked`", body = crate::error::ErrorBody)))]
 pub async fn totp_disable(
     State(state): State<AppState>,
     caller: Caller,

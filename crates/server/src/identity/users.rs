@@ -1,7 +1,7 @@
 //! User management (system admin).
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{non_empty, ApiJson, ApiQuery};
+use crate::extract::{non_empty, required_text, ApiJson, ApiQuery};
 use crate::identity::auth::check_password_policy;
 use crate::identity::caller::{scope_of, Caller};
 use crate::identity::duties::{enforce, require_account_admin, AccountChange};
@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct ScopeInput {
     /// `city`, `region` or `department`.
+    #[schema(pattern = "^(city|region|department)$")]
     pub kind: String,
     pub region_code: Option<String>,
     pub department_code: Option<String>,
@@ -144,9 +145,14 @@ async fn scoped_user(state: &AppState, caller: &Caller, id: i64) -> ApiResult<Us
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserRequest {
+    /// 3–32 letters, digits, `_`, `.` or `-`, starting with a letter.
+    #[schema(pattern = "^[A-Za-z][A-Za-z0-9_.-]{2,31}$")]
     pub username: String,
+    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
     pub display_name: String,
+    /// Checked against the security policy (length, character classes, not the username).
     pub password: String,
+    #[schema(min_items = 1)]
     pub roles: Vec<String>,
     pub scope: ScopeInput,
 }
@@ -154,7 +160,9 @@ pub struct NewUserRequest {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
+    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
     pub display_name: String,
+    #[schema(min_items = 1)]
     pub roles: Vec<String>,
     pub scope: ScopeInput,
     #[serde(default)]
@@ -162,14 +170,7 @@ pub struct UpdateUserRequest {
 }
 
 fn check_display_name(name: &str) -> ApiResult<()> {
-    let length = name.trim().chars().count();
-    if length == 0 || length > 64 {
-        return Err(ApiError::invalid_field(
-            "display_name",
-            "姓名须为 1–64 个字符",
-        ));
-    }
-    Ok(())
+    required_text("display_name", name, 64, "姓名须为 1–64 个字符").map(|_| ())
 }
 
 /// Resolve and check a requested scope: it must exist and lie inside the caller's.
@@ -357,7 +358,8 @@ pub async fn update_user(
 }
 
 #[utoipa::path(delete, path = "/users/{id}", tag = "identity",
-    responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 204), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, description = "`user.self`: an administrator cannot delete their own account", body = crate::error::ErrorBody)))]
 pub async fn delete_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -366,7 +368,7 @@ pub async fn delete_user(
     require_account_admin(&state, &caller).await?;
     let existing = scoped_user(&state, &caller, id).await?;
     if caller.user_id == Some(id) {
-        return Err(ApiError::invalid_field("id", "不能删除自己"));
+        return Err(ApiError::conflict("user.self", "不能删除自己"));
     }
     enforce_unchanged_roles(&state, &caller, "user.delete", &existing).await?;
     let audit = caller.audit(

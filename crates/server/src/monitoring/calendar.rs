@@ -115,6 +115,7 @@ pub struct CalendarYearInput {
 /// A holiday-cn year file.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct HolidayCnFile {
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
     pub days: Vec<CalendarDay>,
 }

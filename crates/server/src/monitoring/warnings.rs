@@ -13,7 +13,6 @@ use axum::response::Response;
 use axum::Json;
 use govpulse_core::region::subtree_range;
 use govpulse_core::time::{now_ms, to_rfc3339};
-use govpulse_store::list::ListRequest;
 use govpulse_store::monitoring::{
     Handling, HistoryRow, WarningAction, WarningFilter, WarningRow, WARNING_LIST,
 };
@@ -217,13 +216,14 @@ pub async fn export_warnings(
 ) -> ApiResult<Response> {
     caller.require(&state, "warning:read").await?;
     let filter = filter_of(&q)?;
+    // The file holds every row in the list's order, from the first.
+    let mut request = crate::list_params!(q).request(&WARNING_LIST)?;
+    request.after = None;
+    request.offset = 0;
+    request.limit = EXPORT_LIMIT;
     let page = state
         .store
-        .list_warnings(
-            &caller.org_scope(),
-            &filter,
-            &ListRequest::first(&WARNING_LIST, EXPORT_LIMIT),
-        )
+        .list_warnings(&caller.org_scope(), &filter, &request)
         .await?;
     let rows: Vec<Vec<String>> = page.items.into_iter().map(export_cells).collect();
     // A sensitive read (SEC-3): who took which warnings out, with the filters.
@@ -323,20 +323,32 @@ pub async fn get_warning(
     Ok(Json(detail))
 }
 
+/// Marking a false positive: `reason` (or, as older clients send it, `note`)
+/// is required, 1–500 characters.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteInput {
+    #[schema(max_length = 500)]
     pub note: Option<String>,
+    #[schema(max_length = 500)]
     pub reason: Option<String>,
 }
 
+/// Handling a warning: what was done, 1–500 characters.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandleInput {
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
+    pub note: String,
+}
+
 fn checked_note(field: &str, text: Option<&str>, required: bool) -> ApiResult<Option<String>> {
+    // The bound is on what was sent, as documented; blanks around it are dropped.
+    let text_len = text.map_or(0, |t| t.chars().count());
     let text = text.map(str::trim).filter(|t| !t.is_empty());
     match text {
         None if required => Err(ApiError::invalid_field(field, "请填写说明（1–500 字）")),
-        Some(t) if t.chars().count() > 500 => {
-            Err(ApiError::invalid_field(field, "说明不超过 500 字"))
-        }
+        Some(_) if text_len > 500 => Err(ApiError::invalid_field(field, "说明不超过 500 字")),
         other => Ok(other.map(String::from)),
     }
 }
@@ -392,15 +404,15 @@ pub async fn acknowledge(
     act(&state, &caller, id, WarningAction::Acknowledge, None).await
 }
 
-#[utoipa::path(post, path = "/warnings/{id}/handle", tag = "monitoring", request_body = NoteInput,
+#[utoipa::path(post, path = "/warnings/{id}/handle", tag = "monitoring", request_body = HandleInput,
     responses((status = 200, body = WarningDetail), (status = 400, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn handle(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<NoteInput>,
+    ApiJson(input): ApiJson<HandleInput>,
 ) -> ApiResult<Json<WarningDetail>> {
-    let note = checked_note("note", input.note.as_deref(), true)?;
+    let note = checked_note("note", Some(&input.note), true)?;
     act(&state, &caller, id, WarningAction::Handle, note).await
 }
 
@@ -423,9 +435,13 @@ pub async fn false_positive(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkInput {
+    #[schema(min_items = 1, max_items = 500)]
     pub ids: Vec<i64>,
     /// acknowledge, handle, false_positive
+    #[schema(pattern = "^(acknowledge|handle|false_positive)$")]
     pub action: String,
+    /// Required (1–500 characters) unless the action is `acknowledge`.
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 

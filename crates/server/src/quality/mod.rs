@@ -81,8 +81,14 @@ pub async fn list_checks(
 #[schema(as = QualityRunRequest)]
 pub struct RunRequest {
     /// First day (`YYYY-MM-DD`) or instant (RFC 3339) of the submission period.
+    #[schema(
+        pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$"
+    )]
     pub from: String,
     /// Last day (inclusive) or instant (exclusive).
+    #[schema(
+        pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$"
+    )]
     pub to: String,
     /// Only cases in this region's subtree (within the caller's scope).
     pub region: Option<String>,

@@ -51,6 +51,7 @@ pub async fn list_classes(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClassRequest {
+    #[schema(min_length = 1, max_length = 50, pattern = "\\S")]
     pub name: String,
     /// The parent class (none for a first-level class).
     pub parent_code: Option<String>,
@@ -59,7 +60,7 @@ pub struct ClassRequest {
 /// The class a request describes (its level from its parent's).
 async fn class_of(store: &Store, code: &str, req: &ClassRequest) -> ApiResult<ComplaintClassRow> {
     let name = req.name.trim();
-    if name.is_empty() || name.chars().count() > 50 {
+    if name.is_empty() || req.name.chars().count() > 50 {
         return Err(ApiError::invalid_field("name", "名称须为 1–50 个字符"));
     }
     if code.is_empty() || code.len() > 32 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {

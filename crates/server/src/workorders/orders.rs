@@ -373,7 +373,10 @@ fn stale() -> ApiError {
 
 async fn refuse(state: &AppState, caller: &Caller, refusal: Refusal) -> ApiError {
     match refusal {
-        Refusal::UnknownAction(_) => ApiError::invalid_field("action", "该工单类型没有此操作"),
+        // Another type's action is as impossible here as one this state lacks.
+        Refusal::UnknownAction(_) => {
+            ApiError::conflict("workorder.invalid_transition", "该工单类型没有此操作")
+        }
         Refusal::InvalidTransition { .. } => {
             ApiError::conflict("workorder.invalid_transition", "工单当前状态不允许此操作")
         }
