@@ -296,3 +296,34 @@ pub async fn allow_webhooks_to(app: &TestApp, entries: &[&str]) {
     let (status, body) = security.put("/api/v1/security/policy", policy).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+/// What a webhook receiver was sent: each request's headers and body.
+pub type Seen = std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>;
+
+/// A webhook receiver on a free local port (`http://127.0.0.1:<port>/hook`):
+/// records every request, answers 500 to the first `failures` and 200 afterwards.
+pub async fn webhook_receiver(failures: usize) -> (String, Seen) {
+    let seen: Seen = std::sync::Arc::default();
+    let log = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let log = log.clone();
+            async move {
+                let mut log = log.lock().unwrap();
+                log.push((headers, body));
+                if log.len() <= failures {
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    axum::http::StatusCode::OK
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (format!("http://{addr}/hook"), seen)
+}

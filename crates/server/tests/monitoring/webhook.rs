@@ -4,44 +4,12 @@
 
 use crate::common::monitoring::*;
 use crate::common::{Client, TestApp};
-use axum::http::{HeaderMap, StatusCode as HttpStatus};
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::Sha256;
-use std::sync::{Arc, Mutex};
 
 const SECRET: &str = "whsec-3b9f0c2e";
-
-type Seen = Arc<Mutex<Vec<(HeaderMap, String)>>>;
-
-/// A receiver on a free local port: records every request, answers 500 to the
-/// first and 200 afterwards.
-async fn receiver() -> (String, Seen) {
-    let seen: Seen = Arc::default();
-    let log = seen.clone();
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |headers: HeaderMap, body: String| {
-            let log = log.clone();
-            async move {
-                let mut log = log.lock().unwrap();
-                log.push((headers, body));
-                if log.len() == 1 {
-                    HttpStatus::INTERNAL_SERVER_ERROR
-                } else {
-                    HttpStatus::OK
-                }
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
-    (format!("http://{addr}/hook"), seen)
-}
 
 async fn deliveries(city: &Client, rule: &str) -> Vec<Value> {
     let list = get_ok(city, &format!("/api/v1/warning-rules/{rule}/deliveries")).await;
@@ -72,7 +40,7 @@ async fn warnings_are_posted_signed_and_retried_until_delivered() {
         catalogue(&admin).await;
         let city = app.login("city", "City@12345").await;
         allow_webhooks_to(&app, &["127.0.0.1"]).await;
-        let (url, seen) = receiver().await;
+        let (url, seen) = webhook_receiver(1).await;
         let rule = json!({
             "code": "hd_hook", "name": "海淀受理推送", "stage": "acceptance", "type": "custom",
             "condition": {"all": [{"field": "item", "op": "eq", "value": HAIDIAN.item}]},
@@ -205,7 +173,7 @@ async fn destinations_must_pass_the_security_admins_allowlist() {
         let admin = app.admin().await;
         catalogue(&admin).await;
         let city = app.login("city", "City@12345").await;
-        let (url, seen) = receiver().await;
+        let (url, seen) = webhook_receiver(1).await;
         let port = url
             .split(':')
             .nth(2)

@@ -138,6 +138,8 @@ pub struct WorkOrderFilter {
     /// Overdue (`Some(true)`) or not at `now_ms`.
     pub overdue: Option<bool>,
     pub q: Option<String>,
+    /// Only orders created before this instant (an export's snapshot).
+    pub created_before: Option<i64>,
     pub now_ms: i64,
 }
 
@@ -193,6 +195,9 @@ pub(crate) fn push_filter(sql: &mut Sql, scope: &OrgScope, filter: &WorkOrderFil
                 .push(")");
         }
         None => {}
+    }
+    if let Some(before) = filter.created_before {
+        sql.push(" AND w.created_at < ").bind_int(before);
     }
     if let Some(q) = &filter.q {
         let pattern = format!("%{}%", escape_like(q));
@@ -475,7 +480,7 @@ impl Store {
                 .push(", clock_started_at = ").bind_int(step.clock_started_at)
                 .push(", suspended_days = ").bind_int(step.suspended_days)
                 .push(", paused_at = ").bind(Value::OptInt(step.paused_at))
-                .push(", overdue_warned = FALSE, updated_at = ").bind_int(step.now_ms)
+                .push(", overdue_warned = FALSE, reminded = FALSE, updated_at = ").bind_int(step.now_ms)
                 .push(", closed_at = ").bind(Value::OptInt(step.closed.then_some(step.now_ms)));
             if let Some(dept) = step.department_code {
                 sql.push(", department_code = ").bind_text(dept);
