@@ -7,10 +7,12 @@
 
 mod attachments;
 mod classes;
+mod satisfaction;
 mod sweep;
 
 pub use attachments::{AttachmentRow, NewAttachment};
 pub use classes::ComplaintClassRow;
+pub use satisfaction::{SatisfactionBy, SatisfactionFilter, SatisfactionRow};
 pub use sweep::OVERDUE_RULE;
 
 use crate::audit::{escape_like, AuditRecord};

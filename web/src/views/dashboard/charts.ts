@@ -193,3 +193,31 @@ export function wordCloudOption(words: Hotword[]): Option {
     ],
   }
 }
+
+/** Evaluations and 差评 (bars) with the 差评 rate (line, right axis) per district, department or date. */
+export function satisfactionOption(rows: { label: string; total: number; bad: number; bad_rate: number }[]): Option {
+  const many = rows.length > 8
+  return {
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    legend: { top: 0, left: 0 },
+    grid: { left: 8, right: 8, top: 50, bottom: 4, containLabel: true },
+    xAxis: {
+      type: 'category',
+      data: rows.map((r) => r.label),
+      axisLabel: { interval: many ? 'auto' : 0, rotate: many ? 35 : 0, fontSize: 11 },
+    },
+    yAxis: [{ type: 'value', name: '评价数', minInterval: 1 }, { ...rateAxis, name: '差评率' }],
+    series: [
+      { name: '评价数', type: 'bar', data: rows.map((r) => r.total), itemStyle: { color: BLUE }, barMaxWidth: 22 },
+      { name: '差评数', type: 'bar', data: rows.map((r) => r.bad), itemStyle: { color: RED }, barMaxWidth: 22 },
+      {
+        name: '差评率',
+        type: 'line',
+        yAxisIndex: 1,
+        data: rows.map((r) => (r.total ? pct(r.bad_rate) : null)),
+        itemStyle: { color: PURPLE },
+        tooltip: { valueFormatter: pctFormatter },
+      },
+    ],
+  }
+}
