@@ -94,7 +94,8 @@ test('a complaint from intake through dispatch, reply and return visit to close'
     await closeRedPopup(page)
     assert.equal(await openFromTodo(page, title), code)
     await act(page, code, 'reply', '待回访', async () => {
-      await byTestId(page, 'wo-input-comment').locator('textarea').fill('已核实，增开两个窗口并向王女士致歉')
+      // el-input hands its data-testid to the textarea itself
+      await byTestId(page, 'wo-input-comment').fill('已核实，增开两个窗口并向王女士致歉')
     })
     await logout(page)
 
