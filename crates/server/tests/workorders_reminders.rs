@@ -10,7 +10,7 @@ mod common;
 
 use common::aggregation::post;
 use common::exports::{create, csv_rows, download, finished};
-use common::monitoring::{allow_webhooks_to, webhook_receiver};
+use common::monitoring::{allow_webhooks_to, wait_for_deliveries, webhook_receiver};
 use common::{Client, TestApp};
 use govpulse_store::testing::TestDb;
 use reqwest::StatusCode;
@@ -38,24 +38,15 @@ async fn order_warnings(client: &Client) -> Vec<Value> {
     page["items"].as_array().unwrap().clone()
 }
 
-/// The webhook log of `workorder_overdue` once every delivery is done.
-async fn delivered(city: &Client, count: usize) -> Vec<Value> {
-    let started = std::time::Instant::now();
-    loop {
-        let (status, page) = city
-            .get("/api/v1/warning-rules/workorder_overdue/deliveries")
-            .await;
-        assert_eq!(status, StatusCode::OK, "{page}");
-        let items = page["items"].as_array().unwrap().clone();
-        if items.len() == count && items.iter().all(|d| d["status"] == "delivered") {
-            return items;
-        }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(30),
-            "deliveries never got there: {items:#?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+/// Dispatch complaint `code` to the demo department (分类派发).
+async fn dispatch(operator: &Client, code: &str) {
+    let (status, body) = operator
+        .post(
+            &format!("/api/v1/work-orders/{code}/actions"),
+            json!({"action": "dispatch", "fields": {"class_code": "A0101", "unit_code": UNIT}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 #[tokio::test]
@@ -106,13 +97,7 @@ async fn orders_due_soon_are_reminded_once_per_state_and_reach_the_webhook() {
 
         // Dispatched: the reminder's warning closes; 办理中 has ten working
         // days, outside the lead time.
-        let (status, body) = chaoyang
-            .post(
-                &format!("/api/v1/work-orders/{code}/actions"),
-                json!({"action": "dispatch", "fields": {"class_code": "A0101", "unit_code": UNIT}}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        dispatch(&chaoyang, &code).await;
         assert!(order_warnings(&chaoyang).await.is_empty(), "{label}");
         assert_eq!(govpulse_server::workorders::remind_now(state).await, 0);
 
@@ -166,7 +151,10 @@ async fn orders_due_soon_are_reminded_once_per_state_and_reach_the_webhook() {
             )
             .await
             .unwrap();
-        let log = delivered(&city, 3).await;
+        let log = wait_for_deliveries(&city, "workorder_overdue", |d| {
+            d.len() == 3 && d.iter().all(|d| d["status"] == "delivered")
+        })
+        .await;
         assert!(
             log.iter().all(|d| d["warning_id"] == warnings[0]["id"]),
             "{label}: {log:#?}"
@@ -254,13 +242,7 @@ async fn the_workbench_exports_with_its_own_filters() {
         assert!(!exported(&haidian, todo.clone()).await.contains(&code));
         // The department has nothing to do until the complaint is dispatched to it.
         assert!(exported(&dept, todo.clone()).await.is_empty(), "{label}");
-        let (status, body) = chaoyang
-            .post(
-                &format!("/api/v1/work-orders/{code}/actions"),
-                json!({"action": "dispatch", "fields": {"class_code": "A0101", "unit_code": UNIT}}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        dispatch(&chaoyang, &code).await;
         assert_eq!(exported(&dept, todo).await, vec![code.clone()], "{label}");
         assert_eq!(
             exported(&chaoyang, json!({"view": "done"})).await,

@@ -327,3 +327,29 @@ pub async fn webhook_receiver(failures: usize) -> (String, Seen) {
     });
     (format!("http://{addr}/hook"), seen)
 }
+
+/// The webhook delivery log of `rule` (newest first).
+pub async fn webhook_deliveries(city: &Client, rule: &str) -> Vec<Value> {
+    let list = get_ok(city, &format!("/api/v1/warning-rules/{rule}/deliveries")).await;
+    list["items"].as_array().unwrap().clone()
+}
+
+/// Wait (for the delivery worker) until `check` holds for the rule's log.
+pub async fn wait_for_deliveries(
+    city: &Client,
+    rule: &str,
+    check: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
+    let started = std::time::Instant::now();
+    loop {
+        let items = webhook_deliveries(city, rule).await;
+        if check(&items) {
+            return items;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "deliveries never got there: {items:#?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
