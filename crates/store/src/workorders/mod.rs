@@ -152,9 +152,13 @@ fn push_view(sql: &mut Sql, view: &View) {
             sql.push(" AND w.created_by = ").bind_text(user);
         }
         View::Done(user) => {
-            sql.push(" AND EXISTS (SELECT 1 FROM work_order_timeline t WHERE t.actor = ")
-                .bind_text(user)
-                .push(" AND t.order_code = w.code AND t.from_state IS NOT NULL)");
+            // The caller's steps first (index `(actor, order_code)`), not a
+            // probe of the timeline for every order in scope.
+            sql.push(
+                " AND w.code IN (SELECT t.order_code FROM work_order_timeline t WHERE t.actor = ",
+            )
+            .bind_text(user)
+            .push(" AND t.from_state IS NOT NULL)");
         }
         View::Todo(groups) if groups.is_empty() => {
             sql.push(" AND 1 = 0");
