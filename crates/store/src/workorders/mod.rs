@@ -76,7 +76,9 @@ pub(crate) fn order_select() -> String {
 /// Sorting by due time puts orders without one last.
 const NO_DUE: i64 = 253_402_300_799_999;
 
-/// Work-order list sorts (indexes `(district_code | department_code | created_by | nothing, created_at, code)`).
+/// Work-order list sorts (indexes `(district_code | department_code | created_by | nothing, created_at, code)`;
+/// `updated_at` and the due time `(district_code | nothing, …, code)`, migration 0015;
+/// the due-time expression must stay the one indexed there).
 pub static WORK_ORDER_LIST: ListSpec<WorkOrderRow> = ListSpec {
     fields: &[
         SortField {
