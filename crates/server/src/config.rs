@@ -35,6 +35,16 @@ pub struct ServerConfig {
     /// Office hours (09:00–18:00 of working days) without a record after
     /// which a configured source's feed counts as silent (`feed_silent` warning).
     pub feed_silent_hours: f64,
+    /// Working days before an open work order's due time when its
+    /// responsible unit is reminded (the yellow level of its overdue warning,
+    /// once per order and state); 0: no reminders.
+    pub workorder_reminder_days: u32,
+    /// Where warnings raised outside rules (`workorder_overdue`,
+    /// `tolerance_overdue`, `feed_silent`) are POSTed, like a rule's webhook
+    /// (the host must be on the policy's webhook allowlist); None: inbox only.
+    pub system_webhook_url: Option<String>,
+    /// The HMAC-SHA256 signing secret of those deliveries.
+    pub system_webhook_secret: Option<String>,
     /// Directory of background export files (created if missing; files are
     /// deleted 7 days after their job was created).
     pub export_dir: String,
@@ -98,6 +108,9 @@ impl Default for ServerConfig {
             audit_checkpoint_secs: 60,
             link_window_days: 30,
             feed_silent_hours: 8.0,
+            workorder_reminder_days: 1,
+            system_webhook_url: None,
+            system_webhook_secret: None,
             export_dir: "data/exports".to_string(),
             reads_in_flight: 4,
             reads_queue: 1024,

@@ -36,6 +36,7 @@ impl AppState {
     pub fn new(store: Store, config: ServerConfig, vault: IdentityVault) -> Self {
         let login_limiter = Arc::new(RateLimiter::per_minute(config.login_rate_per_minute));
         let public_limiter = Arc::new(RateLimiter::per_minute(config.public_rate_per_minute));
+        store.set_system_webhook(config.system_webhook_url.clone());
         Self {
             store,
             vault: Arc::new(vault),

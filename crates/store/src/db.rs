@@ -100,6 +100,9 @@ pub struct Store {
     pub(crate) control: std::sync::Arc<Control>,
     /// List totals already counted (see [`crate::list::Totals`]).
     pub(crate) totals: std::sync::Arc<crate::list::Totals>,
+    /// Where warnings raised outside rules (work-order and tolerance overdue,
+    /// silent feeds) are also POSTed; see [`Store::set_system_webhook`].
+    pub(crate) system_webhook: std::sync::Arc<std::sync::RwLock<Option<String>>>,
 }
 
 /// How busy one connection pool is.
@@ -218,6 +221,7 @@ impl Store {
             pools: std::sync::Arc::new(pools),
             control: std::sync::Arc::new(control),
             totals: Default::default(),
+            system_webhook: Default::default(),
         })
     }
 

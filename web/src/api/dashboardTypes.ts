@@ -14,6 +14,9 @@ export type DashboardTable =
   | 'warnings_by_stage'
   | 'warnings_by_level'
   | 'warnings_by_item'
+  | 'satisfaction_by_district'
+  | 'satisfaction_by_department'
+  | 'satisfaction_trend'
 
 export interface CaseTotals {
   total: number
@@ -114,4 +117,36 @@ export interface Hotword {
   /** Normalised: the first word has 1.0. */
   weight: number
   count: number
+}
+
+/** Evaluations (好差评) of one district or department (GET /dashboard/satisfaction). */
+export interface SatisfactionGroup {
+  code: string
+  name: string
+  total: number
+  /** Rated 不满意 or 非常不满意. */
+  bad: number
+  satisfaction_rate: number
+  bad_rate: number
+}
+
+export interface SatisfactionPoint {
+  /** `YYYY-MM-DD`, or `YYYY-MM` for periods over 92 days. */
+  date: string
+  total: number
+  bad: number
+  bad_rate: number
+}
+
+export interface SatisfactionFigures {
+  from: string
+  to: string
+  total: number
+  bad: number
+  satisfaction_rate: number
+  bad_rate: number
+  by_district: SatisfactionGroup[]
+  /** Most 差评 first. */
+  by_department: SatisfactionGroup[]
+  trend: SatisfactionPoint[]
 }

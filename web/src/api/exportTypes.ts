@@ -2,7 +2,7 @@
 // exports (large lists)"). Keep in sync with the server.
 
 /** The list a job exports. */
-export type ExportSource = 'cases' | 'consultations' | 'warnings'
+export type ExportSource = 'cases' | 'consultations' | 'warnings' | 'work_orders'
 export type ExportFormat = 'xlsx' | 'csv'
 export type ExportStatus = 'queued' | 'running' | 'done' | 'failed'
 

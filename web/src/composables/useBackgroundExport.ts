@@ -28,6 +28,7 @@ export const SOURCE_LABEL: Record<ExportSource, string> = {
   cases: '办件数据',
   consultations: '咨询数据',
   warnings: '预警信息',
+  work_orders: '工单',
 }
 
 export const STATUS_LABEL: Record<ExportStatus, { text: string; type: TagType }> = {
@@ -54,6 +55,11 @@ export const FILTER_LABEL: Record<string, string> = {
   case: '办件编号',
   rule: '预警规则',
   overdue: '超期',
+  view: '视图',
+  type: '工单类型',
+  state: '工单状态',
+  unit: '责任单位',
+  class: '投诉分类',
 }
 
 /** Parameters of the list machinery, not filters. */

@@ -86,6 +86,17 @@ pub fn enter(
     Entered { clock, due_at }
 }
 
+/// The end of the reminder lead time at `now_ms`: orders due up to it are
+/// within `lead_days` working days of their due time (23:59:59 of the
+/// `lead_days`-th working day after today; `None` when reminders are off).
+pub fn reminder_horizon(calendar: &WorkCalendar, now_ms: i64, lead_days: u32) -> Option<i64> {
+    (lead_days > 0).then(|| {
+        crate::monitoring::calendar::end_of_day(
+            calendar.nth_working_day_after(local_date(now_ms), lead_days),
+        )
+    })
+}
+
 /// Whether an order due at `due_at` is overdue at `now_ms`.
 pub fn is_overdue(due_at: Option<i64>, now_ms: i64) -> bool {
     due_at.is_some_and(|due| now_ms > due)

@@ -1,5 +1,5 @@
 use super::diff::{apply, diff, normalise, Op};
-use super::sla::{enter, Clock};
+use super::sla::{enter, reminder_horizon, Clock};
 use super::types::{builtin, by_code, COMPLAINT, HANDLE, ITEM_CHANGE, OPERATE};
 use super::{Actor, Refusal};
 use crate::monitoring::calendar::WorkCalendar;
@@ -155,6 +155,22 @@ fn sla_counts_working_days_and_pauses() {
     data.insert("promised_days".into(), json!(2));
     let promised = enter(&calendar, handling, &data, &Clock::start(0), friday);
     assert_eq!(promised.due_at, Some(ms("2026-03-10T23:59:59+08:00")));
+}
+
+#[test]
+fn reminders_look_ahead_in_working_days() {
+    let calendar = WorkCalendar::bundled();
+    // Friday afternoon, one working day ahead: orders due by Monday night.
+    let friday = ms("2026-03-06T15:00:00+08:00");
+    assert_eq!(
+        reminder_horizon(&calendar, friday, 1),
+        Some(ms("2026-03-09T23:59:59+08:00"))
+    );
+    assert_eq!(
+        reminder_horizon(&calendar, friday, 2),
+        Some(ms("2026-03-10T23:59:59+08:00"))
+    );
+    assert_eq!(reminder_horizon(&calendar, friday, 0), None, "off");
 }
 
 fn item(materials: Value) -> Value {

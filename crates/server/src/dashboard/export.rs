@@ -22,23 +22,24 @@ pub struct ExportQuery {
     /// xlsx (default) | csv
     #[param(pattern = "^(xlsx|csv)?$")]
     pub format: Option<String>,
-    /// by_region | by_department | items | trend | hotwords | warnings_by_stage | warnings_by_level | warnings_by_item
+    /// by_region | by_department | items | trend | hotwords | warnings_by_stage | warnings_by_level | warnings_by_item |
+    /// satisfaction_by_district | satisfaction_by_department | satisfaction_trend
     #[param(
         required = true,
-        pattern = "^(by_region|by_department|items|trend|hotwords|warnings_by_stage|warnings_by_level|warnings_by_item)$"
+        pattern = "^(by_region|by_department|items|trend|hotwords|warnings_by_stage|warnings_by_level|warnings_by_item|satisfaction_by_district|satisfaction_by_department|satisfaction_trend)$"
     )]
     pub table: Option<String>,
 }
 
 /// A table: file stem, sheet title, headers, rows.
-struct Table {
-    stem: &'static str,
-    title: &'static str,
-    headers: &'static [&'static str],
-    rows: Vec<Vec<String>>,
+pub(super) struct Table {
+    pub stem: &'static str,
+    pub title: &'static str,
+    pub headers: &'static [&'static str],
+    pub rows: Vec<Vec<String>>,
 }
 
-fn percent(part: u64, whole: u64) -> String {
+pub(super) fn percent(part: u64, whole: u64) -> String {
     if whole == 0 {
         "—".to_string()
     } else {
@@ -71,6 +72,9 @@ async fn table(
                 .map(|w| vec![w.word, format!("{:.3}", w.weight), w.count.to_string()])
                 .collect(),
         });
+    }
+    if let Some(table) = super::satisfaction::table(state, caller, filters, name).await? {
+        return Ok(table);
     }
     let resolved = filters.resolve(caller, MAX_DAYS)?;
     let (overview, unread) = compute(state, caller, &resolved).await?;
@@ -171,7 +175,7 @@ async fn table(
         _ => {
             return Err(ApiError::invalid_field(
                 "table",
-                "表须为 by_region、by_department、items、trend、hotwords、warnings_by_stage、warnings_by_level 或 warnings_by_item",
+                "表须为 by_region、by_department、items、trend、hotwords、warnings_by_stage、warnings_by_level、warnings_by_item、satisfaction_by_district、satisfaction_by_department 或 satisfaction_trend",
             ))
         }
     };

@@ -7,6 +7,7 @@ pub mod engine;
 pub mod export;
 pub mod hotwords;
 pub mod overview;
+pub mod satisfaction;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::non_empty;
@@ -30,6 +31,7 @@ const DEFAULT_DAYS: i64 = 30;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(overview::overview))
+        .routes(routes!(satisfaction::satisfaction))
         .routes(routes!(hotwords::hotwords))
         .routes(routes!(hotwords::get_dictionary, hotwords::put_dictionary))
         .routes(routes!(export::export))

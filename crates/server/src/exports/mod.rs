@@ -1,5 +1,5 @@
-//! Background exports of large lists (DASH-4): cases, consultations and
-//! warnings written to XLSX or CSV by a job runner, with progress and a
+//! Background exports of large lists (DASH-4): cases, consultations,
+//! warnings and the work-order workbench written to XLSX or CSV by a job runner, with progress and a
 //! download link. A job runs with its creator's data scope at creation and
 //! only its creator sees or downloads it.
 
@@ -8,7 +8,7 @@ mod source;
 mod writer;
 
 pub use runner::start;
-pub use source::{Format, ListQuery, Source};
+pub use source::{Format, ListQuery, Owner, Source};
 
 use crate::error::{ApiError, ApiResult};
 use crate::export::{attachment, XLSX_TYPE};
@@ -39,8 +39,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExportRequest {
-    /// cases | consultations | warnings
-    #[schema(pattern = "^(cases|consultations|warnings)$")]
+    /// cases | consultations | warnings | work_orders
+    #[schema(pattern = "^(cases|consultations|warnings|work_orders)$")]
     pub source: String,
     /// xlsx (default) | csv
     #[schema(pattern = "^(xlsx|csv)?$")]
@@ -117,7 +117,7 @@ pub async fn create_export(
     caller.require(&state, source.permission()).await?;
     let format = Format::parse(input.format.as_deref())?;
     let filters = source::normalise(input.filters.unwrap_or_default())?;
-    ListQuery::parse(source, &filters)?;
+    ListQuery::parse(source, &filters, &Owner::of(&caller))?;
     let filters = Value::Object(filters);
     let audit = caller.audit(
         "export.create",

@@ -170,7 +170,8 @@ async fn write_job(
     let format = Format::parse(Some(&job.format)).map_err(|e| Refused(e.body.message))?;
     let filters: Map<String, Value> =
         serde_json::from_str(&job.filters).context("stored filters")?;
-    let query = ListQuery::parse(source, &filters).map_err(|e| Refused(e.body.message))?;
+    let owner = super::source::Owner::load(store, &job.owner).await?;
+    let query = ListQuery::parse(source, &filters, &owner).map_err(|e| Refused(e.body.message))?;
     let scope = scope_from_json(&job.scope)?;
     let (sender, mut receiver) = mpsc::channel::<Chunk>(2);
     let path = part.to_path_buf();

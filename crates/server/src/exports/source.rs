@@ -7,33 +7,46 @@ use crate::aggregation::consultations::{
     consultation_export_cells, ConsultationQuery, CONSULTATION_EXPORT_HEADERS,
 };
 use crate::error::{ApiError, ApiResult};
+use crate::identity::caller::Caller;
 use crate::monitoring::warnings::{self, WarningQuery};
+use crate::workorders::orders::{filter_for, WorkOrderQuery};
 use axum::extract::Query;
 use axum::http::{StatusCode, Uri};
 use govpulse_store::aggregation::{CaseFilter, ConsultationFilter, CASE_LIST, CONSULTATION_LIST};
 use govpulse_store::list::{ListPage, ListRequest, ListSpec};
 use govpulse_store::monitoring::{WarningFilter, WARNING_LIST};
 use govpulse_store::org::OrgScope;
+use govpulse_store::workorders::{WorkOrderFilter, WORK_ORDER_LIST};
 use govpulse_store::{Page, Store, StoreResult};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
     Cases,
     Consultations,
     Warnings,
+    WorkOrders,
 }
 
 impl Source {
-    pub const ALL: [Source; 3] = [Source::Cases, Source::Consultations, Source::Warnings];
+    pub const ALL: [Source; 4] = [
+        Source::Cases,
+        Source::Consultations,
+        Source::Warnings,
+        Source::WorkOrders,
+    ];
 
     pub fn parse(text: &str) -> ApiResult<Self> {
         Self::ALL
             .into_iter()
             .find(|s| s.as_str() == text)
             .ok_or_else(|| {
-                ApiError::invalid_field("source", "导出来源须为 cases、consultations 或 warnings")
+                ApiError::invalid_field(
+                    "source",
+                    "导出来源须为 cases、consultations、warnings 或 work_orders",
+                )
             })
     }
 
@@ -42,6 +55,7 @@ impl Source {
             Source::Cases => "cases",
             Source::Consultations => "consultations",
             Source::Warnings => "warnings",
+            Source::WorkOrders => "work_orders",
         }
     }
 
@@ -50,6 +64,7 @@ impl Source {
         match self {
             Source::Cases | Source::Consultations => "data:read",
             Source::Warnings => "warning:read",
+            Source::WorkOrders => crate::workorders::orders::READ,
         }
     }
 
@@ -58,6 +73,7 @@ impl Source {
             Source::Cases => &CASE_EXPORT_HEADERS,
             Source::Consultations => &CONSULTATION_EXPORT_HEADERS,
             Source::Warnings => &warnings::EXPORT_HEADERS,
+            Source::WorkOrders => &crate::workorders::export::EXPORT_HEADERS,
         }
     }
 
@@ -67,6 +83,7 @@ impl Source {
             Source::Cases => "办件数据",
             Source::Consultations => "咨询数据",
             Source::Warnings => "预警信息",
+            Source::WorkOrders => "工单",
         }
     }
 }
@@ -161,12 +178,51 @@ fn as_query<T: DeserializeOwned>(filters: &Map<String, Value>) -> ApiResult<T> {
         })
 }
 
+/// Whose list a job exports where the list depends on who asks (the
+/// workbench's 我的待办 / 我已办 / 我发起): the job's owner, with the
+/// permissions and department they hold when the job is created and when it runs.
+#[derive(Debug, Clone, Default)]
+pub struct Owner {
+    pub username: String,
+    pub permissions: BTreeSet<String>,
+    /// A department-scoped owner's department.
+    pub department: Option<String>,
+}
+
+impl Owner {
+    pub fn of(caller: &Caller) -> Self {
+        Self {
+            username: caller.username.clone(),
+            permissions: caller.permissions.clone(),
+            department: crate::workorders::department_of(caller).map(str::to_string),
+        }
+    }
+
+    /// The owner as stored now (a removed or disabled owner holds nothing).
+    pub async fn load(store: &Store, username: &str) -> StoreResult<Self> {
+        let mut owner = Self {
+            username: username.to_string(),
+            ..Self::default()
+        };
+        if let Some(user) = store.find_user_by_username(username).await? {
+            if !user.disabled {
+                owner.permissions = store.user_grants(user.id).await?.1;
+                owner.department = user
+                    .department_code
+                    .filter(|_| user.scope_kind == "department");
+            }
+        }
+        Ok(owner)
+    }
+}
+
 /// A list's store filter.
 #[derive(Debug, Clone)]
 pub enum ListQuery {
     Cases(CaseFilter),
     Consultations(ConsultationFilter),
     Warnings(WarningFilter),
+    WorkOrders(WorkOrderFilter),
 }
 
 /// The tighter of a filter's own exclusive upper time bound and `before`.
@@ -208,7 +264,7 @@ fn keyed<R>(
 impl ListQuery {
     /// The filter of `source` from its (normalised) filters; refused exactly
     /// as the list endpoint refuses them.
-    pub fn parse(source: Source, filters: &Map<String, Value>) -> ApiResult<Self> {
+    pub fn parse(source: Source, filters: &Map<String, Value>, owner: &Owner) -> ApiResult<Self> {
         Ok(match source {
             Source::Cases => Self::Cases(as_query::<CaseQuery>(filters)?.filter()?),
             Source::Consultations => {
@@ -216,6 +272,15 @@ impl ListQuery {
             }
             Source::Warnings => {
                 Self::Warnings(warnings::filter_of(&as_query::<WarningQuery>(filters)?)?)
+            }
+            Source::WorkOrders => {
+                let can = |permission: &str| owner.permissions.contains(permission);
+                let actor = govpulse_core::workorders::Actor {
+                    permissions: &can,
+                    department: owner.department.as_deref(),
+                };
+                let query = as_query::<WorkOrderQuery>(filters)?;
+                Self::WorkOrders(filter_for(&owner.username, &actor, &query)?)
             }
         })
     }
@@ -259,6 +324,19 @@ impl ListQuery {
                 let page = store.list_warnings(scope, &f, &request).await?;
                 keyed(page, |r| r.raised_at, warnings::export_cells)
             }
+            Self::WorkOrders(f) => {
+                let f = WorkOrderFilter {
+                    created_before: upper(f.created_before, before),
+                    ..f.clone()
+                };
+                let request = window(&WORK_ORDER_LIST, skip, limit, count_up_to);
+                let page = store.list_work_orders(scope, &f, &request).await?;
+                keyed(
+                    page,
+                    |r| r.created_at,
+                    crate::workorders::export::export_cells,
+                )
+            }
         })
     }
 }
@@ -281,7 +359,9 @@ mod tests {
             Value::Object(f.clone()),
             serde_json::json!({"region": "110105", "from": "2026-11-01", "to": "2026-11-30", "linked": "true"})
         );
-        let Ok(ListQuery::Consultations(c)) = ListQuery::parse(Source::Consultations, &f) else {
+        let Ok(ListQuery::Consultations(c)) =
+            ListQuery::parse(Source::Consultations, &f, &Owner::default())
+        else {
             panic!("consultation filters")
         };
         assert_eq!(c.linked, Some(true));
@@ -292,17 +372,18 @@ mod tests {
     #[test]
     fn bad_filters_are_refused_with_the_list_codes() {
         let bad_date = filters(serde_json::json!({"from": "yesterday"}));
-        let err = ListQuery::parse(Source::Cases, &bad_date).unwrap_err();
+        let err = ListQuery::parse(Source::Cases, &bad_date, &Owner::default()).unwrap_err();
         assert_eq!(
             (err.status, err.body.code.as_str()),
             (StatusCode::BAD_REQUEST, "request.invalid")
         );
         assert!(err.body.details["fields"]["from"].is_string());
         let bad_bool = filters(serde_json::json!({"linked": "maybe"}));
-        let err = ListQuery::parse(Source::Consultations, &bad_bool).unwrap_err();
+        let err =
+            ListQuery::parse(Source::Consultations, &bad_bool, &Owner::default()).unwrap_err();
         assert_eq!(err.body.code, "request.invalid");
         let bad_status = filters(serde_json::json!({"status": "lost"}));
-        let err = ListQuery::parse(Source::Warnings, &bad_status).unwrap_err();
+        let err = ListQuery::parse(Source::Warnings, &bad_status, &Owner::default()).unwrap_err();
         assert!(err.body.details["fields"]["status"].is_string());
         let nested = normalise(
             serde_json::json!({"region": ["110105"]})
@@ -316,7 +397,7 @@ mod tests {
     #[test]
     fn odd_characters_survive_the_query_string() {
         let f = filters(serde_json::json!({"q": "张三 & =1+2%", "region": "110105"}));
-        let Ok(ListQuery::Cases(c)) = ListQuery::parse(Source::Cases, &f) else {
+        let Ok(ListQuery::Cases(c)) = ListQuery::parse(Source::Cases, &f, &Owner::default()) else {
             panic!("case filters")
         };
         assert_eq!(c.q.as_deref(), Some("张三 & =1+2%"));

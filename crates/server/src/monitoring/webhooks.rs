@@ -97,11 +97,13 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
     let due = state.store.due_deliveries(now, 50).await?;
     let rules = state.monitor.rules();
     for delivery in &due {
-        let secret = rules
-            .iter()
-            .find(|r| r.def.code == delivery.rule_code)
-            .and_then(|r| super::rules::webhook_secret(state, &r.def))
-            .unwrap_or_default();
+        // A rule's delivery is signed with its secret; one of a warning
+        // raised outside rules, with the system webhook's.
+        let secret = match rules.iter().find(|r| r.def.code == delivery.rule_code) {
+            Some(rule) => super::rules::webhook_secret(state, &rule.def),
+            None => state.config.system_webhook_secret.clone(),
+        }
+        .unwrap_or_default();
         let (status, error) = match destination(state, &delivery.url).await {
             Ok((host, address)) => send(&host, address, delivery, &secret).await,
             Err(refusal) => (None, Some(refusal)),

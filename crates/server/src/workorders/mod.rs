@@ -7,6 +7,7 @@
 pub mod attachments;
 pub mod classes;
 pub mod diff;
+pub mod export;
 pub mod intake;
 pub mod orders;
 pub mod steps;
@@ -17,7 +18,7 @@ use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use govpulse_core::identity::ScopeKind;
 use govpulse_core::monitoring::calendar::WorkCalendar;
-use govpulse_core::workorders::sla::{enter, Clock};
+use govpulse_core::workorders::sla::{enter, reminder_horizon, Clock};
 use govpulse_core::workorders::types::{self, BAD_REVIEW};
 use govpulse_core::workorders::{Actor, OrderType, UnitRule};
 use govpulse_store::aggregation::{FollowUp, NewEvaluation};
@@ -100,17 +101,17 @@ pub fn with_actor<T>(caller: &Caller, f: impl FnOnce(&Actor) -> T) -> T {
     })
 }
 
-/// The (type, states) the caller may act on: the workbench's 我的待办.
-pub fn actionable(caller: &Caller) -> Vec<ActionableStates> {
+/// The (type, states) `actor` may act on: the workbench's 我的待办.
+pub fn actionable(actor: &Actor) -> Vec<ActionableStates> {
     let mut groups: Vec<ActionableStates> = Vec::new();
     for order_type in types::builtin() {
         for transition in &order_type.transitions {
-            if !caller.can(&transition.permission) {
+            if !(actor.permissions)(&transition.permission) {
                 continue;
             }
             let department = match transition.unit {
                 UnitRule::InScope => None,
-                UnitRule::ResponsibleUnit => match department_of(caller) {
+                UnitRule::ResponsibleUnit => match actor.department {
                     Some(dept) => Some(dept.to_string()),
                     None => continue,
                 },
@@ -234,11 +235,35 @@ pub async fn bad_review_follow_up(
     ))
 }
 
-/// Raise overdue warnings every minute (and at start). Stops when the server drains.
+/// Send reminders and raise overdue warnings every minute (and at start).
+/// Stops when the server drains.
 pub fn start(state: &AppState) {
     crate::spawn_periodic(state, Duration::from_secs(60), |state| async move {
+        remind_now(&state).await;
         sweep_now(&state.store).await;
     });
+}
+
+/// One reminder sweep: orders due within `workorder_reminder_days` working
+/// days (batches of 500 until none is left).
+pub async fn remind_now(state: &AppState) -> u64 {
+    let calendar = state.monitor.calendar();
+    let lead = state.config.workorder_reminder_days;
+    crate::sweep_in_batches("work-order reminder", |now, limit| {
+        let horizon = reminder_horizon(&calendar, now, lead);
+        async move {
+            match horizon {
+                Some(horizon) => {
+                    state
+                        .store
+                        .sweep_work_order_reminders(now, horizon, limit)
+                        .await
+                }
+                None => Ok(0),
+            }
+        }
+    })
+    .await
 }
 
 /// One overdue sweep (batches of 500 until none is left).

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use govpulse_core::time::{now_ms, to_rfc3339};
 use govpulse_core::workorders::sla::is_overdue;
-use govpulse_core::workorders::{types, Refusal};
+use govpulse_core::workorders::{types, Actor, Refusal};
 use govpulse_store::workorders::{
     AttachmentRow, StatsBy, TimelineRow, View, WorkOrderFilter, WorkOrderRow, WORK_ORDER_LIST,
 };
@@ -151,13 +151,18 @@ pub struct WorkOrderQuery {
     pub after: Option<String>,
 }
 
-/// The store filter a query asks for.
+/// The store filter a caller's query asks for.
 pub fn filter_of(caller: &Caller, q: &WorkOrderQuery) -> ApiResult<WorkOrderFilter> {
+    with_actor(caller, |actor| filter_for(&caller.username, actor, q))
+}
+
+/// The store filter `q` asks for on the workbench of `username` acting as `actor`.
+pub fn filter_for(username: &str, actor: &Actor, q: &WorkOrderQuery) -> ApiResult<WorkOrderFilter> {
     let view = match non_empty(&q.view).as_deref() {
         None | Some("all") => View::All,
-        Some("todo") => View::Todo(actionable(caller)),
-        Some("done") => View::Done(caller.username.clone()),
-        Some("created") => View::Created(caller.username.clone()),
+        Some("todo") => View::Todo(actionable(actor)),
+        Some("done") => View::Done(username.to_string()),
+        Some("created") => View::Created(username.to_string()),
         Some(_) => {
             return Err(ApiError::invalid_field(
                 "view",
@@ -179,6 +184,7 @@ pub fn filter_of(caller: &Caller, q: &WorkOrderQuery) -> ApiResult<WorkOrderFilt
         class_prefix: non_empty(&q.class),
         overdue: q.overdue,
         q: non_empty(&q.q),
+        created_before: None,
         now_ms: now_ms(),
     })
 }

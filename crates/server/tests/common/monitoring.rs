@@ -296,3 +296,60 @@ pub async fn allow_webhooks_to(app: &TestApp, entries: &[&str]) {
     let (status, body) = security.put("/api/v1/security/policy", policy).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+/// What a webhook receiver was sent: each request's headers and body.
+pub type Seen = std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>;
+
+/// A webhook receiver on a free local port (`http://127.0.0.1:<port>/hook`):
+/// records every request, answers 500 to the first `failures` and 200 afterwards.
+pub async fn webhook_receiver(failures: usize) -> (String, Seen) {
+    let seen: Seen = std::sync::Arc::default();
+    let log = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let log = log.clone();
+            async move {
+                let mut log = log.lock().unwrap();
+                log.push((headers, body));
+                if log.len() <= failures {
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    axum::http::StatusCode::OK
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (format!("http://{addr}/hook"), seen)
+}
+
+/// The webhook delivery log of `rule` (newest first).
+pub async fn webhook_deliveries(city: &Client, rule: &str) -> Vec<Value> {
+    let list = get_ok(city, &format!("/api/v1/warning-rules/{rule}/deliveries")).await;
+    list["items"].as_array().unwrap().clone()
+}
+
+/// Wait (for the delivery worker) until `check` holds for the rule's log.
+pub async fn wait_for_deliveries(
+    city: &Client,
+    rule: &str,
+    check: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
+    let started = std::time::Instant::now();
+    loop {
+        let items = webhook_deliveries(city, rule).await;
+        if check(&items) {
+            return items;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "deliveries never got there: {items:#?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

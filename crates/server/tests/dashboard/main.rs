@@ -9,4 +9,5 @@ mod common;
 mod figures;
 mod fixture;
 mod hotwords;
+mod satisfaction;
 mod scope;

@@ -3,66 +3,13 @@
 //! and every attempt is logged.
 
 use crate::common::monitoring::*;
-use crate::common::{Client, TestApp};
-use axum::http::{HeaderMap, StatusCode as HttpStatus};
+use crate::common::TestApp;
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::Sha256;
-use std::sync::{Arc, Mutex};
 
 const SECRET: &str = "whsec-3b9f0c2e";
-
-type Seen = Arc<Mutex<Vec<(HeaderMap, String)>>>;
-
-/// A receiver on a free local port: records every request, answers 500 to the
-/// first and 200 afterwards.
-async fn receiver() -> (String, Seen) {
-    let seen: Seen = Arc::default();
-    let log = seen.clone();
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |headers: HeaderMap, body: String| {
-            let log = log.clone();
-            async move {
-                let mut log = log.lock().unwrap();
-                log.push((headers, body));
-                if log.len() == 1 {
-                    HttpStatus::INTERNAL_SERVER_ERROR
-                } else {
-                    HttpStatus::OK
-                }
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
-    (format!("http://{addr}/hook"), seen)
-}
-
-async fn deliveries(city: &Client, rule: &str) -> Vec<Value> {
-    let list = get_ok(city, &format!("/api/v1/warning-rules/{rule}/deliveries")).await;
-    list["items"].as_array().unwrap().clone()
-}
-
-/// Wait (for the delivery worker) until `check` holds for the rule's log.
-async fn wait_for(city: &Client, rule: &str, check: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-    let started = std::time::Instant::now();
-    loop {
-        let items = deliveries(city, rule).await;
-        if check(&items) {
-            return items;
-        }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(30),
-            "deliveries never got there: {items:#?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test]
 async fn warnings_are_posted_signed_and_retried_until_delivered() {
@@ -72,7 +19,7 @@ async fn warnings_are_posted_signed_and_retried_until_delivered() {
         catalogue(&admin).await;
         let city = app.login("city", "City@12345").await;
         allow_webhooks_to(&app, &["127.0.0.1"]).await;
-        let (url, seen) = receiver().await;
+        let (url, seen) = webhook_receiver(1).await;
         let rule = json!({
             "code": "hd_hook", "name": "海淀受理推送", "stage": "acceptance", "type": "custom",
             "condition": {"all": [{"field": "item", "op": "eq", "value": HAIDIAN.item}]},
@@ -96,7 +43,8 @@ async fn warnings_are_posted_signed_and_retried_until_delivered() {
         assert!(warnings(&city, "case=WH-CY&rule=hd_hook").await.is_empty());
 
         // The worker's first attempt gets a 500 and schedules a retry in 10 s.
-        let items = wait_for(&city, "hd_hook", |d| d.len() == 1 && d[0]["attempts"] == 1).await;
+        let items =
+            wait_for_deliveries(&city, "hd_hook", |d| d.len() == 1 && d[0]["attempts"] == 1).await;
         assert_eq!(items[0]["status"], "pending", "{label}: {items:#?}");
         assert_eq!(items[0]["last_status"], 500);
         assert_eq!(items[0]["warning_id"], warning["id"]);
@@ -109,7 +57,7 @@ async fn warnings_are_posted_signed_and_retried_until_delivered() {
             )
             .await
             .unwrap();
-        let items = wait_for(&city, "hd_hook", |d| d[0]["status"] != "pending").await;
+        let items = wait_for_deliveries(&city, "hd_hook", |d| d[0]["status"] != "pending").await;
         assert_eq!(items[0]["status"], "delivered", "{label}: {items:#?}");
         assert_eq!(items[0]["attempts"], 2);
         assert_eq!(items[0]["last_status"], 200);
@@ -162,7 +110,7 @@ async fn warnings_are_posted_signed_and_retried_until_delivered() {
         let (status, body) = city.post("/api/v1/warning-rules", dead).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         settle(&app).await;
-        let items = wait_for(&city, "hd_dead_hook", |d| {
+        let items = wait_for_deliveries(&city, "hd_dead_hook", |d| {
             d.len() == 1 && d[0]["attempts"] == 1
         })
         .await;
@@ -179,12 +127,13 @@ async fn warnings_are_posted_signed_and_retried_until_delivered() {
             )
             .await
             .unwrap();
-        let items = wait_for(&city, "hd_dead_hook", |d| d[0]["status"] != "pending").await;
+        let items =
+            wait_for_deliveries(&city, "hd_dead_hook", |d| d[0]["status"] != "pending").await;
         assert_eq!(items[0]["status"], "failed", "{label}: {items:#?}");
         assert_eq!(items[0]["attempts"], 6);
         assert!(items[0]["delivered_at"].is_null());
         assert_eq!(
-            deliveries(&city, "hd_hook").await.len(),
+            webhook_deliveries(&city, "hd_hook").await.len(),
             1,
             "logs are per rule"
         );
@@ -205,7 +154,7 @@ async fn destinations_must_pass_the_security_admins_allowlist() {
         let admin = app.admin().await;
         catalogue(&admin).await;
         let city = app.login("city", "City@12345").await;
-        let (url, seen) = receiver().await;
+        let (url, seen) = webhook_receiver(1).await;
         let port = url
             .split(':')
             .nth(2)
@@ -261,7 +210,8 @@ async fn destinations_must_pass_the_security_admins_allowlist() {
         assert_eq!(saved["webhook"]["scope"]["kind"], "city", "{saved}");
         open_case(&city, "WH-NAME", HAIDIAN, now() - 3_600_000).await;
         settle(&app).await;
-        let items = wait_for(&city, "by_name", |d| d.len() == 1 && d[0]["attempts"] == 1).await;
+        let items =
+            wait_for_deliveries(&city, "by_name", |d| d.len() == 1 && d[0]["attempts"] == 1).await;
         assert!(
             items[0]["last_error"]
                 .as_str()

@@ -92,6 +92,21 @@ pub(crate) fn recipients_at(
         .collect()
 }
 
+/// Who hears of a warning: the users who may receive it and, for warnings
+/// raised outside rules, the system webhook (rule warnings use their rule's).
+pub(crate) struct Audience {
+    users: Vec<Recipient>,
+    pub(crate) webhook: Option<String>,
+}
+
+impl std::ops::Deref for Audience {
+    type Target = [Recipient];
+
+    fn deref(&self) -> &[Recipient] {
+        &self.users
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct UserSubscription {
     user_id: i64,
@@ -157,8 +172,18 @@ fn push_message_filter(sql: &mut Sql, user_id: i64, filter: &MessageFilter) {
 }
 
 impl Store {
-    /// Users holding `warning:read` through a role, with their subscriptions.
-    pub(crate) async fn recipients(&self) -> StoreResult<Vec<Recipient>> {
+    /// Send warnings raised outside rules (`workorder_overdue`,
+    /// `tolerance_overdue`, `feed_silent`) to `url` too, through the webhook
+    /// deliveries rule warnings use (`None`: inbox only).
+    pub fn set_system_webhook(&self, url: Option<String>) {
+        if let Ok(mut slot) = self.system_webhook.write() {
+            *slot = url.filter(|u| !u.trim().is_empty());
+        }
+    }
+
+    /// Users holding `warning:read` through a role, with their subscriptions,
+    /// and the system webhook.
+    pub(crate) async fn recipients(&self) -> StoreResult<Audience> {
         let rows: Vec<(i64, String, String, Option<String>)> = on_read!(self, pool => {
             sqlx::query_as(
                 "SELECT DISTINCT u.id, u.scope_kind, u.region_code, u.department_code FROM users u
@@ -180,7 +205,7 @@ impl Store {
             (s.user_id, row)
         })
         .collect();
-        Ok(rows
+        let users = rows
             .into_iter()
             .map(|(id, scope_kind, region_code, department_code)| Recipient {
                 id,
@@ -193,7 +218,9 @@ impl Store {
                     .map(|(_, row)| row.clone())
                     .collect(),
             })
-            .collect())
+            .collect();
+        let webhook = self.system_webhook.read().ok().and_then(|w| w.clone());
+        Ok(Audience { users, webhook })
     }
 
     pub async fn list_messages(

@@ -2,7 +2,8 @@
 //! an overdue work order (`w:<code>`), a silent intake feed (`f:<source>|<kind>`)
 //! — raised by a sweep rather than by the rule evaluator, through the same
 //! tables: one `warnings` row per (rule, subject), its history, and inbox
-//! messages to the users whose scope covers the warning's place.
+//! messages to the users whose scope covers the warning's place, and webhook
+//! deliveries to the system webhook (`Store::set_system_webhook`).
 
 /// The level overdue things (work orders, tolerance acceptances) are raised at.
 pub(crate) const OVERDUE_LEVEL: &str = "red";
@@ -35,7 +36,8 @@ pub(crate) struct StandaloneWarning<'a> {
 }
 
 /// Raise (or raise again at another level) `$warning` at `$now` inside `$tx`,
-/// with its history row and inbox messages to `$users` (from `recipients()`).
+/// with its history row, inbox messages to `$users` (the `Audience` from
+/// `recipients()`) and a delivery to the system webhook when one is set.
 macro_rules! raise_standalone_warning {
     ($pool:expr, $tx:expr, $users:expr, $warning:expr, $now:expr) => {{
         let w: &$crate::monitoring::standalone::StandaloneWarning = $warning;
@@ -92,6 +94,26 @@ macro_rules! raise_standalone_warning {
         .collect();
         insert_rows!($pool, $tx, "INSERT INTO messages (user_id, warning_id, level, colour, title, body, created_at,
             raised_at, stage, district_code, region_code, department_code, item_code, applicant_type)", messages);
+        // The system webhook, queued like a rule's (same payload, same worker).
+        if let Some(url) = &$users.webhook {
+            let payload = serde_json::json!({
+                "warning_id": id, "rule_code": w.rule, "case_code": w.reference, "stage": w.stage,
+                "level": w.level, "region_code": w.region, "department_code": w.department,
+                "item_code": w.item, "title": w.title, "body": w.body,
+                "at": govpulse_core::time::to_rfc3339(now),
+            });
+            sqlx::query(
+                "INSERT INTO webhook_deliveries (rule_code, warning_id, url, payload, status, attempts,
+                    next_attempt_at, created_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
+            )
+            .bind(w.rule)
+            .bind(id)
+            .bind(url)
+            .bind(payload.to_string())
+            .bind(now)
+            .execute(&mut *$tx)
+            .await?;
+        }
         id
     }};
 }

@@ -7,10 +7,12 @@
 
 mod attachments;
 mod classes;
+mod satisfaction;
 mod sweep;
 
 pub use attachments::{AttachmentRow, NewAttachment};
 pub use classes::ComplaintClassRow;
+pub use satisfaction::{SatisfactionBy, SatisfactionFilter, SatisfactionRow};
 pub use sweep::OVERDUE_RULE;
 
 use crate::audit::{escape_like, AuditRecord};
@@ -74,7 +76,9 @@ pub(crate) fn order_select() -> String {
 /// Sorting by due time puts orders without one last.
 const NO_DUE: i64 = 253_402_300_799_999;
 
-/// Work-order list sorts (indexes `(district_code | department_code | created_by | nothing, created_at, code)`).
+/// Work-order list sorts (indexes `(district_code | department_code | created_by | nothing, created_at, code)`;
+/// `updated_at` and the due time `(district_code | nothing, …, code)`, migration 0015;
+/// the due-time expression must stay the one indexed there).
 pub static WORK_ORDER_LIST: ListSpec<WorkOrderRow> = ListSpec {
     fields: &[
         SortField {
@@ -138,6 +142,8 @@ pub struct WorkOrderFilter {
     /// Overdue (`Some(true)`) or not at `now_ms`.
     pub overdue: Option<bool>,
     pub q: Option<String>,
+    /// Only orders created before this instant (an export's snapshot).
+    pub created_before: Option<i64>,
     pub now_ms: i64,
 }
 
@@ -148,9 +154,13 @@ fn push_view(sql: &mut Sql, view: &View) {
             sql.push(" AND w.created_by = ").bind_text(user);
         }
         View::Done(user) => {
-            sql.push(" AND EXISTS (SELECT 1 FROM work_order_timeline t WHERE t.actor = ")
-                .bind_text(user)
-                .push(" AND t.order_code = w.code AND t.from_state IS NOT NULL)");
+            // The caller's steps first (index `(actor, order_code)`), not a
+            // probe of the timeline for every order in scope.
+            sql.push(
+                " AND w.code IN (SELECT t.order_code FROM work_order_timeline t WHERE t.actor = ",
+            )
+            .bind_text(user)
+            .push(" AND t.from_state IS NOT NULL)");
         }
         View::Todo(groups) if groups.is_empty() => {
             sql.push(" AND 1 = 0");
@@ -193,6 +203,9 @@ pub(crate) fn push_filter(sql: &mut Sql, scope: &OrgScope, filter: &WorkOrderFil
                 .push(")");
         }
         None => {}
+    }
+    if let Some(before) = filter.created_before {
+        sql.push(" AND w.created_at < ").bind_int(before);
     }
     if let Some(q) = &filter.q {
         let pattern = format!("%{}%", escape_like(q));
@@ -475,7 +488,7 @@ impl Store {
                 .push(", clock_started_at = ").bind_int(step.clock_started_at)
                 .push(", suspended_days = ").bind_int(step.suspended_days)
                 .push(", paused_at = ").bind(Value::OptInt(step.paused_at))
-                .push(", overdue_warned = FALSE, updated_at = ").bind_int(step.now_ms)
+                .push(", overdue_warned = FALSE, reminded = FALSE, updated_at = ").bind_int(step.now_ms)
                 .push(", closed_at = ").bind(Value::OptInt(step.closed.then_some(step.now_ms)));
             if let Some(dept) = step.department_code {
                 sql.push(", department_code = ").bind_text(dept);

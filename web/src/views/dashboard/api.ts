@@ -6,12 +6,15 @@ import type {
   DashboardTable,
   Hotword,
   HotwordMethod,
+  SatisfactionFigures,
 } from '@/api/dashboardTypes'
 import { apiQuery, hotwordQuery, type DashFilters } from './filters'
 
 export const dashboardApi = {
   overview: (f: DashFilters, signal?: AbortSignal) =>
     http.get<DashboardOverview>('/dashboard/overview', apiQuery(f), { signal }),
+  satisfaction: (f: DashFilters, signal?: AbortSignal) =>
+    http.get<SatisfactionFigures>('/dashboard/satisfaction', apiQuery(f), { signal }),
   hotwords: (f: DashFilters, method: HotwordMethod, signal?: AbortSignal) =>
     http.get<Hotword[]>('/dashboard/hotwords', hotwordQuery(f, method), { signal }),
   /** Streamed download of one statistic table for the same filters. */

@@ -62,18 +62,21 @@ export function trendOption(points: TrendPoint[], granularity: Granularity): Opt
   }
 }
 
-/** Cases, consultations and warnings per region (bars) with the on-time rate (line). */
-export function regionOption(rows: RegionRow[]): Option {
-  const many = rows.length > 8
+/** Tooltip, legend, grid and x axis of bars over named categories (labels
+ * slanted when there are many; every label shown unless `interval` says otherwise). */
+function categoryChart(labels: string[], interval: number | 'auto' = 0): Option {
   return {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     legend: { top: 0, left: 0 },
     grid: { left: 8, right: 8, top: 50, bottom: 4, containLabel: true },
-    xAxis: {
-      type: 'category',
-      data: rows.map((r) => r.name),
-      axisLabel: { interval: 0, rotate: many ? 35 : 0, fontSize: 11 },
-    },
+    xAxis: { type: 'category', data: labels, axisLabel: { interval, rotate: labels.length > 8 ? 35 : 0, fontSize: 11 } },
+  }
+}
+
+/** Cases, consultations and warnings per region (bars) with the on-time rate (line). */
+export function regionOption(rows: RegionRow[]): Option {
+  return {
+    ...categoryChart(rows.map((r) => r.name)),
     yAxis: [{ type: 'value', name: '件数', minInterval: 1 }, rateAxis],
     series: [
       { name: '办件量', type: 'bar', data: rows.map((r) => r.cases), itemStyle: { color: BLUE }, barMaxWidth: 22 },
@@ -189,6 +192,29 @@ export function wordCloudOption(words: Hotword[]): Option {
           count: w.count,
           textStyle: { color: CLOUD_COLOURS[i % CLOUD_COLOURS.length] },
         })),
+      },
+    ],
+  }
+}
+
+/** Evaluations and 差评 (bars) with the 差评 rate (line, right axis) per district, department or date. */
+export function satisfactionOption(rows: { label: string; total: number; bad: number; bad_rate: number }[]): Option {
+  return {
+    ...categoryChart(
+      rows.map((r) => r.label),
+      rows.length > 20 ? 'auto' : 0,
+    ),
+    yAxis: [{ type: 'value', name: '评价数', minInterval: 1 }, { ...rateAxis, name: '差评率' }],
+    series: [
+      { name: '评价数', type: 'bar', data: rows.map((r) => r.total), itemStyle: { color: BLUE }, barMaxWidth: 22 },
+      { name: '差评数', type: 'bar', data: rows.map((r) => r.bad), itemStyle: { color: RED }, barMaxWidth: 22 },
+      {
+        name: '差评率',
+        type: 'line',
+        yAxisIndex: 1,
+        data: rows.map((r) => (r.total ? pct(r.bad_rate) : null)),
+        itemStyle: { color: PURPLE },
+        tooltip: { valueFormatter: pctFormatter },
       },
     ],
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { DashboardOverview } from '@/api/dashboardTypes'
 import { dashboardApi } from './api'
-import { axisDate, funnelOption, levelOfSlice, levelOption, regionOption, trendOption, wordCloudOption } from './charts'
+import { axisDate, funnelOption, levelOfSlice, levelOption, regionOption, satisfactionOption, trendOption, wordCloudOption } from './charts'
 import { caseCardsOf, funnelSteps, labelRegions, periodDays, rateText, stageCards, sumOf } from './figures'
 import { apiQuery, defaultFilters, filtersFromQuery, filtersToQuery, hotwordQuery, isDefault, type DashFilters } from './filters'
 import { casesLink, caveat, consultationsLink, warningsLink } from './links'
@@ -271,5 +271,19 @@ describe('charts and ranks that say what they show (issue 16 item 9)', () => {
     ]
     expect(distinctLabels(rows, (r) => r.name, (r) => r.dept)).toEqual(['食品经营许可（海淀区市场监督管理局）', '食品经营许可（朝阳区市场监督管理局）', '护照签发'])
     expect(codeTail('11010500000000000000012345')).toBe('…012345')
+  })
+})
+
+describe('satisfaction chart', () => {
+  it('shows evaluations and 差评 as bars and the 差评 rate as a percentage, a gap where nothing was rated', () => {
+    const option = satisfactionOption([
+      { label: '朝阳区', total: 4, bad: 1, bad_rate: 0.25 },
+      { label: '海淀区', total: 0, bad: 0, bad_rate: 0 },
+    ]) as { xAxis: { data: string[] }; series: Series[] }
+    expect(option.xAxis.data).toEqual(['朝阳区', '海淀区'])
+    expect(option.series.map((s) => s.name)).toEqual(['评价数', '差评数', '差评率'])
+    expect(option.series[1]!.data).toEqual([1, 0])
+    expect(option.series[2]!.data).toEqual([25, null])
+    expect(option.series[2]!.tooltip!.valueFormatter(25)).toBe('25.0%')
   })
 })

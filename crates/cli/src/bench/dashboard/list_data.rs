@@ -2,8 +2,9 @@
 //! of issue 10 is read over data: evaluations of half the completed cases,
 //! N/4 audit entries over the year, ≈ 2,000 department users, 1,200 export
 //! jobs for each of `city` and `chaoyang` (the last 6 days; jobs are kept 7)
-//! and a year of reconciliation counts for four sources. Set-based SQL after
-//! the dashboard phases, so their figures do not change.
+//! a year of reconciliation counts for four sources, and one work order per
+//! case (the workbench, issue 12). Set-based SQL after the dashboard phases,
+//! so their figures do not change.
 
 use anyhow::Context;
 use govpulse_core::time::now_ms;
@@ -67,6 +68,7 @@ pub(super) struct ListRows {
     pub(super) audit: i64,
     pub(super) exports: i64,
     pub(super) reconciliation: i64,
+    pub(super) work_orders: i64,
     pub(super) seconds: f64,
 }
 
@@ -93,6 +95,33 @@ fn evaluations_sql(lo: i64, hi: i64, now: i64) -> String {
          WHERE x.h % 2 = 0",
         channel = choice("x.h / 2 % 3", &["window", "app", "online"]),
         h = hash("CAST(substr(c.case_code, 3) AS BIGINT)", 2_654_435_761),
+    )
+}
+
+/// One work order per case submitted in `[lo, hi)`: a complaint, 差评 or
+/// item-change order (by hash), six in ten closed, the rest open in the
+/// type's middle state and due 0–19 days after submission (so some overdue).
+/// Their warnings count as raised and their reminders as sent: the sweeps
+/// have nothing to do.
+fn work_orders_sql(lo: i64, hi: i64) -> String {
+    format!(
+        "INSERT INTO work_orders (code, order_type, state, title, subject_kind, subject_ref, source_key,
+            district_code, region_code, department_code, class_code, data, due_at, clock_started_at,
+            suspended_days, paused_at, overdue_warned, reminded, version, created_by, created_at, updated_at,
+            closed_at)
+         SELECT 'BW' || substr(x.case_code, 3), {order_type},
+            CASE WHEN x.h / 3 % 10 < 6 THEN 'closed' ELSE {open_state} END,
+            '基准工单 ' || x.case_code, 'case', x.case_code, 'bench:' || x.case_code, x.district_code,
+            x.region_code, x.department_code, NULL, '{{}}',
+            CASE WHEN x.h / 3 % 10 < 6 THEN NULL ELSE x.submitted_at + (x.h % 20) * {DAY_MS} END,
+            x.submitted_at, 0, NULL, TRUE, TRUE, 1, 'system', x.submitted_at, x.submitted_at,
+            CASE WHEN x.h / 3 % 10 < 6 THEN x.submitted_at + {DAY_MS} END
+         FROM (SELECT c.case_code, c.district_code, c.region_code, c.department_code, c.submitted_at, {h} AS h
+               FROM cases c
+               WHERE c.source = 'bench' AND c.submitted_at >= {lo} AND c.submitted_at < {hi}) x",
+        order_type = choice("x.h % 3", &["complaint", "bad_review", "item_change"]),
+        open_state = choice("x.h % 3", &["handling", "rectifying", "confirming"]),
+        h = hash("CAST(substr(c.case_code, 3) AS BIGINT)", 2_246_822_519),
     )
 }
 
@@ -202,6 +231,14 @@ pub(super) async fn generate(
             .context("evaluations")?;
         lo += step;
     }
+    let mut lo = first;
+    while lo <= last {
+        store
+            .execute_admin(&work_orders_sql(lo, lo + step))
+            .await
+            .context("work orders")?;
+        lo += step;
+    }
     let audit = (cases / 4).max(1);
     let mut lo = 1;
     while lo <= audit {
@@ -250,6 +287,7 @@ pub(super) async fn generate(
         audit: direct.int(&count("audit_log")).await?,
         exports: direct.int(&count("export_jobs")).await?,
         reconciliation: direct.int(&count("intake_stats")).await?,
+        work_orders: direct.int(&count("work_orders")).await?,
         seconds: started.elapsed().as_secs_f64(),
     };
     eprintln!(

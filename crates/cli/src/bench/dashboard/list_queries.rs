@@ -3,7 +3,7 @@
 //! the generated data holds, and a sort from the list's `ListSpec`.
 
 use govpulse_core::dashboard::cube::STAGES;
-use govpulse_store::{aggregation, audit, exports, identity, monitoring, org};
+use govpulse_store::{aggregation, audit, exports, identity, monitoring, org, workorders};
 use std::collections::BTreeMap;
 
 use super::list_data::{AUDIT_ACTIONS, AUDIT_ACTORS, AUDIT_OBJECTS, SOURCES};
@@ -54,9 +54,10 @@ pub(super) enum List {
     Audit,
     Exports,
     Reconciliation,
+    WorkOrders,
 }
 
-pub(super) const LISTS: [List; 11] = [
+pub(super) const LISTS: [List; 12] = [
     List::Cases,
     List::Consultations,
     List::Evaluations,
@@ -68,6 +69,7 @@ pub(super) const LISTS: [List; 11] = [
     List::Audit,
     List::Exports,
     List::Reconciliation,
+    List::WorkOrders,
 ];
 
 /// What the queries draw from: the day the data ends and each district's streets.
@@ -152,6 +154,7 @@ impl List {
             List::Audit => "/api/v1/audit",
             List::Exports => "/api/v1/exports",
             List::Reconciliation => "/api/v1/reconciliation",
+            List::WorkOrders => "/api/v1/work-orders",
         }
     }
 
@@ -179,6 +182,7 @@ impl List {
             List::Audit => audit::AUDIT_LIST.sortable(),
             List::Exports => exports::EXPORT_JOB_LIST.sortable(),
             List::Reconciliation => aggregation::RECONCILIATION_LIST.sortable(),
+            List::WorkOrders => workorders::WORK_ORDER_LIST.sortable(),
         }
     }
 
@@ -334,6 +338,26 @@ impl List {
                 q.maybe(rng, 0.2, "object_type", |r| pick(r, &AUDIT_OBJECTS).into());
             }
             List::Exports => {}
+            List::WorkOrders => {
+                q.maybe(rng, 0.5, "view", |r| {
+                    pick(r, &["todo", "todo", "todo", "all", "done", "created"]).into()
+                });
+                let order_type = pick(rng, &["complaint", "bad_review", "item_change"]);
+                if rng.below(10) < 4 {
+                    q.add("type", order_type);
+                    q.maybe(rng, 0.5, "state", |r| {
+                        let open = match order_type {
+                            "complaint" => "handling",
+                            "bad_review" => "rectifying",
+                            _ => "confirming",
+                        };
+                        pick(r, &[open, "closed"]).into()
+                    });
+                }
+                q.maybe(rng, 0.3, "overdue", |r| pick(r, &["true", "false"]).into());
+                q.maybe(rng, 0.2, "unit", |_| department);
+                q.maybe(rng, 0.1, "q", |r| format!("BW{}", 10 + r.below(90)));
+            }
             List::Reconciliation => {
                 q.period(rng, today);
                 q.maybe(rng, 0.4, "source", |r| pick(r, &SOURCES).into());

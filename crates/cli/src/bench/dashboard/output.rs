@@ -30,10 +30,10 @@ fn print_lists(report: &Report) {
     let r = &l.rows;
     println!("#### Lists (issue 10): rows per list");
     println!();
-    println!("| backend | cases | consultations | evaluations | warnings | messages: city / chaoyang | items | departments | users | audit entries | export jobs | reconciliation rows | list rows added (SQL) | cube build |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| backend | cases | consultations | evaluations | warnings | messages: city / chaoyang | items | departments | users | audit entries | export jobs | reconciliation rows | work orders | list rows added (SQL) | cube build |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     println!(
-        "| {b} | {n} | {} | {} | {} | {} / {} | {} | {} | {} | {} | {} | {} | {:.1} s | {:.1} s |",
+        "| {b} | {n} | {} | {} | {} | {} / {} | {} | {} | {} | {} | {} | {} | {} | {:.1} s | {:.1} s |",
         report.consultations,
         r.evaluations,
         report.warnings,
@@ -45,6 +45,7 @@ fn print_lists(report: &Report) {
         r.audit,
         r.exports,
         r.reconciliation,
+        r.work_orders,
         r.seconds,
         report.build_s
     );
