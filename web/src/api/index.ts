@@ -358,7 +358,7 @@ export const assessmentApi = {
   createScheme: (body: { code: string; name: string; definition: unknown }) => http.post<Scheme>('/scoring-schemes', body),
   updateScheme: (code: string, body: { name: string; definition: unknown; version: number }) =>
     http.put<Scheme>(`/scoring-schemes/${enc(code)}`, body),
-  runs: () => http.get<Run[]>('/evaluation/runs'),
+  runs: (q: QueryParams = { size: 200 }) => http.get<Page<Run>>('/evaluation/runs', q),
   run: (body: { scheme: string; period: string; mode: 'test' | 'official' }) => http.post<{ run_id: number }>('/evaluation/runs', body),
   results: (id: number) => http.get<UnitResult[]>(`/evaluation/runs/${id}/results`),
   trace: (id: number, unit: string) => http.get<Trace>(`/evaluation/runs/${id}/trace/${enc(unit)}`),
