@@ -103,7 +103,10 @@ async fn runs_rank_compare_publish_and_keep_districts_apart() {
         assert_eq!(rest["items"][0]["run_id"], json!(first), "{label}: {rest}");
         let tests = ok(&evaluator, "/api/v1/evaluation/runs?mode=test").await;
         assert_eq!(
-            (tests["items"].as_array().map(Vec::len), tests["total_exact"].clone()),
+            (
+                tests["items"].as_array().map(Vec::len),
+                tests["total_exact"].clone()
+            ),
             (Some(1), json!(true)),
             "{label}: {tests}"
         );

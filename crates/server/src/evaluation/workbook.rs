@@ -172,7 +172,7 @@ fn check_rules(
             .iter()
             .chain(stored)
             .find(|d| d.code == rule.indicator);
-        if !indicator.is_some_and(|d| d.ratio().is_some()) {
+        if indicator.is_none_or(|d| d.ratio().is_none()) {
             return Err(problem("指标须为指标库中的三级指标".to_string()));
         }
     }
