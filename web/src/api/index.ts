@@ -84,6 +84,9 @@ import type {
   AppealInput,
   NoticeInput,
   Archive,
+  AlertRule,
+  AlertRuleInput,
+  AlertRun,
   CompareRow,
   Indicator,
   IndicatorDetail,
@@ -96,6 +99,7 @@ import type {
   SchemeDetail,
   Trace,
   UnitResult,
+  WorkbookImport,
 } from './evaluationTypes'
 
 const enc = encodeURIComponent
@@ -368,4 +372,13 @@ export const assessmentApi = {
   archive: (id: number) => http.get<Archive>(`/evaluation/archives/${id}`),
   appeal: (body: AppealInput) => http.post<{ code: string }>('/evaluation/appeals', body),
   notice: (body: NoticeInput) => http.post<{ orders: string[] }>('/evaluation/notices', body),
+  alertRules: (q: QueryParams) => http.get<Page<AlertRule>>('/indicator-alerts', q),
+  createAlertRule: (body: AlertRuleInput) => http.post<AlertRule>('/indicator-alerts', body),
+  updateAlertRule: (code: string, body: AlertRuleInput) => http.put<AlertRule>(`/indicator-alerts/${enc(code)}`, body),
+  runAlertRule: (code: string, period?: string) =>
+    http.post<AlertRun>(`/indicator-alerts/${enc(code)}/run`, period ? { period } : {}),
+  /** 导出: the indicators and their warning rules as one XLSX workbook. */
+  workbookUrl: () => buildUrl('/indicator-workbook', {}),
+  importWorkbook: (file: File) =>
+    http.upload<WorkbookImport>('/indicator-workbook', file, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'),
 }
