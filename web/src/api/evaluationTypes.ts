@@ -249,3 +249,22 @@ export interface WorkbookImport {
   indicators: ImportCounts
   rules: ImportCounts
 }
+
+/** One period of a unit's indicator trend (EVAL-1 drill-down). */
+export interface IndicatorTrendPoint {
+  period: string
+  value: number | null
+  numerator: number
+  denominator: number | null
+  best: number | null
+  average: number | null
+}
+
+export interface IndicatorTrend {
+  code: string
+  name: string
+  unit: string
+  unit_code: string
+  unit_name: string
+  points: IndicatorTrendPoint[]
+}

@@ -91,6 +91,7 @@ import type {
   Indicator,
   IndicatorDetail,
   IndicatorInput,
+  IndicatorTrend,
   IndicatorValue,
   Problem,
   Published,
@@ -357,6 +358,9 @@ export const assessmentApi = {
   updateIndicator: (code: string, body: IndicatorInput) => http.put<Indicator>(`/indicators/${enc(code)}`, body),
   values: (code: string, period: string, unitLevel: string) =>
     http.get<IndicatorValue[]>(`/indicators/${enc(code)}/values`, { period, unit_level: unitLevel }),
+  /** A unit's values over `count` months / quarters / years ending with `to`. */
+  trend: (code: string, q: { unit: string; unit_level: string; to: string; count: number }) =>
+    http.get<IndicatorTrend>(`/indicators/${enc(code)}/trend`, q),
   schemes: () => http.get<Scheme[]>('/scoring-schemes'),
   scheme: (code: string) => http.get<SchemeDetail>(`/scoring-schemes/${enc(code)}`),
   createScheme: (body: { code: string; name: string; definition: unknown }) => http.post<Scheme>('/scoring-schemes', body),

@@ -16,6 +16,7 @@ pub mod notices;
 pub mod rectification;
 pub mod runs;
 pub mod schemes;
+pub mod trend;
 pub mod workbook;
 
 use crate::error::{ApiError, ApiResult};
@@ -45,6 +46,7 @@ pub fn routes() -> OpenApiRouter<crate::state::AppState> {
             indicators::put_indicator
         ))
         .routes(routes!(indicators::indicator_values))
+        .routes(routes!(trend::indicator_trend))
         .routes(routes!(schemes::list_schemes, schemes::create_scheme))
         .routes(routes!(schemes::get_scheme, schemes::put_scheme))
         .routes(routes!(runs::list_runs, runs::create_run))

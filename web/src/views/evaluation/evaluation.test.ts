@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { UnitResult } from '@/api/evaluationTypes'
-import { bestAndAverage, columnsOf, describeLevel, newLevel, periodOptions, resultsCsv } from './evaluation'
+import { bestAndAverage, columnsOf, describeLevel, lastWholePeriods, newLevel, periodOptions, resultsCsv } from './evaluation'
 
 const result = (code: string, score: number, rank: number, onTime: number): UnitResult => ({
   unit_code: code,
@@ -57,5 +57,13 @@ describe('indicator warning helpers', () => {
     level.combine = 'any'
     level.conditions.push({ measure: 'pop', op: 'le', threshold: -10 })
     expect(describeLevel(level)).toBe('指标值 < 90 或 环比变化（%） ≤ -10')
+  })
+})
+
+describe('trend periods', () => {
+  it('ends a trend with the last whole month, quarter and year', () => {
+    expect(lastWholePeriods(new Date(2026, 11, 5))).toEqual({ month: '2026-11', quarter: '2026-Q3', year: '2025' })
+    expect(lastWholePeriods(new Date(2026, 0, 15))).toEqual({ month: '2025-12', quarter: '2025-Q4', year: '2025' })
+    expect(lastWholePeriods(new Date(2026, 3, 1))).toEqual({ month: '2026-03', quarter: '2026-Q1', year: '2025' })
   })
 })

@@ -1,7 +1,7 @@
 // Pure helpers of the 质效评价 pages: labels, the best / average of a run's
 // units, the results as CSV, the ranking chart.
 import { csvCell } from '@/utils/intake'
-import type { AlertCondition, AlertLevel, AlertLevelKey, IndicatorScore, UnitResult } from '@/api/evaluationTypes'
+import type { AlertCondition, AlertLevel, AlertLevelKey, IndicatorScore, IndicatorTrend, UnitResult } from '@/api/evaluationTypes'
 
 export const LEVEL_LABELS: Record<number, string> = { 1: '一级指标', 2: '二级指标', 3: '三级指标' }
 export const STATE_LABELS: Record<string, string> = { draft: '草稿', enabled: '启用', disabled: '停用' }
@@ -148,4 +148,30 @@ export function newLevel(index: number): AlertLevel {
 export function describeLevel(level: AlertLevel): string {
   const joiner = level.combine === 'all' ? ' 且 ' : ' 或 '
   return level.conditions.map((c) => `${MEASURE_LABELS[c.measure]} ${OP_LABELS[c.op]} ${c.threshold}`).join(joiner)
+}
+
+/** The last whole month, quarter and year before `today` (a trend's end). */
+export function lastWholePeriods(today: Date): Record<'month' | 'quarter' | 'year', string> {
+  const y = today.getFullYear()
+  const m = today.getMonth() // 0-based: the last whole month is m (1-based) of this year, or December
+  const month = m === 0 ? `${y - 1}-12` : `${y}-${String(m).padStart(2, '0')}`
+  const q = Math.floor(m / 3) // whole quarters this year
+  const quarter = q === 0 ? `${y - 1}-Q4` : `${y}-Q${q}`
+  return { month, quarter, year: String(y - 1) }
+}
+
+/** A unit's indicator values over time beside the level's best and average. */
+export function indicatorTrendOption(trend: IndicatorTrend): Record<string, unknown> {
+  const name = `${trend.name}${trend.unit ? `（${trend.unit}）` : ''}`
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: { data: [trend.unit_name, '最优', '平均'] },
+    xAxis: { type: 'category', data: trend.points.map((p) => p.period) },
+    yAxis: { type: 'value', name },
+    series: [
+      { name: trend.unit_name, type: 'line', connectNulls: false, data: trend.points.map((p) => p.value) },
+      { name: '最优', type: 'line', lineStyle: { type: 'dotted' }, data: trend.points.map((p) => p.best) },
+      { name: '平均', type: 'line', lineStyle: { type: 'dashed' }, data: trend.points.map((p) => p.average) },
+    ],
+  }
 }
