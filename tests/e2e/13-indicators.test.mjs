@@ -2,7 +2,8 @@
 //     按时办结率 in 指标预警 (a red level every district with cases reaches),
 //     finds it by name and level, runs it for the demo's published quarter,
 //     and the warnings appear in the monitoring list — 朝阳 sees only its
-//     own. The indicators and rules download as one workbook.
+//     own. In 指标库 朝阳's trend of the indicator opens by month and by
+//     quarter. The indicators and rules download as one workbook.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { BASE_URL, apiCall, apiLogin, byTestId, closeRedPopup, login, uniqueName, withPage } from './lib.mjs'
@@ -54,6 +55,27 @@ test('a warning rule on an indicator raises warnings within each scope', { timeo
     assert.ok(body.raised >= 2, `warnings raised: ${JSON.stringify(body)}`)
     await byTestId(page, 'alert-run-outcome').waitFor({ state: 'visible' })
     assert.equal(await byTestId(page, 'alert-run-hits').locator('tbody tr').count(), body.hits.length)
+    await page.keyboard.press('Escape')
+
+    // 指标库: 朝阳's monthly trend of the indicator, then by quarter.
+    await page.goto(`${BASE_URL}/evaluation/indicators?q=on_time_rate&exact=true`)
+    const indicator = byTestId(page, 'ind-table').locator('tbody tr').filter({ hasText: 'on_time_rate' }).first()
+    await indicator.waitFor({ state: 'visible' })
+    await indicator.locator('[data-testid="ind-values"]').click()
+    const unitRow = byTestId(page, 'ind-values-table').locator('tbody tr').filter({ hasText: '朝阳区' }).first()
+    await unitRow.waitFor({ state: 'visible' })
+    const monthly = page.waitForResponse((r) => isApi(r, '/indicators/on_time_rate/trend'))
+    await unitRow.locator('[data-testid="ind-trend"]').click()
+    assert.equal((await monthly).status(), 200)
+    await byTestId(page, 'ind-trend-chart').waitFor({ state: 'visible' })
+    assert.equal(await byTestId(page, 'ind-trend-table').locator('tbody tr').count(), 12)
+    const quarterly = page.waitForResponse((r) => isApi(r, '/indicators/on_time_rate/trend'))
+    await byTestId(page, 'ind-trend-grain').getByText('按季度', { exact: true }).click()
+    assert.equal((await quarterly).status(), 200)
+    await page.waitForFunction(
+      (id) => document.querySelectorAll(`[data-testid="${id}"] tbody tr`).length === 8,
+      'ind-trend-table',
+    )
   })
 
   // The monitoring list holds them: the city all, 朝阳 only its own.
