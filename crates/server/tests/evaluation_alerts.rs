@@ -187,3 +187,39 @@ async fn rules_raise_warnings_through_monitoring_within_scope() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_rule_runs_when_its_schedule_fires() {
+    use govpulse_server::evaluation::alerts::sweep_now;
+    let at = |text: &str| govpulse_core::time::parse_rfc3339(text).unwrap();
+    for app in TestApp::all().await {
+        let label = app.label();
+        world(&app).await;
+        let evaluator = app.login("evaluator", "Eval@123456").await;
+        let mut body = rule();
+        body["schedule"] = json!("0 8 1 * *");
+        let (status, created) = evaluator.post("/api/v1/indicator-alerts", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{label}: {created}");
+        let next = at(created["next_run_at"].as_str().unwrap());
+        let store = &app.state.store;
+        assert_eq!(sweep_now(store, next - 1).await, 0, "{label}: not due yet");
+        // Due: it assesses the last whole month before the run and moves on a month.
+        assert_eq!(sweep_now(store, next).await, 1, "{label}");
+        let after = ok(&evaluator, "/api/v1/indicator-alerts/on_time_low").await;
+        let ran_at = govpulse_core::time::to_rfc3339(next);
+        assert_eq!(after["last_run_at"], json!(ran_at), "{label}");
+        let month =
+            chrono::DateTime::parse_from_rfc3339(&ran_at).unwrap() - chrono::Duration::days(1);
+        assert_eq!(
+            after["last_period"],
+            json!(month.format("%Y-%m").to_string()),
+            "{label}"
+        );
+        assert!(
+            at(after["next_run_at"].as_str().unwrap()) > next,
+            "{label}: {after}"
+        );
+        assert_eq!(sweep_now(store, next).await, 0, "{label}: once per slot");
+        app.cleanup().await;
+    }
+}
