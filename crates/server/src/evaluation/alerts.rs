@@ -163,17 +163,10 @@ pub async fn list_alert_rules(
         indicator: non_empty(&q.indicator),
     };
     let page = state.store.list_alert_rules(&filter, &request).await?;
-    let items = page
-        .items
-        .iter()
-        .map(AlertRuleView::of)
-        .collect::<ApiResult<Vec<_>>>()?;
-    Ok(Json(crate::list::ListResponse {
-        total: page.total,
-        total_exact: page.total_exact,
-        items,
-        next: page.next,
-    }))
+    Ok(Json(crate::list::ListResponse::try_from_page(
+        page,
+        AlertRuleView::of,
+    )?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

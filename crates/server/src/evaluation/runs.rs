@@ -16,7 +16,7 @@ use govpulse_core::evaluation::scoring::{
     self, Scheme, TraceStep, UnitInput, UnitLevel, UnitResult,
 };
 use govpulse_core::time::{now_ms, to_rfc3339};
-use govpulse_store::evaluation::{NewRun, RunFilter, RunRow, RUN_LIST};
+use govpulse_store::evaluation::{NewRun, RunFilter, RunRow, RunSummaryRow, RUN_LIST};
 use govpulse_store::Store;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -186,26 +186,23 @@ pub async fn list_runs(
         scheme: non_empty(&q.scheme),
     };
     let page = state.store.list_runs(&filter, &request).await?;
-    Ok(Json(crate::list::ListResponse {
-        total: page.total,
-        total_exact: page.total_exact,
-        items: page
-            .items
-            .into_iter()
-            .map(|r| RunView {
-                run_id: r.id,
-                scheme: r.scheme_code,
-                scheme_version: r.scheme_version,
-                period: r.period,
-                unit_level: r.unit_level,
-                mode: r.mode,
-                created_at: to_rfc3339(r.created_at),
-                created_by: r.created_by,
-                archive_id: r.archive_id,
-            })
-            .collect(),
-        next: page.next,
-    }))
+    Ok(Json(crate::list::ListResponse::from_page(page)))
+}
+
+impl From<RunSummaryRow> for RunView {
+    fn from(r: RunSummaryRow) -> Self {
+        Self {
+            run_id: r.id,
+            scheme: r.scheme_code,
+            scheme_version: r.scheme_version,
+            period: r.period,
+            unit_level: r.unit_level,
+            mode: r.mode,
+            created_at: to_rfc3339(r.created_at),
+            created_by: r.created_by,
+            archive_id: r.archive_id,
+        }
+    }
 }
 
 /// A stored run and its parsed results.
