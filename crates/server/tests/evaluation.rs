@@ -137,6 +137,10 @@ async fn indicator_values_match_the_case_list_of_the_unit_and_period() {
                 StatusCode::NOT_FOUND,
             ),
             (
+                "/api/v1/indicators/timeliness/trend?unit=110105&to=2026",
+                StatusCode::CONFLICT,
+            ),
+            (
                 "/api/v1/indicators/on_time_rate/values?period=2026-13",
                 StatusCode::BAD_REQUEST,
             ),

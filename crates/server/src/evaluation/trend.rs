@@ -33,6 +33,7 @@ pub struct TrendQuery {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = IndicatorTrendPoint)]
 pub struct TrendPoint {
     pub period: String,
     /// The unit's value (null: no denominator in the period).
@@ -46,6 +47,7 @@ pub struct TrendPoint {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = IndicatorTrend)]
 pub struct TrendView {
     pub code: String,
     pub name: String,
@@ -59,7 +61,8 @@ pub struct TrendView {
 /// One unit's trend of a level-3 indicator, with its level's best and average.
 #[utoipa::path(get, path = "/indicators/{code}/trend", tag = "evaluation", params(("code" = String, Path), TrendQuery),
     responses((status = 200, body = TrendView), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, description = "`evaluation.not_leaf`: a level-1 or level-2 indicator has no values of its own", body = crate::error::ErrorBody)))]
 pub async fn indicator_trend(
     State(state): State<AppState>,
     caller: Caller,
@@ -85,9 +88,13 @@ pub async fn indicator_trend(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let def = definition_of(&row)?;
-    let ratio = def
-        .ratio()
-        .ok_or_else(|| ApiError::invalid_field("code", "一、二级指标没有取值，请查询其三级指标"))?;
+    let ratio = def.ratio().ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "evaluation.not_leaf",
+            "一、二级指标没有取值，请查询其三级指标",
+        )
+    })?;
     let mut periods = vec![last];
     while periods.len() < count {
         let earlier = periods[periods.len() - 1].previous();

@@ -108,6 +108,7 @@ pub async fn export_workbook(State(state): State<AppState>, caller: Caller) -> A
 }
 
 #[derive(Debug, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = IndicatorImportCounts)]
 pub struct ImportCounts {
     pub created: u64,
     /// Stored as a new version (the workbook differs).
