@@ -181,6 +181,7 @@ pub async fn serve_until(
     aggregation::feeds::start(&state);
     quality::recover(&state).await?;
     guidance::start(&state);
+    evaluation::alerts::start(&state);
     tokio::spawn({
         let shutdown = shutdown.clone();
         async move {

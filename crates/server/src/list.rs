@@ -36,6 +36,24 @@ impl<T> ListResponse<T> {
             next: page.next,
         }
     }
+
+    /// A page whose rows convert with `convert`, which may fail (a stored
+    /// definition that no longer parses).
+    pub fn try_from_page<R>(
+        page: ListPage<R>,
+        convert: impl Fn(&R) -> ApiResult<T>,
+    ) -> ApiResult<Self> {
+        Ok(Self {
+            items: page
+                .items
+                .iter()
+                .map(convert)
+                .collect::<ApiResult<Vec<_>>>()?,
+            total: page.total,
+            total_exact: page.total_exact,
+            next: page.next,
+        })
+    }
 }
 
 /// The query of a list with no filters of its own.

@@ -8,7 +8,8 @@ use govpulse_store::aggregation::{
     CASE_LIST, CONSULTATION_LIST, EVALUATION_LIST, ITEM_LIST, RECONCILIATION_LIST,
 };
 use govpulse_store::audit::AUDIT_LIST;
-use govpulse_store::evaluation::INDICATOR_LIST;
+use govpulse_store::evaluation::alerts::ALERT_RULE_LIST;
+use govpulse_store::evaluation::{INDICATOR_LIST, RUN_LIST};
 use govpulse_store::exports::EXPORT_JOB_LIST;
 use govpulse_store::guidance::credit::DISHONEST_LIST;
 use govpulse_store::guidance::tolerance::TOLERANCE_LIST;
@@ -115,6 +116,8 @@ fn sortable_fields(path: &str) -> Option<Vec<&'static str>> {
         "/exports" => EXPORT_JOB_LIST.sortable(),
         "/guidance/trees" | "/public/guidance" => TREE_LIST.sortable(),
         "/indicators" => INDICATOR_LIST.sortable(),
+        "/indicator-alerts" => ALERT_RULE_LIST.sortable(),
+        "/evaluation/runs" => RUN_LIST.sortable(),
         "/items" => ITEM_LIST.sortable(),
         "/messages" => MESSAGE_LIST.sortable(),
         "/quality/runs/{id}/failures" => FAILURE_LIST.sortable(),

@@ -87,7 +87,59 @@ async fn indicator_values_match_the_case_list_of_the_unit_and_period() {
         )
         .await;
         assert_eq!(unit(&april, "110105")["value"], json!(0.0), "{label}");
+        // The trend drill-down: 朝阳's monthly on-time rate beside the best and average.
+        let trend = ok(
+            &evaluator,
+            "/api/v1/indicators/on_time_rate/trend?unit=110105&to=2026-04&count=3",
+        )
+        .await;
+        let points: Vec<(Value, Value, Value, Value)> = trend["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["period"].clone(),
+                    p["value"].clone(),
+                    p["best"].clone(),
+                    p["average"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            points,
+            [
+                (json!("2026-02"), Value::Null, Value::Null, Value::Null),
+                (json!("2026-03"), json!(50.0), json!(100.0), json!(75.0)),
+                (json!("2026-04"), Value::Null, Value::Null, Value::Null),
+            ],
+            "{label}: {trend}"
+        );
+        assert_eq!(trend["unit_name"], "朝阳区");
+        let quarters = ok(
+            &evaluator,
+            "/api/v1/indicators/overdue_cases/trend?unit=110105&to=2026-Q2&count=2",
+        )
+        .await;
+        assert_eq!(quarters["points"][0]["period"], "2026-Q1");
+        assert_eq!(quarters["points"][0]["value"], json!(3.0), "{label}");
         for (path, status) in [
+            (
+                "/api/v1/indicators/on_time_rate/trend?unit=110105&to=2026-01-01..2026-02-01",
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                "/api/v1/indicators/on_time_rate/trend?unit=110105&to=2026&count=25",
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                "/api/v1/indicators/on_time_rate/trend?unit=999999&to=2026",
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                "/api/v1/indicators/timeliness/trend?unit=110105&to=2026",
+                StatusCode::CONFLICT,
+            ),
             (
                 "/api/v1/indicators/on_time_rate/values?period=2026-13",
                 StatusCode::BAD_REQUEST,

@@ -87,6 +87,29 @@ async fn runs_rank_compare_publish_and_keep_districts_apart() {
             "{changed}"
         );
         let second = run(&evaluator, "march", "official").await;
+        // The run list pages by cursor, newest first, with its total; filters by mode.
+        let page = ok(&evaluator, "/api/v1/evaluation/runs?size=1").await;
+        assert_eq!(
+            (page["items"][0]["run_id"].clone(), page["total"].clone()),
+            (json!(second), json!(2)),
+            "{label}: {page}"
+        );
+        let next = page["next"].as_str().expect("a cursor");
+        let rest = ok(
+            &evaluator,
+            &format!("/api/v1/evaluation/runs?size=1&after={next}"),
+        )
+        .await;
+        assert_eq!(rest["items"][0]["run_id"], json!(first), "{label}: {rest}");
+        let tests = ok(&evaluator, "/api/v1/evaluation/runs?mode=test").await;
+        assert_eq!(
+            (
+                tests["items"].as_array().map(Vec::len),
+                tests["total_exact"].clone()
+            ),
+            (Some(1), json!(true)),
+            "{label}: {tests}"
+        );
         let compare = ok(
             &evaluator,
             &format!("/api/v1/evaluation/compare?a={first}&b={second}"),

@@ -177,3 +177,94 @@ export interface NoticeInput {
   contact: string
   run_id: number | null
 }
+
+/** Indicator warnings (IND-2). */
+export type AlertMeasure = 'value' | 'yoy' | 'pop'
+export type AlertOp = 'gt' | 'ge' | 'lt' | 'le'
+export type AlertLevelKey = 'red' | 'orange' | 'yellow' | 'blue'
+
+export interface AlertCondition {
+  measure: AlertMeasure
+  op: AlertOp
+  threshold: number
+}
+
+export interface AlertLevel {
+  level: AlertLevelKey
+  name: string
+  colour: string
+  combine: 'all' | 'any'
+  conditions: AlertCondition[]
+}
+
+export interface AlertRuleInput {
+  code?: string
+  name: string
+  indicator: string
+  unit_level: UnitLevel
+  period: 'month' | 'quarter' | 'year'
+  schedule: string
+  state: 'enabled' | 'disabled'
+  levels: AlertLevel[]
+  description: string
+  version?: number
+}
+
+export interface AlertRule extends AlertRuleInput {
+  code: string
+  version: number
+  next_run_at: string | null
+  last_run_at: string | null
+  last_period: string | null
+  updated_at: string
+  updated_by: string
+}
+
+export interface AlertHit {
+  unit_code: string
+  unit_name: string
+  value: number | null
+  yoy: number | null
+  pop: number | null
+  level: AlertLevelKey
+  level_name: string
+  colour: string
+}
+
+export interface AlertRun {
+  period: string
+  raised: number
+  closed: number
+  hits: AlertHit[]
+}
+
+export interface ImportCounts {
+  created: number
+  updated: number
+  unchanged: number
+}
+
+/** The answer of an indicator workbook import (IND-3). */
+export interface WorkbookImport {
+  indicators: ImportCounts
+  rules: ImportCounts
+}
+
+/** One period of a unit's indicator trend (EVAL-1 drill-down). */
+export interface IndicatorTrendPoint {
+  period: string
+  value: number | null
+  numerator: number
+  denominator: number | null
+  best: number | null
+  average: number | null
+}
+
+export interface IndicatorTrend {
+  code: string
+  name: string
+  unit: string
+  unit_code: string
+  unit_name: string
+  points: IndicatorTrendPoint[]
+}

@@ -84,10 +84,14 @@ import type {
   AppealInput,
   NoticeInput,
   Archive,
+  AlertRule,
+  AlertRuleInput,
+  AlertRun,
   CompareRow,
   Indicator,
   IndicatorDetail,
   IndicatorInput,
+  IndicatorTrend,
   IndicatorValue,
   Problem,
   Published,
@@ -96,6 +100,7 @@ import type {
   SchemeDetail,
   Trace,
   UnitResult,
+  WorkbookImport,
 } from './evaluationTypes'
 
 const enc = encodeURIComponent
@@ -353,12 +358,15 @@ export const assessmentApi = {
   updateIndicator: (code: string, body: IndicatorInput) => http.put<Indicator>(`/indicators/${enc(code)}`, body),
   values: (code: string, period: string, unitLevel: string) =>
     http.get<IndicatorValue[]>(`/indicators/${enc(code)}/values`, { period, unit_level: unitLevel }),
+  /** A unit's values over `count` months / quarters / years ending with `to`. */
+  trend: (code: string, q: { unit: string; unit_level: string; to: string; count: number }) =>
+    http.get<IndicatorTrend>(`/indicators/${enc(code)}/trend`, q),
   schemes: () => http.get<Scheme[]>('/scoring-schemes'),
   scheme: (code: string) => http.get<SchemeDetail>(`/scoring-schemes/${enc(code)}`),
   createScheme: (body: { code: string; name: string; definition: unknown }) => http.post<Scheme>('/scoring-schemes', body),
   updateScheme: (code: string, body: { name: string; definition: unknown; version: number }) =>
     http.put<Scheme>(`/scoring-schemes/${enc(code)}`, body),
-  runs: () => http.get<Run[]>('/evaluation/runs'),
+  runs: (q: QueryParams = { size: 200 }) => http.get<Page<Run>>('/evaluation/runs', q),
   run: (body: { scheme: string; period: string; mode: 'test' | 'official' }) => http.post<{ run_id: number }>('/evaluation/runs', body),
   results: (id: number) => http.get<UnitResult[]>(`/evaluation/runs/${id}/results`),
   trace: (id: number, unit: string) => http.get<Trace>(`/evaluation/runs/${id}/trace/${enc(unit)}`),
@@ -368,4 +376,13 @@ export const assessmentApi = {
   archive: (id: number) => http.get<Archive>(`/evaluation/archives/${id}`),
   appeal: (body: AppealInput) => http.post<{ code: string }>('/evaluation/appeals', body),
   notice: (body: NoticeInput) => http.post<{ orders: string[] }>('/evaluation/notices', body),
+  alertRules: (q: QueryParams) => http.get<Page<AlertRule>>('/indicator-alerts', q),
+  createAlertRule: (body: AlertRuleInput) => http.post<AlertRule>('/indicator-alerts', body),
+  updateAlertRule: (code: string, body: AlertRuleInput) => http.put<AlertRule>(`/indicator-alerts/${enc(code)}`, body),
+  runAlertRule: (code: string, period?: string) =>
+    http.post<AlertRun>(`/indicator-alerts/${enc(code)}/run`, period ? { period } : {}),
+  /** 导出: the indicators and their warning rules as one XLSX workbook. */
+  workbookUrl: () => buildUrl('/indicator-workbook', {}),
+  importWorkbook: (file: File) =>
+    http.upload<WorkbookImport>('/indicator-workbook', file, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'),
 }

@@ -80,6 +80,7 @@ export const MENU: MenuEntry[] = [
     icon: TrendCharts,
     children: [
       { path: '/evaluation/indicators', name: 'eval-indicators', title: '指标库', permission: 'evaluation:read', component: () => import('@/views/evaluation/IndicatorsView.vue') },
+      { path: '/evaluation/indicator-alerts', name: 'eval-alerts', title: '指标预警', permission: 'evaluation:read', component: () => import('@/views/evaluation/AlertRulesView.vue') },
       { path: '/evaluation/scoring-rules', name: 'eval-scoring', title: '赋分规则', permission: 'evaluation:read', component: () => import('@/views/evaluation/SchemesView.vue') },
       { path: '/evaluation/results', name: 'eval-results', title: '评价结果', permission: 'evaluation:read', component: () => import('@/views/evaluation/ResultsView.vue') },
       { path: '/evaluation/appeals', name: 'eval-appeals', title: '申诉管理', permission: 'workorder:read', component: () => import('@/views/workorders/WorkOrdersView.vue') },

@@ -3,12 +3,14 @@
 //! computed from facts, safe formulas, the scoring engine and the archive's
 //! canonical checksum.
 
+pub mod alerts;
 pub mod archive;
 pub mod formula;
 pub mod indicators;
 pub mod measures;
 pub mod period;
 pub mod scoring;
+pub mod workbook;
 
 #[cfg(test)]
 mod tests;

@@ -159,6 +159,30 @@ impl Period {
         }
     }
 
+    /// The same period a year before (同比); a range moves back a year, a
+    /// 29 February to the 28th.
+    pub fn year_ago(&self) -> Period {
+        let back = |day: NaiveDate| {
+            day.checked_sub_months(chrono::Months::new(12))
+                .unwrap_or(day)
+        };
+        match *self {
+            Period::Month { year, month } => Period::Month {
+                year: year - 1,
+                month,
+            },
+            Period::Quarter { year, quarter } => Period::Quarter {
+                year: year - 1,
+                quarter,
+            },
+            Period::Year(year) => Period::Year(year - 1),
+            Period::Range { from, to } => Period::Range {
+                from: back(from),
+                to: back(to),
+            },
+        }
+    }
+
     /// The last whole quarter ending on or before `day` (the demo's official run).
     pub fn last_complete_quarter(day: NaiveDate) -> Period {
         let current = (day.month() - 1) / 3 + 1;
@@ -231,6 +255,12 @@ mod tests {
     fn previous_and_last_complete_quarter() {
         assert_eq!(parse("2026-Q1").previous(), parse("2025-Q4"));
         assert_eq!(parse("2026-01").previous(), parse("2025-12"));
+        assert_eq!(parse("2026-Q1").year_ago(), parse("2025-Q1"));
+        assert_eq!(parse("2026-03").year_ago(), parse("2025-03"));
+        assert_eq!(
+            parse("2024-02-29..2024-03-10").year_ago(),
+            parse("2023-02-28..2023-03-10")
+        );
         assert_eq!(
             parse("2026-01-11..2026-01-20").previous(),
             parse("2026-01-01..2026-01-10")

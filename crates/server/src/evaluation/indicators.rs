@@ -124,17 +124,10 @@ pub async fn list_indicators(
         parent: non_empty(&q.parent),
     };
     let page = state.store.list_indicators(&filter, &request).await?;
-    let items = page
-        .items
-        .iter()
-        .map(IndicatorView::of)
-        .collect::<ApiResult<Vec<_>>>()?;
-    Ok(Json(crate::list::ListResponse {
-        total: page.total,
-        total_exact: page.total_exact,
-        items,
-        next: page.next,
-    }))
+    Ok(Json(crate::list::ListResponse::try_from_page(
+        page,
+        IndicatorView::of,
+    )?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

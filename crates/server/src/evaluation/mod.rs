@@ -7,6 +7,7 @@
 //! (the ranking is the point of an evaluation); a unit's trace and problem
 //! details only when the unit is in the caller's data scope.
 
+pub mod alerts;
 pub mod appeals;
 pub mod archive;
 pub mod demo;
@@ -15,6 +16,8 @@ pub mod notices;
 pub mod rectification;
 pub mod runs;
 pub mod schemes;
+pub mod trend;
+pub mod workbook;
 
 use crate::error::{ApiError, ApiResult};
 use crate::identity::caller::Caller;
@@ -43,6 +46,7 @@ pub fn routes() -> OpenApiRouter<crate::state::AppState> {
             indicators::put_indicator
         ))
         .routes(routes!(indicators::indicator_values))
+        .routes(routes!(trend::indicator_trend))
         .routes(routes!(schemes::list_schemes, schemes::create_scheme))
         .routes(routes!(schemes::get_scheme, schemes::put_scheme))
         .routes(routes!(runs::list_runs, runs::create_run))
@@ -54,6 +58,13 @@ pub fn routes() -> OpenApiRouter<crate::state::AppState> {
         .routes(routes!(archive::get_archive))
         .routes(routes!(appeals::create_appeal))
         .routes(routes!(notices::send_notice))
+        .routes(routes!(alerts::list_alert_rules, alerts::create_alert_rule))
+        .routes(routes!(alerts::get_alert_rule, alerts::put_alert_rule))
+        .routes(routes!(alerts::run_alert_rule))
+        .routes(routes!(
+            workbook::export_workbook,
+            workbook::import_workbook
+        ))
 }
 
 /// The stored definition of an indicator row.

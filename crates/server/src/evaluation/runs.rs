@@ -6,7 +6,7 @@
 use super::indicators::period_of;
 use super::{indicator_infos, sees_unit, unit_level, READ, RUN};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{non_empty, ApiJson, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -16,7 +16,7 @@ use govpulse_core::evaluation::scoring::{
     self, Scheme, TraceStep, UnitInput, UnitLevel, UnitResult,
 };
 use govpulse_core::time::{now_ms, to_rfc3339};
-use govpulse_store::evaluation::{NewRun, RunRow};
+use govpulse_store::evaluation::{NewRun, RunFilter, RunRow, RunSummaryRow, RUN_LIST};
 use govpulse_store::Store;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -153,33 +153,58 @@ pub async fn create_run(
     Ok((axum::http::StatusCode::CREATED, Json(RunCreated { run_id })))
 }
 
-/// Recent runs, newest first (at most 200).
-#[utoipa::path(get, path = "/evaluation/runs", tag = "evaluation",
-    responses((status = 200, body = Vec<RunView>), (status = 403, body = crate::error::ErrorBody)))]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RunListQuery {
+    /// test | official
+    pub mode: Option<String>,
+    /// Exactly this period text (`2026-Q1`).
+    pub period: Option<String>,
+    /// Scheme code.
+    pub scheme: Option<String>,
+    #[param(minimum = 1)]
+    pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
+    pub size: Option<i64>,
+    /// `created_at` (default, newest first) or `period`; `-field` descending.
+    pub sort: Option<String>,
+    pub after: Option<String>,
+}
+
+/// The runs, paged (the list mechanism), newest first.
+#[utoipa::path(get, path = "/evaluation/runs", tag = "evaluation", params(RunListQuery),
+    responses((status = 200, body = crate::list::ListResponse<RunView>), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
 pub async fn list_runs(
     State(state): State<AppState>,
     caller: Caller,
-) -> ApiResult<Json<Vec<RunView>>> {
+    ApiQuery(q): ApiQuery<RunListQuery>,
+) -> ApiResult<Json<crate::list::ListResponse<RunView>>> {
     caller.require(&state, READ).await?;
-    Ok(Json(
-        state
-            .store
-            .runs(200)
-            .await?
-            .into_iter()
-            .map(|r| RunView {
-                run_id: r.id,
-                scheme: r.scheme_code,
-                scheme_version: r.scheme_version,
-                period: r.period,
-                unit_level: r.unit_level,
-                mode: r.mode,
-                created_at: to_rfc3339(r.created_at),
-                created_by: r.created_by,
-                archive_id: r.archive_id,
-            })
-            .collect(),
-    ))
+    let request = crate::list_params!(q).request(&RUN_LIST)?;
+    let filter = RunFilter {
+        mode: non_empty(&q.mode),
+        period: non_empty(&q.period),
+        scheme: non_empty(&q.scheme),
+    };
+    let page = state.store.list_runs(&filter, &request).await?;
+    Ok(Json(crate::list::ListResponse::from_page(page)))
+}
+
+impl From<RunSummaryRow> for RunView {
+    fn from(r: RunSummaryRow) -> Self {
+        Self {
+            run_id: r.id,
+            scheme: r.scheme_code,
+            scheme_version: r.scheme_version,
+            period: r.period,
+            unit_level: r.unit_level,
+            mode: r.mode,
+            created_at: to_rfc3339(r.created_at),
+            created_by: r.created_by,
+            archive_id: r.archive_id,
+        }
+    }
 }
 
 /// A stored run and its parsed results.

@@ -110,7 +110,7 @@ impl Store {
         }
         let (key, only) = unit_key(level, "w");
         let mut sql = Sql::new(&format!(
-            "SELECT {key}, COUNT(*) FROM warnings w WHERE w.raised_at >= "
+            "SELECT {key}, COUNT(*) FROM warnings w WHERE w.stage <> 'indicator' AND w.raised_at >= "
         ));
         sql.bind_int(start_ms)
             .push(" AND w.raised_at < ")

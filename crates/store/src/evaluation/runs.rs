@@ -3,7 +3,8 @@
 //! UNIQUE) with the audit row in one transaction. Nothing updates an archive.
 
 use crate::audit::AuditRecord;
-use crate::db::{Store, StoreResult};
+use crate::db::{Sql, Store, StoreResult};
+use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
 
 #[derive(Debug, Clone)]
 pub struct NewRun {
@@ -78,6 +79,36 @@ const RUN_COLUMNS: &str = "r.id, r.scheme_code, r.scheme_version, r.period, r.un
 const RUN_TAIL: &str = "r.created_at, r.created_by, a.id AS archive_id
      FROM evaluation_runs r LEFT JOIN evaluation_archives a ON a.run_id = r.id";
 
+/// Run list sorts (index `(created_at, id)`), newest first by default.
+pub static RUN_LIST: ListSpec<RunSummaryRow> = ListSpec {
+    fields: &[
+        SortField {
+            name: "created_at",
+            column: "r.created_at",
+            key: |r| Key::Int(r.created_at),
+        },
+        SortField {
+            name: "period",
+            column: "r.period",
+            key: |r| Key::Text(r.period.clone()),
+        },
+    ],
+    default_descending: true,
+    tie: SortField {
+        name: "run_id",
+        column: "r.id",
+        key: |r| Key::Int(r.id),
+    },
+};
+
+/// Run list filters (each an exact match).
+#[derive(Debug, Clone, Default)]
+pub struct RunFilter {
+    pub mode: Option<String>,
+    pub period: Option<String>,
+    pub scheme: Option<String>,
+}
+
 impl Store {
     /// Store a run with its audit row; returns its id.
     pub async fn insert_run(&self, run: &NewRun, audit: &AuditRecord) -> StoreResult<i64> {
@@ -117,16 +148,25 @@ impl Store {
         }))
     }
 
-    /// The newest runs first, at most `limit`.
-    pub async fn runs(&self, limit: i64) -> StoreResult<Vec<RunSummaryRow>> {
-        Ok(on_read!(self, pool => {
-            sqlx::query_as::<_, RunSummaryRow>(sqlx::AssertSqlSafe(format!(
-                "SELECT {RUN_COLUMNS}{RUN_TAIL} ORDER BY r.created_at DESC, r.id DESC LIMIT $1"
-            )))
-            .bind(limit)
-            .fetch_all(pool)
-            .await?
-        }))
+    /// A page of runs (the list mechanism), filtered by mode, period, scheme.
+    pub async fn list_runs(
+        &self,
+        filter: &RunFilter,
+        request: &ListRequest<RunSummaryRow>,
+    ) -> StoreResult<ListPage<RunSummaryRow>> {
+        let select = format!("SELECT {RUN_COLUMNS}{RUN_TAIL} WHERE 1 = 1");
+        list_of!(
+            self,
+            RunSummaryRow,
+            &select,
+            "FROM evaluation_runs r WHERE 1 = 1",
+            |sql: &mut Sql| {
+                sql.and_eq("r.mode", &filter.mode);
+                sql.and_eq("r.period", &filter.period);
+                sql.and_eq("r.scheme_code", &filter.scheme);
+            },
+            request
+        )
     }
 
     /// Write the archive of a run with its audit row; None when the run is

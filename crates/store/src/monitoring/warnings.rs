@@ -101,7 +101,10 @@ pub struct RuleStats {
     pub false_positives: i64,
 }
 
-pub(crate) const WARNING_SELECT: &str = "SELECT w.id, w.case_code, w.rule_code, COALESCE(r.name, w.rule_code) AS rule_name,
+pub(crate) const WARNING_SELECT: &str = "SELECT w.id, w.case_code, w.rule_code, COALESCE(r.name,
+            (SELECT ia.name FROM indicator_alert_rules ia
+             WHERE ia.code = substr(w.rule_code, 5) AND substr(w.rule_code, 1, 4) = 'ind:'),
+            w.rule_code) AS rule_name,
         w.stage, w.level, w.level_name, w.colour, w.status, w.raised_at, w.updated_at, w.region_code,
         g.name AS region_name, w.department_code, d.name AS department_name, w.item_code,
         (SELECT i.name FROM items i WHERE i.item_code = w.item_code AND i.is_current = TRUE) AS item_name,

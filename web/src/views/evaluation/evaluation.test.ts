@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { UnitResult } from '@/api/evaluationTypes'
-import { bestAndAverage, columnsOf, periodOptions, resultsCsv } from './evaluation'
+import { bestAndAverage, columnsOf, describeLevel, lastWholePeriods, newLevel, periodOptions, resultsCsv } from './evaluation'
 
 const result = (code: string, score: number, rank: number, onTime: number): UnitResult => ({
   unit_code: code,
@@ -43,5 +43,27 @@ describe('trend runs', () => {
     const run = (run_id: number, period: string, mode = 'official', scheme = 's') => ({ run_id, period, mode, scheme })
     const picked = trendRuns([run(5, '2026-Q2'), run(3, '2026-Q1'), run(4, '2026-Q1'), run(6, '2026-Q3', 'test'), run(7, '2026-Q3', 'official', 'x')], 's')
     expect(picked.map((r) => r.run_id)).toEqual([4, 5])
+  })
+})
+
+describe('indicator warning helpers', () => {
+  it('gives new levels the next key with its colour', () => {
+    expect(newLevel(0)).toMatchObject({ level: 'red', name: '红色预警', colour: '#F56C6C' })
+    expect(newLevel(2).level).toBe('yellow')
+  })
+
+  it('reads a level as a sentence', () => {
+    const level = newLevel(0)
+    level.combine = 'any'
+    level.conditions.push({ measure: 'pop', op: 'le', threshold: -10 })
+    expect(describeLevel(level)).toBe('指标值 < 90 或 环比变化（%） ≤ -10')
+  })
+})
+
+describe('trend periods', () => {
+  it('ends a trend with the last whole month, quarter and year', () => {
+    expect(lastWholePeriods(new Date(2026, 11, 5))).toEqual({ month: '2026-11', quarter: '2026-Q3', year: '2025' })
+    expect(lastWholePeriods(new Date(2026, 0, 15))).toEqual({ month: '2025-12', quarter: '2025-Q4', year: '2025' })
+    expect(lastWholePeriods(new Date(2026, 3, 1))).toEqual({ month: '2026-03', quarter: '2026-Q1', year: '2025' })
   })
 })

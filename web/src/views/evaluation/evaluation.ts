@@ -1,7 +1,7 @@
 // Pure helpers of the 质效评价 pages: labels, the best / average of a run's
 // units, the results as CSV, the ranking chart.
 import { csvCell } from '@/utils/intake'
-import type { IndicatorScore, UnitResult } from '@/api/evaluationTypes'
+import type { AlertCondition, AlertLevel, AlertLevelKey, IndicatorScore, IndicatorTrend, UnitResult } from '@/api/evaluationTypes'
 
 export const LEVEL_LABELS: Record<number, string> = { 1: '一级指标', 2: '二级指标', 3: '三级指标' }
 export const STATE_LABELS: Record<string, string> = { draft: '草稿', enabled: '启用', disabled: '停用' }
@@ -125,4 +125,53 @@ export function trendRuns<R extends { run_id: number; scheme: string; period: st
     if (!seen || seen.run_id < r.run_id) newest.set(r.period, r)
   }
   return [...newest.values()].sort((a, b) => a.period.localeCompare(b.period)).slice(-limit)
+}
+
+/** Indicator warnings (IND-2): level keys with their default names and colours. */
+export const ALERT_LEVEL_LABELS: Record<AlertLevelKey, string> = { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' }
+const LEVEL_COLOURS: Record<AlertLevelKey, string> = { red: '#F56C6C', orange: '#FF9900', yellow: '#E6A23C', blue: '#409EFF' }
+export const ALERT_PERIOD_LABELS: Record<string, string> = { month: '上一个整月', quarter: '上一个整季度', year: '上一个整年' }
+export const MEASURE_LABELS: Record<string, string> = { value: '指标值', yoy: '同比变化（%）', pop: '环比变化（%）' }
+export const OP_LABELS: Record<string, string> = { gt: '>', ge: '≥', lt: '<', le: '≤' }
+
+export function newCondition(): AlertCondition {
+  return { measure: 'value', op: 'lt', threshold: 90 }
+}
+
+/** A new level: the next key not used yet, red first. */
+export function newLevel(index: number): AlertLevel {
+  const key = (Object.keys(ALERT_LEVEL_LABELS) as AlertLevelKey[])[index] ?? 'blue'
+  return { level: key, name: `${ALERT_LEVEL_LABELS[key]}预警`, colour: LEVEL_COLOURS[key], combine: 'all', conditions: [newCondition()] }
+}
+
+/** A level's conditions as a person reads them: 指标值 < 60 且 环比变化（%） ≤ -10. */
+export function describeLevel(level: AlertLevel): string {
+  const joiner = level.combine === 'all' ? ' 且 ' : ' 或 '
+  return level.conditions.map((c) => `${MEASURE_LABELS[c.measure]} ${OP_LABELS[c.op]} ${c.threshold}`).join(joiner)
+}
+
+/** The last whole month, quarter and year before `today` (a trend's end). */
+export function lastWholePeriods(today: Date): Record<'month' | 'quarter' | 'year', string> {
+  const y = today.getFullYear()
+  const m = today.getMonth() // 0-based: the last whole month is m (1-based) of this year, or December
+  const month = m === 0 ? `${y - 1}-12` : `${y}-${String(m).padStart(2, '0')}`
+  const q = Math.floor(m / 3) // whole quarters this year
+  const quarter = q === 0 ? `${y - 1}-Q4` : `${y}-Q${q}`
+  return { month, quarter, year: String(y - 1) }
+}
+
+/** A unit's indicator values over time beside the level's best and average. */
+export function indicatorTrendOption(trend: IndicatorTrend): Record<string, unknown> {
+  const name = `${trend.name}${trend.unit ? `（${trend.unit}）` : ''}`
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: { data: [trend.unit_name, '最优', '平均'] },
+    xAxis: { type: 'category', data: trend.points.map((p) => p.period) },
+    yAxis: { type: 'value', name },
+    series: [
+      { name: trend.unit_name, type: 'line', connectNulls: false, data: trend.points.map((p) => p.value) },
+      { name: '最优', type: 'line', lineStyle: { type: 'dotted' }, data: trend.points.map((p) => p.best) },
+      { name: '平均', type: 'line', lineStyle: { type: 'dashed' }, data: trend.points.map((p) => p.average) },
+    ],
+  }
 }
