@@ -11,6 +11,7 @@ use govpulse_core::region::district_of;
 use govpulse_store::aggregation::{
     Batch, ItemVersionRow, LineOutcome, NewCase, NewConsultation, NewEvaluation, NewEvent, NewItem,
 };
+use govpulse_store::audit::AuditRecord;
 use govpulse_store::org::OrgScope;
 use govpulse_store::{Store, StoreResult};
 use serde_json::{Map, Value};
@@ -27,6 +28,9 @@ pub struct Pipeline<'a> {
     pub store: &'a Store,
     pub vault: &'a IdentityVault,
     pub link_window_ms: i64,
+    /// The request's audit record: each batch appends it (with the batch's
+    /// counts) in its own transaction. `None` for the demo and benchmarks.
+    pub audit: Option<AuditRecord>,
 }
 
 fn content_hash(input: &impl serde::Serialize, extra: &str) -> String {
@@ -66,6 +70,7 @@ impl<T> Collected<T> {
         source: &str,
         kind: Kind,
         now_ms: i64,
+        audit: Option<AuditRecord>,
     ) -> (Batch<T>, Vec<(usize, Rejection)>) {
         let mut refused_by_code = BTreeMap::new();
         for (_, r) in &self.refused {
@@ -78,6 +83,7 @@ impl<T> Collected<T> {
             received_at: now_ms,
             refused_by_code,
             rows: self.rows,
+            audit,
         };
         (batch, self.refused)
     }
@@ -199,7 +205,8 @@ impl Pipeline<'_> {
                     }),
             );
         }
-        let (batch, refused) = collected.into_batch(source, Kind::Items, now_ms);
+        let (batch, refused) =
+            collected.into_batch(source, Kind::Items, now_ms, self.audit.clone());
         Ok(report(self.store.ingest_items(&batch).await?, refused))
     }
 
@@ -265,7 +272,8 @@ impl Pipeline<'_> {
                 }),
             );
         }
-        let (batch, refused) = collected.into_batch(source, Kind::Cases, now_ms);
+        let (batch, refused) =
+            collected.into_batch(source, Kind::Cases, now_ms, self.audit.clone());
         Ok(report(
             self.store.ingest_cases(&batch, self.link_window_ms).await?,
             refused,
@@ -297,7 +305,8 @@ impl Pipeline<'_> {
                     }),
             );
         }
-        let (batch, refused) = collected.into_batch(source, Kind::CaseEvents, now_ms);
+        let (batch, refused) =
+            collected.into_batch(source, Kind::CaseEvents, now_ms, self.audit.clone());
         Ok(report(self.store.ingest_events(&batch).await?, refused))
     }
 
@@ -361,7 +370,8 @@ impl Pipeline<'_> {
                 }),
             );
         }
-        let (batch, refused) = collected.into_batch(source, Kind::Consultations, now_ms);
+        let (batch, refused) =
+            collected.into_batch(source, Kind::Consultations, now_ms, self.audit.clone());
         Ok(report(
             self.store
                 .ingest_consultations(&batch, self.link_window_ms)
@@ -401,7 +411,8 @@ impl Pipeline<'_> {
                     }),
             );
         }
-        let (batch, refused) = collected.into_batch(source, Kind::Evaluations, now_ms);
+        let (batch, refused) =
+            collected.into_batch(source, Kind::Evaluations, now_ms, self.audit.clone());
         Ok(report(
             self.store
                 .ingest_evaluations(
