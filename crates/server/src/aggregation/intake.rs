@@ -159,12 +159,12 @@ pub async fn intake(
     Path(kind): Path<String>,
     ApiQuery(query): ApiQuery<SourceQuery>,
     headers: HeaderMap,
-    ApiBytes(body): ApiBytes,
+    body: axum::body::Body,
 ) -> ApiResult<Json<IntakeReportView>> {
     let kind = kind_of(&kind)?;
     caller.require(&state, "intake:write").await?;
     rate_limit(&state, &caller)?;
-    let records = super::pipeline::parse_body(&body, is_ndjson(&headers))?;
+    let records = super::body::read_records(body, is_ndjson(&headers)).await?;
     let (source, rules) = resolve_source(&state, &caller, kind, &query.source).await?;
     run_audited(&state, &caller, kind, &source, &rules, records).await
 }

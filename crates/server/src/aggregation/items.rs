@@ -2,7 +2,7 @@
 
 use super::intake::{run_audited, IntakeReportView};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{non_empty, ApiBytes, ApiQuery};
+use crate::extract::{non_empty, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -171,13 +171,13 @@ pub async fn post_items(
     State(state): State<AppState>,
     caller: Caller,
     headers: axum::http::HeaderMap,
-    ApiBytes(body): ApiBytes,
+    body: axum::body::Body,
 ) -> ApiResult<Json<IntakeReportView>> {
     if !caller.can("intake:write") {
         caller.require(&state, "item:write").await?;
     }
     let ndjson = super::intake::is_ndjson(&headers);
-    let records = super::pipeline::parse_body(&body, ndjson)?;
+    let records = super::body::read_records(body, ndjson).await?;
     run_audited(
         &state,
         &caller,

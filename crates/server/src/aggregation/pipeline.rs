@@ -18,11 +18,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// Most records one request may carry.
-pub const MAX_RECORDS: usize = 50_000;
-
-/// One parsed input record, or why it could not be parsed.
-pub type RawRecord = (usize, Result<Map<String, Value>, Rejection>);
+pub use govpulse_core::aggregation::files::{RawRecord, MAX_RECORDS};
 
 pub struct Pipeline<'a> {
     pub store: &'a Store,
@@ -459,15 +455,7 @@ pub fn parse_body(body: &[u8], ndjson: bool) -> Result<Vec<RawRecord>, BodyError
     } else {
         text.lines()
             .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| {
-                let parsed = serde_json::from_str::<Value>(l)
-                    .map_err(|e| {
-                        Rejection::new("record.invalid_json", format!("该行不是 JSON：{e}"))
-                    })
-                    .and_then(as_object);
-                (i + 1, parsed)
-            })
+            .filter_map(|(i, l)| ndjson_line(i + 1, l))
             .collect()
     };
     if records.len() > MAX_RECORDS {
@@ -488,6 +476,17 @@ impl From<BodyError> for crate::error::ApiError {
                 .with_details(serde_json::json!({ "reason": err.to_string() })),
         }
     }
+}
+
+/// Line `number` of an NDJSON body as a record; `None` for a blank line.
+pub(crate) fn ndjson_line(number: usize, line: &str) -> Option<RawRecord> {
+    if line.trim().is_empty() {
+        return None;
+    }
+    let parsed = serde_json::from_str::<Value>(line)
+        .map_err(|e| Rejection::new("record.invalid_json", format!("该行不是 JSON：{e}")))
+        .and_then(as_object);
+    Some((number, parsed))
 }
 
 fn as_object(value: Value) -> Result<Map<String, Value>, Rejection> {
