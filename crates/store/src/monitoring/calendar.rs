@@ -6,8 +6,8 @@
 use crate::audit::AuditRecord;
 use crate::db::{Store, StoreResult};
 use crate::monitoring::standalone::{
-    close_standalone_warnings, raise_standalone_warning, StandaloneWarning, OVERDUE_COLOUR,
-    OVERDUE_LEVEL, OVERDUE_LEVEL_NAME,
+    active_standalone_warnings, close_standalone_warnings, raise_standalone_warning,
+    StandaloneWarning, OVERDUE_COLOUR, OVERDUE_LEVEL, OVERDUE_LEVEL_NAME,
 };
 use serde::Serialize;
 
@@ -78,14 +78,9 @@ impl Store {
         let users = self.recipients().await?;
         Ok(on_write!(self, pool => {
             let mut tx = crate::db::PoolOps::begin_write(pool).await?;
-            let active: Vec<(String, String)> = sqlx::query_as(
-                "SELECT subject_key, status FROM warnings WHERE rule_code = $1 AND status <> 'closed'",
-            )
-            .bind(CALENDAR_MISSING_RULE)
-            .fetch_all(&mut *tx)
-            .await?;
+            let active = active_standalone_warnings!(tx, CALENDAR_MISSING_RULE);
             let (mut raised, mut closed) = (0, 0);
-            for (subject, status) in &active {
+            for (subject, _, status) in &active {
                 let still = missing.iter().any(|m| calendar_subject(m.year) == *subject);
                 if !still && status != "false_positive" {
                     close_standalone_warnings!(tx, subject, "节假日数据已补充", now_ms, "system");
@@ -94,7 +89,7 @@ impl Store {
             }
             for year in missing {
                 let subject = calendar_subject(year.year);
-                if active.iter().any(|(s, _)| *s == subject) {
+                if active.iter().any(|(s, ..)| *s == subject) {
                     continue;
                 }
                 let reference = format!("{} 年工作日历", year.year);
