@@ -12,7 +12,7 @@ SECONDS_EACH="${1:-60}"
 shift || true
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  TARGETS=(intake_records condition_trees message_templates time_formats id_numbers)
+  TARGETS=(intake_records condition_trees message_templates time_formats id_numbers import_files evaluation_formulas guidance_trees)
 fi
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal

@@ -38,6 +38,7 @@ pub async fn run(
         store,
         vault,
         link_window_ms: 30 * 86_400_000,
+        audit: None,
     };
     let (mut accepted, mut duplicates, mut rejected) = (0, 0, Vec::new());
     for chunk in records.chunks(MAX_RECORDS) {

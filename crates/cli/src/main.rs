@@ -327,6 +327,7 @@ async fn demo_data(
         store,
         vault,
         link_window_ms: load_config(None)?.link_window_days * 86_400_000,
+        audit: None,
     };
     let summary = demo_data::load(&pipeline, &options, |done| bar.set_position(done)).await?;
     bar.finish_and_clear();

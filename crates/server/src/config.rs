@@ -15,6 +15,9 @@ pub struct ServerConfig {
     pub login_rate_per_minute: u32,
     /// Public (unauthenticated) guidance answers allowed per client IP per minute.
     pub public_rate_per_minute: u32,
+    /// Intake and import requests (`/intake/*`, `/import/*`) allowed per
+    /// caller (API token or user) per minute; more → 429 `intake.rate_limited`.
+    pub intake_rate_per_minute: u32,
     /// Largest request body accepted by ordinary endpoints, in bytes.
     pub max_body_bytes: usize,
     /// Idle minutes before a session ends, used until a security admin sets a policy.
@@ -85,6 +88,12 @@ pub struct ServerConfig {
     /// On SIGTERM/ctrl-c, in-flight requests get this long to finish before
     /// they are cancelled.
     pub shutdown_grace_secs: u64,
+    /// A connection that has not sent a whole request head (request line and
+    /// headers) this many seconds after it started one is closed (slowloris).
+    pub header_read_timeout_secs: u64,
+    /// A request body that sends nothing for this many seconds is cut
+    /// (request refused, its place in the overload bounds freed).
+    pub body_read_timeout_secs: u64,
     /// Background export jobs one user may have queued or running at once.
     pub export_jobs_per_user: i64,
     /// `/metrics` answers scrapers on this machine (loopback peers) ...
@@ -100,6 +109,7 @@ impl Default for ServerConfig {
             secure_cookies: false,
             login_rate_per_minute: 30,
             public_rate_per_minute: 60,
+            intake_rate_per_minute: 120,
             max_body_bytes: 1024 * 1024,
             idle_timeout_minutes: 30,
             json_logs: false,
@@ -126,6 +136,8 @@ impl Default for ServerConfig {
             intake_timeout_secs: 120,
             export_timeout_secs: 300,
             shutdown_grace_secs: 10,
+            header_read_timeout_secs: 10,
+            body_read_timeout_secs: 30,
             export_jobs_per_user: 5,
             metrics_loopback: true,
             metrics_token: None,

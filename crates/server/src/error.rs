@@ -103,8 +103,19 @@ impl From<StoreError> for ApiError {
 }
 
 impl IntoResponse for ApiError {
+    /// A 429 whose details carry `retry_after_secs` also says it as `Retry-After`.
     fn into_response(self) -> Response {
-        (self.status, axum::Json(self.body)).into_response()
+        let retry_after = (self.status == StatusCode::TOO_MANY_REQUESTS)
+            .then(|| self.body.details["retry_after_secs"].as_u64())
+            .flatten();
+        let mut response = (self.status, axum::Json(self.body)).into_response();
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(secs),
+            );
+        }
+        response
     }
 }
 

@@ -14,6 +14,7 @@ pub mod extract;
 pub mod guidance;
 pub mod identity;
 pub mod list;
+pub mod listen;
 pub mod monitoring;
 pub mod openapi;
 pub mod ops;
@@ -33,8 +34,7 @@ pub use state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, HeaderValue, Request};
 use axum::{middleware, Router};
-use std::future::{Future, IntoFuture};
-use std::net::SocketAddr;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tower_http::request_id::{
@@ -112,6 +112,9 @@ pub fn router(state: AppState) -> Router {
         .fallback(web::serve_asset)
         .layer(middleware::from_fn(error::json_errors))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            Duration::from_secs(state.config.body_read_timeout_secs),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -179,6 +182,7 @@ pub async fn serve_until(
     dashboard::start(&state);
     workorders::start(&state);
     aggregation::feeds::start(&state);
+    monitoring::calendar::start(&state);
     quality::recover(&state).await?;
     guidance::start(&state);
     evaluation::alerts::start(&state);
@@ -199,18 +203,14 @@ pub async fn serve_until(
         let shutdown = shutdown.clone();
         async move { shutdown.draining().await }
     };
-    let server = axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(draining)
-    .into_future();
+    let header_timeout = Duration::from_secs(state.config.header_read_timeout_secs);
+    let server = listen::serve_connections(listener, router(state), header_timeout, draining);
     let cut_off = async {
         shutdown.cancelled().await;
         tokio::time::sleep(STREAM_MARGIN).await;
     };
     tokio::select! {
-        served = server => served?,
+        () = server => {}
         () = cut_off => tracing::warn!("responses still streaming after the grace period were cut"),
     }
     shutdown.drain();

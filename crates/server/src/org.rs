@@ -14,6 +14,19 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+/// The top of the region tree (the city), which city-wide warnings (a silent
+/// feed, a calendar year without data) belong to; `None` before any region exists.
+pub(crate) async fn city_region(state: &AppState) -> ApiResult<Option<String>> {
+    let regions = state
+        .store
+        .list_regions(&govpulse_store::org::OrgScope::default())
+        .await?;
+    Ok(regions
+        .into_iter()
+        .min_by_key(|r| (r.level, r.code.clone()))
+        .map(|r| r.code))
+}
+
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_regions))

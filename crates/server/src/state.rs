@@ -25,6 +25,8 @@ pub struct AppState {
     pub login_limiter: Arc<RateLimiter>,
     /// Brake on the public guidance endpoints.
     pub public_limiter: Arc<RateLimiter>,
+    /// Intake batches per caller (token or user) per minute.
+    pub intake_limiter: Arc<RateLimiter<String>>,
     /// Request bounds, refusal auditing and the shutdown state (issue 17).
     pub overload: Arc<crate::overload::Overload>,
     /// Recently resolved sessions (see its module).
@@ -37,6 +39,7 @@ impl AppState {
         let login_limiter = Arc::new(RateLimiter::per_minute(config.login_rate_per_minute));
         let public_limiter = Arc::new(RateLimiter::per_minute(config.public_rate_per_minute));
         store.set_system_webhook(config.system_webhook_url.clone());
+        let intake_limiter = Arc::new(RateLimiter::per_minute(config.intake_rate_per_minute));
         Self {
             store,
             vault: Arc::new(vault),
@@ -46,6 +49,7 @@ impl AppState {
             config: Arc::new(config),
             login_limiter,
             public_limiter,
+            intake_limiter,
             sessions: Arc::new(crate::identity::session_cache::new_session_cache()),
             policy: Arc::new(RwLock::new(None)),
         }
@@ -69,6 +73,7 @@ impl AppState {
             store: &self.store,
             vault: &self.vault,
             link_window_ms: self.config.link_window_days * 86_400_000,
+            audit: None,
         }
     }
 

@@ -405,3 +405,42 @@ async fn tokens_feed_intake_and_files_import_with_collection_rules() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn intake_over_the_callers_rate_is_refused_with_retry_after() {
+    for db in govpulse_store::testing::TestDb::all().await {
+        let app = TestApp::with(db, |c| c.intake_rate_per_minute = 2).await;
+        let label = app.label();
+        let city = app.login("city", "City@12345").await;
+        for _ in 0..2 {
+            let (status, body) = city.post("/api/v1/intake/cases", json!([])).await;
+            assert_eq!(status, StatusCode::OK, "{label}: {body}");
+        }
+        let response = city
+            .http
+            .post(format!("{}/api/v1/intake/cases", app.base))
+            .header("x-csrf-token", city.csrf.clone().unwrap_or_default())
+            .json(&json!([]))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS, "{label}");
+        let wait: u64 = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .expect("Retry-After");
+        assert!((1..=60).contains(&wait), "{label}: {wait}");
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(body["code"], "intake.rate_limited", "{label}: {body}");
+        assert_eq!(body["details"]["retry_after_secs"], wait);
+        // File imports count toward the same budget; another caller has its own.
+        let (status, _) = city.post("/api/v1/import/cases", json!([])).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{label}");
+        let admin = app.admin().await;
+        let (status, body) = admin.post("/api/v1/intake/cases", json!([])).await;
+        assert_ne!(status, StatusCode::TOO_MANY_REQUESTS, "{label}: {body}");
+        app.cleanup().await;
+    }
+}

@@ -6,6 +6,7 @@
 mod common;
 
 use common::{create_user, new_user, Client, TestApp};
+use govpulse_store::Backend;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -167,6 +168,81 @@ async fn synchronous_exports_are_audited() {
         let dashboard = rows(&app, "city", "dashboard.export").await;
         assert_eq!(dashboard.len(), 1, "{label}: {dashboard:?}");
         assert_eq!(dashboard[0]["object_id"], "by_region");
+        app.cleanup().await;
+    }
+}
+
+/// Make the database refuse audit rows of `action` (as a failure between a
+/// batch and its audit row would).
+async fn refuse_audit_rows(app: &TestApp, action: &str) {
+    let statements = match app.db.backend {
+        Backend::Sqlite => vec![format!(
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log WHEN NEW.action = '{action}'
+             BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
+        )],
+        Backend::Postgres => vec![
+            format!(
+                "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+                 BEGIN IF NEW.action = '{action}' THEN RAISE EXCEPTION 'audit refused'; END IF; RETURN NEW; END $$"
+            ),
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit()"
+                .to_string(),
+        ],
+    };
+    for statement in statements {
+        app.db
+            .store
+            .execute_admin(&statement)
+            .await
+            .expect("trigger");
+    }
+}
+
+#[tokio::test]
+async fn an_intake_batch_and_its_audit_row_commit_together() {
+    use common::aggregation::{case, catalogue, post, CY_ITEM, PERSON};
+    for app in TestApp::all().await {
+        let label = app.label();
+        catalogue(&app.admin().await).await;
+        let city = app.login("city", "City@12345").await;
+        let at = "2026-07-01T09:00:00+08:00";
+        let report = post(
+            &city,
+            "/api/v1/intake/cases",
+            json!([
+                case("AUD-1", CY_ITEM, "110105", "110105D007", PERSON, at),
+                case("AUD-2", CY_ITEM, "110105", "110105D007", PERSON, at),
+                {"case_code": "AUD-BAD"}
+            ]),
+        )
+        .await;
+        assert_eq!(report["accepted"], 2, "{label}: {report}");
+        let audited = rows(&app, "city", "intake.cases").await;
+        assert_eq!(audited.len(), 1, "{label}: {audited:?}");
+        let details = &audited[0]["details"];
+        assert_eq!(
+            (details["accepted"].clone(), details["rejected"].clone()),
+            (json!(2), json!(1)),
+            "{label}: {details}"
+        );
+
+        // When the audit row cannot be written, the batch is not stored either.
+        refuse_audit_rows(&app, "intake.cases").await;
+        let (status, body) = city
+            .post(
+                "/api/v1/intake/cases",
+                json!([case("AUD-3", CY_ITEM, "110105", "110105D007", PERSON, at)]),
+            )
+            .await;
+        assert!(status.is_server_error(), "{label}: {status} {body}");
+        let (status, _) = city.get("/api/v1/cases/AUD-3").await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "{label}: no case without its audit row"
+        );
+        let (_, list) = city.get("/api/v1/cases?q=AUD-&size=10").await;
+        assert_eq!(list["total"], 2, "{label}: {list}");
         app.cleanup().await;
     }
 }

@@ -74,6 +74,7 @@ impl Server {
                 &format!("127.0.0.1:{port}"),
             ])
             .env("GOVPULSE_LOGIN_RATE_PER_MINUTE", "100000")
+            .env("GOVPULSE_INTAKE_RATE_PER_MINUTE", "100000")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -87,6 +87,7 @@ async fn latency(
         store,
         vault,
         link_window_ms: 30 * DAY_MS,
+        audit: None,
     };
     let mut samples = Vec::with_capacity(trials);
     let rules = govpulse_core::aggregation::rules::CollectionRules::default();

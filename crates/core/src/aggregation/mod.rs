@@ -6,6 +6,7 @@ pub mod consult_code;
 pub mod corrections;
 pub mod feeds;
 pub mod fields;
+pub mod files;
 pub mod items;
 pub mod records;
 pub mod rules;

@@ -197,3 +197,25 @@ pub fn end_of_day(date: NaiveDate) -> i64 {
         .map(|t| t.timestamp_millis() - 1000)
         .unwrap_or_default()
 }
+
+/// Days before 1 January from which a next year without holiday data is
+/// warned about (the console's 工作日历 says the same).
+pub const MISSING_YEAR_NOTICE_DAYS: i64 = 60;
+
+/// The years deadlines are about to run into that have no holiday data: this
+/// year, and next year once its 1 January is at most
+/// [`MISSING_YEAR_NOTICE_DAYS`] away, as `(year, days until its 1 January)`
+/// (0 for this year). Such a year counts Monday–Friday only (no 春节).
+pub fn years_without_data(calendar: &WorkCalendar, today: NaiveDate) -> Vec<(i32, i64)> {
+    let mut missing = Vec::new();
+    if calendar.year(today.year()).is_empty() {
+        missing.push((today.year(), 0));
+    }
+    let next = today.year() + 1;
+    let days_left =
+        NaiveDate::from_ymd_opt(next, 1, 1).map_or(i64::MAX, |d| (d - today).num_days());
+    if days_left <= MISSING_YEAR_NOTICE_DAYS && calendar.year(next).is_empty() {
+        missing.push((next, days_left));
+    }
+    missing
+}

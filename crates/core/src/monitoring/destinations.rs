@@ -138,7 +138,7 @@ fn parse_entry(text: &str) -> Option<Entry> {
 }
 
 /// An address written as a host (`10.0.0.1`, `[::1]`, `::1`).
-fn bare_ip(host: &str) -> Option<IpAddr> {
+pub fn bare_ip(host: &str) -> Option<IpAddr> {
     host.trim_start_matches('[')
         .trim_end_matches(']')
         .parse()

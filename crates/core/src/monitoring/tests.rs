@@ -1,6 +1,6 @@
 //! The clock rules on real calendars (春节, 国庆, 调休 weekends).
 
-use super::calendar::{local_date, WorkCalendar};
+use super::calendar::{local_date, years_without_data, WorkCalendar};
 use super::clock::{deadline, progress, Suspension, Unit};
 use chrono::NaiveDate;
 
@@ -349,4 +349,35 @@ fn years_far_outside_the_bundled_data_have_no_exceptions() {
     for year in [i32::MIN, -2_147_483_647, 0, 2006, 2200, i32::MAX] {
         assert!(WorkCalendar::bundled_year(year).is_empty(), "{year}");
     }
+}
+
+#[test]
+fn a_year_without_holiday_data_is_reported_from_sixty_days_before_it() {
+    let bundled = WorkCalendar::bundled();
+    // 2027 ships empty: reported from 2 November 2026 (60 days before), not on 1 November.
+    assert_eq!(years_without_data(&bundled, date("2026-10-31")), []);
+    assert_eq!(years_without_data(&bundled, date("2026-11-01")), []);
+    assert_eq!(
+        years_without_data(&bundled, date("2026-11-02")),
+        [(2027, 60)]
+    );
+    assert_eq!(
+        years_without_data(&bundled, date("2026-12-31")),
+        [(2027, 1)]
+    );
+    // Inside the empty year it is reported as this year.
+    assert_eq!(
+        years_without_data(&bundled, date("2027-03-01")),
+        [(2027, 0)]
+    );
+    assert_eq!(
+        years_without_data(&bundled, date("2027-12-01")),
+        [(2027, 0), (2028, 31)]
+    );
+    // Data for 2027 ends it.
+    let mut filled = bundled.clone();
+    filled.replace_year(2027, [(date("2027-02-08"), false)]);
+    assert_eq!(years_without_data(&filled, date("2026-12-05")), []);
+    // A year with data is never reported.
+    assert_eq!(years_without_data(&bundled, date("2025-12-01")), []);
 }

@@ -15,7 +15,6 @@ use govpulse_core::aggregation::Kind;
 use govpulse_core::monitoring::calendar::local_date;
 use govpulse_core::time::{now_ms, to_rfc3339};
 use govpulse_store::aggregation::{FeedWarning, Manifest};
-use govpulse_store::org::OrgScope;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -146,16 +145,12 @@ fn wanted(feed: &FeedHealthView, silent_hours: f64) -> FeedWarning {
 /// region tree (the city), so city users are told.
 pub async fn sweep(state: &AppState, now: i64) -> ApiResult<(u64, u64)> {
     let feeds = health(state, now).await?;
-    let regions = state.store.list_regions(&OrgScope::default()).await?;
-    let Some(city) = regions.iter().min_by_key(|r| (r.level, r.code.clone())) else {
+    let Some(city) = crate::org::city_region(state).await? else {
         return Ok((0, 0));
     };
     let silent_hours = state.config.feed_silent_hours;
     let wanted: Vec<FeedWarning> = feeds.iter().map(|f| wanted(f, silent_hours)).collect();
-    Ok(state
-        .store
-        .sync_feed_warnings(&wanted, &city.code, now)
-        .await?)
+    Ok(state.store.sync_feed_warnings(&wanted, &city, now).await?)
 }
 
 /// Sweep the feeds every five minutes (and at start), whether or not data

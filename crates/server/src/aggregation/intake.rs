@@ -59,28 +59,48 @@ pub fn is_ndjson(headers: &HeaderMap) -> bool {
         })
 }
 
-/// Audit a batch and answer its report.
-pub async fn report_response(
+/// Count one intake request of `caller` (per token or user); over
+/// `intake_rate_per_minute`, 429 `intake.rate_limited` with `Retry-After`.
+fn rate_limit(state: &AppState, caller: &Caller) -> ApiResult<()> {
+    state
+        .intake_limiter
+        .check(caller.username.clone())
+        .map_err(|wait| {
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "intake.rate_limited",
+                "数据接入请求过于频繁，请稍后再试",
+            )
+            .with_details(serde_json::json!({
+                "retry_after_secs": wait,
+                "limit_per_minute": state.config.intake_rate_per_minute,
+            }))
+        })
+}
+
+/// Run `records` of `kind` from `source` through the intake pipeline; the
+/// batch's audit row (`intake.<kind>` with its counts) is written in the
+/// batch's own transaction, so an acknowledged batch always has it.
+pub async fn run_audited(
     state: &AppState,
     caller: &Caller,
     kind: Kind,
     source: &str,
-    report: IntakeReport,
+    rules: &CollectionRules,
+    records: Vec<super::pipeline::RawRecord>,
 ) -> ApiResult<Json<IntakeReportView>> {
+    let mut pipeline = state.pipeline();
+    pipeline.audit = Some(caller.audit(
+        &format!("intake.{}", kind.as_str()),
+        "source",
+        source,
+        serde_json::json!({}),
+    ));
+    let report = pipeline.run(kind, source, rules, records, now_ms()).await?;
     // The batch marked its subjects due: evaluate them now, not at the next tick.
     if report.accepted + report.corrected > 0 {
         state.monitor.wake();
     }
-    let audit = caller.audit(
-        &format!("intake.{}", kind.as_str()),
-        "source",
-        source,
-        serde_json::json!({
-            "accepted": report.accepted, "corrected": report.corrected, "duplicates": report.duplicates,
-            "rejected": report.rejected.len(), "corrected_keys": report.corrected_keys,
-        }),
-    );
-    state.store.audit(&audit).await?;
     Ok(Json(report.into()))
 }
 
@@ -131,31 +151,30 @@ fn kind_of(text: &str) -> ApiResult<Kind> {
         ("kind" = String, Path, description = "consultations | cases | case-events | evaluations"), SourceQuery),
     request_body(content = Vec<Object>, description = "JSON array, or NDJSON with Content-Type application/x-ndjson"),
     responses((status = 200, body = IntakeReportView), (status = 400, body = crate::error::ErrorBody),
-        (status = 413, body = crate::error::ErrorBody)))]
+        (status = 413, body = crate::error::ErrorBody),
+        (status = 429, description = "`intake.rate_limited`, with `Retry-After`", body = crate::error::ErrorBody)))]
 pub async fn intake(
     State(state): State<AppState>,
     caller: Caller,
     Path(kind): Path<String>,
     ApiQuery(query): ApiQuery<SourceQuery>,
     headers: HeaderMap,
-    ApiBytes(body): ApiBytes,
+    body: axum::body::Body,
 ) -> ApiResult<Json<IntakeReportView>> {
     let kind = kind_of(&kind)?;
     caller.require(&state, "intake:write").await?;
-    let records = super::pipeline::parse_body(&body, is_ndjson(&headers))?;
+    rate_limit(&state, &caller)?;
+    let records = super::body::read_records(body, is_ndjson(&headers)).await?;
     let (source, rules) = resolve_source(&state, &caller, kind, &query.source).await?;
-    let report = state
-        .pipeline()
-        .run(kind, &source, &rules, records, now_ms())
-        .await?;
-    report_response(&state, &caller, kind, &source, report).await
+    run_audited(&state, &caller, kind, &source, &rules, records).await
 }
 
 /// Import a CSV or XLSX file of any kind (first row = column names).
 #[utoipa::path(post, path = "/import/{kind}", tag = "aggregation", params(
         ("kind" = String, Path, description = "items | consultations | cases | case-events | evaluations"), SourceQuery),
     request_body(content = Vec<u8>, description = "CSV (text/csv) or XLSX file"),
-    responses((status = 200, body = IntakeReportView), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = IntakeReportView), (status = 400, body = crate::error::ErrorBody),
+        (status = 429, description = "`intake.rate_limited`, with `Retry-After`", body = crate::error::ErrorBody)))]
 pub async fn import_file(
     State(state): State<AppState>,
     caller: Caller,
@@ -170,6 +189,7 @@ pub async fn import_file(
     } else {
         caller.require(&state, "intake:write").await?;
     }
+    rate_limit(&state, &caller)?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -188,11 +208,7 @@ pub async fn import_file(
     let records = super::files::parse_file(&body, format)
         .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "import.unreadable", m))?;
     let (source, rules) = resolve_source(&state, &caller, kind, &query.source).await?;
-    let report = state
-        .pipeline()
-        .run(kind, &source, &rules, records, now_ms())
-        .await?;
-    report_response(&state, &caller, kind, &source, report).await
+    run_audited(&state, &caller, kind, &source, &rules, records).await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

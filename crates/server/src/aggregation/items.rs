@@ -1,8 +1,8 @@
 //! The item catalogue API (事项目录).
 
-use super::intake::{report_response, IntakeReportView};
+use super::intake::{run_audited, IntakeReportView};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{non_empty, ApiBytes, ApiQuery};
+use crate::extract::{non_empty, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -10,7 +10,7 @@ use axum::Json;
 use govpulse_core::aggregation::rules::CollectionRules;
 use govpulse_core::aggregation::Kind;
 use govpulse_core::region::subtree_range;
-use govpulse_core::time::{now_ms, to_rfc3339};
+use govpulse_core::time::to_rfc3339;
 use govpulse_store::aggregation::{ItemFilter, ItemRow};
 use serde::{Deserialize, Serialize};
 
@@ -171,22 +171,20 @@ pub async fn post_items(
     State(state): State<AppState>,
     caller: Caller,
     headers: axum::http::HeaderMap,
-    ApiBytes(body): ApiBytes,
+    body: axum::body::Body,
 ) -> ApiResult<Json<IntakeReportView>> {
     if !caller.can("intake:write") {
         caller.require(&state, "item:write").await?;
     }
     let ndjson = super::intake::is_ndjson(&headers);
-    let records = super::pipeline::parse_body(&body, ndjson)?;
-    let report = state
-        .pipeline()
-        .run(
-            Kind::Items,
-            &caller.username,
-            &CollectionRules::default(),
-            records,
-            now_ms(),
-        )
-        .await?;
-    report_response(&state, &caller, Kind::Items, &caller.username, report).await
+    let records = super::body::read_records(body, ndjson).await?;
+    run_audited(
+        &state,
+        &caller,
+        Kind::Items,
+        &caller.username,
+        &CollectionRules::default(),
+        records,
+    )
+    .await
 }

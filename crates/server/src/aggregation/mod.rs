@@ -2,6 +2,7 @@
 //! codes, intake and file import, reading and linking, collection rules and
 //! reconciliation.
 
+pub mod body;
 pub mod cases;
 pub mod consultations;
 pub mod corrections;

@@ -11,22 +11,22 @@ use govpulse_core::region::district_of;
 use govpulse_store::aggregation::{
     Batch, ItemVersionRow, LineOutcome, NewCase, NewConsultation, NewEvaluation, NewEvent, NewItem,
 };
+use govpulse_store::audit::AuditRecord;
 use govpulse_store::org::OrgScope;
 use govpulse_store::{Store, StoreResult};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// Most records one request may carry.
-pub const MAX_RECORDS: usize = 50_000;
-
-/// One parsed input record, or why it could not be parsed.
-pub type RawRecord = (usize, Result<Map<String, Value>, Rejection>);
+pub use govpulse_core::aggregation::files::{RawRecord, MAX_RECORDS};
 
 pub struct Pipeline<'a> {
     pub store: &'a Store,
     pub vault: &'a IdentityVault,
     pub link_window_ms: i64,
+    /// The request's audit record: each batch appends it (with the batch's
+    /// counts) in its own transaction. `None` for the demo and benchmarks.
+    pub audit: Option<AuditRecord>,
 }
 
 fn content_hash(input: &impl serde::Serialize, extra: &str) -> String {
@@ -66,6 +66,7 @@ impl<T> Collected<T> {
         source: &str,
         kind: Kind,
         now_ms: i64,
+        audit: Option<AuditRecord>,
     ) -> (Batch<T>, Vec<(usize, Rejection)>) {
         let mut refused_by_code = BTreeMap::new();
         for (_, r) in &self.refused {
@@ -78,6 +79,7 @@ impl<T> Collected<T> {
             received_at: now_ms,
             refused_by_code,
             rows: self.rows,
+            audit,
         };
         (batch, self.refused)
     }
@@ -199,7 +201,8 @@ impl Pipeline<'_> {
                     }),
             );
         }
-        let (batch, refused) = collected.into_batch(source, Kind::Items, now_ms);
+        let (batch, refused) =
+            collected.into_batch(source, Kind::Items, now_ms, self.audit.clone());
         Ok(report(self.store.ingest_items(&batch).await?, refused))
     }
 
@@ -265,7 +268,8 @@ impl Pipeline<'_> {
                 }),
             );
         }
-        let (batch, refused) = collected.into_batch(source, Kind::Cases, now_ms);
+        let (batch, refused) =
+            collected.into_batch(source, Kind::Cases, now_ms, self.audit.clone());
         Ok(report(
             self.store.ingest_cases(&batch, self.link_window_ms).await?,
             refused,
@@ -297,7 +301,8 @@ impl Pipeline<'_> {
                     }),
             );
         }
-        let (batch, refused) = collected.into_batch(source, Kind::CaseEvents, now_ms);
+        let (batch, refused) =
+            collected.into_batch(source, Kind::CaseEvents, now_ms, self.audit.clone());
         Ok(report(self.store.ingest_events(&batch).await?, refused))
     }
 
@@ -361,7 +366,8 @@ impl Pipeline<'_> {
                 }),
             );
         }
-        let (batch, refused) = collected.into_batch(source, Kind::Consultations, now_ms);
+        let (batch, refused) =
+            collected.into_batch(source, Kind::Consultations, now_ms, self.audit.clone());
         Ok(report(
             self.store
                 .ingest_consultations(&batch, self.link_window_ms)
@@ -401,7 +407,8 @@ impl Pipeline<'_> {
                     }),
             );
         }
-        let (batch, refused) = collected.into_batch(source, Kind::Evaluations, now_ms);
+        let (batch, refused) =
+            collected.into_batch(source, Kind::Evaluations, now_ms, self.audit.clone());
         Ok(report(
             self.store
                 .ingest_evaluations(
@@ -454,15 +461,7 @@ pub fn parse_body(body: &[u8], ndjson: bool) -> Result<Vec<RawRecord>, BodyError
     } else {
         text.lines()
             .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| {
-                let parsed = serde_json::from_str::<Value>(l)
-                    .map_err(|e| {
-                        Rejection::new("record.invalid_json", format!("该行不是 JSON：{e}"))
-                    })
-                    .and_then(as_object);
-                (i + 1, parsed)
-            })
+            .filter_map(|(i, l)| ndjson_line(i + 1, l))
             .collect()
     };
     if records.len() > MAX_RECORDS {
@@ -483,6 +482,17 @@ impl From<BodyError> for crate::error::ApiError {
                 .with_details(serde_json::json!({ "reason": err.to_string() })),
         }
     }
+}
+
+/// Line `number` of an NDJSON body as a record; `None` for a blank line.
+pub(crate) fn ndjson_line(number: usize, line: &str) -> Option<RawRecord> {
+    if line.trim().is_empty() {
+        return None;
+    }
+    let parsed = serde_json::from_str::<Value>(line)
+        .map_err(|e| Rejection::new("record.invalid_json", format!("该行不是 JSON：{e}")))
+        .and_then(as_object);
+    Some((number, parsed))
 }
 
 fn as_object(value: Value) -> Result<Map<String, Value>, Rejection> {

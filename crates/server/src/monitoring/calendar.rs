@@ -1,6 +1,7 @@
-//! The working-day calendar (MON-1): the bare deadline question, and years
+//! The working-day calendar (MON-1): the bare deadline question, years
 //! edited or imported by administrators (a stored year replaces the bundled
-//! one; open cases are re-evaluated on every change).
+//! one; open cases are re-evaluated on every change), and the warning about a
+//! year deadlines run into that has no holiday data.
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
@@ -10,10 +11,10 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use chrono::{Datelike, NaiveDate};
-use govpulse_core::monitoring::calendar::WorkCalendar;
+use govpulse_core::monitoring::calendar::{local_date, years_without_data, WorkCalendar};
 use govpulse_core::monitoring::clock::{deadline, Unit};
 use govpulse_core::time::{now_ms, parse_bound, to_rfc3339};
-use govpulse_store::monitoring::CalendarYearRow;
+use govpulse_store::monitoring::{CalendarYearRow, MissingYear};
 use govpulse_store::Store;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -245,7 +246,47 @@ async fn save_year(
     );
     state.store.mark_open_subjects_due().await?;
     state.monitor.wake();
+    sweep_missing_years(state, now_ms()).await?;
     year_view(state, year).await
+}
+
+/// Raise a red `calendar_missing` warning for this year, or next year within
+/// 60 days, while it has no holiday data (its deadlines would count Monday–
+/// Friday only, through 春节), and close it once the year has data. City-wide:
+/// the city's warning readers are told. Returns `(raised, closed)`.
+pub async fn sweep_missing_years(state: &AppState, now: i64) -> ApiResult<(u64, u64)> {
+    let Some(city) = crate::org::city_region(state).await? else {
+        return Ok((0, 0));
+    };
+    let missing: Vec<MissingYear> = years_without_data(&state.monitor.calendar(), local_date(now))
+        .into_iter()
+        .map(|(year, days_left)| MissingYear {
+            year,
+            title: format!("【红灯】{year} 年节假日数据缺失"),
+            body: if days_left > 0 {
+                format!("距 {year} 年 1 月 1 日还有 {days_left} 天，工作日历尚无该年的法定节假日与调休数据：跨入该年的办件时限将按周一至周五上班计算，不计春节等假期。请在 系统管理 › 工作日历 导入或录入。")
+            } else {
+                format!("工作日历尚无 {year} 年的法定节假日与调休数据：办件时限正按周一至周五上班计算，不计春节等假期。请在 系统管理 › 工作日历 导入或录入。")
+            },
+        })
+        .collect();
+    Ok(state
+        .store
+        .sync_calendar_warnings(&missing, &city, now)
+        .await?)
+}
+
+/// Check the calendar's years at start and every hour. Stops when the server drains.
+pub fn start(state: &AppState) {
+    crate::spawn_periodic(
+        state,
+        std::time::Duration::from_secs(3600),
+        |state| async move {
+            if let Err(err) = sweep_missing_years(&state, now_ms()).await {
+                tracing::warn!(error = ?err, "calendar data check failed");
+            }
+        },
+    );
 }
 
 #[utoipa::path(get, path = "/calendar/years", tag = "monitoring", responses((status = 200, body = [CalendarYearSummary])))]

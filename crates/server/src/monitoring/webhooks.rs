@@ -12,7 +12,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::http::StatusCode;
-use govpulse_core::monitoring::destinations::Refusal;
+use govpulse_core::monitoring::destinations::{bare_ip, Refusal};
 use govpulse_core::monitoring::rule::RuleDef;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -59,8 +59,9 @@ async fn destination(state: &AppState, url: &str) -> Result<(String, SocketAddr)
     let url = reqwest::Url::parse(url).map_err(|_| Refusal::NotListed.to_string())?;
     let host = url.host_str().ok_or(Refusal::NotListed.to_string())?;
     let port = url.port_or_known_default().unwrap_or(80);
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    let resolved: Vec<SocketAddr> = tokio::net::lookup_host((bare, port))
+    // An address host (`[::1]` in a URL) without its brackets, else the name.
+    let bare = bare_ip(host).map_or_else(|| host.to_string(), |ip| ip.to_string());
+    let resolved: Vec<SocketAddr> = tokio::net::lookup_host((bare.as_str(), port))
         .await
         .map(Iterator::collect)
         .unwrap_or_default();
@@ -77,7 +78,7 @@ async fn destination(state: &AppState, url: &str) -> Result<(String, SocketAddr)
         .first()
         .copied()
         .ok_or(Refusal::Unresolved.to_string())?;
-    Ok((bare.to_string(), first))
+    Ok((bare, first))
 }
 
 /// What the log says about a failed send: a category, not the error text.

@@ -11,7 +11,6 @@ use govpulse_server::{seed, AppState, ServerConfig};
 use govpulse_store::testing::TestDb;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use std::net::SocketAddr;
 
 pub struct TestApp {
     pub base: String,
@@ -47,14 +46,14 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let app = govpulse_server::router(state.clone());
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .expect("serve");
-        });
+        let header_timeout = std::time::Duration::from_secs(state.config.header_read_timeout_secs);
+        // The server's own accept loop (timeouts, peer addresses), never drained.
+        tokio::spawn(govpulse_server::listen::serve_connections(
+            listener,
+            app,
+            header_timeout,
+            std::future::pending(),
+        ));
         TestApp {
             base: format!("http://{addr}"),
             db,
@@ -192,6 +191,7 @@ pub async fn state_for(db: &TestDb, adjust: impl FnOnce(&mut ServerConfig)) -> A
     seed::demo_accounts(&db.store).await.expect("accounts");
     let mut config = ServerConfig {
         login_rate_per_minute: 10_000,
+        intake_rate_per_minute: 10_000,
         export_dir: std::env::temp_dir()
             .join(format!("govpulse-exports-{}", random_hex()))
             .to_string_lossy()

@@ -2,7 +2,7 @@
 //! by administrators, validation, and clocks that follow the calendar.
 
 use crate::common::monitoring::*;
-use crate::common::TestApp;
+use crate::common::{Client, TestApp};
 use chrono::Datelike;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -248,6 +248,81 @@ async fn a_calendar_change_moves_the_deadlines_of_open_cases() {
             .await
             .unwrap();
         assert_eq!(stats.raised, 1, "{label}: {stats:?}");
+        app.cleanup().await;
+    }
+}
+
+/// The `calendar_missing` warnings the caller sees on `year`.
+async fn missing_year_warnings(client: &Client, year: i32) -> Vec<Value> {
+    warnings(client, "rule=calendar_missing")
+        .await
+        .into_iter()
+        .filter(|w| w["case_code"] == format!("{year} 年工作日历"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_next_year_without_holiday_data_warns_from_sixty_days_before_until_it_gets_data() {
+    use govpulse_server::monitoring::calendar::sweep_missing_years;
+    for app in TestApp::all().await {
+        let label = app.label();
+        let admin = app.admin().await;
+        let city = app.login("city", "City@12345").await;
+        let chaoyang = app.login("chaoyang", "Chaoyang@123").await;
+        // 2027 ships without holiday data. Three months before it: nothing yet.
+        let early = sweep_missing_years(&app.state, ms("2026-10-01T09:00:00+08:00"))
+            .await
+            .expect("sweep");
+        assert_eq!(early, (0, 0), "{label}");
+        assert!(
+            missing_year_warnings(&city, 2027).await.is_empty(),
+            "{label}"
+        );
+
+        // Within 60 days of 1 January 2027: a red city-wide warning, told once.
+        let near = ms("2026-11-10T09:00:00+08:00");
+        let raised = sweep_missing_years(&app.state, near).await.expect("sweep");
+        assert_eq!(raised, (1, 0), "{label}");
+        let found = missing_year_warnings(&city, 2027).await;
+        assert_eq!(found.len(), 1, "{label}: {found:?}");
+        assert_eq!(
+            (found[0]["level"].clone(), found[0]["status"].clone()),
+            (json!("red"), json!("open")),
+            "{label}: {:?}",
+            found[0]
+        );
+        let told = rule_messages(&city, "calendar_missing").await;
+        assert_eq!(told.len(), 1, "{label}: {told:?}");
+        assert_eq!(told[0]["title"], "【红灯】2027 年节假日数据缺失");
+        let body = told[0]["body"].as_str().unwrap_or_default();
+        assert!(
+            body.contains("还有 52 天") && body.contains("工作日历"),
+            "{body}"
+        );
+        // A district operator is neither told nor shown the city's matter.
+        assert!(rule_messages(&chaoyang, "calendar_missing")
+            .await
+            .is_empty());
+        assert!(missing_year_warnings(&chaoyang, 2027).await.is_empty());
+        // Checking again says nothing new.
+        let again = sweep_missing_years(&app.state, near + 3_600_000)
+            .await
+            .unwrap();
+        assert_eq!(again, (0, 0), "{label}");
+        assert_eq!(rule_messages(&city, "calendar_missing").await.len(), 1);
+
+        // The calendar admin imports 2027: the warning closes at once.
+        let file = json!({"year": 2027, "days": [
+            {"name": "春节", "date": "2027-02-08", "isOffDay": true},
+            {"name": "春节", "date": "2027-02-06", "isOffDay": false}
+        ]});
+        let (status, imported) = admin.post("/api/v1/calendar/import", file).await;
+        assert_eq!(status, StatusCode::OK, "{label}: {imported}");
+        let found = missing_year_warnings(&city, 2027).await;
+        assert_eq!(found.len(), 1, "{label}: {found:?}");
+        assert_eq!(found[0]["status"], "closed", "{label}: {:?}", found[0]);
+        let after = sweep_missing_years(&app.state, near).await.unwrap();
+        assert_eq!(after, (0, 0), "{label}: 2027 has data now");
         app.cleanup().await;
     }
 }

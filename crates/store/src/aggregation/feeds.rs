@@ -5,7 +5,8 @@
 use crate::audit::AuditRecord;
 use crate::db::{Store, StoreResult};
 use crate::monitoring::standalone::{
-    close_standalone_warnings, raise_standalone_warning, StandaloneWarning,
+    active_standalone_warnings, close_standalone_warnings, raise_standalone_warning,
+    StandaloneWarning,
 };
 
 /// The rule code of feed warnings.
@@ -122,12 +123,7 @@ impl Store {
         let users = self.recipients().await?;
         Ok(on_write!(self, pool => {
             let mut tx = crate::db::PoolOps::begin_write(pool).await?;
-            let active: Vec<(String, String, String)> = sqlx::query_as(
-                "SELECT subject_key, level, status FROM warnings WHERE rule_code = $1 AND status <> 'closed'",
-            )
-            .bind(FEED_RULE)
-            .fetch_all(&mut *tx)
-            .await?;
+            let active = active_standalone_warnings!(tx, FEED_RULE);
             let (mut raised, mut closed) = (0, 0);
             for feed in wanted {
                 let subject = feed_subject(&feed.source, &feed.kind);

@@ -242,7 +242,7 @@ impl Store {
                 .map(|&i| (batch.rows[i].1.district_code.clone(), batch.rows[i].1.submitted_at))
                 .chain(replaced.iter().map(|old| (old.district_code.clone(), old.submitted_at)));
             log_dashboard_changes!(pool, tx, "cases", changed);
-            super::record_intake_stats!(tx, batch, &outcomes);
+            super::record_intake_stats!(pool, tx, batch, &outcomes);
             tx.commit().await?;
             outcomes
         });
@@ -357,7 +357,7 @@ impl Store {
             }
             mark_due!(pool, tx, touched.iter().map(|c| case_subject(c)).collect());
             log_dashboard_changes!(pool, tx, "cases", touched.iter().filter_map(|c| cases.get(*c).cloned()));
-            super::record_intake_stats!(tx, batch, &outcomes);
+            super::record_intake_stats!(pool, tx, batch, &outcomes);
             tx.commit().await?;
             outcomes
         });
@@ -427,7 +427,7 @@ impl Store {
                 .map(|&i| (batch.rows[i].1.district_code.clone(), batch.rows[i].1.asked_at))
                 .chain(replaced.iter().map(|old| (old.district_code.clone(), old.asked_at)));
             log_dashboard_changes!(pool, tx, "consultations", changed);
-            super::record_intake_stats!(tx, batch, &outcomes);
+            super::record_intake_stats!(pool, tx, batch, &outcomes);
             tx.commit().await?;
             outcomes
         });
@@ -526,7 +526,7 @@ impl Store {
                 append_audit!(pool, tx, &record);
             }
             outcomes.sort_by_key(|(line, _)| *line);
-            super::record_intake_stats!(tx, batch, &outcomes);
+            super::record_intake_stats!(pool, tx, batch, &outcomes);
             tx.commit().await?;
             outcomes
         });

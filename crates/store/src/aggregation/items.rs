@@ -197,7 +197,7 @@ impl Store {
                 .await?;
                 outcomes.push((*line, LineOutcome::Accepted));
             }
-            super::record_intake_stats!(tx, batch, &outcomes);
+            super::record_intake_stats!(pool, tx, batch, &outcomes);
             tx.commit().await?;
             outcomes
         });

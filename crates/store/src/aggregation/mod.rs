@@ -64,6 +64,10 @@ pub struct Batch<T> {
     pub refused_by_code: BTreeMap<String, u64>,
     /// `(line, record)` in line order.
     pub rows: Vec<(usize, T)>,
+    /// The request's audit record, appended in the batch's own transaction
+    /// with the batch's counts added to its details: a committed batch always
+    /// has its audit row, and an audit row always its batch.
+    pub audit: Option<crate::audit::AuditRecord>,
 }
 
 impl<T> Batch<T> {
@@ -74,9 +78,10 @@ impl<T> Batch<T> {
 
 pub(crate) use crate::db::ROWS_PER_STATEMENT;
 
-/// Add a batch's counts to the reconciliation table inside transaction `$tx`.
+/// Add a batch's counts to the reconciliation table inside transaction `$tx`,
+/// and append the batch's audit record (if any) with those counts.
 macro_rules! record_intake_stats {
-    ($tx:expr, $batch:expr, $outcomes:expr) => {{
+    ($pool:expr, $tx:expr, $batch:expr, $outcomes:expr) => {{
         let batch = $batch;
         let outcomes: &[(usize, $crate::aggregation::LineOutcome)] = $outcomes;
         let mut by_code = batch.refused_by_code.clone();
@@ -134,6 +139,24 @@ macro_rules! record_intake_stats {
         .bind(batch.received_at)
         .execute(&mut *$tx)
         .await?;
+        if let Some(record) = &batch.audit {
+            let corrected_keys: Vec<&str> = outcomes
+                .iter()
+                .filter_map(|(_, o)| match o {
+                    $crate::aggregation::LineOutcome::Corrected { key } => Some(key.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let mut details = record.details.clone();
+            if let Some(fields) = details.as_object_mut() {
+                fields.insert("accepted".into(), accepted.into());
+                fields.insert("corrected".into(), corrected.into());
+                fields.insert("duplicates".into(), duplicates.into());
+                fields.insert("rejected".into(), rejected.into());
+                fields.insert("corrected_keys".into(), corrected_keys.into());
+            }
+            append_audit!($pool, $tx, &record.with_result(record.result, details));
+        }
     }};
 }
 pub(crate) use record_intake_stats;

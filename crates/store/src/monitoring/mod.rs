@@ -16,7 +16,7 @@ mod warnings;
 mod webhooks;
 
 pub use apply::{DecidedLevel, Decision, Evaluation, EvaluationStats};
-pub use calendar::CalendarYearRow;
+pub use calendar::{CalendarYearRow, MissingYear, CALENDAR_MISSING_RULE};
 pub use facts::{SubjectFacts, SubjectKind};
 pub use inbox::{MessageFilter, MessageRow, SubscriptionRow, MESSAGE_LIST};
 pub use rules::{RuleHead, RuleRow, RuleVersionRow};

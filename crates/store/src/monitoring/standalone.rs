@@ -147,3 +147,17 @@ macro_rules! close_standalone_warnings {
     }};
 }
 pub(crate) use close_standalone_warnings;
+
+/// `(subject, level, status)` of the warnings of `$rule` not closed, in `$tx`.
+macro_rules! active_standalone_warnings {
+    ($tx:expr, $rule:expr) => {{
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT subject_key, level, status FROM warnings WHERE rule_code = $1 AND status <> 'closed'",
+        )
+        .bind($rule)
+        .fetch_all(&mut *$tx)
+        .await?;
+        rows
+    }};
+}
+pub(crate) use active_standalone_warnings;
