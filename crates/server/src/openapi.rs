@@ -165,6 +165,11 @@ fn refine_parameter(path: &str, parameter: &mut Parameter) {
         "from" | "to" if path.starts_with("/api/v1/reconciliation") => {
             Some(json!({ "type": "string", "pattern": DATE_ONLY }))
         }
+        // A trend ends with a period, not a day.
+        "to" if path.ends_with("/trend") => Some(json!({
+            "type": "string",
+            "pattern": "^20[0-9]{2}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
+        })),
         "from" | "to" => Some(json!({ "type": "string", "pattern": DATE_OR_TIME })),
         "start" => {
             Some(json!({ "type": "string", "pattern": DATE_OR_TIME.trim_start_matches("^$|") }))

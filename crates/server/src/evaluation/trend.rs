@@ -24,6 +24,7 @@ pub struct TrendQuery {
     /// The unit's code.
     pub unit: String,
     /// district (default) | city_department | district_department
+    #[param(pattern = "^(district|city_department|district_department)$")]
     pub unit_level: Option<String>,
     /// The last period: YYYY-MM (monthly trend), YYYY-Qn (quarterly) or YYYY (yearly).
     pub to: String,

@@ -117,8 +117,15 @@ pub async fn public_tree(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AnswerRequest {
     /// `{question_code: option_code | [option_code, …]}`
-    #[schema(value_type = Object)]
-    pub answers: serde_json::Map<String, Value>,
+    pub answers: std::collections::BTreeMap<String, AnswerOptions>,
+}
+
+/// The option (or, for a multiple-choice question, the options) chosen.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum AnswerOptions {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -184,28 +191,16 @@ pub struct AnswerResponse {
     pub token_expires_at: String,
 }
 
-fn parse_answers(raw: &serde_json::Map<String, Value>) -> ApiResult<Answers> {
-    let mut answers = Answers::new();
-    for (question, value) in raw {
-        let options = match value {
-            Value::String(s) => vec![s.clone()],
-            Value::Array(list) => list
-                .iter()
-                .map(|v| v.as_str().map(String::from))
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| {
-                    ApiError::invalid_field(&format!("answers.{question}"), "选项须为编码字符串")
-                })?,
-            _ => {
-                return Err(ApiError::invalid_field(
-                    &format!("answers.{question}"),
-                    "回答须为选项编码或选项编码列表",
-                ))
-            }
-        };
-        answers.insert(question.clone(), options);
-    }
-    Ok(answers)
+fn parse_answers(raw: std::collections::BTreeMap<String, AnswerOptions>) -> Answers {
+    raw.into_iter()
+        .map(|(question, chosen)| {
+            let options = match chosen {
+                AnswerOptions::One(option) => vec![option],
+                AnswerOptions::Many(options) => options,
+            };
+            (question, options)
+        })
+        .collect()
 }
 
 fn option_label(tree: &TreeBody, question: &str, option: &str) -> String {
@@ -280,7 +275,7 @@ pub async fn answer(
 ) -> ApiResult<Json<AnswerResponse>> {
     limit(&state, &ip)?;
     let (row, tree) = published(&state, &code).await?;
-    let answers = parse_answers(&request.answers)?;
+    let answers = parse_answers(request.answers);
     let outcome = evaluate(&tree, &answers).map_err(|e| refusal(&tree, e))?;
     let now = now_ms();
     state
