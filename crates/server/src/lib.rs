@@ -17,8 +17,10 @@ pub mod list;
 pub mod monitoring;
 pub mod ops;
 pub mod org;
+pub mod org_import;
 pub mod overload;
 pub mod quality;
+pub mod regions;
 pub mod seed;
 pub mod state;
 #[cfg(feature = "testing")]

@@ -25,6 +25,7 @@ pub mod list;
 mod migrate;
 pub mod monitoring;
 pub mod org;
+pub mod org_admin;
 pub mod quality;
 pub mod remembered;
 pub mod settings;

@@ -61,6 +61,7 @@ import type {
   Permission,
   ReconciliationRow,
   Region,
+  RegionDetail,
   Role,
   SecurityPolicy,
   Source,
@@ -122,6 +123,12 @@ export const orgApi = {
   updateDepartment: (code: string, body: { name: string; region_code: string }) =>
     http.put<Department>(`/departments/${enc(code)}`, body),
   deleteDepartment: (code: string) => http.delete(`/departments/${enc(code)}`),
+  region: (code: string) => http.get<RegionDetail>(`/regions/${enc(code)}`),
+  updateRegion: (code: string, body: { name: string; attributes: Record<string, string> }) =>
+    http.put<RegionDetail>(`/regions/${enc(code)}`, body),
+  mergeRegion: (code: string, into: string) =>
+    http.post<RegionDetail>(`/regions/${enc(code)}/merge`, { into }),
+  deleteRegion: (code: string) => http.delete(`/regions/${enc(code)}`),
 }
 
 export const userApi = {
