@@ -24,6 +24,7 @@ pub mod interrupt;
 pub mod list;
 mod migrate;
 pub mod monitoring;
+pub mod oplogs;
 pub mod org;
 pub mod org_admin;
 pub mod quality;

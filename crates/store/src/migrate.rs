@@ -116,8 +116,8 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 17,
-        name: "org_master_data",
-        portable: include_str!("migrations/0017_org_master_data.sql"),
+        name: "org_and_oplogs",
+        portable: include_str!("migrations/0017_org_and_oplogs.sql"),
         sqlite_only: "",
         postgres_only: "",
     },

@@ -3,6 +3,8 @@
 //! functions of one case's facts. The server streams a period's cases through
 //! [`check_case`] page by page (QC-2).
 
+pub mod oplog;
+
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
