@@ -70,7 +70,7 @@ import type {
   UserUpdate,
 } from './types'
 import type { ExportJob, ExportRequest } from './exportTypes'
-import type { QualityCheck, QualityFailure, QualityRun } from './qualityTypes'
+import type { Operation, OplogAnomaly, OplogCheck, QualityCheck, QualityFailure, QualityRun } from './qualityTypes'
 import type {
   ActionRequest,
   ComplaintClass,
@@ -318,6 +318,13 @@ export const qualityApi = {
   get: (id: number) => http.get<QualityRun>(`/quality/runs/${id}`),
   failures: (id: number, q: QueryParams) => http.get<Page<QualityFailure>>(`/quality/runs/${id}/failures`, q),
   reportUrl: (id: number) => buildUrl(`/quality/runs/${id}/report`, {}),
+  startOplogCheck: (body: { from: string; to: string; region?: string; sample: number }) =>
+    http.post<OplogCheck>('/quality/oplog-checks', body),
+  oplogChecks: () => http.get<OplogCheck[]>('/quality/oplog-checks'),
+  oplogCheck: (id: number) => http.get<OplogCheck>(`/quality/oplog-checks/${id}`),
+  oplogAnomalies: (id: number, q: QueryParams) =>
+    http.get<Page<OplogAnomaly>>(`/quality/oplog-checks/${id}/anomalies`, q),
+  caseOperations: (caseCode: string) => http.get<Operation[]>(`/cases/${enc(caseCode)}/operation-logs`),
 }
 
 export const guidanceApi = {
