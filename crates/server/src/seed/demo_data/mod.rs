@@ -6,6 +6,7 @@
 
 mod faults;
 mod feed;
+mod oplogs;
 mod questions;
 mod showcase;
 
@@ -553,6 +554,7 @@ pub async fn load(
         // day give the same data.
         super::demo_guidance::load(pipeline, options.until_ms).await?;
     }
+    oplogs::register(pipeline.store, options.city.showcase[0], options.until_ms).await?;
     // Last: the feed's manifest declares what arrived today plus a lost batch.
     feed::register(pipeline.store, now).await?;
     summary.event_rate_first_tenth = first_tenth.0 as f64 / first_tenth.1.max(1e-9);
