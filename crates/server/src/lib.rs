@@ -206,6 +206,7 @@ pub async fn serve_until(
     workorders::start(&state);
     aggregation::feeds::start(&state);
     quality::recover(&state).await?;
+    quality::schedules::start(&state);
     guidance::start(&state);
     tokio::spawn({
         let shutdown = shutdown.clone();

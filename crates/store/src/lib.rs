@@ -28,6 +28,7 @@ pub mod oplogs;
 pub mod org;
 pub mod org_admin;
 pub mod quality;
+pub mod quality_schedules;
 pub mod remembered;
 pub mod settings;
 pub mod tokens;

@@ -4,6 +4,7 @@
 //! [`check_case`] page by page (QC-2).
 
 pub mod oplog;
+pub mod schedule;
 
 use serde::Serialize;
 

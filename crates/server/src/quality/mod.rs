@@ -5,6 +5,7 @@
 
 mod oplogs;
 mod runner;
+pub mod schedules;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{non_empty, ApiJson, ApiQuery};
@@ -33,6 +34,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_failures))
         .routes(routes!(report))
         .merge(oplogs::routes())
+        .merge(schedules::routes())
 }
 
 /// A check's period `[from, to)` (both required, `to` after `from`), and

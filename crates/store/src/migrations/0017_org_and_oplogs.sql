@@ -54,3 +54,18 @@ CREATE TABLE oplog_anomalies (
     reason TEXT NOT NULL,
     PRIMARY KEY (check_id, case_code, code)
 );
+
+-- Scheduled quality runs (QC-2): a cron expression (Asia/Shanghai) and the
+-- period each run covers (the `days` days before the run's day), in the
+-- owner's scope frozen at creation; runs are created as the owner's.
+CREATE TABLE quality_schedules (
+    id {{ID}},
+    owner TEXT NOT NULL,
+    cron TEXT NOT NULL,
+    days BIGINT NOT NULL,
+    region TEXT,
+    scope TEXT NOT NULL,
+    last_run_at BIGINT,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX quality_schedules_owner ON quality_schedules (owner, id);
