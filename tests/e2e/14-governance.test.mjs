@@ -1,6 +1,6 @@
 // 14. Data governance on the demo: the administrator manages the region tree
 //     (attributes, merge with history, delete refused while referenced), and
-//     the 朝阳区 operator checks a sample of cases against the approval
+//     the 朝阳区 operator schedules nightly quality runs and checks a sample of cases against the approval
 //     system's operation logs, finding the demo's planted anomalies and reading
 //     a case's log chain beside its timeline.
 import assert from 'node:assert/strict'
@@ -56,12 +56,20 @@ test('regions are edited and merged with their history kept', { timeout: 120_000
   })
 })
 
-test('an operation-log check finds the planted anomalies', { timeout: 120_000 }, async (t) => {
+test('a schedule is added and an operation-log check finds the planted anomalies', { timeout: 120_000 }, async (t) => {
   await withPage(t, async (page) => {
     await login(page, CHAOYANG.username, CHAOYANG.password)
     await closeRedPopup(page)
     await page.goto(`${BASE_URL}/quality`)
     await byTestId(page, 'oplog-checks').waitFor({ state: 'visible' })
+
+    // A nightly schedule is added beside the trend of finished runs.
+    await byTestId(page, 'schedule-cron').fill('15 3 * * 1-5')
+    const scheduled = page.waitForResponse((r) => isApi(r, '/quality/schedules', 'POST'))
+    await byTestId(page, 'schedule-add').click()
+    assert.equal((await scheduled).status(), 201)
+    await byTestId(page, 'schedule-table').getByText('15 3 * * 1-5').waitFor({ state: 'visible' })
+
     const started = page.waitForResponse((r) => isApi(r, '/quality/oplog-checks', 'POST'))
     await byTestId(page, 'oplog-start').click()
     assert.equal((await started).status(), 201)

@@ -70,7 +70,16 @@ import type {
   UserUpdate,
 } from './types'
 import type { ExportJob, ExportRequest } from './exportTypes'
-import type { Operation, OplogAnomaly, OplogCheck, QualityCheck, QualityFailure, QualityRun } from './qualityTypes'
+import type {
+  Operation,
+  OplogAnomaly,
+  OplogCheck,
+  QualityCheck,
+  QualityFailure,
+  QualityRun,
+  QualitySchedule,
+  QualityTrendPoint,
+} from './qualityTypes'
 import type {
   ActionRequest,
   ComplaintClass,
@@ -325,6 +334,11 @@ export const qualityApi = {
   oplogAnomalies: (id: number, q: QueryParams) =>
     http.get<Page<OplogAnomaly>>(`/quality/oplog-checks/${id}/anomalies`, q),
   caseOperations: (caseCode: string) => http.get<Operation[]>(`/cases/${enc(caseCode)}/operation-logs`),
+  schedules: () => http.get<QualitySchedule[]>('/quality/schedules'),
+  createSchedule: (body: { cron: string; days: number; region?: string }) =>
+    http.post<QualitySchedule>('/quality/schedules', body),
+  deleteSchedule: (id: number) => http.delete(`/quality/schedules/${id}`),
+  trend: () => http.get<QualityTrendPoint[]>('/quality/trend'),
 }
 
 export const guidanceApi = {

@@ -72,3 +72,24 @@ export interface Operation {
   at: string
   note: string | null
 }
+
+/** GET/POST /quality/schedules: runs started on a cron minute. */
+export interface QualitySchedule {
+  id: number
+  cron: string
+  days: number
+  region: string | null
+  last_run_at: string | null
+  created_at: string
+}
+
+/** GET /quality/trend: one finished run. */
+export interface QualityTrendPoint {
+  run_id: number
+  created_at: string
+  from: string
+  to: string
+  cases_checked: number
+  failures: number
+  per_hundred: number
+}
