@@ -1,4 +1,5 @@
-//! Scheduled quality runs and the trend across runs (QC-2), on every backend:
+//! Scheduled quality runs, the trend across runs (QC-2) and the centrally
+//! managed, versioned code lists (QC-1), on every backend:
 //! a schedule's cron minute starts one run as its owner's (never two in the
 //! same minute), the run shows in the owner's trend, and refusals.
 
@@ -61,13 +62,7 @@ async fn a_schedule_starts_runs_on_its_minute_and_feeds_the_trend() {
             "once a minute"
         );
         let id = started[0];
-        let run = loop {
-            let run = get_ok(&chaoyang, &format!("/api/v1/quality/runs/{id}")).await;
-            if run["state"] == "done" || run["state"] == "failed" {
-                break run;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        };
+        let run = finished(&chaoyang, id).await;
         assert_eq!(run["state"], "done", "{run}");
         assert_eq!(
             run["cases_checked"], 1,
@@ -96,6 +91,119 @@ async fn a_schedule_starts_runs_on_its_minute_and_feeds_the_trend() {
             .delete(&format!("/api/v1/quality/schedules/{sid}"))
             .await;
         assert_eq!(status, StatusCode::NO_CONTENT);
+        app.cleanup().await;
+    }
+}
+
+/// A run over March as `client`, once finished.
+async fn run_march(client: &common::Client) -> serde_json::Value {
+    let (status, body) = client
+        .post(
+            "/api/v1/quality/runs",
+            json!({"from": "2026-03-01", "to": "2026-03-31"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    finished(client, body["run_id"].as_i64().unwrap()).await
+}
+
+/// Run `id` once it is over.
+async fn finished(client: &common::Client, id: i64) -> serde_json::Value {
+    loop {
+        let run = get_ok(client, &format!("/api/v1/quality/runs/{id}")).await;
+        if run["state"] == "done" || run["state"] == "failed" {
+            return run;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Post a CSV file as the body.
+async fn post_csv(
+    client: &common::Client,
+    path: &str,
+    csv: &str,
+) -> (StatusCode, serde_json::Value) {
+    let mut request = client
+        .http
+        .post(format!("{}{}", client.base, path))
+        .header("content-type", "text/csv")
+        .body(csv.to_string());
+    if let Some(csrf) = &client.csrf {
+        request = request.header("x-csrf-token", csrf);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    (status, response.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_refreshed_code_list_is_versioned_and_used_by_later_runs() {
+    for app in TestApp::all().await {
+        let label = app.label();
+        let admin = app.admin().await;
+        catalogue(&admin).await;
+        let city = app.login("city", "City@12345").await;
+        let case = json!({
+            "case_code": "CL-7", "item_code": CHAOYANG.item, "applicant_type": "person",
+            "applicant_id": person(), "applicant_name": "王五", "region_code": CHAOYANG.region,
+            "department_code": CHAOYANG.department, "channel": "window",
+            "submitted_at": "2026-03-02T09:00:00+08:00", "handling_mode": "7"
+        });
+        let (status, _) = city.post("/api/v1/intake/cases", json!([case])).await;
+        assert_eq!(status, StatusCode::OK);
+        let lists = get_ok(&city, "/api/v1/quality/code-lists").await;
+        assert_eq!(
+            (lists[0]["code"].as_str(), lists[0]["version"].as_i64()),
+            (Some("handling_mode"), Some(0))
+        );
+        assert_eq!(lists[0]["entries"][0]["name"], "窗口办理");
+
+        let before = run_march(&city).await;
+        assert_eq!(
+            before["failures"][0]["code"], "general.handling_mode",
+            "{label}: {before}"
+        );
+
+        // Only administrators with source:write refresh lists; a bad file is refused.
+        let (status, _) = post_csv(
+            &city,
+            "/api/v1/quality/code-lists/handling_mode",
+            "code,name\n7,自助终端\n",
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, body) = post_csv(
+            &admin,
+            "/api/v1/quality/code-lists/handling_mode",
+            "code,name\n1,a\n1,b\n",
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let (status, _) = post_csv(
+            &admin,
+            "/api/v1/quality/code-lists/nope",
+            "code,name\n1,a\n",
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let csv = "code,name\n1,窗口办理\n2,电脑端网上办理\n3,移动端网上申请\n4,快递申请\n7,自助终端\n9,其他\n";
+        let (status, list) =
+            post_csv(&admin, "/api/v1/quality/code-lists/handling_mode", csv).await;
+        assert_eq!(status, StatusCode::CREATED, "{label}: {list}");
+        assert_eq!(list["version"], 1);
+        let (_, list) = post_csv(&admin, "/api/v1/quality/code-lists/handling_mode", csv).await;
+        assert_eq!(
+            (list["version"].as_i64(), list["history"].clone()),
+            (Some(2), json!([1]))
+        );
+
+        let after = run_march(&city).await;
+        assert_eq!(
+            after["failures"],
+            json!([]),
+            "{label}: mode 7 is in the list now: {after}"
+        );
         app.cleanup().await;
     }
 }

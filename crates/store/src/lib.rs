@@ -15,6 +15,7 @@ mod db;
 pub mod audit;
 pub mod aggregation;
 pub mod backup;
+pub mod code_lists;
 pub mod dashboard;
 pub mod evaluation;
 pub mod exports;

@@ -3,6 +3,7 @@
 //! failing cases (one list mechanism) and an XLSX report; operation logs
 //! against case data (QC-3) in [`oplogs`].
 
+mod code_lists;
 mod oplogs;
 mod runner;
 pub mod schedules;
@@ -35,6 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(report))
         .merge(oplogs::routes())
         .merge(schedules::routes())
+        .merge(code_lists::routes())
 }
 
 /// A check's period `[from, to)` (both required, `to` after `from`), and

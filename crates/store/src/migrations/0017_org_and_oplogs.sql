@@ -69,3 +69,16 @@ CREATE TABLE quality_schedules (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX quality_schedules_owner ON quality_schedules (owner, id);
+
+-- Code lists (dictionaries) the quality checks read, managed centrally: each
+-- refresh adds a version; the latest is in force, older ones stay readable.
+CREATE TABLE code_lists (
+    code TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    -- JSON array of {"code","name"}.
+    entries TEXT NOT NULL,
+    source TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (code, version)
+);
