@@ -23,6 +23,7 @@ pub mod quality;
 pub mod regions;
 pub mod seed;
 pub mod state;
+mod sweep;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod web;

@@ -18,14 +18,7 @@ async fn a_schedule_starts_runs_on_its_minute_and_feeds_the_trend() {
         let admin = app.admin().await;
         catalogue(&admin).await;
         let city = app.login("city", "City@12345").await;
-        let case = json!({
-            "case_code": "SCH-1", "item_code": CHAOYANG.item, "applicant_type": "person",
-            "applicant_id": person(), "applicant_name": "王五", "region_code": CHAOYANG.region,
-            "department_code": CHAOYANG.department, "channel": "window",
-            "submitted_at": "2026-03-02T09:00:00+08:00", "handling_mode": "7"
-        });
-        let (status, _) = city.post("/api/v1/intake/cases", json!([case])).await;
-        assert_eq!(status, StatusCode::OK);
+        mode_seven_case(&city, "SCH-1").await;
 
         let chaoyang = app.login("chaoyang", "Chaoyang@123").await;
         for bad in [
@@ -95,6 +88,18 @@ async fn a_schedule_starts_runs_on_its_minute_and_feeds_the_trend() {
     }
 }
 
+/// A 朝阳 case of March with 办理形式 7 (outside the built-in code list).
+async fn mode_seven_case(city: &common::Client, code: &str) {
+    let case = json!({
+        "case_code": code, "item_code": CHAOYANG.item, "applicant_type": "person",
+        "applicant_id": person(), "applicant_name": "王五", "region_code": CHAOYANG.region,
+        "department_code": CHAOYANG.department, "channel": "window",
+        "submitted_at": "2026-03-02T09:00:00+08:00", "handling_mode": "7"
+    });
+    let (status, _) = city.post("/api/v1/intake/cases", json!([case])).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 /// A run over March as `client`, once finished.
 async fn run_march(client: &common::Client) -> serde_json::Value {
     let (status, body) = client
@@ -144,14 +149,7 @@ async fn a_refreshed_code_list_is_versioned_and_used_by_later_runs() {
         let admin = app.admin().await;
         catalogue(&admin).await;
         let city = app.login("city", "City@12345").await;
-        let case = json!({
-            "case_code": "CL-7", "item_code": CHAOYANG.item, "applicant_type": "person",
-            "applicant_id": person(), "applicant_name": "王五", "region_code": CHAOYANG.region,
-            "department_code": CHAOYANG.department, "channel": "window",
-            "submitted_at": "2026-03-02T09:00:00+08:00", "handling_mode": "7"
-        });
-        let (status, _) = city.post("/api/v1/intake/cases", json!([case])).await;
-        assert_eq!(status, StatusCode::OK);
+        mode_seven_case(&city, "CL-7").await;
         let lists = get_ok(&city, "/api/v1/quality/code-lists").await;
         assert_eq!(
             (lists[0]["code"].as_str(), lists[0]["version"].as_i64()),

@@ -251,21 +251,10 @@ pub async fn run_due(state: &AppState, now: i64) -> anyhow::Result<Vec<i64>> {
 
 /// Sweep the schedules every 30 seconds until the server drains.
 pub fn start(state: &AppState) {
-    let state = state.clone();
-    let shutdown = state.overload.shutdown.clone();
-    tokio::spawn(async move {
-        let run = async {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(SWEEP_SECS));
-            loop {
-                tick.tick().await;
-                if let Err(err) = run_due(&state, now_ms()).await {
-                    tracing::warn!(error = ?err, "quality schedule sweep failed");
-                }
-            }
-        };
-        tokio::select! {
-            () = run => {}
-            () = shutdown.draining() => {}
-        }
-    });
+    crate::sweep::every(
+        state,
+        SWEEP_SECS,
+        "quality schedule sweep",
+        |state, now| async move { run_due(&state, now).await.map(|_| ()) },
+    );
 }
