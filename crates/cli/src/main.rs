@@ -7,7 +7,6 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use govpulse_core::audit::Outcome;
 use govpulse_server::aggregation::vault::{default_key_path, IdentityVault};
-use govpulse_server::seed::demo_data::{self, DemoOptions};
 use govpulse_server::{seed, AppState, ServerConfig};
 use govpulse_store::audit::AuditRecord;
 use govpulse_store::Store;
@@ -17,7 +16,9 @@ use std::process::ExitCode;
 mod audit;
 mod backup;
 mod bench;
+mod demo;
 mod import;
+mod org;
 
 #[derive(Parser)]
 #[command(
@@ -77,6 +78,15 @@ enum Command {
         /// demo uses instead of the built-in sample's.
         #[arg(long)]
         items_sample: Option<std::path::PathBuf>,
+        /// The city whose organisation the demo uses (GB/T 2260 code): 110000
+        /// 北京市 or 320400 常州市.
+        #[arg(long, default_value = "110000")]
+        city: String,
+    },
+    /// Organisation master data.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
     },
     /// Import a file of records (CSV, XLSX, JSON array or NDJSON).
     Import {
@@ -132,6 +142,24 @@ enum Command {
     Evaluation {
         #[command(subcommand)]
         command: EvaluationCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Set up any city: import its regions (GB/T 2260 codes; levels
+    /// 市/区县/街道乡镇/社区村) and departments from CSV or XLSX files; rows
+    /// whose code exists are updated. Exit 1, storing nothing, when a row is wrong.
+    Import {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Regions: code, name, optional level and parent_code, other columns
+        /// as attributes.
+        #[arg(long)]
+        regions: Option<PathBuf>,
+        /// Departments: code, name, region_code.
+        #[arg(long)]
+        departments: Option<PathBuf>,
     },
 }
 
@@ -282,102 +310,6 @@ fn checkpoint_path(config: &ServerConfig, db: &DatabaseArg) -> PathBuf {
         })
 }
 
-async fn demo_data(
-    store: &Store,
-    vault: &IdentityVault,
-    cases: u64,
-    seed: u64,
-    until: Option<String>,
-    items_sample: Option<std::path::PathBuf>,
-) -> anyhow::Result<()> {
-    let sample = match items_sample {
-        None => govpulse_server::seed::catalogue::builtin_sample(),
-        Some(path) => {
-            let bytes = std::fs::read(&path)
-                .with_context(|| format!("reading --items-sample {}", path.display()))?;
-            govpulse_server::seed::catalogue::parse_sample(&bytes)
-                .with_context(|| format!("{} holds no item rows", path.display()))?
-        }
-    };
-    let until_ms = match until {
-        Some(day) => govpulse_core::time::parse_bound(&day)
-            .map(|ms| ms + 86_400_000 - 1)
-            .context("--until must be YYYY-MM-DD")?,
-        // Midnight today (Asia/Shanghai): the same seed gives the same data all day.
-        None => {
-            let today = govpulse_core::time::to_rfc3339(govpulse_core::time::now_ms());
-            govpulse_core::time::parse_bound(&today[..10]).context("today")?
-        }
-    };
-    let options = DemoOptions {
-        cases,
-        seed,
-        until_ms,
-        sample,
-    };
-    let bar = indicatif::ProgressBar::new(cases);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "demo cases {bar:40} {pos}/{len} ({per_sec}, eta {eta})",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let started = std::time::Instant::now();
-    let pipeline = govpulse_server::aggregation::pipeline::Pipeline {
-        store,
-        vault,
-        link_window_ms: load_config(None)?.link_window_days * 86_400_000,
-        audit: None,
-    };
-    let summary = demo_data::load(&pipeline, &options, |done| bar.set_position(done)).await?;
-    bar.finish_and_clear();
-    let seconds = started.elapsed().as_secs_f64();
-    use govpulse_core::aggregation::Kind;
-    println!(
-        "intake pipeline rates (records/s): events {:.0}, cases {:.0}, consultations {:.0}, evaluations {:.0}; events first tenth {:.0}, last tenth {:.0}",
-        summary.rate(Kind::CaseEvents),
-        summary.rate(Kind::Cases),
-        summary.rate(Kind::Consultations),
-        summary.rate(Kind::Evaluations),
-        summary.event_rate_first_tenth,
-        summary.event_rate_last_tenth
-    );
-    println!(
-        "demo data: {} items, {} consultations, {} cases, {} events, {} evaluations in {seconds:.1} s ({} rejected)",
-        summary.items,
-        summary.consultations,
-        summary.cases,
-        summary.events,
-        summary.evaluations,
-        summary.rejected
-    );
-    // Evaluate every case now, so the demo opens with its warnings in place.
-    let started = std::time::Instant::now();
-    let monitor = govpulse_server::monitoring::engine::Monitor::default();
-    monitor.reload(store).await?;
-    let stats = monitor
-        .run_due(store, govpulse_core::time::now_ms())
-        .await?;
-    println!(
-        "warnings: {} raised over {} subjects ({} messages) in {:.1} s",
-        stats.raised,
-        stats.subjects,
-        stats.messages,
-        started.elapsed().as_secs_f64()
-    );
-    // Score and publish the last complete quarter, so 质效评价 opens on real rankings.
-    let (period, run_id, archive_id) =
-        govpulse_server::evaluation::demo::publish_demo(store, until_ms).await?;
-    println!("evaluation: {period} scored (run {run_id}) and published (archive {archive_id})");
-    store
-        .audit(&cli_record(
-            "demo.load",
-            serde_json::json!({ "cases": summary.cases, "seed": seed }),
-        ))
-        .await?;
-    Ok(())
-}
-
 fn cli_record(action: &str, details: serde_json::Value) -> AuditRecord {
     AuditRecord {
         actor: "cli".to_string(),
@@ -421,18 +353,31 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seed,
             until,
             items_sample,
+            city,
+        } => {
+            let args = demo::DemoArgs {
+                cases,
+                seed,
+                until,
+                items_sample,
+                city,
+            };
+            demo::run(&db, args).await?;
+        }
+        Command::Org {
+            command:
+                OrgCommand::Import {
+                    db,
+                    regions,
+                    departments,
+                },
         } => {
             let store = open(&db).await?;
-            let departments = seed::organisation_seed(&store).await?;
-            let accounts = seed::demo_accounts(&store).await?;
-            println!("organisation: 17 districts, {departments} departments; {accounts} demo accounts created");
-            if cases > 0 && store.count_cases().await? > 0 {
-                println!("the database already holds cases: demo data not generated again");
-            } else if cases > 0 {
-                let vault = open_vault(&load_config(None)?, &db)?;
-                demo_data(&store, &vault, cases, seed, until, items_sample).await?;
-            }
+            let clean = org::import(&store, regions, departments).await;
             store.close().await;
+            if !clean? {
+                return Ok(ExitCode::from(1));
+            }
         }
         Command::Import {
             db,

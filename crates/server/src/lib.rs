@@ -19,10 +19,13 @@ pub mod monitoring;
 pub mod openapi;
 pub mod ops;
 pub mod org;
+pub mod org_import;
 pub mod overload;
 pub mod quality;
+pub mod regions;
 pub mod seed;
 pub mod state;
+mod sweep;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod web;
@@ -184,6 +187,7 @@ pub async fn serve_until(
     aggregation::feeds::start(&state);
     monitoring::calendar::start(&state);
     quality::recover(&state).await?;
+    quality::schedules::start(&state);
     guidance::start(&state);
     evaluation::alerts::start(&state);
     tokio::spawn({

@@ -36,6 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
             update_department,
             delete_department
         ))
+        .merge(crate::regions::routes())
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -45,6 +46,9 @@ pub struct RegionView {
     /// 1 市, 2 区, 3 街道/乡镇, 4 社区/村.
     pub level: i32,
     pub parent_code: Option<String>,
+    /// Set when the region was merged into another: its code still resolves
+    /// in old records, new records use the successor.
+    pub merged_into: Option<String>,
 }
 
 impl From<RegionRow> for RegionView {
@@ -54,6 +58,7 @@ impl From<RegionRow> for RegionView {
             name: row.name,
             level: row.level,
             parent_code: row.parent_code,
+            merged_into: row.merged_into,
         }
     }
 }

@@ -221,6 +221,7 @@ async fn a_run_over_the_demo_finds_every_planted_fault() {
             seed: 1,
             until_ms: now(),
             sample: catalogue::builtin_sample(),
+            city: &govpulse_server::seed::city::BEIJING,
         };
         demo_data::load(&app.state.pipeline(), &options, |_| {})
             .await

@@ -128,6 +128,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite_only: "",
         postgres_only: "",
     },
+    Migration {
+        version: 17,
+        name: "org_and_oplogs",
+        portable: include_str!("migrations/0017_org_and_oplogs.sql"),
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

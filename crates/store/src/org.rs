@@ -11,6 +11,9 @@ pub struct RegionRow {
     pub name: String,
     pub level: i32,
     pub parent_code: Option<String>,
+    /// The region this one was merged into (its code stays in old records).
+    #[sqlx(default)]
+    pub merged_into: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -174,7 +177,8 @@ impl Store {
 
     /// Regions visible in `scope`, ordered by code (parents before children).
     pub async fn list_regions(&self, scope: &OrgScope) -> StoreResult<Vec<RegionRow>> {
-        let mut sql = Sql::new("SELECT code, name, level, parent_code FROM regions WHERE 1 = 1");
+        let mut sql =
+            Sql::new("SELECT code, name, level, parent_code, merged_into FROM regions WHERE 1 = 1");
         scope.push_region(&mut sql, "code");
         sql.push(" ORDER BY code");
         Ok(fetch_dynamic!(self, RegionRow, &sql)?)
@@ -182,7 +186,7 @@ impl Store {
 
     pub async fn get_region(&self, code: &str) -> StoreResult<Option<RegionRow>> {
         Ok(on_read!(self, pool => {
-            sqlx::query_as::<_, RegionRow>("SELECT code, name, level, parent_code FROM regions WHERE code = $1")
+            sqlx::query_as::<_, RegionRow>("SELECT code, name, level, parent_code, merged_into FROM regions WHERE code = $1")
                 .bind(code)
                 .fetch_optional(pool)
                 .await?

@@ -34,6 +34,7 @@ async fn seed_org(store: &Store) {
                 name: name.into(),
                 level,
                 parent_code: parent.map(String::from),
+                merged_into: None,
             })
             .await
             .unwrap();

@@ -61,6 +61,7 @@ import type {
   Permission,
   ReconciliationRow,
   Region,
+  RegionDetail,
   Role,
   SecurityPolicy,
   Source,
@@ -69,7 +70,16 @@ import type {
   UserUpdate,
 } from './types'
 import type { ExportJob, ExportRequest } from './exportTypes'
-import type { QualityCheck, QualityFailure, QualityRun } from './qualityTypes'
+import type {
+  Operation,
+  OplogAnomaly,
+  OplogCheck,
+  QualityCheck,
+  QualityFailure,
+  QualityRun,
+  QualitySchedule,
+  QualityTrendPoint,
+} from './qualityTypes'
 import type {
   ActionRequest,
   ComplaintClass,
@@ -127,6 +137,12 @@ export const orgApi = {
   updateDepartment: (code: string, body: { name: string; region_code: string }) =>
     http.put<Department>(`/departments/${enc(code)}`, body),
   deleteDepartment: (code: string) => http.delete(`/departments/${enc(code)}`),
+  region: (code: string) => http.get<RegionDetail>(`/regions/${enc(code)}`),
+  updateRegion: (code: string, body: { name: string; attributes: Record<string, string> }) =>
+    http.put<RegionDetail>(`/regions/${enc(code)}`, body),
+  mergeRegion: (code: string, into: string) =>
+    http.post<RegionDetail>(`/regions/${enc(code)}/merge`, { into }),
+  deleteRegion: (code: string) => http.delete(`/regions/${enc(code)}`),
 }
 
 export const userApi = {
@@ -316,6 +332,18 @@ export const qualityApi = {
   get: (id: number) => http.get<QualityRun>(`/quality/runs/${id}`),
   failures: (id: number, q: QueryParams) => http.get<Page<QualityFailure>>(`/quality/runs/${id}/failures`, q),
   reportUrl: (id: number) => buildUrl(`/quality/runs/${id}/report`, {}),
+  startOplogCheck: (body: { from: string; to: string; region?: string; sample: number }) =>
+    http.post<OplogCheck>('/quality/oplog-checks', body),
+  oplogChecks: () => http.get<OplogCheck[]>('/quality/oplog-checks'),
+  oplogCheck: (id: number) => http.get<OplogCheck>(`/quality/oplog-checks/${id}`),
+  oplogAnomalies: (id: number, q: QueryParams) =>
+    http.get<Page<OplogAnomaly>>(`/quality/oplog-checks/${id}/anomalies`, q),
+  caseOperations: (caseCode: string) => http.get<Operation[]>(`/cases/${enc(caseCode)}/operation-logs`),
+  schedules: () => http.get<QualitySchedule[]>('/quality/schedules'),
+  createSchedule: (body: { cron: string; days: number; region?: string }) =>
+    http.post<QualitySchedule>('/quality/schedules', body),
+  deleteSchedule: (id: number) => http.delete(`/quality/schedules/${id}`),
+  trend: () => http.get<QualityTrendPoint[]>('/quality/trend'),
 }
 
 export const guidanceApi = {

@@ -39,3 +39,57 @@ export interface QualityFailure {
   submitted_at: string
   reason: string
 }
+
+/** POST/GET /quality/oplog-checks: a sampled comparison of cases with their operation logs. */
+export interface OplogCheck {
+  id: number
+  from: string
+  to: string
+  region: string | null
+  sample_size: number
+  cases_checked: number
+  anomalous: number
+  counts: { code: string; name: string; count: number }[]
+  created_at: string
+}
+
+/** GET /quality/oplog-checks/{id}/anomalies: an anomalous case and why. */
+export interface OplogAnomaly {
+  case_code: string
+  code: string
+  region_code: string
+  submitted_at: string
+  reason: string
+}
+
+/** GET /cases/{code}/operation-logs: one logged operation. */
+export interface Operation {
+  source: string
+  action: string
+  /** Whether the action is a known step. */
+  known: boolean
+  operator: string
+  at: string
+  note: string | null
+}
+
+/** GET/POST /quality/schedules: runs started on a cron minute. */
+export interface QualitySchedule {
+  id: number
+  cron: string
+  days: number
+  region: string | null
+  last_run_at: string | null
+  created_at: string
+}
+
+/** GET /quality/trend: one finished run. */
+export interface QualityTrendPoint {
+  run_id: number
+  created_at: string
+  from: string
+  to: string
+  cases_checked: number
+  failures: number
+  per_hundred: number
+}

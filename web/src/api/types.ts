@@ -48,6 +48,23 @@ export interface Region {
   name: string
   level: 1 | 2 | 3 | 4
   parent_code: string | null
+  /** Set when merged into another region (the code still resolves in old records). */
+  merged_into?: string | null
+}
+
+export interface RegionChange {
+  action: 'rename' | 'attributes' | 'merge'
+  before: string
+  after: string
+  actor: string
+  at: number
+}
+
+export interface RegionDetail extends Region {
+  attributes: Record<string, string>
+  /** What references the region: a region with any cannot be deleted. */
+  references: string[]
+  history: RegionChange[]
 }
 
 export type DepartmentLevel = 'city' | 'district'

@@ -147,7 +147,7 @@ async fn latency(
 
 pub async fn monitoring(store: &Store, vault: &IdentityVault, open: u64) -> anyhow::Result<()> {
     govpulse_server::seed::builtin_seed(store).await?;
-    govpulse_server::seed::organisation_seed(store).await?;
+    govpulse_server::seed::organisation_seed(store, &govpulse_server::seed::city::BEIJING).await?;
     anyhow::ensure!(
         store.count_cases().await? == 0,
         "bench monitoring needs an empty database"

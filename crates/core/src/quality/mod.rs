@@ -3,6 +3,9 @@
 //! functions of one case's facts. The server streams a period's cases through
 //! [`check_case`] page by page (QC-2).
 
+pub mod oplog;
+pub mod schedule;
+
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -154,10 +157,16 @@ fn time(ms: i64) -> String {
     crate::time::to_rfc3339(ms)
 }
 
-/// Every check of the library on one case.
+/// Every check of the library on one case, against the built-in code lists.
 pub fn check_case(case: &CaseFacts) -> Vec<Failure> {
+    check_case_with(case, HANDLING_MODES)
+}
+
+/// Every check of the library on one case; `handling_modes` is the current
+/// version of the 办理形式 code list (managed centrally, see the server).
+pub fn check_case_with(case: &CaseFacts, handling_modes: &[&str]) -> Vec<Failure> {
     let mut failures = Vec::new();
-    if let Some(mode) = case.handling_mode.filter(|m| !HANDLING_MODES.contains(m)) {
+    if let Some(mode) = case.handling_mode.filter(|m| !handling_modes.contains(m)) {
         failures.push(fail(
             "general.handling_mode",
             format!("办理形式代码 {mode} 不在代码表中"),

@@ -157,23 +157,17 @@ pub async fn sweep(state: &AppState, now: i64) -> ApiResult<(u64, u64)> {
 /// arrives: a feed that stopped is exactly the one that sends nothing to
 /// trigger a check. Stops when the server drains.
 pub fn start(state: &AppState) {
-    let state = state.clone();
-    let shutdown = state.overload.shutdown.clone();
-    tokio::spawn(async move {
-        let run = async {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(SWEEP_SECS));
-            loop {
-                tick.tick().await;
-                if let Err(err) = sweep(&state, now_ms()).await {
-                    tracing::warn!(error = ?err, "feed health sweep failed");
-                }
-            }
-        };
-        tokio::select! {
-            () = run => {}
-            () = shutdown.draining() => {}
-        }
-    });
+    crate::sweep::every(
+        state,
+        SWEEP_SECS,
+        "feed health sweep",
+        |state, now| async move {
+            sweep(&state, now)
+                .await
+                .map(|_| ())
+                .map_err(|e| anyhow::anyhow!("{e:?}"))
+        },
+    );
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

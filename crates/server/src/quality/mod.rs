@@ -1,8 +1,12 @@
 //! Case data quality (办件数据质检, QC-1/2): the check library, runs over a
 //! period's cases as background jobs, their results by code and region, the
-//! failing cases (one list mechanism) and an XLSX report.
+//! failing cases (one list mechanism) and an XLSX report; operation logs
+//! against case data (QC-3) in [`oplogs`].
 
+mod code_lists;
+mod oplogs;
 mod runner;
+pub mod schedules;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{non_empty, ApiJson, ApiQuery};
@@ -30,6 +34,31 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_run))
         .routes(routes!(list_failures))
         .routes(routes!(report))
+        .merge(oplogs::routes())
+        .merge(schedules::routes())
+        .merge(code_lists::routes())
+}
+
+/// A check's period `[from, to)` (both required, `to` after `from`), and
+/// its optional region must be a region code.
+fn period(from: &str, to: &str, region: &Option<String>) -> ApiResult<(i64, i64)> {
+    let (from, to) =
+        crate::aggregation::time_window(&Some(from.to_string()), &Some(to.to_string()))?;
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(ApiError::invalid_field("from", "须给出质检期间 from 与 to"));
+    };
+    if to <= from {
+        return Err(ApiError::invalid_field("to", "结束须晚于开始"));
+    }
+    if let Some(r) = non_empty(region) {
+        if govpulse_core::region::RegionLevel::of_code(&r).is_none() {
+            return Err(ApiError::invalid_field(
+                "region",
+                "不是 6、9 或 12 位区划代码",
+            ));
+        }
+    }
+    Ok((from, to))
 }
 
 /// Fail the runs a stopped process left unfinished (their creators start them again).
@@ -110,23 +139,8 @@ pub async fn start_run(
     ApiJson(req): ApiJson<RunRequest>,
 ) -> ApiResult<(StatusCode, Json<RunStarted>)> {
     caller.require(&state, "data:govern").await?;
-    let (from, to) =
-        crate::aggregation::time_window(&Some(req.from.clone()), &Some(req.to.clone()))?;
-    let (Some(from), Some(to)) = (from, to) else {
-        return Err(ApiError::invalid_field("from", "须给出质检期间 from 与 to"));
-    };
-    if to <= from {
-        return Err(ApiError::invalid_field("to", "结束须晚于开始"));
-    }
+    let (from, to) = period(&req.from, &req.to, &req.region)?;
     let region = non_empty(&req.region);
-    if let Some(r) = &region {
-        if govpulse_core::region::RegionLevel::of_code(r).is_none() {
-            return Err(ApiError::invalid_field(
-                "region",
-                "不是 6、9 或 12 位区划代码",
-            ));
-        }
-    }
     let scope = caller.org_scope();
     let audit = caller.audit(
         "quality.run",

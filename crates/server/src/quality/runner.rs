@@ -3,7 +3,7 @@
 //! each through the check library, failures written per page.
 
 use crate::state::AppState;
-use govpulse_core::quality::{check_case, CaseFacts, ItemVersion};
+use govpulse_core::quality::{check_case_with, CaseFacts, ItemVersion};
 use govpulse_store::org::OrgScope;
 use govpulse_store::quality::{FailureRow, DONE, FAILED, RUNNING};
 use govpulse_store::StoreResult;
@@ -69,6 +69,9 @@ async fn check_all(state: &AppState, job: &Job) -> StoreResult<Counts> {
     let mut by_region: BTreeMap<(String, &'static str), u64> = BTreeMap::new();
     let mut versions: HashMap<String, Vec<ItemVersion>> = HashMap::new();
     let mut after: Option<(i64, String)> = None;
+    // The code list in force when the run starts.
+    let modes = super::code_lists::handling_modes(store).await?;
+    let modes: Vec<&str> = modes.iter().map(String::as_str).collect();
     loop {
         let cases = store
             .quality_cases(
@@ -125,7 +128,7 @@ async fn check_all(state: &AppState, job: &Job) -> StoreResult<Counts> {
                     .unwrap_or(&[]),
                 events: &case_events,
             };
-            for failure in check_case(&facts) {
+            for failure in check_case_with(&facts, &modes) {
                 *by_code.entry(failure.code).or_default() += 1;
                 *by_region
                     .entry((case.district_code.clone(), failure.code))

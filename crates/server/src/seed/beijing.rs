@@ -7,9 +7,35 @@
 //! follow the GB/T 2260 extension pattern (district + 3 digits, street + 3 digits)
 //! but are illustrative.
 
-pub const CITY: (&str, &str) = ("110000", "北京市");
+use super::city::{DemoCity, District};
 
-pub const DISTRICTS: &[(&str, &str, &[&str])] = &[
+pub const BEIJING: DemoCity = DemoCity {
+    code: "110000",
+    name: "北京市",
+    districts: DISTRICTS,
+    weights: &[
+        ("110105", 18),
+        ("110108", 16),
+        ("110106", 10),
+        ("110114", 11),
+        ("110112", 9),
+        ("110115", 9),
+        ("110113", 7),
+        ("110111", 7),
+        ("110102", 6),
+        ("110101", 4),
+    ],
+    communities: COMMUNITIES,
+    city_departments: CITY_DEPARTMENTS,
+    district_departments: DISTRICT_DEPARTMENTS,
+    operators: &[
+        ("chaoyang", "Chaoyang@123", "朝阳区运营专员", "110105"),
+        ("haidian", "Haidian@123", "海淀区运营专员", "110108"),
+    ],
+    showcase: ["110105", "110108", "110101"],
+};
+
+const DISTRICTS: &[District] = &[
     (
         "110101",
         "东城区",
@@ -113,8 +139,7 @@ pub const DISTRICTS: &[(&str, &str, &[&str])] = &[
     ("110302", "北京经济技术开发区", &["荣华街道", "博兴街道"]),
 ];
 
-/// A few communities (社区) so the fourth level of the tree is real.
-pub const COMMUNITIES: &[(&str, &str)] = &[
+const COMMUNITIES: &[(&str, &str)] = &[
     ("110105001001", "建国门外大街社区"),
     ("110105001002", "永安里社区"),
     ("110105004001", "三里屯社区"),
@@ -122,8 +147,7 @@ pub const COMMUNITIES: &[(&str, &str)] = &[
     ("110108009002", "科育社区"),
 ];
 
-/// City-level departments (委办局), coded `110000D001…`.
-pub const CITY_DEPARTMENTS: &[&str] = &[
+const CITY_DEPARTMENTS: &[&str] = &[
     "市发展改革委",
     "市教委",
     "市科委、中关村管委会",
@@ -166,8 +190,7 @@ pub const CITY_DEPARTMENTS: &[&str] = &[
     "市住房公积金管理中心",
 ];
 
-/// Departments every district has, coded `{district}D001…`; named with the district.
-pub const DISTRICT_DEPARTMENTS: &[&str] = &[
+const DISTRICT_DEPARTMENTS: &[&str] = &[
     "发展改革委",
     "教委",
     "公安分局",
@@ -184,8 +207,3 @@ pub const DISTRICT_DEPARTMENTS: &[&str] = &[
 
 /// The department the demo `dept` user belongs to: 市市场监管局.
 pub const DEMO_DEPARTMENT: &str = "110000D024";
-
-/// Department code for the `index`-th (0-based) department of a region.
-pub fn department_code(region: &str, index: usize) -> String {
-    format!("{region}D{:03}", index + 1)
-}

@@ -1,8 +1,8 @@
 //! The demo item catalogue: real item names from a Sichuan district's item
 //! sample (Apache-2.0, built in: `crates/server/data/README.md`), re-homed to
-//! Beijing's departments; generic names when a given sample file holds none.
+//! the demo city's departments; generic names when a given sample file holds none.
 
-use super::beijing;
+use super::city::DemoCity;
 use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -162,6 +162,7 @@ fn materials_for(name: &str, rng: &mut ChaCha8Rng) -> Value {
 
 /// Build about `per_district` items for each district plus city-level items.
 pub fn demo_items(
+    city: &DemoCity,
     sample: &[SampleItem],
     per_district: usize,
     city_items: usize,
@@ -237,18 +238,17 @@ pub fn demo_items(
             second_version,
         }
     };
-    for (district, _, _) in beijing::DISTRICTS {
+    for (district, _, _) in city.districts {
         pool.shuffle(rng);
         for (serial, sample) in pool.iter().cycle().take(per_district).enumerate() {
-            let dept = beijing::department_code(district, department_index(&sample.department));
+            let dept = DemoCity::department_code(district, department_index(&sample.department));
             items.push(build(sample, district, dept, serial, rng));
         }
     }
     pool.shuffle(rng);
     for (serial, sample) in pool.iter().cycle().take(city_items).enumerate() {
-        let dept =
-            beijing::department_code(beijing::CITY.0, city_department_index(&sample.department));
-        items.push(build(sample, beijing::CITY.0, dept, serial, rng));
+        let dept = DemoCity::department_code(city.code, city_department_index(&sample.department));
+        items.push(build(sample, city.code, dept, serial, rng));
     }
     items
 }

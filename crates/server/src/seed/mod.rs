@@ -3,12 +3,15 @@
 
 mod beijing;
 pub mod catalogue;
+mod changzhou;
+pub mod city;
 pub mod demo_data;
 pub mod demo_guidance;
 pub mod demo_work_orders;
 mod people;
 
 pub use beijing::DEMO_DEPARTMENT;
+pub use city::DemoCity;
 
 use crate::identity::secrets::{hash_password, random_token};
 use govpulse_core::audit::Outcome;
@@ -26,84 +29,51 @@ pub struct DemoAccount {
     pub role: &'static str,
     pub scope_kind: &'static str,
     pub region: &'static str,
-    pub department: Option<&'static str>,
+    pub department: Option<String>,
 }
 
-/// The demo accounts (README lists them).
-pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
-    DemoAccount {
-        username: "admin",
-        password: "Admin@12345",
-        display_name: "系统管理员",
-        role: "sys_admin",
+/// The demo accounts of a city (README lists them): city-wide accounts, the
+/// city's two district operators, and the market regulation bureau's `dept`.
+pub fn demo_account_list(city: &DemoCity) -> Vec<DemoAccount> {
+    let city_wide = |username, password, display_name, role| DemoAccount {
+        username,
+        password,
+        display_name,
+        role,
         scope_kind: "city",
-        region: "110000",
+        region: city.code,
         department: None,
-    },
-    DemoAccount {
-        username: "secadmin",
-        password: "Sec@123456",
-        display_name: "安全管理员",
-        role: "sec_admin",
-        scope_kind: "city",
-        region: "110000",
-        department: None,
-    },
-    DemoAccount {
-        username: "auditor",
-        password: "Audit@12345",
-        display_name: "审计管理员",
-        role: "audit_admin",
-        scope_kind: "city",
-        region: "110000",
-        department: None,
-    },
-    DemoAccount {
-        username: "city",
-        password: "City@12345",
-        display_name: "市级运营专员",
-        role: "city_operator",
-        scope_kind: "city",
-        region: "110000",
-        department: None,
-    },
-    DemoAccount {
-        username: "chaoyang",
-        password: "Chaoyang@123",
-        display_name: "朝阳区运营专员",
-        role: "district_operator",
-        scope_kind: "region",
-        region: "110105",
-        department: None,
-    },
-    DemoAccount {
-        username: "haidian",
-        password: "Haidian@123",
-        display_name: "海淀区运营专员",
-        role: "district_operator",
-        scope_kind: "region",
-        region: "110108",
-        department: None,
-    },
-    DemoAccount {
-        username: "evaluator",
-        password: "Eval@123456",
-        display_name: "考核管理员",
-        role: "evaluator",
-        scope_kind: "city",
-        region: "110000",
-        department: None,
-    },
-    DemoAccount {
-        username: "dept",
-        password: "Dept@123456",
-        display_name: "市场监管局业务员",
-        role: "dept_user",
+    };
+    let mut accounts = vec![
+        city_wide("admin", "Admin@12345", "系统管理员", "sys_admin"),
+        city_wide("secadmin", "Sec@123456", "安全管理员", "sec_admin"),
+        city_wide("auditor", "Audit@12345", "审计管理员", "audit_admin"),
+        city_wide("city", "City@12345", "市级运营专员", "city_operator"),
+    ];
+    for (username, password, display_name, district) in city.operators {
+        accounts.push(DemoAccount {
+            username,
+            password,
+            display_name,
+            role: "district_operator",
+            scope_kind: "region",
+            region: district,
+            department: None,
+        });
+    }
+    accounts.push(city_wide(
+        "evaluator",
+        "Eval@123456",
+        "考核管理员",
+        "evaluator",
+    ));
+    accounts.push(DemoAccount {
         scope_kind: "department",
-        region: "110000",
-        department: Some(DEMO_DEPARTMENT),
-    },
-];
+        department: Some(city.demo_department()),
+        ..city_wide("dept", "Dept@123456", "市场监管局业务员", "dept_user")
+    });
+    accounts
+}
 
 pub(crate) fn system_record(action: &str, details: serde_json::Value) -> AuditRecord {
     AuditRecord {
@@ -185,20 +155,21 @@ pub async fn default_sources(store: &Store) -> anyhow::Result<()> {
 /// The built-in source whose rules read item-system CSV exports.
 pub const ITEM_CATALOGUE_SOURCE: &str = "item-catalogue";
 
-/// The Beijing region tree (regions only): needed before any account exists.
-pub async fn region_seed(store: &Store) -> anyhow::Result<()> {
+/// A demo city's region tree (regions only).
+pub async fn region_seed(store: &Store, city: &DemoCity) -> anyhow::Result<()> {
     let region = |code: &str, name: &str, level: i32, parent: Option<&str>| RegionRow {
         code: code.to_string(),
         name: name.to_string(),
         level,
         parent_code: parent.map(String::from),
+        merged_into: None,
     };
     store
-        .upsert_region(&region(beijing::CITY.0, beijing::CITY.1, 1, None))
+        .upsert_region(&region(city.code, city.name, 1, None))
         .await?;
-    for (code, name, streets) in beijing::DISTRICTS {
+    for (code, name, streets) in city.districts {
         store
-            .upsert_region(&region(code, name, 2, Some(beijing::CITY.0)))
+            .upsert_region(&region(code, name, 2, Some(city.code)))
             .await?;
         for (i, street) in streets.iter().enumerate() {
             let street_code = format!("{code}{:03}", i + 1);
@@ -207,7 +178,7 @@ pub async fn region_seed(store: &Store) -> anyhow::Result<()> {
                 .await?;
         }
     }
-    for (code, name) in beijing::COMMUNITIES {
+    for (code, name) in city.communities {
         store
             .upsert_region(&region(code, name, 4, Some(&code[..9])))
             .await?;
@@ -215,22 +186,22 @@ pub async fn region_seed(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The demo organisation: regions plus city and district departments.
-pub async fn organisation_seed(store: &Store) -> anyhow::Result<usize> {
-    region_seed(store).await?;
+/// The demo organisation of a city: regions plus city and district departments.
+pub async fn organisation_seed(store: &Store, city: &DemoCity) -> anyhow::Result<usize> {
+    region_seed(store, city).await?;
     let mut departments = Vec::new();
-    for (i, name) in beijing::CITY_DEPARTMENTS.iter().enumerate() {
+    for (i, name) in city.city_departments.iter().enumerate() {
         departments.push((
-            beijing::department_code(beijing::CITY.0, i),
+            DemoCity::department_code(city.code, i),
             name.to_string(),
             "city",
-            beijing::CITY.0,
+            city.code,
         ));
     }
-    for (district, district_name, _) in beijing::DISTRICTS {
-        for (i, name) in beijing::DISTRICT_DEPARTMENTS.iter().enumerate() {
+    for (district, district_name, _) in city.districts {
+        for (i, name) in city.district_departments.iter().enumerate() {
             departments.push((
-                beijing::department_code(district, i),
+                DemoCity::department_code(district, i),
                 format!("{district_name}{name}"),
                 "district",
                 *district,
@@ -243,7 +214,7 @@ pub async fn organisation_seed(store: &Store) -> anyhow::Result<usize> {
     store
         .audit(&system_record(
             "org.seed",
-            serde_json::json!({ "departments": departments.len() }),
+            serde_json::json!({ "city": city.code, "departments": departments.len() }),
         ))
         .await?;
     Ok(departments.len())
@@ -251,9 +222,9 @@ pub async fn organisation_seed(store: &Store) -> anyhow::Result<usize> {
 
 /// Create the demo accounts that do not exist yet. In demo mode they skip the
 /// forced first-login change so the README's passwords work at once.
-pub async fn demo_accounts(store: &Store) -> anyhow::Result<usize> {
+pub async fn demo_accounts(store: &Store, city: &DemoCity) -> anyhow::Result<usize> {
     let mut created = 0;
-    for account in DEMO_ACCOUNTS {
+    for account in demo_account_list(city) {
         if store
             .find_user_by_username(account.username)
             .await?
@@ -267,7 +238,7 @@ pub async fn demo_accounts(store: &Store) -> anyhow::Result<usize> {
             password_hash: hash_password(account.password.to_string()).await?,
             scope_kind: account.scope_kind.to_string(),
             region_code: account.region.to_string(),
-            department_code: account.department.map(String::from),
+            department_code: account.department,
             must_change_password: false,
             roles: vec![account.role.to_string()],
         };
@@ -286,12 +257,20 @@ pub async fn demo_accounts(store: &Store) -> anyhow::Result<usize> {
 }
 
 /// On an installation without users, create `admin` with a random password
-/// that must be changed at first login. Returns the password to print once.
+/// that must be changed at first login, scoped to the top of the region tree
+/// (`govpulse org import` sets one up; without one, the Beijing demo tree is
+/// loaded). Returns the password to print once.
 pub async fn first_admin(store: &Store) -> anyhow::Result<Option<String>> {
     if store.count_users().await? > 0 {
         return Ok(None);
     }
-    region_seed(store).await?;
+    let root = match store.root_region().await? {
+        Some(root) => root.code,
+        None => {
+            region_seed(store, &beijing::BEIJING).await?;
+            beijing::BEIJING.code.to_string()
+        }
+    };
     // Four character classes guaranteed, plus 16 random URL-safe characters.
     let password = format!("Gp#{}9a", random_token(12));
     let new = NewUser {
@@ -299,7 +278,7 @@ pub async fn first_admin(store: &Store) -> anyhow::Result<Option<String>> {
         display_name: "系统管理员".to_string(),
         password_hash: hash_password(password.clone()).await?,
         scope_kind: "city".to_string(),
-        region_code: beijing::CITY.0.to_string(),
+        region_code: root,
         department_code: None,
         must_change_password: true,
         roles: vec!["sys_admin".to_string()],

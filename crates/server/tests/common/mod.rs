@@ -185,10 +185,12 @@ pub async fn state_for(db: &TestDb, adjust: impl FnOnce(&mut ServerConfig)) -> A
         .with_test_writer()
         .try_init();
     seed::builtin_seed(&db.store).await.expect("built-in data");
-    seed::organisation_seed(&db.store)
+    seed::organisation_seed(&db.store, &seed::city::BEIJING)
         .await
         .expect("organisation");
-    seed::demo_accounts(&db.store).await.expect("accounts");
+    seed::demo_accounts(&db.store, &seed::city::BEIJING)
+        .await
+        .expect("accounts");
     let mut config = ServerConfig {
         login_rate_per_minute: 10_000,
         intake_rate_per_minute: 10_000,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { QualityCheck, QualityRun } from '@/api/types'
-import { codeRows, isFinished, regionRows } from './quality'
+import { actionName, codeRows, isFinished, regionRows } from './quality'
 
 const checks: QualityCheck[] = [{ code: 'general.handling_mode', category: 'general', name: '办理形式代码不在代码表中', severity: 'error', enabled: true }]
 
@@ -46,5 +46,13 @@ describe('quality run views', () => {
     expect(isFinished(null)).toBe(false)
     expect(isFinished(run({ state: 'running' }))).toBe(false)
     expect(isFinished(run({ state: 'failed' }))).toBe(true)
+  })
+})
+
+describe('actionName', () => {
+  it('names stage kinds and auxiliary steps, and keeps unknown steps as sent', () => {
+    expect(actionName('accepted')).toBe('受理')
+    expect(actionName('assigned')).toBe('分办')
+    expect(actionName('盖章')).toBe('盖章')
   })
 })

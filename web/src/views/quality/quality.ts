@@ -1,5 +1,6 @@
 // 数据质检: labels of the check library and the shape of a run's result.
-import type { QualityCheck, QualityRun } from '@/api/types'
+import type { CaseEventKind, QualityCheck, QualityRun } from '@/api/types'
+import { CASE_EVENT_KIND } from '@/utils/labels'
 
 export const CATEGORY: Record<QualityCheck['category'], string> = {
   general: '通用规则',
@@ -44,4 +45,17 @@ export function regionRows(run: QualityRun): { region: string; count: number }[]
     sums.set(key, (sums.get(key) ?? 0) + r.count)
   }
   return [...sums.entries()].map(([region, count]) => ({ region, count })).sort((a, b) => b.count - a.count || a.region.localeCompare(b.region))
+}
+
+/** Names of operation-log actions: stage kinds and the auxiliary steps. */
+const AUXILIARY_ACTIONS: Record<string, string> = {
+  assigned: '分办',
+  transferred: '转办',
+  signed: '签批',
+  viewed: '查阅',
+  printed: '打印',
+}
+
+export function actionName(action: string): string {
+  return CASE_EVENT_KIND[action as CaseEventKind]?.text ?? AUXILIARY_ACTIONS[action] ?? action
 }

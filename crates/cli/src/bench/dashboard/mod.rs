@@ -261,8 +261,8 @@ pub async fn run(
     cases: u64,
     seconds: u64,
 ) -> anyhow::Result<()> {
-    govpulse_server::seed::organisation_seed(store).await?;
-    govpulse_server::seed::demo_accounts(store).await?;
+    govpulse_server::seed::organisation_seed(store, &govpulse_server::seed::city::BEIJING).await?;
+    govpulse_server::seed::demo_accounts(store, &govpulse_server::seed::city::BEIJING).await?;
     ensure!(
         store.count_cases().await? == 0,
         "bench dashboard needs an empty database"

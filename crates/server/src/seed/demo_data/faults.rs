@@ -1,13 +1,10 @@
 //! Deliberately bad records (issue 14, QC-1): one case per process and
-//! general check in 朝阳区, each marked in its remark (质检示例：<code>), so a
+//! general check in the first showcase district (朝阳区, 常州: 天宁区), each marked in its remark (质检示例：<code>), so a
 //! data quality run over the demo year finds them (docs/api-quality.md lists
 //! them). Intake accepts them all: only the checks see what is wrong.
 
 use super::{ChunkRecords, Generator, DAY_MS, HOUR_MS};
 use serde_json::json;
-
-/// Where the planted cases live (the demo district operator's district).
-const DISTRICT: &str = "110105";
 
 /// `(check code, handling mode, applicant name, events as (kind, hours after submission))`.
 type Fault = (
@@ -59,7 +56,9 @@ const FAULTS: &[Fault] = &[
 
 impl Generator<'_> {
     pub(super) fn plant_faults(&mut self, out: &mut ChunkRecords) {
-        let Some(item) = self.items_by_district[DISTRICT]
+        // In the first showcase district (the first demo district operator's).
+        let district = self.city.showcase[0];
+        let Some(item) = self.items_by_district[district]
             .iter()
             .copied()
             .find(|i| !i.immediate)
@@ -67,10 +66,10 @@ impl Generator<'_> {
             return;
         };
         for (n, (code, mode, name, events)) in FAULTS.iter().enumerate() {
-            let applicant = self.people[DISTRICT][n % self.people[DISTRICT].len()].clone();
+            let applicant = self.people[district][n % self.people[district].len()].clone();
             // Two weeks before the end of the demo year, an hour apart.
             let submitted = self.until - 14 * DAY_MS + n as i64 * HOUR_MS;
-            let (case_code, _) = self.case_record(out, DISTRICT, item, &applicant, submitted);
+            let (case_code, _) = self.case_record(out, district, item, &applicant, submitted);
             if let Some(record) = out.cases.last_mut() {
                 record.insert("remark".into(), json!(format!("质检示例：{code}")));
                 if let Some(mode) = mode {

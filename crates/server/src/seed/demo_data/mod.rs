@@ -1,16 +1,17 @@
-//! The demo data set (`govpulse demo --cases N --seed S`): a realistic year of
-//! Beijing government service — items, consultations preceding many cases, stage
+//! The demo data set (`govpulse demo --cases N --seed S --city CODE`): a realistic
+//! year of a city's government service — items, consultations preceding many cases, stage
 //! events with a realistic overdue tail, supplements, special procedures,
 //! rejections, withdrawals and evaluations. Deterministic for a seed and an end
 //! day, any size, and fed through the same intake pipeline as real data.
 
 mod faults;
 mod feed;
+mod oplogs;
 mod questions;
 mod showcase;
 
-use super::beijing;
 use super::catalogue::{self, DemoItem, SampleItem};
+use super::city::DemoCity;
 use super::people::{organisation, person, Applicant};
 use crate::aggregation::pipeline::{Pipeline, RawRecord};
 use govpulse_core::aggregation::consult_code;
@@ -39,6 +40,8 @@ pub struct DemoOptions {
     pub until_ms: i64,
     /// Items whose real names the demo uses (`catalogue::builtin_sample()`).
     pub sample: Vec<SampleItem>,
+    /// The city whose organisation the data belongs to.
+    pub city: &'static DemoCity,
 }
 
 /// Totals of a demo load, and how long the intake pipeline (validation,
@@ -105,23 +108,6 @@ const COMMENTS: &[&str] = &[
     "窗口指引不够清楚",
 ];
 
-/// District weights, roughly by population.
-fn district_weight(code: &str) -> u32 {
-    match code {
-        "110105" => 18,
-        "110108" => 16,
-        "110106" => 10,
-        "110114" => 11,
-        "110112" => 9,
-        "110115" => 9,
-        "110113" => 7,
-        "110111" => 7,
-        "110102" => 6,
-        "110101" => 4,
-        _ => 3,
-    }
-}
-
 fn time(ms: i64) -> Value {
     Value::String(govpulse_core::time::to_rfc3339(ms))
 }
@@ -140,6 +126,7 @@ fn office_hours(ms: i64, rng: &mut ChaCha8Rng) -> i64 {
 
 struct Generator<'a> {
     rng: ChaCha8Rng,
+    city: &'static DemoCity,
     until: i64,
     items_by_district: HashMap<&'static str, Vec<&'a DemoItem>>,
     city_items: Vec<&'a DemoItem>,
@@ -455,7 +442,14 @@ pub async fn load(
     let sample = &options.sample;
     let second_version_day =
         govpulse_core::time::to_rfc3339(options.until_ms - 120 * DAY_MS)[..10].to_string();
-    let items = catalogue::demo_items(sample, 100, 300, &mut rng, &second_version_day);
+    let items = catalogue::demo_items(
+        options.city,
+        sample,
+        100,
+        300,
+        &mut rng,
+        &second_version_day,
+    );
     let rules = CollectionRules::default();
     let now = govpulse_core::time::now_ms().max(options.until_ms);
     let mut summary = DemoSummary::default();
@@ -476,7 +470,9 @@ pub async fn load(
     let mut items_by_district: HashMap<&'static str, Vec<&DemoItem>> = HashMap::new();
     let mut city_items = Vec::new();
     for item in &items {
-        match beijing::DISTRICTS
+        match options
+            .city
+            .districts
             .iter()
             .find(|(code, _, _)| *code == item.region_code)
         {
@@ -486,7 +482,7 @@ pub async fn load(
     }
     let people_per_district = ((options.cases / 10).clamp(200, 200_000)) as usize;
     let mut people = HashMap::new();
-    for (code, _, _) in beijing::DISTRICTS {
+    for (code, _, _) in options.city.districts {
         let list: Vec<Applicant> = (0..people_per_district)
             .map(|_| {
                 if rng.gen_bool(0.85) {
@@ -500,12 +496,15 @@ pub async fn load(
     }
     let mut generator = Generator {
         rng,
+        city: options.city,
         until: options.until_ms,
         items_by_district,
         city_items,
-        districts: beijing::DISTRICTS
+        districts: options
+            .city
+            .districts
             .iter()
-            .map(|(code, _, _)| (*code, district_weight(code)))
+            .map(|(code, _, _)| (*code, options.city.weight(code)))
             .collect(),
         people,
         serials: HashMap::new(),
@@ -548,10 +547,14 @@ pub async fn load(
     generator.showcase(&mut out);
     generator.plant_faults(&mut out);
     ingest(pipeline, out, now, &mut summary, |_, _| {}).await?;
-    super::demo_work_orders::load(pipeline, now).await?;
-    // Dated from the demo's last day, like the showcase: the same seed and
-    // day give the same data.
-    super::demo_guidance::load(pipeline, options.until_ms).await?;
+    // The work-order and guidance scenarios are written for Beijing's items.
+    if options.city.is_beijing() {
+        super::demo_work_orders::load(pipeline, now).await?;
+        // Dated from the demo's last day, like the showcase: the same seed and
+        // day give the same data.
+        super::demo_guidance::load(pipeline, options.until_ms).await?;
+    }
+    oplogs::register(pipeline.store, options.city.showcase[0], options.until_ms).await?;
     // Last: the feed's manifest declares what arrived today plus a lost batch.
     feed::register(pipeline.store, now).await?;
     summary.event_rate_first_tenth = first_tenth.0 as f64 / first_tenth.1.max(1e-9);

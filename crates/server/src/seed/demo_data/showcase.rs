@@ -2,16 +2,13 @@
 //! warning model has live warnings on a fresh `make run`: repeated
 //! consultations, repeated applications and rejections, late acceptance,
 //! approval at 80 % and past its limit, a long special procedure and an
-//! unfinished 即办件 — in three districts, 朝阳区 among them.
+//! unfinished 即办件 — in the city's three showcase districts (Beijing: 朝阳区
+//! among them, 常州: 天宁区).
 
 use super::{office_hours, ChunkRecords, Generator, DAY_MS, HOUR_MS};
-use crate::seed::beijing::DEMO_DEPARTMENT;
 use crate::seed::catalogue::DemoItem;
 use crate::seed::people::Applicant;
 use rand::Rng;
-
-/// Districts that get the showcase (朝阳区 is the demo district operator's).
-const DISTRICTS: &[&str] = &["110105", "110108", "110101"];
 
 impl<'a> Generator<'a> {
     fn showcase_item(&mut self, district: &str, immediate: bool) -> Option<&'a DemoItem> {
@@ -55,7 +52,7 @@ impl<'a> Generator<'a> {
     }
 
     pub(super) fn showcase(&mut self, out: &mut ChunkRecords) {
-        for district in DISTRICTS {
+        for district in self.city.showcase {
             let (Some(item), Some(quick)) = (
                 self.showcase_item(district, false),
                 self.showcase_item(district, true),
@@ -108,18 +105,20 @@ impl<'a> Generator<'a> {
             let applicant = self.showcase_applicant(district);
             self.showcase_case(out, district, quick, &applicant, 3, &[("accepted", 3)]);
         }
-        // The demo department user's own items: late approvals in 朝阳区.
+        // The demo department user's own items: late approvals in the first
+        // two showcase districts.
+        let demo_department = self.city.demo_department();
         let own: Vec<&'a DemoItem> = self
             .city_items
             .iter()
             .copied()
             .filter(|i| {
-                i.department_code == DEMO_DEPARTMENT && !i.immediate && i.promised_limit >= 5
+                i.department_code == demo_department && !i.immediate && i.promised_limit >= 5
             })
             .collect();
         if let Some(item) = own.first() {
             let limit_days = item.promised_limit * 7 / 5;
-            for (share, district) in [(13, DISTRICTS[0]), (9, DISTRICTS[1])] {
+            for (share, district) in [(13, self.city.showcase[0]), (9, self.city.showcase[1])] {
                 let applicant = self.showcase_applicant(district);
                 let accepted = limit_days * share / 10;
                 self.showcase_case(
