@@ -28,14 +28,34 @@ where
         integral_floats_to_integers(&mut value);
         serde_path_to_error::deserialize(value)
             .map(Self)
-            .map_err(|err| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "request.invalid",
-                    "请求字段不符合要求",
-                )
-                .with_details(serde_json::json!({ "reason": err.to_string() }))
-            })
+            .map_err(shape_error)
+    }
+}
+
+/// A body of the wrong shape. A missing field is named in `details.fields`,
+/// like every other field error, so a form can show it at the field.
+fn shape_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let reason = err.to_string();
+    let inner = err.inner().to_string();
+    let missing = inner
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    match missing {
+        Some(name) => {
+            let path = err.path().to_string();
+            let field = if path == "." {
+                name.to_string()
+            } else {
+                format!("{path}.{name}")
+            };
+            ApiError::invalid_field(&field, "此项必填")
+        }
+        None => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "request.invalid",
+            "请求字段不符合要求",
+        )
+        .with_details(serde_json::json!({ "reason": reason })),
     }
 }
 

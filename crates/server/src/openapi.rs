@@ -16,6 +16,7 @@ use govpulse_store::guidance::tolerance::TOLERANCE_LIST;
 use govpulse_store::guidance::TREE_LIST;
 use govpulse_store::identity::USER_LIST;
 use govpulse_store::monitoring::{DELIVERY_LIST, MESSAGE_LIST, WARNING_LIST};
+use govpulse_store::oplogs::ANOMALY_LIST;
 use govpulse_store::org::DEPARTMENT_LIST;
 use govpulse_store::quality::FAILURE_LIST;
 use govpulse_store::workorders::WORK_ORDER_LIST;
@@ -121,6 +122,7 @@ fn sortable_fields(path: &str) -> Option<Vec<&'static str>> {
         "/items" => ITEM_LIST.sortable(),
         "/messages" => MESSAGE_LIST.sortable(),
         "/quality/runs/{id}/failures" => FAILURE_LIST.sortable(),
+        "/quality/oplog-checks/{id}/anomalies" => ANOMALY_LIST.sortable(),
         "/reconciliation" | "/reconciliation/export" => RECONCILIATION_LIST.sortable(),
         "/tolerance" => TOLERANCE_LIST.sortable(),
         "/users" => USER_LIST.sortable(),
@@ -186,10 +188,23 @@ fn refine_parameter(path: &str, parameter: &mut Parameter) {
     }
 }
 
+/// A work-order action is one the built-in types define.
+fn declare_work_order_actions(doc: &mut Document) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    if let Some(RefOr::T(Schema::Object(request))) = components.schemas.get_mut("ActionRequest") {
+        if let Some(RefOr::T(Schema::Object(action))) = request.properties.get_mut("action") {
+            action.enum_values = Some(types::known_actions().into_iter().map(Into::into).collect());
+        }
+    }
+}
+
 /// Complete the generated document: precise list parameters and the statuses
 /// of [`common_statuses`] on every operation that does not declare them itself
 /// (an operation's own description wins).
 pub fn complete(doc: &mut Document) {
+    declare_work_order_actions(doc);
     for (path, item) in doc.paths.paths.iter_mut() {
         let operations = [
             &mut item.get,

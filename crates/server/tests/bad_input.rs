@@ -281,3 +281,51 @@ async fn metrics_answer_this_machine_or_the_metrics_token_only() {
         .contains("http_requests_total"));
     app.cleanup().await;
 }
+
+/// utoipa names a schema after its type and keeps one of two types of the same
+/// name, so a clash makes the document describe one body with the other's
+/// fields. Every documented type needs its own name (`#[schema(as = …)]`).
+#[test]
+fn every_documented_type_has_its_own_schema_name() {
+    fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("src dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    rust_files(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("source");
+        let mut documented = false;
+        let mut renamed: Option<String> = None;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                documented = true;
+                renamed = None;
+            } else if let Some(name) = line.strip_prefix("#[schema(as = ") {
+                renamed = name.strip_suffix(")]").map(String::from);
+            } else if documented
+                && (line.starts_with("pub struct ") || line.starts_with("pub enum "))
+            {
+                let type_name = line.split_whitespace().nth(2).unwrap_or_default();
+                let type_name = type_name.split(['<', '{', '(']).next().unwrap_or_default();
+                let name = renamed.take().unwrap_or_else(|| type_name.to_string());
+                let place = format!("{}: {type_name}", file.display());
+                if let Some(other) = seen.insert(name.clone(), place.clone()) {
+                    panic!("schema name {name} is used by {other} and {place}");
+                }
+                documented = false;
+            }
+        }
+    }
+    assert!(seen.len() > 100, "found {} documented types", seen.len());
+}

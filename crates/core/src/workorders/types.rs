@@ -324,6 +324,24 @@ pub fn builtin() -> &'static [OrderType] {
     })
 }
 
+/// Every action name of the built-in types, sorted, without repeats.
+pub fn known_actions() -> Vec<&'static str> {
+    let mut actions: Vec<&str> = builtin()
+        .iter()
+        .flat_map(|t| t.transitions.iter().map(|tr| tr.action.as_str()))
+        .collect();
+    actions.sort_unstable();
+    actions.dedup();
+    actions
+}
+
+/// Whether some built-in type has this action.
+pub fn is_known_action(action: &str) -> bool {
+    builtin()
+        .iter()
+        .any(|t| t.transitions.iter().any(|tr| tr.action == action))
+}
+
 /// A built-in type by code.
 pub fn by_code(code: &str) -> Option<&'static OrderType> {
     builtin().iter().find(|t| t.code == code)

@@ -159,11 +159,18 @@ pub async fn post_operations(
 #[serde(deny_unknown_fields)]
 pub struct CheckRequest {
     /// Period of the cases' submission (YYYY-MM-DD or RFC 3339).
+    #[schema(
+        pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$"
+    )]
     pub from: String,
+    #[schema(
+        pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$"
+    )]
     pub to: String,
     /// A region subtree inside the caller's scope.
     pub region: Option<String>,
     /// Cases to sample (1–2,000; default 200).
+    #[schema(minimum = 1, maximum = 2000)]
     pub sample: Option<i64>,
 }
 
@@ -175,6 +182,7 @@ pub struct AnomalyCount {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = OplogCheckView)]
 pub struct CheckView {
     pub id: i64,
     pub from: String,

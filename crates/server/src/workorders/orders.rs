@@ -379,10 +379,12 @@ fn stale() -> ApiError {
 
 async fn refuse(state: &AppState, caller: &Caller, refusal: Refusal) -> ApiError {
     match refusal {
-        // Another type's action is as impossible here as one this state lacks.
-        Refusal::UnknownAction(_) => {
+        // Another type's action is as impossible here as one this state
+        // lacks; a name no type knows is bad input.
+        Refusal::UnknownAction(action) if types::is_known_action(&action) => {
             ApiError::conflict("workorder.invalid_transition", "该工单类型没有此操作")
         }
+        Refusal::UnknownAction(_) => ApiError::invalid_field("action", "没有此工单操作"),
         Refusal::InvalidTransition { .. } => {
             ApiError::conflict("workorder.invalid_transition", "工单当前状态不允许此操作")
         }
