@@ -55,6 +55,15 @@ login() {
   echo "$(awk '$6 == "gp_session" {print $7}' "$TMP/cookies") $csrf"
 }
 
+# The integration guide's example (docs/integration.md) against the same server,
+# with an intake token the administrator issues.
+read -r session csrf <<<"$(login admin Admin@12345)"
+token="$(curl -fsS -H "Cookie: gp_session=$session" -H "X-CSRF-Token: $csrf" -H 'content-type: application/json' \
+  -d '{"name":"integration example","scope":"intake"}' "$URL/api/v1/tokens" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+echo "==> docs/examples/intake.py"
+GOVPULSE_URL="$URL" GOVPULSE_TOKEN="$token" python3 "$ROOT/docs/examples/intake.py" || exit 1
+
 method_filter=(--include-method GET)
 [[ "$METHODS" == "ALL" ]] && method_filter=()
 
@@ -71,4 +80,5 @@ for account in "city City@12345" "chaoyang Chaoyang@123" "admin Admin@12345"; do
     --seed 1 --max-examples 10 --phases examples,coverage,fuzzing --workers 1 \
     --no-color) || status=1
 done
+
 exit $status
