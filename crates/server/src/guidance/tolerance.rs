@@ -8,7 +8,7 @@
 use super::credit::verdict;
 use super::{ACCEPT, READ, WRITE};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{non_empty, ApiJson, ApiQuery};
+use crate::extract::{non_empty, required_text, ApiJson, ApiQuery};
 use crate::identity::caller::Caller;
 use crate::list::ListResponse;
 use crate::state::AppState;
@@ -500,10 +500,7 @@ pub async fn put_template(
     ApiJson(body): ApiJson<TemplateBody>,
 ) -> ApiResult<Json<TemplateBody>> {
     caller.require(&state, WRITE).await?;
-    let text = body.template.trim();
-    if text.is_empty() || body.template.chars().count() > 5_000 {
-        return Err(ApiError::invalid_field("template", "模板须为 1–5000 字"));
-    }
+    let text = required_text("template", &body.template, 5_000, "模板须为 1–5000 字")?;
     let unknown = unknown_placeholders(text);
     if !unknown.is_empty() {
         return Err(ApiError::invalid_field(

@@ -2,7 +2,7 @@
 
 use super::orders::READ;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::{required_text, ApiJson};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -59,10 +59,7 @@ pub struct ClassRequest {
 
 /// The class a request describes (its level from its parent's).
 async fn class_of(store: &Store, code: &str, req: &ClassRequest) -> ApiResult<ComplaintClassRow> {
-    let name = req.name.trim();
-    if name.is_empty() || req.name.chars().count() > 50 {
-        return Err(ApiError::invalid_field("name", "名称须为 1–50 个字符"));
-    }
+    let name = required_text("name", &req.name, 50, "名称须为 1–50 个字符")?;
     if code.is_empty() || code.len() > 32 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(ApiError::invalid_field(
             "code",
