@@ -1,6 +1,6 @@
 //! The HTTP side of the one list mechanism (`govpulse_store::list`): every list
 //! endpoint takes `page`, `size`, `sort` and `after` and answers a
-//! [`ListResponse`] with `total`, `total_exact`, `items` and `next`.
+//! [`ListResponse`] with `total`, `total_exact`, `items`, `next` and `partial`.
 
 use crate::error::{ApiError, ApiResult};
 use govpulse_store::list::{ListError, ListPage, ListRequest, ListSpec};
@@ -21,6 +21,10 @@ pub struct ListResponse<T> {
     pub items: Vec<T>,
     /// Cursor of the next page (send it as `after`); null on the last page.
     pub next: Option<String>,
+    /// True when the page stopped at its scan bound before it was full: a
+    /// filter no index serves is checked over at most 5,000 rows per page, so
+    /// fewer rows than `size` does not mean the end; follow `next`.
+    pub partial: bool,
 }
 
 impl<T> ListResponse<T> {
@@ -34,6 +38,7 @@ impl<T> ListResponse<T> {
             total_exact: page.total_exact,
             items: page.items,
             next: page.next,
+            partial: page.partial,
         }
     }
 
@@ -52,6 +57,7 @@ impl<T> ListResponse<T> {
             total: page.total,
             total_exact: page.total_exact,
             next: page.next,
+            partial: page.partial,
         })
     }
 }

@@ -215,6 +215,26 @@ async fn list_parameters_are_validated_and_the_overdue_filter_applies() {
     }
 }
 
+/// 10,050 cases in 朝阳区 on 2026-03-02 (local), `GEN-1` … `GEN-10050` one
+/// millisecond apart, every tenth an organisation's, with the status
+/// `status_sql` gives for `i`; written in one statement.
+async fn generate_cases(app: &TestApp, status_sql: &str) {
+    app.db
+        .store
+        .execute_admin(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050)
+             INSERT INTO cases (case_code, district_code, region_code, department_code, item_code,
+                item_version, applicant_type, applicant_key, applicant_enc, applicant_masked,
+                applicant_name, channel, submitted_at, status, source, content_hash, received_at)
+             SELECT 'GEN-' || i, '110105', '110105', '110105D007', 'I-CY-001', 1,
+                CASE WHEN i % 10 = 0 THEN 'org' ELSE 'person' END, 'k', 'e', 'm', '张三', 'window',
+                1772380800000 + i, {status_sql}, 'test', 'h', 1772380800000
+             FROM n"
+        ))
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn totals_above_the_count_bound_are_exact_once_the_cube_covers_the_filter() {
     for app in TestApp::all().await {
@@ -222,21 +242,11 @@ async fn totals_above_the_count_bound_are_exact_once_the_cube_covers_the_filter(
         let admin = app.admin().await;
         catalogue(&admin).await;
         // 10,050 cases in 朝阳区 on 2026-03-02 (local), written in one statement.
-        app.db
-            .store
-            .execute_admin(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050)
-                 INSERT INTO cases (case_code, district_code, region_code, department_code, item_code,
-                    item_version, applicant_type, applicant_key, applicant_enc, applicant_masked,
-                    applicant_name, channel, submitted_at, status, source, content_hash, received_at)
-                 SELECT 'GEN-' || i, '110105', '110105', '110105D007', 'I-CY-001', 1,
-                    CASE WHEN i % 10 = 0 THEN 'org' ELSE 'person' END, 'k', 'e', 'm', '张三', 'window',
-                    1772380800000 + i, CASE WHEN i % 4 = 0 THEN 'completed' ELSE 'accepted' END,
-                    'test', 'h', 1772380800000
-                 FROM n",
-            )
-            .await
-            .unwrap();
+        generate_cases(
+            &app,
+            "CASE WHEN i % 4 = 0 THEN 'completed' ELSE 'accepted' END",
+        )
+        .await;
         let city = app.login("city", "City@12345").await;
         let total = |page: &Value| (page["total"].clone(), page["total_exact"].clone());
         // Before the cube exists the count stops at its bound.
@@ -255,15 +265,97 @@ async fn totals_above_the_count_bound_are_exact_once_the_cube_covers_the_filter(
             let (_, page) = city.get(&format!("/api/v1/cases{query}")).await;
             assert_eq!(total(&page), (json!(want), json!(true)), "{label} {query}");
         }
-        // A filter the cube does not hold (a status it does not count) is counted, bounded.
+        // A filter the cube does not hold (a status it does not count, a
+        // search) is counted inside the first page's scan window only: the
+        // newest 5,001 cases, GEN-5050 … GEN-10050; a lower bound.
         let (_, page) = city.get("/api/v1/cases?status=accepted").await;
-        assert_eq!(total(&page), (json!(7_538), json!(true)), "{label}");
+        assert_eq!(total(&page), (json!(3_751), json!(false)), "{label}");
         let (_, page) = city.get("/api/v1/cases?q=GEN-1").await;
-        assert_eq!(total(&page), (json!(1_162), json!(true)), "{label}");
-        // Another district's user sees none of them, exactly.
+        assert_eq!(total(&page), (json!(51), json!(false)), "{label}");
+        // A district with fewer cases than the window counts them all.
         let haidian = app.login("haidian", "Haidian@123").await;
+        let (_, page) = haidian.get("/api/v1/cases?status=accepted").await;
+        assert_eq!(total(&page), (json!(0), json!(true)), "{label}");
+        // Another district's user sees none of them, exactly.
         let (_, page) = haidian.get("/api/v1/cases").await;
         assert_eq!(total(&page), (json!(0), json!(true)), "{label}");
+        app.cleanup().await;
+    }
+}
+
+/// Every case code of a walk of `first` and how many of its pages were
+/// partial (stopped at the scan window before they were full).
+async fn walk_counting_partial_pages(client: &common::Client, first: &str) -> (Vec<String>, usize) {
+    let (mut codes, mut partial) = (Vec::new(), 0);
+    let mut path = first.to_string();
+    for _ in 0..100 {
+        let (status, page) = client.get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {page}");
+        let items = page["items"].as_array().unwrap();
+        codes.extend(
+            items
+                .iter()
+                .map(|r| r["case_code"].as_str().unwrap().to_string()),
+        );
+        if page["partial"] == json!(true) {
+            partial += 1;
+            assert!(page["next"].is_string(), "a partial page goes on: {page}");
+        }
+        match page["next"].as_str() {
+            Some(next) => path = format!("{first}&after={next}"),
+            None => return (codes, partial),
+        }
+    }
+    panic!("the cursor never ended");
+}
+
+#[tokio::test]
+async fn a_rare_filter_reads_a_window_at_a_time_and_its_walk_finds_every_row_once() {
+    for app in TestApp::all().await {
+        let label = app.label();
+        let admin = app.admin().await;
+        catalogue(&admin).await;
+        // Eleven withdrawn cases among 10,050, one every 1,000.
+        generate_cases(
+            &app,
+            "CASE WHEN i % 1000 = 7 THEN 'withdrawn' ELSE 'accepted' END",
+        )
+        .await;
+        let want_desc: Vec<String> = (0..=10)
+            .rev()
+            .map(|k| format!("GEN-{}", k * 1000 + 7))
+            .collect();
+        let mut want_asc = want_desc.clone();
+        want_asc.reverse();
+        let city = app.login("city", "City@12345").await;
+        let chaoyang = app.login("chaoyang", "Chaoyang@123").await;
+        for (who, client) in [("city", &city), ("chaoyang", &chaoyang)] {
+            // Newest first: the windows hold 5,001 cases each, so the first
+            // page stops at its window with the five newest and goes on.
+            let (_, first) = client.get("/api/v1/cases?status=withdrawn&size=20").await;
+            assert_eq!(first["partial"], json!(true), "{label} {who}: {first}");
+            assert_eq!(first["items"].as_array().unwrap().len(), 5, "{label} {who}");
+            assert_eq!(first["total_exact"], json!(false), "{label} {who}");
+            let (codes, partial) =
+                walk_counting_partial_pages(client, "/api/v1/cases?status=withdrawn&size=20").await;
+            assert_eq!(codes, want_desc, "{label} {who}");
+            assert!(partial >= 1, "{label} {who}");
+            let (codes, _) = walk_counting_partial_pages(
+                client,
+                "/api/v1/cases?status=withdrawn&size=3&sort=submitted_at",
+            )
+            .await;
+            assert_eq!(codes, want_asc, "{label} {who}");
+            // A full page inside the window is an ordinary page.
+            let (_, page) = client.get("/api/v1/cases?status=accepted&size=50").await;
+            assert_eq!(page["partial"], json!(false), "{label} {who}");
+            assert_eq!(page["items"].as_array().unwrap().len(), 50, "{label} {who}");
+        }
+        // Another district's user walks to the end and finds nothing.
+        let haidian = app.login("haidian", "Haidian@123").await;
+        let (codes, _) =
+            walk_counting_partial_pages(&haidian, "/api/v1/cases?status=withdrawn&size=20").await;
+        assert!(codes.is_empty(), "{label}");
         app.cleanup().await;
     }
 }

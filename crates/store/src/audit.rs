@@ -4,7 +4,7 @@
 //! application — even by someone who can write the database, lacking the key.
 
 use crate::db::{Sql, Store, StoreResult};
-use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
+use crate::list::{Key, ListPage, ListRequest, ListSpec, ScanWindow, SortField};
 use govpulse_core::audit::{Break, ChainKey, ChainVerifier, Entry, Outcome};
 use serde::Serialize;
 use std::sync::RwLock;
@@ -106,8 +106,18 @@ pub struct AuditFilter {
 }
 
 impl AuditFilter {
+    /// Every filter but the period is read row by row in time order: such a
+    /// page reads a window of the log at a time.
+    fn window(&self) -> Option<ScanWindow> {
+        let unindexed = self.actor.is_some()
+            || self.action.is_some()
+            || self.result.is_some()
+            || self.object_type.is_some();
+        ScanWindow::for_filters(Vec::new(), unindexed)
+            .map(|w| w.within("at_ms", self.from_ms, self.to_ms))
+    }
+
     fn push_where(&self, sql: &mut Sql) {
-        sql.push(" WHERE 1 = 1");
         if let Some(from) = self.from_ms {
             sql.push(" AND at_ms >= ").bind_int(from);
         }
@@ -228,7 +238,7 @@ pub static AUDIT_LIST: ListSpec<AuditRow> = ListSpec {
 };
 
 const AUDIT_COLUMNS: &str =
-    "SELECT seq, at_ms, actor, ip, action, object_type, object_id, result, details, hash, chain FROM audit_log";
+    "SELECT seq, at_ms, actor, ip, action, object_type, object_id, result, details, hash, chain FROM audit_log WHERE 1 = 1";
 
 impl Store {
     /// Record one audited action in its own transaction (refusals, reads).
@@ -251,9 +261,10 @@ impl Store {
             self,
             AuditRow,
             AUDIT_COLUMNS,
-            "FROM audit_log",
+            "FROM audit_log WHERE 1 = 1",
             |sql: &mut Sql| filter.push_where(sql),
-            request
+            request,
+            window: filter.window()
         )
     }
 

@@ -126,22 +126,53 @@ macro_rules! fetch_dynamic_on {
 /// filters `$push` adds, in the request's sort from its cursor or offset; the
 /// total from the request when known, from the page itself when it holds every
 /// row, else a bounded count over `$from_where` with the same filters.
+///
+/// With `window: Some(ScanWindow)` (filters no single index serves) the page
+/// reads at most `SCAN_ROWS` rows of the window's index (see
+/// [`crate::list::ScanWindow`]); only a first page counts, inside its window,
+/// so its total is a lower bound unless the window held every row.
 macro_rules! list_of {
-    ($store:expr, $row:ty, $select:expr, $from_where:expr, $push:expr, $request:expr) => {{
+    ($store:expr, $row:ty, $select:expr, $from_where:expr, $push:expr, $request:expr) => {
+        list_of!($store, $row, $select, $from_where, $push, $request, window: None)
+    };
+    ($store:expr, $row:ty, $select:expr, $from_where:expr, $push:expr, $request:expr, window: $window:expr) => {{
         let request: &$crate::list::ListRequest<$row> = $request;
+        let window: Option<$crate::list::ScanWindow> = $window;
+        let window = window.filter(|_| request.scan_bounded);
+        let edge: Option<$row> = match &window {
+            Some(window) => {
+                let mut probe = $crate::db::Sql::new($select);
+                window.push(&mut probe, request.sort.field.column);
+                request.push_edge(&mut probe, $from_where, window);
+                fetch_dynamic!($store, $row, &probe)?.into_iter().next()
+            }
+            None => None,
+        };
         let mut sql = $crate::db::Sql::new($select);
         $push(&mut sql);
+        if let Some(edge) = &edge {
+            request.push_edge_bound(&mut sql, edge);
+        }
         request.push_page(&mut sql);
         let rows = fetch_dynamic!($store, $row, &sql)?;
         let whole = request.after.is_none()
+            && edge.is_none()
             && (rows.len() as i64) <= request.limit
             && (request.offset == 0 || !rows.is_empty());
+        // Under a window only a first page counts, and only inside its window:
+        // counting past it would read what the window spares the page.
+        let may_count = window.is_none() || request.after.is_none();
         let (total, exact) = match request.known_total {
             Some(total) => (total, true),
             None if whole => (request.offset + rows.len() as i64, true),
+            // `finish` raises it to the rows this page proves.
+            None if !may_count => (0, false),
             None => {
                 let mut count = $crate::list::bounded_count($from_where);
                 $push(&mut count);
+                if let Some(edge) = &edge {
+                    request.push_edge_bound(&mut count, edge);
+                }
                 $crate::list::close_bounded_count(&mut count, request.count_limit);
                 let key = count.cache_key();
                 let counted = match $store.totals.get(&key) {
@@ -153,10 +184,12 @@ macro_rules! list_of {
                         counted
                     }
                 };
-                $crate::list::bounded_total(counted, request.count_limit)
+                let (total, exact) = $crate::list::bounded_total(counted, request.count_limit);
+                // Rows past the window were not counted.
+                (total, exact && edge.is_none())
             }
         };
-        Ok(request.finish(rows, total, exact))
+        Ok(request.finish(rows, edge.as_ref(), total, exact))
     }};
 }
 

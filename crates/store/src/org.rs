@@ -93,6 +93,50 @@ pub(crate) fn push_fact_region(sql: &mut Sql, t: &str, range: &Option<(String, S
     }
 }
 
+/// The district a fact list is read in (the narrower of the caller's scope and
+/// the list's region filter, when either is a district or inside one), and
+/// whether a region inside that district (a street) narrows it further: the
+/// leading column of the list's district index, and a filter it does not serve.
+pub(crate) fn fact_district(
+    scope: &OrgScope,
+    filter: &Option<(String, String)>,
+) -> (Option<String>, bool) {
+    let prefixes = [filter, &scope.region_range]
+        .into_iter()
+        .filter_map(|range| range.as_ref().map(|(prefix, _)| prefix.as_str()));
+    let narrowest = prefixes.filter(|p| p.len() >= 6).max_by_key(|p| p.len());
+    match narrowest {
+        Some(prefix) => (prefix.get(..6).map(str::to_string), prefix.len() > 6),
+        None => (None, false),
+    }
+}
+
+/// The index prefixes a fact list of alias `t` may be read on, in order of
+/// preference: its district, then its department (the filter's, else the
+/// caller's); and whether a street narrows the district.
+pub(crate) fn fact_prefixes(
+    t: &str,
+    scope: &OrgScope,
+    region: &Option<(String, String)>,
+    department: &Option<String>,
+) -> (Vec<(String, Option<crate::db::Value>)>, bool) {
+    let (district, street) = fact_district(scope, region);
+    // A department-scoped caller's district adds nothing to its department.
+    let district = district.filter(|_| scope.department.is_none() || region.is_some());
+    let department = department.as_ref().or(scope.department.as_ref());
+    let prefixes = vec![
+        (
+            format!("{t}.district_code"),
+            district.map(crate::db::Value::Text),
+        ),
+        (
+            format!("{t}.department_code"),
+            department.cloned().map(crate::db::Value::Text),
+        ),
+    ];
+    (prefixes, street)
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct DepartmentFilter {
     pub q: Option<String>,

@@ -202,6 +202,67 @@ async fn list_queries_use_their_indexes_without_statistics() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A filtered page under its scan window: the probe for the edge row reads
+/// the window's index alone (a covering read of 5,000 entries), and the page
+/// bounded by the edge still reads its scope's index in order.
+#[tokio::test]
+async fn windowed_pages_read_their_index_without_statistics() {
+    use crate::list::{Key, ScanWindow};
+    let dir = std::env::temp_dir().join(format!(
+        "govpulse-plans-window-{}-{}",
+        std::process::id(),
+        govpulse_core::time::now_ms()
+    ));
+    let store = Store::open(&format!("sqlite://{}/plans.db", dir.display()))
+        .await
+        .expect("open");
+    let rare = CaseFilter {
+        status: Some("withdrawn".into()),
+        ..Default::default()
+    };
+    for (who, scope, prefix, index) in [
+        ("city", city(), None, "cases_list_time"),
+        (
+            "district",
+            district(),
+            Some("110105"),
+            "cases_list_district",
+        ),
+    ] {
+        let prefixes = vec![(
+            "c.district_code".to_string(),
+            prefix.map(|p| crate::db::Value::Text(p.into())),
+        )];
+        let window = ScanWindow::for_filters(prefixes, true).expect("a rare status is windowed");
+        let request = ListRequest::new(&CASE_LIST, None, None, 0, 20).expect("request");
+        let mut probe = Sql::new(CASE_SELECT);
+        window.push(&mut probe, "c.submitted_at");
+        request.push_edge(&mut probe, "FROM cases c WHERE 1 = 1", &window);
+        let text = plan(&store, &probe).await.join(" | ");
+        // The edge row itself is looked up by its keys, not searched for.
+        assert!(
+            text.starts_with("SEARCH c USING INDEX"),
+            "probe {who}: {text}"
+        );
+        assert!(
+            text.contains(&format!("USING COVERING INDEX {index}")),
+            "probe {who}: {text}"
+        );
+        assert!(!text.contains("TEMP B-TREE"), "probe {who}: {text}");
+        let mut page = Sql::new(CASE_SELECT);
+        push_case_filters(&mut page, &scope, &rare);
+        request.push_edge_keys(&mut page, &[Key::Int(1), Key::Text("X1".into())]);
+        request.push_page(&mut page);
+        assert_plan(
+            &format!("windowed page {who}"),
+            &plan(&store, &page).await,
+            index,
+        );
+    }
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[tokio::test]
 async fn the_work_order_list_uses_its_scope_indexes_without_statistics() {
     use crate::workorders::{order_select, push_filter, WorkOrderFilter, WORK_ORDER_LIST};

@@ -13,6 +13,8 @@ export interface Page<T> {
   items: T[]
   /** Cursor of the following page (send as `after`); null on the last page. */
   next: string | null
+  /** The page stopped at the server's scan bound before it was full (a filter no index serves): follow `next`. */
+  partial?: boolean
 }
 
 export type ScopeKind = 'city' | 'region' | 'department'

@@ -3,7 +3,15 @@ import { mount } from '@vue/test-utils'
 import ElementPlus from 'element-plus'
 import ListPager from './ListPager.vue'
 
-function pager(props: { page: number; size: number; total: number; exact?: boolean; hasNext?: boolean; loading?: boolean }) {
+function pager(props: {
+  page: number
+  size: number
+  total: number
+  exact?: boolean
+  hasNext?: boolean
+  partial?: boolean
+  loading?: boolean
+}) {
   return mount(ListPager, { props, global: { plugins: [ElementPlus] } })
 }
 
@@ -29,6 +37,15 @@ describe('ListPager', () => {
     expect(nextDisabled(pager({ page: 500, size: 20, total: 10_000, exact: false, hasNext: true }))).toBe(false)
     expect(nextDisabled(pager({ page: 600, size: 20, total: 10_000, exact: false, hasNext: true }))).toBe(false)
     expect(nextDisabled(pager({ page: 600, size: 20, total: 10_000, exact: false, hasNext: false }))).toBe(true)
+  })
+
+  it('says a page stopped at the scan bound is partial, and only while another follows', () => {
+    const hint = (w: ReturnType<typeof pager>) => w.find('[data-testid="pager-partial"]')
+    const partial = pager({ page: 1, size: 20, total: 3, exact: false, hasNext: true, partial: true })
+    expect(hint(partial).text()).toContain('继续查找')
+    expect(nextDisabled(partial)).toBe(false)
+    expect(hint(pager({ page: 1, size: 20, total: 3, exact: false, hasNext: false, partial: true })).exists()).toBe(false)
+    expect(hint(pager({ page: 1, size: 20, total: 40, exact: false, hasNext: true })).exists()).toBe(false)
   })
 
   it('emits the page and size chosen', async () => {

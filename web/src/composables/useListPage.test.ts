@@ -170,7 +170,7 @@ describe('useListPage', () => {
   it('keeps total_exact and next for the pager', async () => {
     const { list } = await setup('/list', async () => page(['x'], 10_000, 'more', false))
     expect(list().totalExact.value).toBe(false)
-    expect(list().pager.value).toEqual({ page: 1, size: 20, total: 10_000, exact: false, hasNext: true, loading: false })
+    expect(list().pager.value).toEqual({ page: 1, size: 20, total: 10_000, exact: false, hasNext: true, partial: false, loading: false })
   })
 
   it('follows the back button', async () => {
@@ -200,6 +200,26 @@ describe('useListPage', () => {
     await flushPromises()
     expect(router.currentRoute.value.query).toEqual({ sort: 'name' })
     expect(list().filters).toEqual(defaults)
+  })
+
+  it('keeps the first page\'s lower-bound total and shows a partial page while following the cursor', async () => {
+    // The server counts a windowed filter on the first page only; later pages prove fewer rows.
+    const windowed = async (p: ListParams<F>): Promise<Page<string>> =>
+      p.after === null
+        ? { ...page(['a', 'b'], 3751, 'c1', false) }
+        : { ...page(['c'], 41, 'c2', false), partial: true }
+    const { list } = await setup('/list?q=x', windowed)
+    expect(list().total.value).toBe(3751)
+    expect(list().pager.value.partial).toBe(false)
+    await list().changePage(2)
+    await flushPromises()
+    expect(list().total.value).toBe(3751)
+    expect(list().totalExact.value).toBe(false)
+    expect(list().pager.value).toMatchObject({ partial: true, hasNext: true })
+    // A new search starts from its own count.
+    await list().changePage(1)
+    await flushPromises()
+    expect(list().pager.value.partial).toBe(false)
   })
 
   it('ignores a stale answer that arrives after a newer one', async () => {

@@ -79,6 +79,8 @@ export function useListPage<F extends Filters, T>(opts: ListPageOptions<F, T>) {
   const totalExact = ref(true)
   /** Cursor of the page after the one shown (null on the last page). */
   const next = ref<string | null>(null)
+  /** The server stopped the shown page at its scan bound: more may follow though it is not full. */
+  const partial = ref(false)
   const loading = ref(false)
   let seq = 0
   /** The page shown: its filters / sort / size, number and `next` cursor. */
@@ -116,9 +118,13 @@ export function useListPage<F extends Filters, T>(opts: ListPageOptions<F, T>) {
       const res = await opts.fetch(params)
       if (mine !== seq) return
       items.value = res.items
-      total.value = res.total
-      totalExact.value = res.total_exact !== false
+      // A page read after a cursor is not counted again (its total only says
+      // what it proves): keep the lower bound the first page counted.
+      const exact = res.total_exact !== false
+      total.value = !exact && after !== null ? Math.max(total.value, res.total) : res.total
+      totalExact.value = exact
       next.value = res.next ?? null
+      partial.value = res.partial === true
       shown = { key, page: params.page, next: next.value }
       // Past the last page (e.g. after deleting its only row): step back.
       const last = Math.ceil(res.total / size.value)
@@ -129,6 +135,7 @@ export function useListPage<F extends Filters, T>(opts: ListPageOptions<F, T>) {
       total.value = 0
       totalExact.value = true
       next.value = null
+      partial.value = false
       shown = null
       showError(e)
     } finally {
@@ -188,6 +195,7 @@ export function useListPage<F extends Filters, T>(opts: ListPageOptions<F, T>) {
     total: total.value,
     exact: totalExact.value,
     hasNext: next.value !== null,
+    partial: partial.value,
     loading: loading.value,
   }))
 
@@ -214,6 +222,7 @@ export function useListPage<F extends Filters, T>(opts: ListPageOptions<F, T>) {
     total,
     totalExact,
     next,
+    partial,
     loading,
     tableSort,
     pager,

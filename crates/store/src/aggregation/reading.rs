@@ -2,9 +2,10 @@
 //! statistics — always filtered by the caller's scope in SQL.
 
 use crate::audit::escape_like;
+use crate::db::Value;
 use crate::db::{Sql, Store, StoreResult};
-use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
-use crate::org::{push_fact_region, OrgScope};
+use crate::list::{Key, ListPage, ListRequest, ListSpec, ScanWindow, SortField};
+use crate::org::{fact_prefixes, push_fact_region, OrgScope};
 
 /// Scope of fact rows (region subtree or department).
 pub type FactScope = OrgScope;
@@ -104,6 +105,19 @@ pub(crate) fn push_case_filters(sql: &mut Sql, scope: &FactScope, f: &CaseFilter
             .bind(crate::db::Value::Bool(overdue));
     }
     sql.and_between("c.submitted_at", f.from_ms, f.to_ms);
+}
+
+/// The scan window of a case page whose filters no single index serves.
+fn case_window(scope: &FactScope, f: &CaseFilter) -> Option<ScanWindow> {
+    let (mut prefixes, street) = fact_prefixes("c", scope, &f.region_range, &f.department);
+    prefixes.push(("c.item_code".into(), f.item.clone().map(Value::Text)));
+    let unindexed = street
+        || f.q.is_some()
+        || f.status.is_some()
+        || f.applicant_type.is_some()
+        || f.overdue.is_some();
+    ScanWindow::for_filters(prefixes, unindexed)
+        .map(|w| w.within("c.submitted_at", f.from_ms, f.to_ms))
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -252,6 +266,25 @@ pub(crate) fn push_evaluation_filters(sql: &mut Sql, scope: &FactScope, f: &Eval
     sql.and_between("e.rated_at", f.from_ms, f.to_ms);
 }
 
+/// The scan window of a consultation page whose filters no single index serves.
+fn consultation_window(scope: &FactScope, f: &ConsultationFilter) -> Option<ScanWindow> {
+    let (mut prefixes, street) = fact_prefixes("k", scope, &f.region_range, &None);
+    prefixes.push(("k.item_code".into(), f.item.clone().map(Value::Text)));
+    let unindexed = street || f.q.is_some() || f.channel.is_some() || f.linked.is_some();
+    ScanWindow::for_filters(prefixes, unindexed).map(|w| w.within("k.asked_at", f.from_ms, f.to_ms))
+}
+
+/// The scan window of an evaluation page whose filters no single index serves
+/// (none for one case's evaluations: they are few).
+fn evaluation_window(scope: &FactScope, f: &EvaluationFilter) -> Option<ScanWindow> {
+    if f.case_code.is_some() {
+        return None;
+    }
+    let (prefixes, street) = fact_prefixes("e", scope, &f.region_range, &None);
+    ScanWindow::for_filters(prefixes, street || f.satisfaction.is_some())
+        .map(|w| w.within("e.rated_at", f.from_ms, f.to_ms))
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TimelineRow {
     pub kind: String,
@@ -289,7 +322,8 @@ impl Store {
             CASE_SELECT,
             "FROM cases c WHERE 1 = 1",
             |sql: &mut Sql| push_case_filters(sql, scope, filter),
-            request
+            request,
+            window: case_window(scope, filter)
         )
     }
 
@@ -343,7 +377,8 @@ impl Store {
             CONSULTATION_SELECT,
             "FROM consultations k WHERE 1 = 1",
             |sql: &mut Sql| push_consultation_filters(sql, scope, filter),
-            request
+            request,
+            window: consultation_window(scope, filter)
         )
     }
 
@@ -370,7 +405,8 @@ impl Store {
             EVALUATION_SELECT,
             "FROM evaluations e WHERE 1 = 1",
             |sql: &mut Sql| push_evaluation_filters(sql, scope, filter),
-            request
+            request,
+            window: evaluation_window(scope, filter)
         )
     }
 

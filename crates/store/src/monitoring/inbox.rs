@@ -3,7 +3,7 @@
 
 use super::facts::SubjectFacts;
 use crate::db::{Sql, Store, StoreResult, Value};
-use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
+use crate::list::{Key, ListPage, ListRequest, ListSpec, ScanWindow, SortField};
 use govpulse_core::region::in_subtree;
 use serde::Serialize;
 
@@ -139,7 +139,7 @@ pub struct MessageFilter {
 const MESSAGE_SELECT: &str =
     "SELECT m.id, m.warning_id, w.case_code, w.rule_code, m.level, m.colour, m.title,
         m.body, m.created_at, m.read_at
-    FROM messages m JOIN warnings w ON w.id = m.warning_id WHERE m.user_id = ";
+    FROM messages m JOIN warnings w ON w.id = m.warning_id WHERE 1 = 1";
 
 /// Inbox sorts (index `(user_id, created_at, id)`).
 pub static MESSAGE_LIST: ListSpec<MessageRow> = ListSpec {
@@ -164,7 +164,7 @@ pub static MESSAGE_LIST: ListSpec<MessageRow> = ListSpec {
 };
 
 fn push_message_filter(sql: &mut Sql, user_id: i64, filter: &MessageFilter) {
-    sql.bind_int(user_id);
+    sql.push(" AND m.user_id = ").bind_int(user_id);
     if filter.unread {
         sql.push(" AND m.read_at IS NULL");
     }
@@ -233,9 +233,14 @@ impl Store {
             self,
             MessageRow,
             MESSAGE_SELECT,
-            "FROM messages m WHERE m.user_id = ",
+            "FROM messages m WHERE 1 = 1",
             |sql: &mut Sql| push_message_filter(sql, user_id, filter),
-            request
+            request,
+            // A rare level is read in the user's messages, a window at a time.
+            window: ScanWindow::for_filters(
+                vec![("m.user_id".into(), Some(Value::Int(user_id)))],
+                filter.level.is_some()
+            )
         )
     }
 

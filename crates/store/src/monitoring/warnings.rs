@@ -3,8 +3,8 @@
 
 use crate::audit::AuditRecord;
 use crate::db::{Sql, Store, StoreError, StoreResult, Value};
-use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
-use crate::org::{push_fact_region, OrgScope};
+use crate::list::{Key, ListPage, ListRequest, ListSpec, ScanWindow, SortField};
+use crate::org::{fact_prefixes, push_fact_region, OrgScope};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -143,6 +143,19 @@ pub(crate) fn push_filters(sql: &mut Sql, scope: &OrgScope, f: &WarningFilter) {
         .and_between("w.raised_at", f.from, f.to);
 }
 
+/// The scan window of a warning page whose filters no single index serves
+/// (none for one case's warnings: they are few).
+fn warning_window(scope: &OrgScope, f: &WarningFilter) -> Option<ScanWindow> {
+    if f.case_code.is_some() {
+        return None;
+    }
+    let (mut prefixes, street) = fact_prefixes("w", scope, &f.region_range, &f.department);
+    prefixes.push(("w.status".into(), f.status.clone().map(Value::Text)));
+    let unindexed =
+        street || f.level.is_some() || f.stage.is_some() || f.item.is_some() || f.rule.is_some();
+    ScanWindow::for_filters(prefixes, unindexed).map(|w| w.within("w.raised_at", f.from, f.to))
+}
+
 impl Store {
     pub async fn list_warnings(
         &self,
@@ -156,7 +169,8 @@ impl Store {
             WARNING_SELECT,
             "FROM warnings w WHERE 1 = 1",
             |sql: &mut Sql| push_filters(sql, scope, filter),
-            request
+            request,
+            window: warning_window(scope, filter)
         )
     }
 

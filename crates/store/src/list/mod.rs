@@ -11,6 +11,10 @@
 //! - **Stable sort.** Sort and tie-breaker run in the same direction, so one
 //!   composite index `(scope prefix, sort column, tie)` serves both directions.
 
+mod window;
+
+pub use window::{ScanWindow, SCAN_ROWS};
+
 use crate::db::{Sql, Value};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -141,6 +145,10 @@ pub struct ListRequest<T: 'static> {
     pub known_total: Option<i64>,
     /// Counting stops past this many rows ([`COUNT_LIMIT`] unless raised).
     pub count_limit: i64,
+    /// Whether filters no index serves are read a [`ScanWindow`] at a time:
+    /// true for pages people ask for, false for internal reads and background
+    /// exports, which need every row and may take their time.
+    pub scan_bounded: bool,
 }
 
 impl<T> ListRequest<T> {
@@ -165,6 +173,7 @@ impl<T> ListRequest<T> {
             limit,
             known_total: None,
             count_limit: COUNT_LIMIT,
+            scan_bounded: true,
         })
     }
 
@@ -181,6 +190,7 @@ impl<T> ListRequest<T> {
             limit,
             known_total: None,
             count_limit: COUNT_LIMIT,
+            scan_bounded: false,
         }
     }
 
@@ -197,62 +207,118 @@ impl<T> ListRequest<T> {
     /// Append the keyset condition, the ORDER BY and the LIMIT/OFFSET (one row
     /// more than the page, to know whether another follows).
     pub(crate) fn push_page(&self, sql: &mut Sql) {
-        let column = self.sort.field.column;
-        let tie = self.spec.tie.column;
-        let single = self.spec.sorts_by_tie(&self.sort);
-        let (cmp, dir) = if self.sort.descending {
-            ("<", "DESC")
-        } else {
-            (">", "ASC")
-        };
-        if let Some(keys) = &self.after {
-            if single {
-                sql.push(&format!(" AND {column} {cmp} "))
-                    .bind(keys[0].value());
-            } else {
-                sql.push(&format!(" AND ({column}, {tie}) {cmp} ("))
-                    .bind(keys[0].value())
-                    .push(", ")
-                    .bind(keys[1].value())
-                    .push(")");
-            }
-        }
-        if single {
-            sql.push(&format!(" ORDER BY {column} {dir}"));
-        } else {
-            sql.push(&format!(" ORDER BY {column} {dir}, {tie} {dir}"));
-        }
+        self.push_after(sql);
+        self.push_order(sql);
         sql.push(" LIMIT ").bind_int(self.limit + 1);
         if self.after.is_none() && self.offset > 0 {
             sql.push(" OFFSET ").bind_int(self.offset);
         }
     }
 
-    /// The page from the fetched rows (at most `limit + 1`).
-    pub(crate) fn finish(&self, mut rows: Vec<T>, total: i64, total_exact: bool) -> ListPage<T> {
+    /// Whether the page sorts by its tie-breaker alone (one key column).
+    fn single_key(&self) -> bool {
+        self.spec.sorts_by_tie(&self.sort)
+    }
+
+    /// `sort` or `(sort, tie)`: the columns a cursor compares.
+    fn key_columns(&self) -> String {
+        let column = self.sort.field.column;
+        if self.single_key() {
+            column.to_string()
+        } else {
+            format!("({column}, {})", self.spec.tie.column)
+        }
+    }
+
+    /// The cursor keys of `row` under this sort.
+    fn keys_of(&self, row: &T) -> Vec<Key> {
+        let mut keys = vec![(self.sort.field.key)(row)];
+        if !self.single_key() {
+            keys.push((self.spec.tie.key)(row));
+        }
+        keys
+    }
+
+    /// ` AND key_columns cmp (keys…)`.
+    fn push_key_comparison(&self, sql: &mut Sql, cmp: &str, keys: &[Key]) {
+        sql.push(&format!(" AND {} {cmp} ", self.key_columns()));
+        if let [only] = keys {
+            sql.bind(only.value());
+            return;
+        }
+        sql.push("(");
+        for (i, key) in keys.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(key.value());
+        }
+        sql.push(")");
+    }
+
+    /// The keyset condition: rows after the cursor in the page's direction.
+    fn push_after(&self, sql: &mut Sql) {
+        if let Some(keys) = &self.after {
+            let cmp = if self.sort.descending { "<" } else { ">" };
+            self.push_key_comparison(sql, cmp, keys);
+        }
+    }
+
+    /// ORDER BY sort and tie-breaker in the page's direction.
+    fn push_order(&self, sql: &mut Sql) {
+        let column = self.sort.field.column;
+        let dir = if self.sort.descending { "DESC" } else { "ASC" };
+        if self.single_key() {
+            sql.push(&format!(" ORDER BY {column} {dir}"));
+        } else {
+            sql.push(&format!(
+                " ORDER BY {column} {dir}, {} {dir}",
+                self.spec.tie.column
+            ));
+        }
+    }
+
+    /// Rows skipped before the page: the offset unless a cursor is given.
+    fn offset_or_zero(&self) -> i64 {
+        if self.after.is_none() {
+            self.offset
+        } else {
+            0
+        }
+    }
+
+    /// The page from the fetched rows (at most `limit + 1`). `edge` is the
+    /// bound of a scan window ([`ScanWindow`]): a page not full by it is
+    /// partial and continues past it.
+    pub(crate) fn finish(
+        &self,
+        mut rows: Vec<T>,
+        edge: Option<&T>,
+        total: i64,
+        total_exact: bool,
+    ) -> ListPage<T> {
         let more = rows.len() as i64 > self.limit;
         rows.truncate(usize::try_from(self.limit).unwrap_or(0));
-        let next = if more {
-            rows.last().map(|row| self.cursor_of(row))
-        } else {
-            None
+        let partial = !more && edge.is_some();
+        let next = match (more, edge) {
+            (true, _) => rows.last().map(|row| self.cursor_of(row)),
+            (false, Some(edge)) => Some(self.cursor_of(edge)),
+            (false, None) => None,
         };
         // A page beyond a bounded count proves at least that many rows.
-        let seen = self.offset + rows.len() as i64 + i64::from(more);
+        let seen = self.offset_or_zero() + rows.len() as i64 + i64::from(more);
         let total = if total_exact { total } else { total.max(seen) };
         ListPage {
             total,
             total_exact,
             items: rows,
             next,
+            partial,
         }
     }
 
     fn cursor_of(&self, row: &T) -> String {
-        let mut keys = vec![(self.sort.field.key)(row)];
-        if !self.spec.sorts_by_tie(&self.sort) {
-            keys.push((self.spec.tie.key)(row));
-        }
+        let keys = self.keys_of(row);
         let body = CursorBody {
             s: self.sort.as_param(),
             k: keys,
@@ -357,6 +423,9 @@ pub struct ListPage<T> {
     pub items: Vec<T>,
     /// Cursor of the next page; `None` on the last.
     pub next: Option<String>,
+    /// The page stopped at its scan window ([`ScanWindow`]) before it was
+    /// full: fewer rows than asked for does not mean the end; `next` goes on.
+    pub partial: bool,
 }
 
 impl<T> ListPage<T> {
@@ -366,6 +435,7 @@ impl<T> ListPage<T> {
             total_exact: self.total_exact,
             items: self.items.into_iter().map(f).collect(),
             next: self.next,
+            partial: self.partial,
         }
     }
 }
@@ -441,7 +511,7 @@ mod tests {
     #[test]
     fn cursor_round_trips_and_belongs_to_its_sort() {
         let req = ListRequest::new(&SPEC, Some("-at"), None, 0, 2).unwrap();
-        let page = req.finish(rows(3), 3, true);
+        let page = req.finish(rows(3), None, 3, true);
         assert_eq!(page.items.len(), 2);
         let next = page.next.expect("a third row follows");
         let again = ListRequest::new(&SPEC, Some("-at"), Some(&next), 0, 2).unwrap();
@@ -467,7 +537,7 @@ mod tests {
         assert!(sql
             .text
             .ends_with("ORDER BY t.at ASC, t.code ASC LIMIT $1 OFFSET $2"));
-        let cursor = req.finish(rows(21), 0, false).next.unwrap();
+        let cursor = req.finish(rows(21), None, 0, false).next.unwrap();
         let req = ListRequest::new(&SPEC, Some("at"), Some(&cursor), 40, 20).unwrap();
         let mut sql = Sql::new("SELECT 1 FROM t WHERE 1 = 1");
         req.push_page(&mut sql);
@@ -484,12 +554,34 @@ mod tests {
     }
 
     #[test]
+    fn a_page_short_of_its_window_edge_is_partial_and_continues_past_the_edge() {
+        let req = ListRequest::new(&SPEC, None, None, 0, 5).unwrap();
+        let edge = Row {
+            at: 10,
+            code: "C90".into(),
+        };
+        let page = req.finish(rows(2), Some(&edge), 0, false);
+        assert!(page.partial);
+        assert_eq!(page.items.len(), 2);
+        let next = ListRequest::new(&SPEC, None, page.next.as_deref(), 0, 5).unwrap();
+        assert_eq!(
+            next.after,
+            Some(vec![Key::Int(10), Key::Text("C90".into())])
+        );
+        // A full page inside the window is an ordinary page.
+        let full = req.finish(rows(6), Some(&edge), 0, false);
+        assert!(!full.partial);
+        let next = ListRequest::new(&SPEC, None, full.next.as_deref(), 0, 5).unwrap();
+        assert_eq!(next.after, Some(vec![Key::Int(96), Key::Text("C4".into())]));
+    }
+
+    #[test]
     fn bounded_totals_are_lower_bounds() {
         assert_eq!(bounded_total(10_001, COUNT_LIMIT), (COUNT_LIMIT, false));
         assert_eq!(bounded_total(42, COUNT_LIMIT), (42, true));
         // Deep offset pages beyond the count still report what they prove.
         let req = ListRequest::new(&SPEC, None, None, 20_000, 2).unwrap();
-        let page = req.finish(rows(3), COUNT_LIMIT, false);
+        let page = req.finish(rows(3), None, COUNT_LIMIT, false);
         assert_eq!(page.total, 20_003);
         assert!(!page.total_exact);
     }
