@@ -95,6 +95,7 @@ import type {
   NoticeInput,
   Archive,
   AlertRule,
+  AlertRuleDetail,
   AlertRuleInput,
   AlertRun,
   CompareRow,
@@ -405,6 +406,7 @@ export const assessmentApi = {
   appeal: (body: AppealInput) => http.post<{ code: string }>('/evaluation/appeals', body),
   notice: (body: NoticeInput) => http.post<{ orders: string[] }>('/evaluation/notices', body),
   alertRules: (q: QueryParams) => http.get<Page<AlertRule>>('/indicator-alerts', q),
+  alertRule: (code: string) => http.get<AlertRuleDetail>(`/indicator-alerts/${enc(code)}`),
   createAlertRule: (body: AlertRuleInput) => http.post<AlertRule>('/indicator-alerts', body),
   updateAlertRule: (code: string, body: AlertRuleInput) => http.put<AlertRule>(`/indicator-alerts/${enc(code)}`, body),
   runAlertRule: (code: string, period?: string) =>

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod facts;
 pub mod library;
 pub mod runs;
+mod versioned;
 
 pub use alerts::{
     warning_rule, AlertOutcome, AlertOutcomeLevel, AlertRuleFilter, AlertRuleRow, ALERT_RULE_LIST,
