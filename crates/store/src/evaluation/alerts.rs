@@ -5,8 +5,8 @@
 //! the standalone-warning machinery: same inbox, handling and false-positive
 //! marking as every other warning.
 
-use super::library::{history, VersionRow};
-use super::versioned::VersionedSave;
+use super::library::VersionRow;
+use super::versioned::{Kind, VersionedSave};
 use crate::audit::{escape_like, AuditRecord};
 use crate::db::{Sql, Store, StoreResult, Value};
 use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
@@ -30,6 +30,13 @@ pub struct AlertRuleRow {
     pub updated_at: i64,
     pub updated_by: String,
 }
+
+const RULES: Kind = Kind {
+    table: "indicator_alert_rules",
+    versions: "indicator_alert_rule_versions",
+    versions_keep_name: true,
+    object: "indicator_alert_rule",
+};
 
 /// Rule list sorts.
 pub static ALERT_RULE_LIST: ListSpec<AlertRuleRow> = ListSpec {
@@ -164,36 +171,20 @@ impl Store {
         read_version: Option<i64>,
         audit: &AuditRecord,
     ) -> StoreResult<Option<i64>> {
-        let save = VersionedSave {
-            table: "indicator_alert_rules",
-            versions: "indicator_alert_rule_versions",
-            object: "indicator_alert_rule",
-            code: &row.code,
-            columns: vec![
-                ("name", Value::Text(row.name.clone())),
-                ("indicator_code", Value::Text(row.indicator_code.clone())),
-                ("state", Value::Text(row.state.clone())),
-                ("levels", Value::Text(row.levels.clone())),
-                ("definition", Value::Text(row.definition.clone())),
-                ("next_run_at", Value::OptInt(row.next_run_at)),
-                ("updated_at", Value::Int(row.updated_at)),
-                ("updated_by", Value::Text(row.updated_by.clone())),
-            ],
-            on_create: Vec::new(),
-            history: history(
-                Some(&row.name),
-                &row.definition,
-                row.updated_at,
-                &row.updated_by,
-            ),
-        };
+        let columns = vec![
+            ("indicator_code", Value::Text(row.indicator_code.clone())),
+            ("state", Value::Text(row.state.clone())),
+            ("levels", Value::Text(row.levels.clone())),
+            ("next_run_at", Value::OptInt(row.next_run_at)),
+        ];
+        let saved = saved_of!(row);
+        let save = VersionedSave::new(&RULES, &saved, columns, Vec::new());
         self.save_version(save, read_version, audit).await
     }
 
     /// Every version of a rule, newest first.
     pub async fn alert_rule_versions(&self, code: &str) -> StoreResult<Vec<VersionRow>> {
-        self.versions_in("indicator_alert_rule_versions", code)
-            .await
+        self.versions_of(&RULES, code).await
     }
 
     /// Record a run of a rule: the period it assessed and its next run.

@@ -1,7 +1,7 @@
 //! The indicator and scheme libraries; every save is a new version (see
 //! [`super::versioned`]).
 
-use super::versioned::VersionedSave;
+use super::versioned::{Kind, VersionedSave};
 use crate::audit::{escape_like, AuditRecord};
 use crate::db::{Sql, Store, StoreResult, Value};
 use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
@@ -40,6 +40,20 @@ pub struct VersionRow {
     pub created_at: i64,
     pub created_by: String,
 }
+
+const INDICATORS: Kind = Kind {
+    table: "indicators",
+    versions: "indicator_versions",
+    versions_keep_name: false,
+    object: "indicator",
+};
+
+const SCHEMES: Kind = Kind {
+    table: "scoring_schemes",
+    versions: "scoring_scheme_versions",
+    versions_keep_name: true,
+    object: "scoring_scheme",
+};
 
 /// Indicator list sorts (indexes `(level, code)` and `(updated_at, code)`).
 pub static INDICATOR_LIST: ListSpec<IndicatorRow> = ListSpec {
@@ -164,24 +178,15 @@ impl Store {
         read_version: Option<i64>,
         audit: &AuditRecord,
     ) -> StoreResult<Option<i64>> {
-        let save = VersionedSave {
-            table: "indicators",
-            versions: "indicator_versions",
-            object: "indicator",
-            code: &row.code,
-            columns: vec![
-                ("name", Value::Text(row.name.clone())),
-                ("level", Value::Int(i64::from(row.level))),
-                ("parent_code", Value::OptText(row.parent_code.clone())),
-                ("state", Value::Text(row.state.clone())),
-                ("definition", Value::Text(row.definition.clone())),
-                ("updated_at", Value::Int(row.updated_at)),
-                ("updated_by", Value::Text(row.updated_by.clone())),
-            ],
-            // Whether it is built in never changes after creation.
-            on_create: vec![("builtin", Value::Bool(row.builtin))],
-            history: history(None, &row.definition, row.updated_at, &row.updated_by),
-        };
+        let columns = vec![
+            ("level", Value::Int(i64::from(row.level))),
+            ("parent_code", Value::OptText(row.parent_code.clone())),
+            ("state", Value::Text(row.state.clone())),
+        ];
+        // Whether it is built in never changes after creation.
+        let on_create = vec![("builtin", Value::Bool(row.builtin))];
+        let saved = saved_of!(row);
+        let save = VersionedSave::new(&INDICATORS, &saved, columns, on_create);
         self.save_version(save, read_version, audit).await
     }
 
@@ -198,7 +203,7 @@ impl Store {
 
     /// Every version of a scheme, newest first.
     pub async fn scheme_versions(&self, code: &str) -> StoreResult<Vec<VersionRow>> {
-        self.versions_in("scoring_scheme_versions", code).await
+        self.versions_of(&SCHEMES, code).await
     }
 
     /// Store a new version of a scheme (as [`Store::save_indicator`]).
@@ -208,45 +213,9 @@ impl Store {
         read_version: Option<i64>,
         audit: &AuditRecord,
     ) -> StoreResult<Option<i64>> {
-        let save = VersionedSave {
-            table: "scoring_schemes",
-            versions: "scoring_scheme_versions",
-            object: "scoring_scheme",
-            code: &row.code,
-            columns: vec![
-                ("name", Value::Text(row.name.clone())),
-                ("unit_level", Value::Text(row.unit_level.clone())),
-                ("definition", Value::Text(row.definition.clone())),
-                ("updated_at", Value::Int(row.updated_at)),
-                ("updated_by", Value::Text(row.updated_by.clone())),
-            ],
-            on_create: Vec::new(),
-            history: history(
-                Some(&row.name),
-                &row.definition,
-                row.updated_at,
-                &row.updated_by,
-            ),
-        };
+        let columns = vec![("unit_level", Value::Text(row.unit_level.clone()))];
+        let saved = saved_of!(row);
+        let save = VersionedSave::new(&SCHEMES, &saved, columns, Vec::new());
         self.save_version(save, read_version, audit).await
     }
-}
-
-/// A version row's columns: the definition as saved, when and by whom (and
-/// the name, where the versions table keeps it).
-pub(crate) fn history(
-    name: Option<&str>,
-    definition: &str,
-    at: i64,
-    by: &str,
-) -> Vec<(&'static str, Value)> {
-    let mut columns = vec![
-        ("definition", Value::Text(definition.to_string())),
-        ("created_at", Value::Int(at)),
-        ("created_by", Value::Text(by.to_string())),
-    ];
-    if let Some(name) = name {
-        columns.push(("name", Value::Text(name.to_string())));
-    }
-    columns
 }

@@ -3,11 +3,12 @@
 //! computed from (SQL aggregates per unit and period), evaluation runs and
 //! the archive of published runs.
 
+#[macro_use]
+mod versioned;
 pub mod alerts;
 pub mod facts;
 pub mod library;
 pub mod runs;
-mod versioned;
 
 pub use alerts::{
     warning_rule, AlertOutcome, AlertOutcomeLevel, AlertRuleFilter, AlertRuleRow, ALERT_RULE_LIST,
