@@ -71,6 +71,8 @@ import type {
 } from './types'
 import type { ExportJob, ExportRequest } from './exportTypes'
 import type {
+  CodeList,
+  CodeListDetail,
   Operation,
   OplogAnomaly,
   OplogCheck,
@@ -345,6 +347,13 @@ export const qualityApi = {
     http.post<QualitySchedule>('/quality/schedules', body),
   deleteSchedule: (id: number) => http.delete(`/quality/schedules/${id}`),
   trend: () => http.get<QualityTrendPoint[]>('/quality/trend'),
+  codeLists: () => http.get<CodeList[]>('/quality/code-lists'),
+  codeList: (code: string) => http.get<CodeListDetail>(`/quality/code-lists/${enc(code)}`),
+  /** A `code,name` CSV with a header row: the list's next version. */
+  uploadCodeList: (code: string, file: Blob) => http.upload<CodeList>(`/quality/code-lists/${enc(code)}`, file, 'text/csv'),
+  setCodeListSource: (code: string, body: { source_url: string | null; schedule: string | null }) =>
+    http.put<CodeList>(`/quality/code-lists/${enc(code)}/source`, body),
+  refreshCodeList: (code: string) => http.post<CodeList>(`/quality/code-lists/${enc(code)}/refresh`, {}),
 }
 
 export const guidanceApi = {
