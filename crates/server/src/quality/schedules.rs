@@ -258,9 +258,10 @@ pub fn start(state: &AppState) {
         SWEEP_SECS,
         "quality schedule sweep",
         |state, now| async move {
-            run_due(&state, now).await?;
-            super::code_list_refresh::refresh_due(&state, now).await?;
-            Ok(())
+            // One failing does not hold the other back.
+            let runs = run_due(&state, now).await.map(|_| ());
+            let lists = super::code_list_refresh::refresh_due(&state, now).await;
+            runs.and(lists.map(|_| ()))
         },
     );
 }
