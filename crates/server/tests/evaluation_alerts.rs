@@ -223,3 +223,89 @@ async fn a_rule_runs_when_its_schedule_fires() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn every_save_of_a_rule_is_a_version_with_its_whole_definition() {
+    for app in TestApp::all().await {
+        let label = app.label();
+        world(&app).await;
+        let evaluator = app.login("evaluator", "Eval@123456").await;
+        let (status, created) = evaluator.post("/api/v1/indicator-alerts", rule()).await;
+        assert_eq!(status, StatusCode::CREATED, "{label}: {created}");
+
+        let mut changed = rule();
+        changed["name"] = json!("按时办结率过低");
+        changed["schedule"] = json!("0 9 1 * *");
+        changed["levels"][0]["conditions"][0]["threshold"] = json!(50);
+        changed["version"] = json!(1);
+        let (status, saved) = evaluator
+            .put("/api/v1/indicator-alerts/on_time_low", changed.clone())
+            .await;
+        assert_eq!(status, StatusCode::OK, "{label}: {saved}");
+        assert_eq!(saved["version"], 2);
+        // A save that started from version 1 again is refused, not a lost change.
+        let (status, stale) = evaluator
+            .put("/api/v1/indicator-alerts/on_time_low", changed)
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{label}: {stale}");
+
+        let detail = ok(&evaluator, "/api/v1/indicator-alerts/on_time_low").await;
+        assert_eq!(detail["version"], 2, "{label}: {detail}");
+        let versions = detail["versions"].as_array().unwrap();
+        assert_eq!(versions.len(), 2, "{label}: {detail}");
+        let (new, old) = (&versions[0], &versions[1]);
+        assert_eq!(
+            (new["version"].clone(), old["version"].clone()),
+            (json!(2), json!(1))
+        );
+        assert_eq!(new["name"], "按时办结率过低");
+        assert_eq!(new["definition"]["schedule"], "0 9 1 * *");
+        assert_eq!(
+            new["definition"]["levels"][0]["conditions"][0]["threshold"],
+            json!(50.0)
+        );
+        // The first version is kept whole.
+        assert_eq!(old["name"], "按时办结率偏低", "{label}: {old}");
+        assert_eq!(old["definition"]["schedule"], "0 8 1 * *");
+        assert_eq!(
+            old["definition"]["levels"][0]["conditions"][0]["threshold"],
+            json!(60.0)
+        );
+        assert_eq!(old["definition"]["levels"][1]["name"], "黄色预警");
+        for v in versions {
+            assert_eq!(v["created_by"], "evaluator", "{label}: {v}");
+            assert!(v["created_at"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("+08:00")));
+        }
+
+        // Rules are not scoped: whoever reads the rule list reads their
+        // history (a district operator too); without evaluation:read, no one.
+        let chaoyang = app.login("chaoyang", "Chaoyang@123").await;
+        let seen = ok(&chaoyang, "/api/v1/indicator-alerts/on_time_low").await;
+        assert_eq!(seen["versions"], detail["versions"], "{label}");
+        let admin = app.admin().await;
+        let (status, body) = admin.get("/api/v1/indicator-alerts/on_time_low").await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{label}: {body}");
+        assert!(
+            body["code"].is_string() && body["message"].is_string(),
+            "{body}"
+        );
+
+        // Each save is audited as before.
+        let auditor = app.login("auditor", "Audit@12345").await;
+        let audit = ok(&auditor, "/api/v1/audit?action=indicator_alert.").await;
+        let actions: Vec<&str> = audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["action"].as_str())
+            .collect();
+        assert!(
+            actions.contains(&"indicator_alert.create")
+                && actions.contains(&"indicator_alert.update"),
+            "{label}: {actions:?}"
+        );
+        app.cleanup().await;
+    }
+}

@@ -123,25 +123,6 @@ async fn finished(client: &common::Client, id: i64) -> serde_json::Value {
     }
 }
 
-/// Post a CSV file as the body.
-async fn post_csv(
-    client: &common::Client,
-    path: &str,
-    csv: &str,
-) -> (StatusCode, serde_json::Value) {
-    let mut request = client
-        .http
-        .post(format!("{}{}", client.base, path))
-        .header("content-type", "text/csv")
-        .body(csv.to_string());
-    if let Some(csrf) = &client.csrf {
-        request = request.header("x-csrf-token", csrf);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status();
-    (status, response.json().await.unwrap_or_default())
-}
-
 #[tokio::test]
 async fn a_refreshed_code_list_is_versioned_and_used_by_later_runs() {
     for app in TestApp::all().await {
@@ -164,33 +145,33 @@ async fn a_refreshed_code_list_is_versioned_and_used_by_later_runs() {
         );
 
         // Only administrators with source:write refresh lists; a bad file is refused.
-        let (status, _) = post_csv(
-            &city,
-            "/api/v1/quality/code-lists/handling_mode",
-            "code,name\n7,自助终端\n",
-        )
-        .await;
+        let (status, _) = city
+            .post_csv(
+                "/api/v1/quality/code-lists/handling_mode",
+                "code,name\n7,自助终端\n",
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
-        let (status, body) = post_csv(
-            &admin,
-            "/api/v1/quality/code-lists/handling_mode",
-            "code,name\n1,a\n1,b\n",
-        )
-        .await;
+        let (status, body) = admin
+            .post_csv(
+                "/api/v1/quality/code-lists/handling_mode",
+                "code,name\n1,a\n1,b\n",
+            )
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-        let (status, _) = post_csv(
-            &admin,
-            "/api/v1/quality/code-lists/nope",
-            "code,name\n1,a\n",
-        )
-        .await;
+        let (status, _) = admin
+            .post_csv("/api/v1/quality/code-lists/nope", "code,name\n1,a\n")
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         let csv = "code,name\n1,窗口办理\n2,电脑端网上办理\n3,移动端网上申请\n4,快递申请\n7,自助终端\n9,其他\n";
-        let (status, list) =
-            post_csv(&admin, "/api/v1/quality/code-lists/handling_mode", csv).await;
+        let (status, list) = admin
+            .post_csv("/api/v1/quality/code-lists/handling_mode", csv)
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{label}: {list}");
         assert_eq!(list["version"], 1);
-        let (_, list) = post_csv(&admin, "/api/v1/quality/code-lists/handling_mode", csv).await;
+        let (_, list) = admin
+            .post_csv("/api/v1/quality/code-lists/handling_mode", csv)
+            .await;
         assert_eq!(
             (list["version"].as_i64(), list["history"].clone()),
             (Some(2), json!([1]))

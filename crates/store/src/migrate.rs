@@ -135,6 +135,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite_only: "",
         postgres_only: "",
     },
+    Migration {
+        version: 19,
+        name: "alert_versions_and_code_list_sources",
+        portable: include_str!("migrations/0019_alert_versions_and_code_list_sources.sql"),
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -1,7 +1,7 @@
 //! Scheduled quality runs (QC-2).
 
 use crate::audit::AuditRecord;
-use crate::db::{expect_found, Store, StoreResult};
+use crate::db::{expect_found, Sql, Store, StoreResult, Value};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -84,17 +84,37 @@ impl Store {
     /// Claim a schedule's run for the minute starting at `minute`: true when
     /// it had not run in that minute yet (so two sweeps never run it twice).
     pub async fn claim_quality_schedule(&self, id: i64, minute: i64) -> StoreResult<bool> {
+        let claim = Claim {
+            table: "quality_schedules",
+            key: ("id", Value::Int(id)),
+            column: "last_run_at",
+        };
+        self.claim_minute(&claim, minute).await
+    }
+
+    /// Claim `claim`'s row for the minute starting at `minute`: true when it
+    /// had not been claimed for that minute yet. Every cron-driven job swept
+    /// more than once a minute (scheduled runs, code list refreshes) claims
+    /// its minute this way, so two sweeps — or two servers — never run it twice.
+    pub(crate) async fn claim_minute(&self, claim: &Claim, minute: i64) -> StoreResult<bool> {
+        let (table, (key, value), column) = (claim.table, &claim.key, claim.column);
+        let mut sql = Sql::new(&format!("UPDATE {table} SET {column} = "));
+        sql.bind_int(minute)
+            .push(&format!(" WHERE {key} = "))
+            .bind(value.clone())
+            .push(&format!(" AND ({column} IS NULL OR {column} < "))
+            .bind_int(minute)
+            .push(")");
         Ok(on_write!(self, pool => {
-            sqlx::query(
-                "UPDATE quality_schedules SET last_run_at = $2
-                 WHERE id = $1 AND (last_run_at IS NULL OR last_run_at < $2)",
-            )
-            .bind(id)
-            .bind(minute)
-            .execute(pool)
-            .await?
-            .rows_affected()
-                == 1
+            let mut conn = pool.acquire().await?;
+            execute_dynamic!(pool, conn, &sql)? == 1
         }))
     }
+}
+
+/// A row whose cron minute is claimed: its table, key and claim column.
+pub(crate) struct Claim {
+    pub table: &'static str,
+    pub key: (&'static str, Value),
+    pub column: &'static str,
 }

@@ -71,8 +71,17 @@ export interface Scheme {
   updated_by: string
 }
 
+/** One stored version of a scheme or an indicator warning rule: the whole definition as saved. */
+export interface DefinitionVersion<D> {
+  version: number
+  name: string
+  definition: D
+  created_at: string
+  created_by: string
+}
+
 export interface SchemeDetail extends Scheme {
-  versions: { version: number; name: string; definition: Record<string, unknown>; created_at: string; created_by: string }[]
+  versions: DefinitionVersion<Record<string, unknown>>[]
 }
 
 export interface Run {
@@ -218,6 +227,11 @@ export interface AlertRule extends AlertRuleInput {
   last_period: string | null
   updated_at: string
   updated_by: string
+}
+
+/** GET /indicator-alerts/{code}: the rule with every version, newest first. */
+export interface AlertRuleDetail extends AlertRule {
+  versions: DefinitionVersion<Required<Omit<AlertRuleInput, 'version'>>>[]
 }
 
 export interface AlertHit {

@@ -71,6 +71,8 @@ import type {
 } from './types'
 import type { ExportJob, ExportRequest } from './exportTypes'
 import type {
+  CodeList,
+  CodeListDetail,
   Operation,
   OplogAnomaly,
   OplogCheck,
@@ -95,6 +97,7 @@ import type {
   NoticeInput,
   Archive,
   AlertRule,
+  AlertRuleDetail,
   AlertRuleInput,
   AlertRun,
   CompareRow,
@@ -344,6 +347,13 @@ export const qualityApi = {
     http.post<QualitySchedule>('/quality/schedules', body),
   deleteSchedule: (id: number) => http.delete(`/quality/schedules/${id}`),
   trend: () => http.get<QualityTrendPoint[]>('/quality/trend'),
+  codeLists: () => http.get<CodeList[]>('/quality/code-lists'),
+  codeList: (code: string) => http.get<CodeListDetail>(`/quality/code-lists/${enc(code)}`),
+  /** A `code,name` CSV with a header row: the list's next version. */
+  uploadCodeList: (code: string, file: Blob) => http.upload<CodeList>(`/quality/code-lists/${enc(code)}`, file, 'text/csv'),
+  setCodeListSource: (code: string, body: { source_url: string | null; schedule: string | null }) =>
+    http.put<CodeList>(`/quality/code-lists/${enc(code)}/source`, body),
+  refreshCodeList: (code: string) => http.post<CodeList>(`/quality/code-lists/${enc(code)}/refresh`, {}),
 }
 
 export const guidanceApi = {
@@ -405,6 +415,7 @@ export const assessmentApi = {
   appeal: (body: AppealInput) => http.post<{ code: string }>('/evaluation/appeals', body),
   notice: (body: NoticeInput) => http.post<{ orders: string[] }>('/evaluation/notices', body),
   alertRules: (q: QueryParams) => http.get<Page<AlertRule>>('/indicator-alerts', q),
+  alertRule: (code: string) => http.get<AlertRuleDetail>(`/indicator-alerts/${enc(code)}`),
   createAlertRule: (body: AlertRuleInput) => http.post<AlertRule>('/indicator-alerts', body),
   updateAlertRule: (code: string, body: AlertRuleInput) => http.put<AlertRule>(`/indicator-alerts/${enc(code)}`, body),
   runAlertRule: (code: string, period?: string) =>

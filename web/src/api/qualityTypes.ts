@@ -93,3 +93,49 @@ export interface QualityTrendPoint {
   failures: number
   per_hundred: number
 }
+
+/** One entry of a code list. */
+export interface CodeListEntry {
+  code: string
+  name: string
+}
+
+/** How a list's last refresh from its source URL went. */
+export interface CodeListRefresh {
+  at: string
+  outcome: 'ok' | 'unchanged' | 'error'
+  message: string | null
+}
+
+/** GET /quality/code-lists: a managed code list with the version in force. */
+export interface CodeList {
+  code: string
+  name: string
+  /** The version in force (0: built in). */
+  version: number
+  entries: CodeListEntry[]
+  entry_count: number
+  /** `builtin`, `file` or the URL it was refreshed from. */
+  source: string
+  updated_by: string | null
+  updated_at: string | null
+  history: number[]
+  /** False: intake validates these codes itself; the list cannot be changed here. */
+  editable: boolean
+  source_url: string | null
+  schedule: string | null
+  last_refresh: CodeListRefresh | null
+}
+
+export interface CodeListVersion {
+  version: number
+  entries: CodeListEntry[]
+  source: string
+  created_by: string | null
+  created_at: string | null
+}
+
+/** GET /quality/code-lists/{code}: the list with every version, newest first (version 0 last). */
+export interface CodeListDetail extends CodeList {
+  versions: CodeListVersion[]
+}

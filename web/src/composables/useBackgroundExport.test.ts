@@ -4,6 +4,7 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { resetClient } from '@/api/client'
 import type { ExportJob } from '@/api/exportTypes'
+import { json } from '@/testing/fetch'
 import {
   BACKGROUND_THRESHOLD,
   POLL_MS,
@@ -15,8 +16,6 @@ import {
   useExportJobs,
 } from './useBackgroundExport'
 
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
 /** GET /exports: one page of jobs. */
 const jobs = (items: ExportJob[]) => json(200, { total: items.length, total_exact: true, items, next: null })
 

@@ -97,7 +97,15 @@ export const MENU: MenuEntry[] = [
       { path: '/workorders/stats', name: 'wo-stats', title: '工单统计', permission: 'workorder:read', component: () => import('@/views/workorders/WorkOrderStatsView.vue') },
     ],
   },
-  { path: '/quality', name: 'quality', title: '数据质检', icon: DocumentChecked, permission: 'data:read', component: () => import('@/views/quality/QualityView.vue') },
+  {
+    key: 'quality',
+    title: '数据质检',
+    icon: DocumentChecked,
+    children: [
+      { path: '/quality', name: 'quality', title: '质检任务', permission: 'data:read', component: () => import('@/views/quality/QualityView.vue') },
+      { path: '/quality/code-lists', name: 'quality-code-lists', title: '代码表', permission: 'data:read', component: () => import('@/views/quality/CodeListsView.vue') },
+    ],
+  },
   {
     key: 'guidance',
     title: '情形引导',

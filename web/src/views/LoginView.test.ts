@@ -1,14 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import ElementPlus from 'element-plus'
-import { configureClient, resetClient } from '@/api/client'
+import { configureClient } from '@/api/client'
 import { useAuthStore } from '@/stores/auth'
+import { json, useFetchMock } from '@/testing/fetch'
 import LoginView from './LoginView.vue'
 
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
 
 const ME = {
   username: 'chaoyang',
@@ -24,7 +23,7 @@ const ME = {
   csrf_token: 'csrf-from-me',
 }
 
-const fetchMock = vi.fn<typeof fetch>()
+const fetchMock = useFetchMock()
 
 async function mountLogin(query = '') {
   const pinia = createPinia()
@@ -54,15 +53,6 @@ async function submit(wrapper: Awaited<ReturnType<typeof mountLogin>>['wrapper']
   await flushPromises()
 }
 
-beforeEach(() => {
-  resetClient()
-  fetchMock.mockReset()
-  vi.stubGlobal('fetch', fetchMock)
-})
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-})
 
 describe('LoginView', () => {
   it('logs in, keeps the CSRF token and goes back to the redirect target', async () => {

@@ -1,12 +1,13 @@
 //! Indicator warning rules over HTTP (IND-2): the rule library (list with
-//! search by name / state / level, create, read, update), a run on demand,
+//! search by name / state / level, create, read with version history,
+//! update — every save a new version), a run on demand,
 //! and the scheduler that runs each enabled rule when its cron fires. A run
 //! assesses the last whole period of the rule's kind for every unit of its
 //! level and raises, escalates or closes the unit's warning through the
 //! monitoring machinery (inbox, handling, false positives).
 
 use super::indicators::period_of;
-use super::{definition_of, READ, WRITE};
+use super::{definition_of, DefinitionVersion, READ, WRITE};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{non_empty, ApiJson, ApiQuery};
 use crate::identity::caller::Caller;
@@ -264,21 +265,34 @@ pub async fn create_alert_rule(
     ))
 }
 
-/// One indicator warning rule.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AlertRuleDetail {
+    #[serde(flatten)]
+    pub rule: AlertRuleView,
+    /// Every version (the whole definition as saved), newest first.
+    pub versions: Vec<DefinitionVersion>,
+}
+
+/// One indicator warning rule with its version history (readable by
+/// everyone who may read the rule list: rules are not scoped).
 #[utoipa::path(get, path = "/indicator-alerts/{code}", tag = "evaluation", params(("code" = String, Path)),
-    responses((status = 200, body = AlertRuleView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = AlertRuleDetail), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get_alert_rule(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
-) -> ApiResult<Json<AlertRuleView>> {
+) -> ApiResult<Json<AlertRuleDetail>> {
     caller.require(&state, READ).await?;
     let row = state
         .store
         .alert_rule(&code)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(Json(AlertRuleView::of(&row)?))
+    let versions = state.store.alert_rule_versions(&code).await?;
+    Ok(Json(AlertRuleDetail {
+        rule: AlertRuleView::of(&row)?,
+        versions: versions.into_iter().map(DefinitionVersion::from).collect(),
+    }))
 }
 
 /// Change a rule (a new version; its next run follows the new schedule).

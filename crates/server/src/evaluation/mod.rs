@@ -24,7 +24,7 @@ use crate::identity::caller::Caller;
 use govpulse_core::evaluation::indicators::{builtin, IndicatorDef};
 use govpulse_core::evaluation::scoring::{IndicatorInfo, UnitLevel};
 use govpulse_core::time::now_ms;
-use govpulse_store::evaluation::IndicatorRow;
+use govpulse_store::evaluation::{IndicatorRow, VersionRow};
 use govpulse_store::Store;
 use std::collections::BTreeMap;
 use utoipa_axum::router::OpenApiRouter;
@@ -65,6 +65,30 @@ pub fn routes() -> OpenApiRouter<crate::state::AppState> {
             workbook::export_workbook,
             workbook::import_workbook
         ))
+}
+
+/// One stored version of a scheme or an indicator warning rule: the whole
+/// definition as saved, when and by whom.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct DefinitionVersion {
+    pub version: i64,
+    pub name: String,
+    #[schema(value_type = Object)]
+    pub definition: serde_json::Value,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+impl From<VersionRow> for DefinitionVersion {
+    fn from(v: VersionRow) -> Self {
+        Self {
+            version: v.version,
+            name: v.name,
+            definition: serde_json::from_str(&v.definition).unwrap_or_default(),
+            created_at: govpulse_core::time::to_rfc3339(v.created_at),
+            created_by: v.created_by,
+        }
+    }
 }
 
 /// The stored definition of an indicator row.

@@ -1,7 +1,7 @@
 //! The scheme library (赋分规则, SCORE-1/2): shared, versioned scoring
 //! schemes built from the rule templates.
 
-use super::{indicator_infos, READ, WRITE};
+use super::{indicator_infos, DefinitionVersion, READ, WRITE};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::identity::caller::Caller;
@@ -166,20 +166,10 @@ pub async fn create_scheme(
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SchemeVersionView {
-    pub version: i64,
-    pub name: String,
-    #[schema(value_type = Object)]
-    pub definition: serde_json::Value,
-    pub created_at: String,
-    pub created_by: String,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SchemeDetail {
     #[serde(flatten)]
     pub scheme: SchemeView,
-    pub versions: Vec<SchemeVersionView>,
+    pub versions: Vec<DefinitionVersion>,
 }
 
 /// One scheme with every version.
@@ -197,13 +187,7 @@ pub async fn get_scheme(
         .scheme_versions(&code)
         .await?
         .into_iter()
-        .map(|v| SchemeVersionView {
-            version: v.version,
-            name: v.name,
-            definition: serde_json::from_str(&v.definition).unwrap_or_default(),
-            created_at: to_rfc3339(v.created_at),
-            created_by: v.created_by,
-        })
+        .map(DefinitionVersion::from)
         .collect();
     Ok(Json(SchemeDetail { scheme, versions }))
 }

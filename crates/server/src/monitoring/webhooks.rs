@@ -54,8 +54,13 @@ pub async fn admit(state: &AppState, caller: &Caller, def: &mut RuleDef) -> ApiR
     Ok(())
 }
 
-/// The host and the checked address a delivery may connect to.
-async fn destination(state: &AppState, url: &str) -> Result<(String, SocketAddr), String> {
+/// The host and the checked address a request to `url` may connect to (any
+/// outbound request to a URL a user chose: webhooks, code list sources), or
+/// why it is refused, in words.
+pub(crate) async fn destination(
+    state: &AppState,
+    url: &str,
+) -> Result<(String, SocketAddr), String> {
     let url = reqwest::Url::parse(url).map_err(|_| Refusal::NotListed.to_string())?;
     let host = url.host_str().ok_or(Refusal::NotListed.to_string())?;
     let port = url.port_or_known_default().unwrap_or(80);
@@ -127,6 +132,17 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
     Ok(due.len())
 }
 
+/// A client that connects `host` to exactly the checked `address`, follows
+/// no redirect (a redirect could lead past the allowlist) and gives up after
+/// ten seconds.
+pub(crate) fn pinned_client(host: &str, address: SocketAddr) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .resolve(host, address)
+        .build()
+}
+
 /// POST one delivery to `address` (the checked one) for `host`; the HTTP
 /// status and the failure to log.
 async fn send(
@@ -135,12 +151,7 @@ async fn send(
     delivery: &govpulse_store::monitoring::DeliveryRow,
     secret: &str,
 ) -> (Option<i32>, Option<String>) {
-    let client = match reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .resolve(host, address)
-        .build()
-    {
+    let client = match pinned_client(host, address) {
         Ok(client) => client,
         Err(err) => return (None, Some(failure_category(&err).to_string())),
     };

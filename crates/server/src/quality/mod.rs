@@ -1,8 +1,10 @@
 //! Case data quality (办件数据质检, QC-1/2): the check library, runs over a
 //! period's cases as background jobs, their results by code and region, the
 //! failing cases (one list mechanism) and an XLSX report; operation logs
-//! against case data (QC-3) in [`oplogs`].
+//! against case data (QC-3) in [`oplogs`]; the code lists the checks read
+//! (QC-1) in `code_lists` and [`code_list_refresh`].
 
+pub mod code_list_refresh;
 mod code_lists;
 mod oplogs;
 mod runner;

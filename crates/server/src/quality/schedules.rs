@@ -1,6 +1,7 @@
 //! Scheduled quality runs (QC-2): a cron expression per schedule; a sweep
 //! every 30 seconds starts the runs whose minute has come, as their owner's,
-//! over the `days` days before the run's day. The trend across a caller's
+//! over the `days` days before the run's day (the same sweep refreshes the
+//! code lists whose cron has come). The trend across a caller's
 //! finished runs shows how the failing share moves.
 
 use super::runner;
@@ -249,12 +250,18 @@ pub async fn run_due(state: &AppState, now: i64) -> anyhow::Result<Vec<i64>> {
     Ok(started)
 }
 
-/// Sweep the schedules every 30 seconds until the server drains.
+/// Sweep the schedules every 30 seconds until the server drains; the same
+/// sweep refreshes the code lists whose cron has come.
 pub fn start(state: &AppState) {
     crate::sweep::every(
         state,
         SWEEP_SECS,
         "quality schedule sweep",
-        |state, now| async move { run_due(&state, now).await.map(|_| ()) },
+        |state, now| async move {
+            // One failing does not hold the other back.
+            let runs = run_due(&state, now).await.map(|_| ());
+            let lists = super::code_list_refresh::refresh_due(&state, now).await;
+            runs.and(lists.map(|_| ()))
+        },
     );
 }

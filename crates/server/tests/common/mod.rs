@@ -174,6 +174,21 @@ impl Client {
     pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
         self.send(Method::DELETE, path, None).await
     }
+
+    /// POST a CSV file as the body (with the session's CSRF token).
+    pub async fn post_csv(&self, path: &str, csv: &str) -> (StatusCode, Value) {
+        let mut request = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .header("content-type", "text/csv")
+            .body(csv.to_string());
+        if let Some(csrf) = &self.csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or_default())
+    }
 }
 
 /// Seeded data and the state of an app on `db` (`adjust` changes the

@@ -1,12 +1,14 @@
-//! Indicator warning rules (IND-2): the rule library (a save names the
-//! version it read, as the indicator library does), the rules due by their
+//! Indicator warning rules (IND-2): the rule library (every save a version
+//! with history, as in the indicator library), the rules due by their
 //! schedule, and the sync of one run's outcome into the monitoring warnings
 //! (`warnings` rows of rule `ind:<code>`, subject `ind:<code>|<unit>`) through
 //! the standalone-warning machinery: same inbox, handling and false-positive
 //! marking as every other warning.
 
+use super::library::VersionRow;
+use super::versioned::{Kind, VersionedSave};
 use crate::audit::{escape_like, AuditRecord};
-use crate::db::{Sql, Store, StoreResult};
+use crate::db::{Sql, Store, StoreResult, Value};
 use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
 use crate::monitoring::standalone::{
     close_standalone_warnings, raise_standalone_warning, StandaloneWarning,
@@ -28,6 +30,13 @@ pub struct AlertRuleRow {
     pub updated_at: i64,
     pub updated_by: String,
 }
+
+const RULES: Kind = Kind {
+    table: "indicator_alert_rules",
+    versions: "indicator_alert_rule_versions",
+    versions_keep_name: true,
+    object: "indicator_alert_rule",
+};
 
 /// Rule list sorts.
 pub static ALERT_RULE_LIST: ListSpec<AlertRuleRow> = ListSpec {
@@ -154,48 +163,28 @@ impl Store {
         Ok(fetch_dynamic!(self, AlertRuleRow, &sql)?)
     }
 
-    /// Store a new version of a rule: `read_version` None creates it (refused
-    /// when it exists), Some(v) updates it only while still at v. Returns the
-    /// new version, or None when refused.
+    /// Store a new version of a rule (as [`Store::save_indicator`]): the
+    /// whole definition is kept in its version history.
     pub async fn save_alert_rule(
         &self,
         row: &AlertRuleRow,
         read_version: Option<i64>,
         audit: &AuditRecord,
     ) -> StoreResult<Option<i64>> {
-        Ok(on_write!(self, pool => {
-            let mut tx = crate::db::PoolOps::begin_write(pool).await?;
-            let version = read_version.map_or(1, |v| v + 1);
-            let stored = sqlx::query(if read_version.is_none() {
-                "INSERT INTO indicator_alert_rules (code, name, indicator_code, state, levels, version, definition,
-                    next_run_at, updated_at, updated_by)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (code) DO NOTHING"
-            } else {
-                "UPDATE indicator_alert_rules SET name = $2, indicator_code = $3, state = $4, levels = $5,
-                    version = $6, definition = $7, next_run_at = $8, updated_at = $9, updated_by = $10
-                 WHERE code = $1 AND version = $6 - 1"
-            })
-            .bind(&row.code)
-            .bind(&row.name)
-            .bind(&row.indicator_code)
-            .bind(&row.state)
-            .bind(&row.levels)
-            .bind(version)
-            .bind(&row.definition)
-            .bind(row.next_run_at)
-            .bind(row.updated_at)
-            .bind(&row.updated_by)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if stored == 0 {
-                None
-            } else {
-                append_audit!(pool, tx, &audit.on_object("indicator_alert_rule", &row.code));
-                tx.commit().await?;
-                Some(version)
-            }
-        }))
+        let columns = vec![
+            ("indicator_code", Value::Text(row.indicator_code.clone())),
+            ("state", Value::Text(row.state.clone())),
+            ("levels", Value::Text(row.levels.clone())),
+            ("next_run_at", Value::OptInt(row.next_run_at)),
+        ];
+        let saved = saved_of!(row);
+        let save = VersionedSave::new(&RULES, &saved, columns, Vec::new());
+        self.save_version(save, read_version, audit).await
+    }
+
+    /// Every version of a rule, newest first.
+    pub async fn alert_rule_versions(&self, code: &str) -> StoreResult<Vec<VersionRow>> {
+        self.versions_of(&RULES, code).await
     }
 
     /// Record a run of a rule: the period it assessed and its next run.

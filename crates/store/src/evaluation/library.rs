@@ -1,10 +1,9 @@
-//! The indicator and scheme libraries. A save writes the current row and a
-//! version row with its audit row in one transaction; an update names the
-//! version it read, so two editors at once give one new version and one
-//! conflict, never a lost change.
+//! The indicator and scheme libraries; every save is a new version (see
+//! [`super::versioned`]).
 
+use super::versioned::{Kind, VersionedSave};
 use crate::audit::{escape_like, AuditRecord};
-use crate::db::{Sql, Store, StoreResult};
+use crate::db::{Sql, Store, StoreResult, Value};
 use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -41,6 +40,20 @@ pub struct VersionRow {
     pub created_at: i64,
     pub created_by: String,
 }
+
+const INDICATORS: Kind = Kind {
+    table: "indicators",
+    versions: "indicator_versions",
+    versions_keep_name: false,
+    object: "indicator",
+};
+
+const SCHEMES: Kind = Kind {
+    table: "scoring_schemes",
+    versions: "scoring_scheme_versions",
+    versions_keep_name: true,
+    object: "scoring_scheme",
+};
 
 /// Indicator list sorts (indexes `(level, code)` and `(updated_at, code)`).
 pub static INDICATOR_LIST: ListSpec<IndicatorRow> = ListSpec {
@@ -165,62 +178,16 @@ impl Store {
         read_version: Option<i64>,
         audit: &AuditRecord,
     ) -> StoreResult<Option<i64>> {
-        Ok(on_write!(self, pool => {
-            let mut tx = crate::db::PoolOps::begin_write(pool).await?;
-            let version = read_version.map_or(1, |v| v + 1);
-            let stored = match read_version {
-                None => sqlx::query(
-                    "INSERT INTO indicators (code, name, level, parent_code, state, builtin, version, definition, updated_at, updated_by)
-                     VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9) ON CONFLICT (code) DO NOTHING",
-                )
-                .bind(&row.code)
-                .bind(&row.name)
-                .bind(row.level)
-                .bind(&row.parent_code)
-                .bind(&row.state)
-                .bind(row.builtin)
-                .bind(&row.definition)
-                .bind(row.updated_at)
-                .bind(&row.updated_by)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected(),
-                Some(read) => sqlx::query(
-                    "UPDATE indicators SET name = $2, level = $3, parent_code = $4, state = $5, version = $6,
-                        definition = $7, updated_at = $8, updated_by = $9 WHERE code = $1 AND version = $10",
-                )
-                .bind(&row.code)
-                .bind(&row.name)
-                .bind(row.level)
-                .bind(&row.parent_code)
-                .bind(&row.state)
-                .bind(version)
-                .bind(&row.definition)
-                .bind(row.updated_at)
-                .bind(&row.updated_by)
-                .bind(read)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected(),
-            };
-            if stored == 0 {
-                None
-            } else {
-                sqlx::query(
-                    "INSERT INTO indicator_versions (code, version, definition, created_at, created_by) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(&row.code)
-                .bind(version)
-                .bind(&row.definition)
-                .bind(row.updated_at)
-                .bind(&row.updated_by)
-                .execute(&mut *tx)
-                .await?;
-                append_audit!(pool, tx, &audit.on_object("indicator", &row.code));
-                tx.commit().await?;
-                Some(version)
-            }
-        }))
+        let columns = vec![
+            ("level", Value::Int(i64::from(row.level))),
+            ("parent_code", Value::OptText(row.parent_code.clone())),
+            ("state", Value::Text(row.state.clone())),
+        ];
+        // Whether it is built in never changes after creation.
+        let on_create = vec![("builtin", Value::Bool(row.builtin))];
+        let saved = saved_of!(row);
+        let save = VersionedSave::new(&INDICATORS, &saved, columns, on_create);
+        self.save_version(save, read_version, audit).await
     }
 
     /// Every scheme of the library, by code.
@@ -236,15 +203,7 @@ impl Store {
 
     /// Every version of a scheme, newest first.
     pub async fn scheme_versions(&self, code: &str) -> StoreResult<Vec<VersionRow>> {
-        Ok(on_read!(self, pool => {
-            sqlx::query_as::<_, VersionRow>(
-                "SELECT version, name, definition, created_at, created_by FROM scoring_scheme_versions
-                 WHERE code = $1 ORDER BY version DESC",
-            )
-            .bind(code)
-            .fetch_all(pool)
-            .await?
-        }))
+        self.versions_of(&SCHEMES, code).await
     }
 
     /// Store a new version of a scheme (as [`Store::save_indicator`]).
@@ -254,45 +213,9 @@ impl Store {
         read_version: Option<i64>,
         audit: &AuditRecord,
     ) -> StoreResult<Option<i64>> {
-        Ok(on_write!(self, pool => {
-            let mut tx = crate::db::PoolOps::begin_write(pool).await?;
-            let version = read_version.map_or(1, |v| v + 1);
-            let stored = sqlx::query(if read_version.is_none() {
-                "INSERT INTO scoring_schemes (code, name, unit_level, version, definition, updated_at, updated_by)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code) DO NOTHING"
-            } else {
-                "UPDATE scoring_schemes SET name = $2, unit_level = $3, version = $4, definition = $5,
-                    updated_at = $6, updated_by = $7 WHERE code = $1 AND version = $4 - 1"
-            })
-            .bind(&row.code)
-            .bind(&row.name)
-            .bind(&row.unit_level)
-            .bind(version)
-            .bind(&row.definition)
-            .bind(row.updated_at)
-            .bind(&row.updated_by)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if stored == 0 {
-                None
-            } else {
-                sqlx::query(
-                    "INSERT INTO scoring_scheme_versions (code, version, name, definition, created_at, created_by)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(&row.code)
-                .bind(version)
-                .bind(&row.name)
-                .bind(&row.definition)
-                .bind(row.updated_at)
-                .bind(&row.updated_by)
-                .execute(&mut *tx)
-                .await?;
-                append_audit!(pool, tx, &audit.on_object("scoring_scheme", &row.code));
-                tx.commit().await?;
-                Some(version)
-            }
-        }))
+        let columns = vec![("unit_level", Value::Text(row.unit_level.clone()))];
+        let saved = saved_of!(row);
+        let save = VersionedSave::new(&SCHEMES, &saved, columns, Vec::new());
+        self.save_version(save, read_version, audit).await
     }
 }

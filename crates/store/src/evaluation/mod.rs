@@ -3,6 +3,8 @@
 //! computed from (SQL aggregates per unit and period), evaluation runs and
 //! the archive of published runs.
 
+#[macro_use]
+mod versioned;
 pub mod alerts;
 pub mod facts;
 pub mod library;

@@ -1,5 +1,5 @@
 // 数据质检: labels of the check library and the shape of a run's result.
-import type { CaseEventKind, QualityCheck, QualityRun } from '@/api/types'
+import type { CaseEventKind, CodeListRefresh, QualityCheck, QualityRun } from '@/api/types'
 import { CASE_EVENT_KIND } from '@/utils/labels'
 
 export const CATEGORY: Record<QualityCheck['category'], string> = {
@@ -58,4 +58,17 @@ const AUXILIARY_ACTIONS: Record<string, string> = {
 
 export function actionName(action: string): string {
   return CASE_EVENT_KIND[action as CaseEventKind]?.text ?? AUXILIARY_ACTIONS[action] ?? action
+}
+
+/** Where a code list version came from: built in, an uploaded file or the URL refreshed from. */
+export function codeListSource(source: string): string {
+  if (source === 'builtin') return '内置'
+  if (source === 'file') return '文件上传'
+  return `地址刷新：${source}`
+}
+
+export const REFRESH_OUTCOME: Record<CodeListRefresh['outcome'], { text: string; type: 'success' | 'info' | 'danger' }> = {
+  ok: { text: '已更新', type: 'success' },
+  unchanged: { text: '无变化', type: 'info' },
+  error: { text: '失败', type: 'danger' },
 }
