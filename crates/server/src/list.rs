@@ -22,7 +22,7 @@ pub struct ListResponse<T> {
     /// Cursor of the next page (send it as `after`); null on the last page.
     pub next: Option<String>,
     /// True when the page stopped at its scan bound before it was full: a
-    /// filter no index serves is checked over at most 5,000 rows per page, so
+    /// filter no index serves is checked over at most 2,000 rows per page, so
     /// fewer rows than `size` does not mean the end; follow `next`.
     pub partial: bool,
 }

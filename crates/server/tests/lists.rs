@@ -267,9 +267,9 @@ async fn totals_above_the_count_bound_are_exact_once_the_cube_covers_the_filter(
         }
         // A filter the cube does not hold (a status it does not count, a
         // search) is counted inside the first page's scan window only: the
-        // newest 5,001 cases, GEN-5050 … GEN-10050; a lower bound.
+        // newest 2,001 cases, GEN-8050 … GEN-10050; a lower bound.
         let (_, page) = city.get("/api/v1/cases?status=accepted").await;
-        assert_eq!(total(&page), (json!(3_751), json!(false)), "{label}");
+        assert_eq!(total(&page), (json!(1_501), json!(false)), "{label}");
         let (_, page) = city.get("/api/v1/cases?q=GEN-1").await;
         assert_eq!(total(&page), (json!(51), json!(false)), "{label}");
         // A district with fewer cases than the window counts them all.
@@ -330,11 +330,11 @@ async fn a_rare_filter_reads_a_window_at_a_time_and_its_walk_finds_every_row_onc
         let city = app.login("city", "City@12345").await;
         let chaoyang = app.login("chaoyang", "Chaoyang@123").await;
         for (who, client) in [("city", &city), ("chaoyang", &chaoyang)] {
-            // Newest first: the windows hold 5,001 cases each, so the first
-            // page stops at its window with the five newest and goes on.
+            // Newest first: the windows hold 2,001 cases each, so the first
+            // page stops at its window with the two newest and goes on.
             let (_, first) = client.get("/api/v1/cases?status=withdrawn&size=20").await;
             assert_eq!(first["partial"], json!(true), "{label} {who}: {first}");
-            assert_eq!(first["items"].as_array().unwrap().len(), 5, "{label} {who}");
+            assert_eq!(first["items"].as_array().unwrap().len(), 2, "{label} {who}");
             assert_eq!(first["total_exact"], json!(false), "{label} {who}");
             let (codes, partial) =
                 walk_counting_partial_pages(client, "/api/v1/cases?status=withdrawn&size=20").await;

@@ -136,6 +136,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres_only: "",
     },
     Migration {
+        version: 18,
+        name: "unread_list",
+        portable: include_str!("migrations/0018_unread_list.sql"),
+        sqlite_only: "",
+        postgres_only: "",
+    },
+    Migration {
         version: 19,
         name: "alert_versions_and_code_list_sources",
         portable: include_str!("migrations/0019_alert_versions_and_code_list_sources.sql"),

@@ -198,12 +198,32 @@ async fn list_queries_use_their_indexes_without_statistics() {
             &format!("warnings_list_{suffix}"),
         );
     }
+    // The inbox's 未读 tab reads the user's unread messages alone.
+    use crate::monitoring::inbox::{push_message_filter, MESSAGE_SELECT};
+    use crate::monitoring::{MessageFilter, MESSAGE_LIST};
+    for (unread, index) in [
+        (false, "messages_list_user"),
+        (true, "messages_unread_list"),
+    ] {
+        let filter = MessageFilter {
+            unread,
+            level: None,
+        };
+        let sql = page_sql(MESSAGE_SELECT, &MESSAGE_LIST, None, |sql| {
+            push_message_filter(sql, 7, &filter)
+        });
+        assert_plan(
+            &format!("messages unread={unread}"),
+            &plan(&store, &sql).await,
+            index,
+        );
+    }
     store.close().await;
     let _ = std::fs::remove_dir_all(dir);
 }
 
 /// A filtered page under its scan window: the probe for the edge row reads
-/// the window's index alone (a covering read of 5,000 entries), and the page
+/// the window's index alone (a covering read of 2,000 entries), and the page
 /// bounded by the edge still reads its scope's index in order.
 #[tokio::test]
 async fn windowed_pages_read_their_index_without_statistics() {

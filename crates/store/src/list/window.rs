@@ -16,7 +16,7 @@ use super::{Key, ListRequest};
 use crate::db::{Sql, Value};
 
 /// Rows of the window's index a filtered page reads at most (past its offset).
-pub const SCAN_ROWS: i64 = 5_000;
+pub const SCAN_ROWS: i64 = 2_000;
 
 /// The index a bounded page is measured on: an equality prefix (`column = value`
 /// pairs, possibly none) followed by the list's sort column, and the period
@@ -33,7 +33,10 @@ impl ScanWindow {
     /// filtered) and `unindexed` (whether any filter no index leads with is
     /// set): `None` when one index serves the whole filter, else the window on
     /// the first filtered prefix (or on the sort column alone).
-    pub(crate) fn for_filters(prefixes: Vec<(String, Option<Value>)>, unindexed: bool) -> Option<Self> {
+    pub(crate) fn for_filters(
+        prefixes: Vec<(String, Option<Value>)>,
+        unindexed: bool,
+    ) -> Option<Self> {
         let mut set = prefixes
             .into_iter()
             .filter_map(|(column, value)| value.map(|v| (column, v)));
@@ -47,7 +50,12 @@ impl ScanWindow {
 
     /// Also keep the window inside `from <= column < to` (the list's period
     /// filter), when the page is sorted by that column.
-    pub(crate) fn within(mut self, column: &'static str, from: Option<i64>, to: Option<i64>) -> Self {
+    pub(crate) fn within(
+        mut self,
+        column: &'static str,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> Self {
         self.period = Some((column, from, to));
         self
     }

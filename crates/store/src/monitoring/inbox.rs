@@ -136,7 +136,7 @@ pub struct MessageFilter {
     pub level: Option<String>,
 }
 
-const MESSAGE_SELECT: &str =
+pub(crate) const MESSAGE_SELECT: &str =
     "SELECT m.id, m.warning_id, w.case_code, w.rule_code, m.level, m.colour, m.title,
         m.body, m.created_at, m.read_at
     FROM messages m JOIN warnings w ON w.id = m.warning_id WHERE 1 = 1";
@@ -163,7 +163,7 @@ pub static MESSAGE_LIST: ListSpec<MessageRow> = ListSpec {
     },
 };
 
-fn push_message_filter(sql: &mut Sql, user_id: i64, filter: &MessageFilter) {
+pub(crate) fn push_message_filter(sql: &mut Sql, user_id: i64, filter: &MessageFilter) {
     sql.push(" AND m.user_id = ").bind_int(user_id);
     if filter.unread {
         sql.push(" AND m.read_at IS NULL");
@@ -236,7 +236,8 @@ impl Store {
             "FROM messages m WHERE 1 = 1",
             |sql: &mut Sql| push_message_filter(sql, user_id, filter),
             request,
-            // A rare level is read in the user's messages, a window at a time.
+            // A rare level is read in the user's messages (or unread ones:
+            // messages_unread_list), a window at a time.
             window: ScanWindow::for_filters(
                 vec![("m.user_id".into(), Some(Value::Int(user_id)))],
                 filter.level.is_some()
