@@ -14,7 +14,7 @@ import type {
   TreeInput,
   TreeKind,
   TreeSummary,
-} from './guidanceTypes'
+} from './models'
 import type {
   ApplicantTimeline,
   BulkAnswer,
@@ -68,8 +68,8 @@ import type {
   User,
   UserCreate,
   UserUpdate,
-} from './types'
-import type { ExportJob, ExportRequest } from './exportTypes'
+} from './models'
+import type { ExportJob, ExportRequest } from './models'
 import type {
   Operation,
   OplogAnomaly,
@@ -79,7 +79,7 @@ import type {
   QualityRun,
   QualitySchedule,
   QualityTrendPoint,
-} from './qualityTypes'
+} from './models'
 import type {
   ActionRequest,
   ComplaintClass,
@@ -89,7 +89,7 @@ import type {
   WorkOrderAttachment,
   WorkOrderDetail,
   WorkOrderStat,
-} from './workorderTypes'
+} from './models'
 import type {
   AppealInput,
   NoticeInput,
@@ -111,7 +111,7 @@ import type {
   Trace,
   UnitResult,
   WorkbookImport,
-} from './evaluationTypes'
+} from './models'
 
 const enc = encodeURIComponent
 
@@ -277,10 +277,10 @@ export const warningRuleApi = {
 
 export const warningApi = {
   list: (q: QueryParams) => http.get<Page<Warning>>('/warnings', q),
-  get: (id: Warning['id']) => http.get<WarningDetail>(`/warnings/${enc(String(id))}`),
-  acknowledge: (id: Warning['id']) => http.post<Warning>(`/warnings/${enc(String(id))}/acknowledge`, {}),
-  handle: (id: Warning['id'], note: string) => http.post<Warning>(`/warnings/${enc(String(id))}/handle`, { note }),
-  falsePositive: (id: Warning['id'], reason: string) =>
+  get: (id: Warning['id'] | string) => http.get<WarningDetail>(`/warnings/${enc(String(id))}`),
+  acknowledge: (id: Warning['id'] | string) => http.post<Warning>(`/warnings/${enc(String(id))}/acknowledge`, {}),
+  handle: (id: Warning['id'] | string, note: string) => http.post<Warning>(`/warnings/${enc(String(id))}/handle`, { note }),
+  falsePositive: (id: Warning['id'] | string, reason: string) =>
     http.post<Warning>(`/warnings/${enc(String(id))}/false-positive`, { reason }),
   bulk: (ids: Warning['id'][], action: WarningAction, note?: string) =>
     http.post<BulkAnswer>('/warnings/bulk', note === undefined ? { ids, action } : { ids, action, note }),

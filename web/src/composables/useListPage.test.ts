@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { defineComponent, h, nextTick } from 'vue'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createMemoryHistory, createRouter, type Router } from 'vue-router'
-import type { Page } from '@/api/types'
+import type { Page } from '@/api/models'
 import { useListPage, type ListPageOptions, type ListParams } from './useListPage'
 
 type F = { q: string; status: string }

@@ -4,7 +4,7 @@
 // so URLs stay short.
 import type { LocationQuery, LocationQueryRaw } from 'vue-router'
 import type { QueryParams } from '@/api/client'
-import type { Page } from '@/api/types'
+import type { Page } from '@/api/models'
 import { dayEnd, dayStart, isDay } from './format'
 
 export type Filters = Record<string, string>
