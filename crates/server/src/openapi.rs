@@ -205,6 +205,22 @@ fn declare_work_order_actions(doc: &mut Document) {
 
 type Json = serde_json::Value;
 
+/// Every operation of the document, with its path.
+fn operations_mut(doc: &mut Document) -> impl Iterator<Item = (&str, &mut Operation)> {
+    doc.paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        .map(move |operation| (path.as_str(), operation))
+    })
+}
+
 /// Apply `rewrite` to every schema of the document, the components' and the
 /// parameters', nested ones included.
 fn rewrite_schemas(doc: &mut Document, rewrite: &dyn Fn(&mut serde_json::Map<String, Json>)) {
@@ -236,21 +252,14 @@ fn rewrite_schemas(doc: &mut Document, rewrite: &dyn Fn(&mut serde_json::Map<Str
             .values_mut()
             .for_each(|s| apply(s, rewrite));
     }
-    for item in doc.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            for parameter in operation.parameters.iter_mut().flatten() {
-                if let RefOr::T(parameter) = parameter {
-                    if let Some(schema) = parameter.schema.as_mut() {
-                        apply(schema, rewrite);
-                    }
-                }
+    for (_, operation) in operations_mut(doc) {
+        for parameter in operation.parameters.iter_mut().flatten() {
+            if let RefOr::T(Parameter {
+                schema: Some(schema),
+                ..
+            }) = parameter
+            {
+                apply(schema, rewrite);
             }
         }
     }
@@ -326,6 +335,28 @@ fn patterns_as_enums(doc: &mut Document) {
     });
 }
 
+/// OpenAPI requires a description on every response, and generators
+/// (openapi-python-client) refuse a document without one: a response its
+/// handler lists without words gets the common one or the status's name.
+fn describe_responses(operation: &mut Operation, common: &[(&str, &str)]) {
+    for (status, response) in operation.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if response.description.is_empty() {
+            response.description = common
+                .iter()
+                .find(|(s, _)| s == status)
+                .map(|(_, d)| d.to_string())
+                .or_else(|| {
+                    let code = axum::http::StatusCode::from_u16(status.parse().ok()?).ok()?;
+                    code.canonical_reason().map(str::to_string)
+                })
+                .unwrap_or_else(|| status.clone());
+        }
+    }
+}
+
 /// Complete the generated document: precise list parameters and the statuses
 /// of [`common_statuses`] on every operation that does not declare them itself
 /// (an operation's own description wins).
@@ -333,46 +364,20 @@ pub fn complete(doc: &mut Document) {
     declare_work_order_actions(doc);
     open_flattened_parts(doc);
     patterns_as_enums(doc);
-    for (path, item) in doc.paths.paths.iter_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            for parameter in operation.parameters.iter_mut().flatten() {
-                if let RefOr::T(parameter) = parameter {
-                    refine_parameter(path, parameter);
-                }
+    for (path, operation) in operations_mut(doc) {
+        for parameter in operation.parameters.iter_mut().flatten() {
+            if let RefOr::T(parameter) = parameter {
+                refine_parameter(path, parameter);
             }
-            let common = common_statuses(path, operation);
-            // OpenAPI requires a description on every response; generators
-            // (openapi-python-client) refuse a document without one.
-            for (status, response) in operation.responses.responses.iter_mut() {
-                if let RefOr::T(response) = response {
-                    if response.description.is_empty() {
-                        response.description = common
-                            .iter()
-                            .find(|(s, _)| s == status)
-                            .map(|(_, d)| d.to_string())
-                            .or_else(|| {
-                                let code = status.parse::<u16>().ok()?;
-                                let reason = axum::http::StatusCode::from_u16(code).ok()?;
-                                reason.canonical_reason().map(str::to_string)
-                            })
-                            .unwrap_or_else(|| status.clone());
-                    }
-                }
-            }
-            for (status, description) in common {
-                operation
-                    .responses
-                    .responses
-                    .entry(status.to_string())
-                    .or_insert_with(|| error_response(description));
-            }
+        }
+        let common = common_statuses(path, operation);
+        describe_responses(operation, &common);
+        for (status, description) in common {
+            operation
+                .responses
+                .responses
+                .entry(status.to_string())
+                .or_insert_with(|| error_response(description));
         }
     }
 }
