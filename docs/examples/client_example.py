@@ -1,4 +1,4 @@
-"""Read cases with the generated Python client (docs/integration.md, "Generated Python client").
+"""Read cases with the generated Python client (docs/integration.md §7).
 
     make python-client            # generates target/python-client/govpulse_client
     PYTHONPATH=target/python-client GOVPULSE_URL=http://127.0.0.1:8080 \
@@ -38,8 +38,9 @@ def main() -> None:
     answer = response.parsed
     if isinstance(answer, ErrorBody) or answer is None:
         fail(f"login refused: {answer}")
-    # The session cookie is marked Secure, so an http client would not send it
-    # back by itself: pass it on explicitly (behind TLS the cookie jar does).
+    # The session cookie is handed on explicitly: with `secure_cookies` (as in
+    # production) it is marked Secure, which an HTTP client keeps to itself
+    # over plain http, as to a local demo.
     cookie = SimpleCookie(response.headers.get("set-cookie", ""))
     if "gp_session" not in cookie:
         fail("login set no session cookie")
