@@ -238,12 +238,20 @@ fn rewrite_schemas(doc: &mut Document, rewrite: &dyn Fn(&mut serde_json::Map<Str
         schema: &mut T,
         rewrite: &dyn Fn(&mut serde_json::Map<String, Json>),
     ) {
-        let Ok(mut value) = serde_json::to_value(&*schema) else {
+        let Ok(original) = serde_json::to_value(&*schema) else {
             return;
         };
+        let mut value = original.clone();
         walk(&mut value, rewrite);
-        if let Ok(rewritten) = serde_json::from_value(value) {
-            *schema = rewritten;
+        // utoipa's types do not read back every schema they write (an `{}`
+        // inside array items is lost): only a rewritten schema that reads
+        // back whole replaces the original.
+        if value != original {
+            if let Ok(rewritten) = serde_json::from_value::<T>(value.clone()) {
+                if serde_json::to_value(&rewritten).is_ok_and(|back| back == value) {
+                    *schema = rewritten;
+                }
+            }
         }
     }
     if let Some(components) = doc.components.as_mut() {

@@ -3635,7 +3635,19 @@ export interface components {
         };
         /** @description One page of a list. */
         ListResponse_AuditView: {
-            items: unknown[];
+            items: {
+                action: string;
+                actor: string;
+                at: string;
+                details: unknown;
+                hash: string;
+                ip: string;
+                object_id: string;
+                object_type: string;
+                result: string;
+                /** Format: int64 */
+                seq: number;
+            }[];
             /** @description Cursor of the next page (send it as `after`); null on the last page. */
             next?: string | null;
             /**
