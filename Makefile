@@ -13,7 +13,7 @@ DEMO_CASES ?= 20000
 RELEASE   := target/release/govpulse
 DEBUG_BIN := target/debug/govpulse
 
-.PHONY: help run build web web-deps test test-rust test-web test-e2e test-contract lint bench clean
+.PHONY: help run build web web-deps test test-rust test-web test-e2e test-contract lint bench clean api-types python-client
 
 help:
 	@echo "make run    build and serve the demo on http://$(BIND)"
@@ -59,6 +59,19 @@ test-e2e: web
 test-contract:
 	cargo build --locked -p govpulse-cli
 	scripts/api-contract.sh $(DEBUG_BIN) ALL
+
+# The OpenAPI document (web/src/api/openapi.json, committed) and the web
+# client's types generated from it (web/src/api/schema.d.ts, committed): run
+# after changing a schema. `make test` fails while they are stale (the
+# openapi_document test and `npm run typecheck`).
+api-types: web-deps
+	cargo run --locked -q -p govpulse-cli -- openapi > web/src/api/openapi.json
+	npm --prefix web run gen:api
+
+# A Python client generated from the committed document (openapi-python-client,
+# in target/contract-venv) into target/python-client/govpulse_client.
+python-client:
+	GENERATE_ONLY=1 scripts/api-contract.sh
 
 # The web UI is built first so the binary under test embeds the current UI.
 test: web lint test-rust test-web test-e2e test-contract

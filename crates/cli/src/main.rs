@@ -143,6 +143,10 @@ enum Command {
         #[command(subcommand)]
         command: EvaluationCommand,
     },
+    /// Print the OpenAPI document (as served at /api/openapi.json) without a
+    /// server or database: the web client's types and the Python client are
+    /// generated from it.
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -324,6 +328,9 @@ fn cli_record(action: &str, details: serde_json::Value) -> AuditRecord {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Openapi => {
+            println!("{}", govpulse_server::openapi().to_pretty_json()?);
+        }
         Command::Serve { db, bind, config } => {
             let mut config = load_config(config.as_ref())?;
             if let Some(bind) = bind {

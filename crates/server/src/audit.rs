@@ -247,7 +247,14 @@ async fn export_xlsx(state: &AppState, filter: &AuditFilter) -> ApiResult<Respon
 pub struct VerificationView {
     pub ok: bool,
     pub checked: u64,
-    pub first_broken: Option<serde_json::Value>,
+    pub first_broken: Option<BrokenEntry>,
+}
+
+/// The first entry whose hash does not prove, and why.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BrokenEntry {
+    pub seq: i64,
+    pub reason: String,
 }
 
 impl From<Verification> for VerificationView {
@@ -255,9 +262,10 @@ impl From<Verification> for VerificationView {
         Self {
             ok: v.ok,
             checked: v.checked,
-            first_broken: v
-                .first_broken
-                .map(|b| serde_json::json!({ "seq": b.seq, "reason": b.reason })),
+            first_broken: v.first_broken.map(|b| BrokenEntry {
+                seq: b.seq,
+                reason: b.reason,
+            }),
         }
     }
 }

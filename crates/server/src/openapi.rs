@@ -193,9 +193,174 @@ fn declare_work_order_actions(doc: &mut Document) {
     let Some(components) = doc.components.as_mut() else {
         return;
     };
-    if let Some(RefOr::T(Schema::Object(request))) = components.schemas.get_mut("ActionRequest") {
-        if let Some(RefOr::T(Schema::Object(action))) = request.properties.get_mut("action") {
-            action.enum_values = Some(types::known_actions().into_iter().map(Into::into).collect());
+    for name in ["ActionRequest", "ActionView"] {
+        if let Some(RefOr::T(Schema::Object(schema))) = components.schemas.get_mut(name) {
+            if let Some(RefOr::T(Schema::Object(action))) = schema.properties.get_mut("action") {
+                action.enum_values =
+                    Some(types::known_actions().into_iter().map(Into::into).collect());
+            }
+        }
+    }
+}
+
+type Json = serde_json::Value;
+
+/// Every operation of the document, with its path.
+fn operations_mut(doc: &mut Document) -> impl Iterator<Item = (&str, &mut Operation)> {
+    doc.paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        .map(move |operation| (path.as_str(), operation))
+    })
+}
+
+/// Apply `rewrite` to every schema of the document, the components' and the
+/// parameters', nested ones included.
+fn rewrite_schemas(doc: &mut Document, rewrite: &dyn Fn(&mut serde_json::Map<String, Json>)) {
+    fn walk(value: &mut Json, rewrite: &dyn Fn(&mut serde_json::Map<String, Json>)) {
+        match value {
+            Json::Object(map) => {
+                rewrite(map);
+                map.values_mut().for_each(|v| walk(v, rewrite));
+            }
+            Json::Array(items) => items.iter_mut().for_each(|v| walk(v, rewrite)),
+            _ => {}
+        }
+    }
+    fn apply<T: serde::Serialize + serde::de::DeserializeOwned>(
+        schema: &mut T,
+        rewrite: &dyn Fn(&mut serde_json::Map<String, Json>),
+    ) {
+        let Ok(original) = serde_json::to_value(&*schema) else {
+            return;
+        };
+        let mut value = original.clone();
+        walk(&mut value, rewrite);
+        // utoipa's types do not read back every schema they write (an `{}`
+        // inside array items is lost): only a rewritten schema that reads
+        // back whole replaces the original.
+        if value != original {
+            if let Ok(rewritten) = serde_json::from_value::<T>(value.clone()) {
+                if serde_json::to_value(&rewritten).is_ok_and(|back| back == value) {
+                    *schema = rewritten;
+                }
+            }
+        }
+    }
+    if let Some(components) = doc.components.as_mut() {
+        components
+            .schemas
+            .values_mut()
+            .for_each(|s| apply(s, rewrite));
+    }
+    for (_, operation) in operations_mut(doc) {
+        for parameter in operation.parameters.iter_mut().flatten() {
+            if let RefOr::T(Parameter {
+                schema: Some(schema),
+                ..
+            }) = parameter
+            {
+                apply(schema, rewrite);
+            }
+        }
+    }
+}
+
+/// A closed request schema (`additionalProperties: false`, from
+/// `deny_unknown_fields`) that another schema extends (`allOf`: a flattened
+/// struct, an internally tagged enum) would forbid the added fields: such
+/// parts are inlined open.
+fn open_flattened_parts(doc: &mut Document) {
+    let Some(components) = doc.components.as_ref() else {
+        return;
+    };
+    let closed: std::collections::BTreeMap<String, Json> = components
+        .schemas
+        .iter()
+        .filter_map(|(name, schema)| {
+            let mut value = serde_json::to_value(schema).ok()?;
+            value.as_object_mut()?.remove("additionalProperties")?;
+            Some((format!("#/components/schemas/{name}"), value))
+        })
+        .collect();
+    rewrite_schemas(doc, &|schema| {
+        if let Some(Json::Array(parts)) = schema.get_mut("allOf") {
+            for part in parts.iter_mut() {
+                if let Some(open) = part["$ref"].as_str().and_then(|r| closed.get(r)) {
+                    *part = open.clone();
+                }
+            }
+        }
+    });
+}
+
+/// A string pattern that only lists words, `^(a|b)$` (or `^(a|b)?$`, also
+/// empty), is stated as the enum it is, so generated clients get the values.
+fn patterns_as_enums(doc: &mut Document) {
+    rewrite_schemas(doc, &|schema| {
+        let Some(pattern) = schema.get("pattern").and_then(Json::as_str) else {
+            return;
+        };
+        let (words, empty) = if let Some(w) = pattern
+            .strip_prefix("^(")
+            .and_then(|p| p.strip_suffix(")?$"))
+        {
+            (w, true)
+        } else if let Some(w) = pattern
+            .strip_prefix("^(")
+            .and_then(|p| p.strip_suffix(")$"))
+        {
+            (w, false)
+        } else {
+            return;
+        };
+        let words: Vec<&str> = words.split('|').collect();
+        let plain = |w: &&str| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        };
+        if !words.iter().all(plain) {
+            return;
+        }
+        let mut values: Vec<Json> = words.iter().map(|w| Json::from(*w)).collect();
+        if empty {
+            values.push(Json::from(""));
+        }
+        // A nullable string (`type: [string, null]`) keeps null allowed.
+        if schema.get("type").is_some_and(Json::is_array) {
+            values.push(Json::Null);
+        }
+        schema.remove("pattern");
+        schema.insert("enum".into(), Json::Array(values));
+    });
+}
+
+/// OpenAPI requires a description on every response, and generators
+/// (openapi-python-client) refuse a document without one: a response its
+/// handler lists without words gets the common one or the status's name.
+fn describe_responses(operation: &mut Operation, common: &[(&str, &str)]) {
+    for (status, response) in operation.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if response.description.is_empty() {
+            response.description = common
+                .iter()
+                .find(|(s, _)| s == status)
+                .map(|(_, d)| d.to_string())
+                .or_else(|| {
+                    let code = axum::http::StatusCode::from_u16(status.parse().ok()?).ok()?;
+                    code.canonical_reason().map(str::to_string)
+                })
+                .unwrap_or_else(|| status.clone());
         }
     }
 }
@@ -205,27 +370,22 @@ fn declare_work_order_actions(doc: &mut Document) {
 /// (an operation's own description wins).
 pub fn complete(doc: &mut Document) {
     declare_work_order_actions(doc);
-    for (path, item) in doc.paths.paths.iter_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            for parameter in operation.parameters.iter_mut().flatten() {
-                if let RefOr::T(parameter) = parameter {
-                    refine_parameter(path, parameter);
-                }
+    open_flattened_parts(doc);
+    patterns_as_enums(doc);
+    for (path, operation) in operations_mut(doc) {
+        for parameter in operation.parameters.iter_mut().flatten() {
+            if let RefOr::T(parameter) = parameter {
+                refine_parameter(path, parameter);
             }
-            for (status, description) in common_statuses(path, operation) {
-                operation
-                    .responses
-                    .responses
-                    .entry(status.to_string())
-                    .or_insert_with(|| error_response(description));
-            }
+        }
+        let common = common_statuses(path, operation);
+        describe_responses(operation, &common);
+        for (status, description) in common {
+            operation
+                .responses
+                .responses
+                .entry(status.to_string())
+                .or_insert_with(|| error_response(description));
         }
     }
 }

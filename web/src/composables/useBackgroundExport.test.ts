@@ -3,7 +3,7 @@ import { defineComponent, h } from 'vue'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { resetClient } from '@/api/client'
-import type { ExportJob } from '@/api/exportTypes'
+import type { ExportJob } from '@/api/models'
 import { json } from '@/testing/fetch'
 import {
   BACKGROUND_THRESHOLD,

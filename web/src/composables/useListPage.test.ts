@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { defineComponent, h, nextTick } from 'vue'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createMemoryHistory, createRouter, type Router } from 'vue-router'
-import type { Page } from '@/api/types'
+import type { Page } from '@/api/models'
 import { useListPage, type ListPageOptions, type ListParams } from './useListPage'
 
 type F = { q: string; status: string }
@@ -13,6 +13,7 @@ const page = (items: string[], total: number, next: string | null = null, exact 
   total_exact: exact,
   items,
   next,
+  partial: false,
 })
 
 /** Answers `q:page` (or `q:after`), 95 rows, with the cursor `c<page>` while pages follow. */

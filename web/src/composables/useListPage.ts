@@ -9,7 +9,7 @@
 import { computed, onMounted, reactive, ref, shallowRef, watch, type Ref, type UnwrapRef } from 'vue'
 import { useRoute, useRouter } from 'vue-router'
 import type { QueryParams } from '@/api/client'
-import type { Page } from '@/api/types'
+import type { Page } from '@/api/models'
 import { showError } from '@/utils/feedback'
 import {
   DEFAULT_PAGE_SIZE,

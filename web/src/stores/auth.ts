@@ -2,7 +2,7 @@ import { computed, ref } from 'vue'
 import { defineStore } from 'pinia'
 import { authApi } from '@/api'
 import { ApiError, UNAUTHENTICATED_CODES } from '@/api/client'
-import type { Me } from '@/api/types'
+import type { Me } from '@/api/models'
 import { scopeText } from '@/utils/labels'
 
 export const useAuthStore = defineStore('auth', () => {

@@ -4,7 +4,7 @@
 import { ref } from 'vue'
 import { defineStore } from 'pinia'
 import { messageApi } from '@/api'
-import type { MessageSummary } from '@/api/types'
+import type { MessageSummary } from '@/api/models'
 import { freshRed, loadShown, saveShown } from '@/utils/inbox'
 
 export const useInboxStore = defineStore('inbox', () => {

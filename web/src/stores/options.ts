@@ -4,7 +4,7 @@
 import { computed, ref } from 'vue'
 import { defineStore } from 'pinia'
 import { orgApi, roleApi, warningRuleApi } from '@/api'
-import type { Permission, Region, Role, RuleField, WarningRuleSummary } from '@/api/types'
+import type { Permission, Region, Role, RuleField, WarningRuleSummary } from '@/api/models'
 import { buildRegionTree } from '@/utils/tree'
 import { showError } from '@/utils/feedback'
 

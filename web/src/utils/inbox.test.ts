@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ACTIVE_WINDOW_MS, RED_POPUP, SHOWN_KEY, badgeText, freshRed, loadShown, saveShown, shouldPoll } from './inbox'
 
-const msg = (id: number, at: string) => ({ id, title: `t${id}`, body: '', created_at: at })
+const msg = (id: number, at: string) => ({ id, title: `t${id}`, body: '', created_at: at, warning_id: id })
 
 describe('inbox bell', () => {
   it('pops up only red messages not shown before, oldest first', () => {

@@ -1,7 +1,7 @@
 // Inbox bell: which red messages still deserve a pop-up, and when polling
 // should pause. Polling only while the page is visible and the user was active
 // recently, so an idle browser does not keep its session alive for ever.
-import type { MessageSummary } from '@/api/types'
+import type { MessageSummary } from '@/api/models'
 
 export const POLL_MS = 30_000
 /** No poll after this long without keyboard / mouse activity. */

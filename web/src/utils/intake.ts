@@ -1,5 +1,5 @@
 // File import (POST /import/{kind}) and the intake answer, shown to operators.
-import type { IntakeAnswer } from '@/api/types'
+import type { IntakeAnswer } from '@/api/models'
 import { formatNumber } from './format'
 import { REJECT_CODE, type TagType } from './labels'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { CaseEventKind, CaseStatus, ConditionOp, WarningStatus } from '@/api/types'
+import type { CaseEventKind, CaseStatus, ConditionOp, WarningStatus } from '@/api/models'
 import {
   APPLICANT_TYPE,
   CASE_EVENT_KIND,

@@ -20,7 +20,7 @@ import type {
   UserStatus,
   WarningAction,
   WarningStatus,
-} from '@/api/types'
+} from '@/api/models'
 
 export type TagType = 'success' | 'warning' | 'danger' | 'info' | 'primary'
 

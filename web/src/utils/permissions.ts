@@ -1,4 +1,4 @@
-import type { AdminDuty, Permission } from '@/api/types'
+import type { AdminDuty, Permission } from '@/api/models'
 
 export interface PermissionTreeNode {
   id: string
@@ -20,7 +20,7 @@ export function permissionTree(perms: Permission[]): PermissionTreeNode[] {
       g = { id: MODULE_PREFIX + module, label: module, duty: null, children: [] }
       groups.set(module, g)
     }
-    g.children!.push({ id: p.code, label: p.name || p.code, duty: p.admin_duty })
+    g.children!.push({ id: p.code, label: p.name || p.code, duty: p.admin_duty ?? null })
   }
   return [...groups.values()]
 }

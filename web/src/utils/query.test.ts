@@ -100,7 +100,7 @@ describe('allRows', () => {
     const rows = await allRows<number>(async (q) => {
       asked.push(q)
       const at = q.after === undefined ? 0 : Number(q.after)
-      return { total: 5, total_exact: true, items: [at, at + 1].filter((n) => n < 5), next: at + 2 < 5 ? String(at + 2) : null }
+      return { total: 5, total_exact: true, items: [at, at + 1].filter((n) => n < 5), next: at + 2 < 5 ? String(at + 2) : null, partial: false }
     })
     expect(rows).toEqual([0, 1, 2, 3, 4])
     expect(asked).toEqual([{ size: 500 }, { size: 500, after: '2' }, { size: 500, after: '4' }])

@@ -4,7 +4,7 @@
 // so URLs stay short.
 import type { LocationQuery, LocationQueryRaw } from 'vue-router'
 import type { QueryParams } from '@/api/client'
-import type { Page } from '@/api/types'
+import type { Page } from '@/api/models'
 import { dayEnd, dayStart, isDay } from './format'
 
 export type Filters = Record<string, string>
@@ -135,7 +135,7 @@ export function changedCount<F extends Filters>(filters: F, defaults: F, keys: r
 /** One page of an in-memory list (for the few APIs that return whole arrays). */
 export function localPage<T>(all: T[], page: number, size: number): Page<T> {
   const start = (page - 1) * size
-  return { total: all.length, total_exact: true, items: all.slice(start, start + size), next: null }
+  return { total: all.length, total_exact: true, items: all.slice(start, start + size), next: null, partial: false }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Region } from '@/api/types'
+import type { Region } from '@/api/models'
 import { buildRegionTree, regionLevelName } from './tree'
 import { dutiesOf, permissionTree } from './permissions'
 import { PALETTE, withChartDefaults } from './chart'

@@ -1,4 +1,4 @@
-import type { Region } from '@/api/types'
+import type { Region } from '@/api/models'
 
 export interface RegionNode extends Region {
   children: RegionNode[]

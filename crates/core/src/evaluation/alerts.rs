@@ -17,8 +17,9 @@ use std::str::FromStr;
 pub const LEVEL_KEYS: &[&str] = &["red", "orange", "yellow", "blue"];
 
 /// What a condition looks at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = AlertMeasure)]
 pub enum Measure {
     /// The value itself (a static threshold).
     Value,
@@ -38,8 +39,9 @@ impl Measure {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = AlertOp)]
 pub enum Comparison {
     Gt,
     Ge,
@@ -67,8 +69,9 @@ impl Comparison {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AlertCondition)]
 pub struct Condition {
     pub measure: Measure,
     pub op: Comparison,
@@ -76,15 +79,16 @@ pub struct Condition {
 }
 
 /// How a level's conditions combine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = AlertCombine)]
 pub enum Combine {
     #[default]
     All,
     Any,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AlertLevel {
     /// One of [`LEVEL_KEYS`].

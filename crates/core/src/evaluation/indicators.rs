@@ -6,7 +6,7 @@ use super::measures::Ratio;
 use serde::{Deserialize, Serialize};
 
 /// Whether a larger value is better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Higher,
@@ -14,7 +14,7 @@ pub enum Direction {
 }
 
 /// draft → enabled ↔ disabled. Only enabled indicators may be scored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IndicatorState {
     Draft,
@@ -33,7 +33,7 @@ impl IndicatorState {
 }
 
 /// How an indicator's value is obtained.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Calculation {
     /// Level 1 and 2: the weighted score of its children.
@@ -43,7 +43,7 @@ pub enum Calculation {
 }
 
 /// One indicator as stored (a version of it).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IndicatorDef {
     pub code: String,
     pub name: String,

@@ -85,7 +85,7 @@ pub struct Measured {
 }
 
 /// How a level-3 indicator is computed from [`UnitFacts`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ratio {
     /// A fact code of [`FACTS`].

@@ -16,13 +16,13 @@ pub const MAX_COMBINATIONS: usize = 200_000;
 /// Offending combinations listed per kind (the counts are complete).
 pub const MAX_LISTED: usize = 50;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Contradiction {
     pub path: String,
     pub materials: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DeadEnd {
     /// The answers given so far.
     pub path: String,
@@ -30,7 +30,7 @@ pub struct DeadEnd {
     pub question: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Coverage {
     /// Complete combinations walked.
     pub combinations: usize,

@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 /// A material as the catalogue of a tree defines it (the defaults an option may tighten).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = TreeMaterial)]
 pub struct MaterialDef {
     pub code: String,
     pub name: String,
@@ -51,7 +52,8 @@ fn yes() -> bool {
 }
 
 /// An item (事项) a situation involves.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = TreeItemDef)]
 pub struct ItemDef {
     pub code: String,
     pub name: String,
@@ -64,7 +66,7 @@ pub struct ItemDef {
 
 /// An option's use of a material: its code and, optionally, stricter terms
 /// than the catalogue's.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MaterialUse {
     pub code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,7 +78,8 @@ pub struct MaterialUse {
 }
 
 /// What choosing an option brings.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = OptionEffects)]
 pub struct Effects {
     #[serde(default)]
     pub items: Vec<String>,
@@ -91,7 +94,8 @@ pub struct Effects {
     pub waives: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = GuidanceOption)]
 pub struct OptionDef {
     pub code: String,
     pub label: String,
@@ -100,13 +104,15 @@ pub struct OptionDef {
 }
 
 /// A question is shown only when `question` was answered with one of `options`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = QuestionDependency)]
 pub struct Dependency {
     pub question: String,
     pub options: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = GuidanceQuestion)]
 pub struct Question {
     pub code: String,
     pub title: String,
@@ -119,7 +125,9 @@ pub struct Question {
 }
 
 /// One option of one question.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
 pub struct OptionRef {
     pub question: String,
     pub option: String,
@@ -132,7 +140,7 @@ impl std::fmt::Display for OptionRef {
 }
 
 /// Options that cannot be chosen together (any two of them).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Exclusion {
     pub options: Vec<OptionRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,7 +148,7 @@ pub struct Exclusion {
 }
 
 /// Whether a tree guides one item or a 一件事 bundle of items.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TreeKind {
     Item,
@@ -148,7 +156,7 @@ pub enum TreeKind {
 }
 
 /// The content of a tree version (code, name and state live beside it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TreeBody {
     pub kind: TreeKind,
     #[serde(default)]

@@ -4,7 +4,7 @@ use crate::region;
 use serde::{Deserialize, Serialize};
 
 /// The kind of scope, as carried in the API (`scope.kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ScopeKind {
     City,
@@ -33,7 +33,8 @@ impl ScopeKind {
 
 /// A resolved data scope. `region_code` is always set: for a department scope it
 /// is the department's region, so region-level facts can still be filtered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = ResolvedScope)]
 pub struct Scope {
     pub kind: ScopeKind,
     pub region_code: String,

@@ -8,25 +8,66 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// A condition as stored and edited (the API's JSON shape).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
+#[schema(as = ConditionNode)]
 pub enum Node {
     All {
+        #[schema(no_recursion)]
         all: Vec<Node>,
     },
     Any {
+        #[schema(no_recursion)]
         any: Vec<Node>,
     },
     Not {
+        #[schema(no_recursion)]
         not: Box<Node>,
     },
     Leaf {
         field: String,
+        #[schema(schema_with = op_schema)]
         op: String,
+        /// A number, boolean or string, a list of them (`in`, `not_in`,
+        /// `within`), or null.
+        #[schema(schema_with = value_schema)]
         value: Value,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         window_days: Option<u32>,
     },
+}
+
+/// Every operator [`Op::parse`] knows, for the API document.
+const OPS: &[&str] = &["eq", "ne", "gt", "ge", "lt", "le", "in", "not_in", "within"];
+
+pub fn op_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(OPS.iter().copied()))
+        .build()
+}
+
+/// A scalar operand: number, boolean or string.
+fn scalar_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::{ObjectBuilder, OneOfBuilder, Schema, Type};
+    Schema::OneOf(
+        OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::Number))
+            .item(ObjectBuilder::new().schema_type(Type::Boolean))
+            .item(ObjectBuilder::new().schema_type(Type::String))
+            .build(),
+    )
+}
+
+fn value_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+    Schema::OneOf(
+        OneOfBuilder::new()
+            .item(scalar_schema())
+            .item(ArrayBuilder::new().items(utoipa::openapi::RefOr::T(scalar_schema())))
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .build(),
+    )
 }
 
 impl Default for Node {

@@ -17,8 +17,9 @@ pub const STAGES: &[(&str, &str)] = &[
 ];
 pub const RULE_TYPES: &[&str] = &["overdue", "count", "custom"];
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = RuleLevel)]
 pub struct LevelDef {
     pub key: String,
     pub name: String,
@@ -28,10 +29,12 @@ pub struct LevelDef {
     pub condition: Node,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = RuleWebhook)]
 pub struct Webhook {
     pub url: String,
+    /// Write-only: a rule read back shows `******` (null when none).
     #[serde(default)]
     pub secret: Option<String>,
     /// The data scope of whoever saved the rule, set by the server (a value
@@ -51,13 +54,16 @@ impl Webhook {
 }
 
 /// A rule as edited and stored (one version).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = WarningRuleInput)]
 pub struct RuleDef {
     pub code: String,
     pub name: String,
+    #[schema(schema_with = stage_schema)]
     pub stage: String,
     #[serde(rename = "type")]
+    #[schema(schema_with = rule_type_schema)]
     pub rule_type: String,
     #[serde(default)]
     pub description: String,
@@ -68,6 +74,20 @@ pub struct RuleDef {
     pub levels: Vec<LevelDef>,
     #[serde(default)]
     pub webhook: Option<Webhook>,
+}
+
+fn stage_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(STAGES.iter().map(|(code, _)| *code)))
+        .build()
+}
+
+fn rule_type_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(RULE_TYPES.iter().copied()))
+        .build()
 }
 
 fn enabled_default() -> bool {

@@ -22,7 +22,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// One state of an order type.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = OrderState)]
 pub struct StateDef {
     pub key: String,
     pub name: String,
@@ -42,7 +43,7 @@ pub struct StateDef {
 
 /// Which unit may take a transition (on top of its permission and the
 /// caller's data scope, which already hides orders outside it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitRule {
     /// Anyone in scope holding the permission (operators).
@@ -52,7 +53,8 @@ pub enum UnitRule {
 }
 
 /// One transition of an order type.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = OrderTransition)]
 pub struct Transition {
     pub action: String,
     pub name: String,

@@ -136,6 +136,7 @@ pub struct OverviewView {
     pub from: String,
     pub to: String,
     /// `day` or `month`
+    #[schema(pattern = "^(day|month)$")]
     pub granularity: String,
     pub cases: CaseFigures,
     pub consultations: ConsultationFigures,

@@ -42,9 +42,8 @@ pub struct AlertRuleView {
     pub schedule: String,
     /// enabled | disabled
     pub state: String,
-    /// Most severe first: `[{"level","name","colour","combine":"all"|"any",
-    /// "conditions":[{"measure":"value"|"yoy"|"pop","op":"gt"|"ge"|"lt"|"le","threshold"}]}]`.
-    #[schema(value_type = Vec<Object>)]
+    /// Most severe first.
+    #[schema(value_type = Vec<govpulse_core::evaluation::alerts::AlertLevel>)]
     pub levels: serde_json::Value,
     pub description: String,
     pub version: i64,
@@ -186,7 +185,7 @@ pub struct AlertRuleRequest {
     /// enabled (default) | disabled
     pub state: Option<String>,
     /// As in [`AlertRuleView::levels`].
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<govpulse_core::evaluation::alerts::AlertLevel>)]
     pub levels: serde_json::Value,
     #[serde(default)]
     pub description: String,

@@ -30,8 +30,7 @@ pub struct IndicatorView {
     pub unit: String,
     pub description: String,
     pub data_source: String,
-    /// `{"kind":"group"}` or `{"kind":"ratio","numerator":FACT,"denominator":FACT|null,"scale":N}`.
-    #[schema(value_type = Object)]
+    #[schema(value_type = govpulse_core::evaluation::indicators::Calculation)]
     pub calculation: serde_json::Value,
     pub version: i64,
     pub builtin: bool,
@@ -149,7 +148,7 @@ pub struct IndicatorRequest {
     pub description: String,
     #[serde(default)]
     pub data_source: String,
-    #[schema(value_type = Object)]
+    #[schema(value_type = govpulse_core::evaluation::indicators::Calculation)]
     pub calculation: serde_json::Value,
     /// On update: the version this edit started from (409 when another edit came first).
     pub version: Option<i64>,
@@ -235,7 +234,7 @@ pub async fn create_indicator(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct IndicatorVersionView {
     pub version: i64,
-    #[schema(value_type = Object)]
+    #[schema(value_type = govpulse_core::evaluation::indicators::IndicatorDef)]
     pub definition: serde_json::Value,
     pub created_at: String,
     pub created_by: String,

@@ -53,9 +53,11 @@ pub struct ExportRequest {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExportJobView {
     pub id: i64,
+    #[schema(pattern = "^(cases|consultations|warnings|work_orders)$")]
     pub source: String,
+    #[schema(pattern = "^(xlsx|csv)$")]
     pub format: String,
-    /// queued | running | done | failed
+    #[schema(pattern = "^(queued|running|done|failed)$")]
     pub status: String,
     /// Rows written so far.
     pub rows: i64,

@@ -89,8 +89,7 @@ pub struct PublicTree {
     pub code: String,
     pub name: String,
     pub version: i64,
-    /// `{kind, description, notices, items, materials, questions, exclusions}`
-    #[schema(value_type = Object)]
+    #[schema(value_type = govpulse_core::guidance::TreeBody)]
     pub body: Value,
 }
 

@@ -24,6 +24,7 @@ pub struct TreeItem {
     pub code: String,
     pub name: String,
     /// item (one item) | theme (一件事 bundle)
+    #[schema(pattern = "^(item|theme)$")]
     pub kind: String,
     /// draft | published | changed (a draft newer than the published version)
     pub status: String,
@@ -87,8 +88,7 @@ pub struct TreeDetail {
     pub tree: TreeItem,
     /// The version whose content `body` is (the newest unless `?version=`).
     pub version: i64,
-    /// `{kind, description, notices, items, materials, questions, exclusions}`
-    #[schema(value_type = Object)]
+    #[schema(value_type = TreeBody)]
     pub body: Value,
     pub versions: Vec<VersionView>,
 }
@@ -152,7 +152,7 @@ pub async fn list_trees(
 }
 
 /// A tree as sent: `code` (on create), `name` and the content fields.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct TreeInput {
     #[serde(default)]
     code: Option<String>,
@@ -221,10 +221,7 @@ async fn detail(state: &AppState, code: &str, version: Option<i64>) -> ApiResult
 
 /// Create a tree (its first version is a draft).
 #[utoipa::path(post, path = "/guidance/trees", tag = "guidance",
-    request_body(content = Object, description = "{code, name, kind: item|theme, description?, notices: [text], \
-        items: [{code, name, department?, promised_days}], materials: [{code, name, copies, original, required, item_code?, tolerable}], \
-        questions: [{code, title, multiple, depends_on?: {question, options}, options: [{code, label, effects: {items, materials: [{code, copies?, original?, required?}], notices, waives}}]}], \
-        exclusions: [{options: [{question, option}], reason?}]}"),
+    request_body = TreeInput,
     responses((status = 201, body = TreeDetail), (status = 400, body = crate::error::ErrorBody),
         (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 409, description = "`guidance.exists`", body = crate::error::ErrorBody)))]
@@ -290,7 +287,7 @@ pub async fn get_tree(
 /// (the published one keeps answering until this is published).
 #[utoipa::path(put, path = "/guidance/trees/{code}", tag = "guidance",
     params(("code" = String, Path)),
-    request_body(content = Object, description = "as for create; `code` is taken from the path"),
+    request_body(content = TreeInput, description = "as for create; `code` is taken from the path"),
     responses((status = 200, body = TreeDetail), (status = 400, body = crate::error::ErrorBody),
         (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody)))]
@@ -351,19 +348,21 @@ async fn version_body(
 /// The coverage check of a version (default: the newest), as publishing runs it.
 #[utoipa::path(get, path = "/guidance/trees/{code}/coverage", tag = "guidance",
     params(("code" = String, Path), VersionQuery),
-    responses((status = 200, description = "{combinations, empty_count, empty: [path], contradictory_count, \
-        contradictory: [{path, materials}], dead_end_count, dead_ends: [{path, question}], unreachable_materials: [code], truncated, passes}",
-        body = Object), (status = 401, body = crate::error::ErrorBody),
+    responses((status = 200, body = CoverageView), (status = 401, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn tree_coverage(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<VersionQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CoverageView>> {
     caller.require(&state, READ).await?;
     let (_, _, body) = version_body(&state, &code, q.version).await?;
-    Ok(Json(coverage_json(&check_off_runtime(body).await?)))
+    let coverage = check_off_runtime(body).await?;
+    Ok(Json(CoverageView {
+        passes: coverage.passes(),
+        coverage,
+    }))
 }
 
 /// The coverage check walks up to 200,000 combinations: on a blocking
@@ -372,6 +371,14 @@ async fn check_off_runtime(body: TreeBody) -> ApiResult<Coverage> {
     tokio::task::spawn_blocking(move || coverage::check(&body))
         .await
         .map_err(ApiError::internal)
+}
+
+/// The coverage check and whether it lets the version be published.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CoverageView {
+    #[serde(flatten)]
+    pub coverage: Coverage,
+    pub passes: bool,
 }
 
 fn coverage_json(coverage: &Coverage) -> Value {

@@ -40,7 +40,7 @@ pub struct LoginResponse {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ScopeView {
-    /// `city`, `region` or `department`.
+    #[schema(pattern = "^(city|region|department)$")]
     pub kind: String,
     pub region_code: Option<String>,
     pub department_code: Option<String>,

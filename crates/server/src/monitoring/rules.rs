@@ -79,7 +79,7 @@ pub struct VersionSummary {
 pub struct RuleDetail {
     /// The definition (see docs/api-monitoring.md); webhook secret masked.
     #[serde(flatten)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = RuleDef)]
     pub definition: Value,
     pub builtin: bool,
     pub version: i64,
@@ -287,7 +287,7 @@ pub async fn get_rule_version(
     Ok(Json(value))
 }
 
-#[utoipa::path(post, path = "/warning-rules", tag = "monitoring", request_body = Object,
+#[utoipa::path(post, path = "/warning-rules", tag = "monitoring", request_body = RuleDef,
     responses((status = 201, body = RuleDetail), (status = 400, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn create_rule(
     State(state): State<AppState>,
@@ -332,7 +332,7 @@ fn head_of<'a>(def: &'a RuleDef, definition: &'a str) -> RuleHead<'a> {
     }
 }
 
-#[utoipa::path(put, path = "/warning-rules/{code}", tag = "monitoring", request_body = Object,
+#[utoipa::path(put, path = "/warning-rules/{code}", tag = "monitoring", request_body = RuleDef,
     responses((status = 200, body = RuleDetail), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn update_rule(
     State(state): State<AppState>,
@@ -402,12 +402,17 @@ pub async fn delete_rule(
 pub struct FieldView {
     pub key: &'static str,
     pub label: &'static str,
-    /// number, bool, enum, text, region
+    #[schema(pattern = "^(number|bool|enum|text|region)$")]
     pub kind: String,
+    #[schema(schema_with = ops_schema)]
     pub ops: Vec<&'static str>,
     pub options: Vec<OptionView>,
     pub window: bool,
     pub stages: Vec<&'static str>,
+}
+
+fn ops_schema() -> utoipa::openapi::Array {
+    utoipa::openapi::Array::new(govpulse_core::monitoring::condition::op_schema())
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -451,7 +456,7 @@ pub async fn rule_fields(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewInput {
-    #[schema(value_type = Object)]
+    #[schema(value_type = RuleDef)]
     pub rule: Value,
     /// Level key (default: the most severe).
     pub level: Option<String>,

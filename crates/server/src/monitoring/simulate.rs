@@ -32,7 +32,7 @@ const TOP: usize = 15;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SimulationInput {
-    #[schema(value_type = Object)]
+    #[schema(value_type = govpulse_core::monitoring::rule::RuleDef)]
     pub rule: Value,
     /// Period start (`YYYY-MM-DD` or RFC 3339): cases submitted from then.
     pub from: String,

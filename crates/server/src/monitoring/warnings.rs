@@ -424,6 +424,10 @@ pub async fn false_positive(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<NoteInput>,
 ) -> ApiResult<Json<WarningDetail>> {
+    // A `note` sent beside `reason` is not used, but must still be valid text.
+    if input.reason.is_some() {
+        checked_note("note", input.note.as_deref(), false)?;
+    }
     let reason = checked_note(
         "reason",
         input.reason.as_deref().or(input.note.as_deref()),

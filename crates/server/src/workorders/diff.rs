@@ -28,9 +28,9 @@ pub struct ChangeView {
     pub path: String,
     /// added | removed | changed
     pub op: String,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<serde_json::Value>)]
     pub before: Option<Value>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<serde_json::Value>)]
     pub after: Option<Value>,
 }
 

@@ -28,9 +28,9 @@ pub struct OrderTypeView {
     pub order_type: String,
     pub name: String,
     pub initial: String,
-    /// `[{key, name, sla_days, sla_field?, paused, terminal}]`
+    #[schema(value_type = Vec<govpulse_core::workorders::StateDef>)]
     pub states: Vec<Value>,
-    /// `[{action, name, from, to, permission, unit, required}]`
+    #[schema(value_type = Vec<govpulse_core::workorders::Transition>)]
     pub transitions: Vec<Value>,
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { LinkingRow, ReconciliationRow, Source } from '@/api/types'
+import type { LinkingRow, ReconciliationRow, Source } from '@/api/models'
 import { elementRows } from './itemElements'
 import { topRows } from './linking'
 import { acceptRate, dailySeries, rejectionCodes, totalsOf } from './reconciliation'
@@ -186,7 +186,7 @@ describe('linking chart', () => {
     consulted_not_applied: 0,
     applications,
     applied_without_consulting: 0,
-    consultations_per_application: null,
+    consultations_per_application: 0,
   })
   it('keeps the busiest groups', () => {
     const rows = [r('甲', 1, 1), r('乙', 10, 0), r('丙', 3, 5), r('丁', 0, 0)]

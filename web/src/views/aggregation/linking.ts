@@ -1,5 +1,5 @@
 // 关联分析 (consultation ↔ case linking statistics): chart of the largest groups.
-import type { LinkingGroup, LinkingRow } from '@/api/types'
+import type { LinkingGroup, LinkingRow } from '@/api/models'
 
 export const LINKING_GROUP: Record<LinkingGroup, string> = { region: '区划', department: '部门', item: '事项' }
 

@@ -1,6 +1,6 @@
 // 对账统计: totals, rejection reasons and the per-day chart of the
 // reconciliation rows (day × source × kind).
-import type { ReconciliationRow } from '@/api/types'
+import type { ReconciliationRow } from '@/api/models'
 import { formatNumber } from '@/utils/format'
 
 export interface Totals {

@@ -1,7 +1,7 @@
 // Collection rules (汇聚规则) as business users edit them: rows of
 // 来源字段 → 标准字段 and per-field rows of 来源值 → 标准值, converted to and
 // from the API's `field_map` / `dictionaries` objects. Nobody types JSON.
-import type { ImportKind, Source } from '@/api/types'
+import type { ImportKind, Source } from '@/api/models'
 
 export interface FieldDef {
   field: string

@@ -7,7 +7,7 @@ import type {
   Hotword,
   HotwordMethod,
   SatisfactionFigures,
-} from '@/api/dashboardTypes'
+} from '@/api/models'
 import { apiQuery, hotwordQuery, type DashFilters } from './filters'
 
 export const dashboardApi = {

@@ -1,7 +1,7 @@
 // ECharts options of the dashboard: the app palette (utils/chart.ts), exact
 // numbers with thousands separators in tooltips, rates as percentages with
 // one decimal, warning levels in their red / yellow with their names.
-import type { Hotword, RegionRow, TrendPoint, Granularity } from '@/api/dashboardTypes'
+import type { Hotword, RegionRow, TrendPoint, Granularity } from '@/api/models'
 import { PALETTE } from '@/utils/chart'
 import { formatNumber, formatPercent } from '@/utils/format'
 import { WARNING_LEVEL } from '@/utils/labels'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { DashboardOverview } from '@/api/dashboardTypes'
+import type { DashboardOverview } from '@/api/models'
 import { dashboardApi } from './api'
 import { axisDate, funnelOption, levelOfSlice, levelOption, regionOption, satisfactionOption, trendOption, wordCloudOption } from './charts'
 import { caseCardsOf, funnelSteps, labelRegions, periodDays, rateText, stageCards, sumOf } from './figures'

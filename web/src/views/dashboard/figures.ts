@@ -3,8 +3,7 @@
 // one card per warning stage with the built-in models it covers, and the
 // stage funnel with the conversion from each step to the next.
 import type { RouteLocationRaw } from 'vue-router'
-import type { DashboardOverview, Funnel, RegionRow, StageWarnings } from '@/api/dashboardTypes'
-import type { Stage } from '@/api/types'
+import type { DashboardOverview, Funnel, RegionRow, Stage, StageWarnings } from '@/api/models'
 import { EMPTY, formatDecimal, formatNumber, formatPercent, isDay } from '@/utils/format'
 import { STAGES, type DashFilters } from './filters'
 import { casesLink, caveat, consultationsLink } from './links'

@@ -4,8 +4,7 @@
 // of the URL.
 import type { LocationQuery } from 'vue-router'
 import type { QueryParams } from '@/api/client'
-import type { HotwordMethod } from '@/api/dashboardTypes'
-import type { ApplicantType, Stage } from '@/api/types'
+import type { ApplicantType, HotwordMethod, Stage } from '@/api/models'
 import { dateRange } from '@/utils/dateRange'
 import { isDay } from '@/utils/format'
 

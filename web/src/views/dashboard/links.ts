@@ -3,7 +3,7 @@
 // that cannot apply one of the filters says so (`caveat`), so the numbers a
 // leader compares are never silently different.
 import type { RouteLocationRaw } from 'vue-router'
-import type { Stage } from '@/api/types'
+import type { Stage } from '@/api/models'
 import type { DashFilters } from './filters'
 
 type Query = Record<string, string>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { UnitResult } from '@/api/evaluationTypes'
+import type { UnitResult } from '@/api/models'
 import { bestAndAverage, columnsOf, describeLevel, lastWholePeriods, newLevel, periodOptions, resultsCsv } from './evaluation'
 
 const result = (code: string, score: number, rank: number, onTime: number): UnitResult => ({

@@ -1,7 +1,7 @@
 // Pure helpers of the 质效评价 pages: labels, the best / average of a run's
 // units, the results as CSV, the ranking chart.
 import { csvCell } from '@/utils/intake'
-import type { AlertCondition, AlertLevel, AlertLevelKey, IndicatorScore, IndicatorTrend, UnitResult } from '@/api/evaluationTypes'
+import type { AlertCondition, AlertLevel, AlertLevelKey, IndicatorScore, IndicatorTrend, UnitResult } from '@/api/models'
 
 export const LEVEL_LABELS: Record<number, string> = { 1: '一级指标', 2: '二级指标', 3: '三级指标' }
 export const STATE_LABELS: Record<string, string> = { draft: '草稿', enabled: '启用', disabled: '停用' }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { TreeBody } from '@/api/guidanceTypes'
+import type { TreeBody } from '@/api/models'
 import { apiAnswers, complete, excludedBy, keepShown, nextCode, pathLabel, problemLabel, shownQuestions } from './guidance'
 
 const opt = (code: string, label: string) => ({ code, label, effects: { items: [], materials: [], notices: [], waives: [] } })

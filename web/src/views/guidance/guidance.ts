@@ -8,9 +8,16 @@ import type {
   TreeBody,
   TreeInput,
   TreeStatus,
-} from '@/api/guidanceTypes'
+} from '@/api/models'
 
 export type Answers = Record<string, string[]>
+
+/**
+ * The tree the editor holds: its code and every top-level list present
+ * (the API may leave out empty lists; emptyTree() fills them in).
+ */
+export type TreeDraft = TreeInput &
+  Required<Pick<TreeBody, 'description' | 'notices' | 'items' | 'materials' | 'exclusions'>> & { code: string }
 
 export const STATUS_LABEL: Record<TreeStatus, string> = {
   draft: '草稿',
@@ -46,7 +53,7 @@ const same = (a: OptionRef, b: OptionRef) => a.question === b.question && a.opti
 /** Why `option` of `question` cannot be chosen with the other answers, or null. */
 export function excludedBy(body: TreeBody, answers: Answers, question: string, option: string): string | null {
   const me = { question, option }
-  for (const e of body.exclusions) {
+  for (const e of body.exclusions ?? []) {
     if (!e.options.some((r) => same(r, me))) continue
     const clash = e.options.find(
       (r) => !same(r, me) && (answers[r.question] ?? []).includes(r.option) && !(r.question === question && !isMultiple(body, question)),
@@ -93,15 +100,19 @@ export function pathLabel(body: TreeBody | undefined, path: string): string {
     .join('；')
 }
 
+export function emptyEffects(): NonNullable<GuidanceOption['effects']> {
+  return { items: [], materials: [], notices: [], waives: [] }
+}
+
 export function emptyOption(n: number): GuidanceOption {
-  return { code: `o${n}`, label: '', effects: { items: [], materials: [], notices: [], waives: [] } }
+  return { code: `o${n}`, label: '', effects: emptyEffects() }
 }
 
 export function emptyQuestion(n: number): GuidanceQuestion {
   return { code: `q${n}`, title: '', multiple: false, depends_on: null, options: [emptyOption(1), emptyOption(2)] }
 }
 
-export function emptyTree(): TreeInput {
+export function emptyTree(): TreeDraft {
   return {
     code: '',
     name: '',

@@ -1,6 +1,6 @@
 // Stage clocks of a case (时限): the traffic-light tone of the used share and
 // the texts around it. Green below 80 %, yellow from 80 %, red when overdue.
-import type { StageClock } from '@/api/types'
+import type { StageClock } from '@/api/models'
 import { LIMIT_UNIT, textOf } from '@/utils/labels'
 
 export type ClockTone = 'success' | 'warning' | 'danger'

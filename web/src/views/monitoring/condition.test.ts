@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ConditionNode, RuleField } from '@/api/types'
+import type { ConditionNode, RuleField } from '@/api/models'
 import {
   cloneCondition,
   coerceValue,
@@ -20,8 +20,8 @@ import {
 } from './condition'
 
 const FIELDS: RuleField[] = [
-  { key: 'used_percent', label: '已用比例', kind: 'number', ops: ['ge', 'gt', 'lt', 'le', 'eq'], window: false, stages: ['acceptance', 'approval'] },
-  { key: 'overdue', label: '已超期', kind: 'bool', ops: ['eq'], window: false, stages: [] },
+  { key: 'used_percent', label: '已用比例', kind: 'number', ops: ['ge', 'gt', 'lt', 'le', 'eq'], options: [], window: false, stages: ['acceptance', 'approval'] },
+  { key: 'overdue', label: '已超期', kind: 'bool', ops: ['eq'], options: [], window: false, stages: [] },
   {
     key: 'channel',
     label: '申请渠道',
@@ -34,8 +34,8 @@ const FIELDS: RuleField[] = [
     window: false,
     stages: [],
   },
-  { key: 'region', label: '区划', kind: 'region', ops: ['within', 'in', 'eq'], window: false, stages: [] },
-  { key: 'rejections_in_window', label: '窗口期内不予受理次数', kind: 'number', ops: ['ge'], window: true, stages: ['acceptance'] },
+  { key: 'region', label: '区划', kind: 'region', ops: ['within', 'in', 'eq'], options: [], window: false, stages: [] },
+  { key: 'rejections_in_window', label: '窗口期内不予受理次数', kind: 'number', ops: ['ge'], options: [], window: true, stages: ['acceptance'] },
 ]
 
 /** The model without uids (they are fresh on every conversion). */

@@ -9,7 +9,7 @@
 // leaf at the root, or the operand of a `{not: …}` that is not itself a plain
 // group): with exactly one child it serialises back to that child, so every
 // API shape survives a round trip unchanged.
-import type { ConditionLeaf, ConditionNode, ConditionOp, ConditionScalar, ConditionValue, RuleField, Stage } from '@/api/types'
+import type { ConditionLeaf, ConditionNode, ConditionOp, ConditionScalar, ConditionValue, RuleField, Stage } from '@/api/models'
 
 export type GroupMode = 'all' | 'any'
 

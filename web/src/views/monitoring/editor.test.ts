@@ -5,7 +5,7 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import ElementPlus from 'element-plus'
-import type { RuleField, StageClock, WarningRule } from '@/api/types'
+import type { RuleField, StageClock, WarningRule } from '@/api/models'
 import ConditionTree from './ConditionTree.vue'
 import CaseClocksPanel from './CaseClocksPanel.vue'
 import RuleDefinitionForm from './RuleDefinitionForm.vue'
@@ -13,8 +13,8 @@ import { conditionFromApi, conditionToApi, type GroupModel } from './condition'
 import { ruleToForm } from './ruleForm'
 
 const FIELDS: RuleField[] = [
-  { key: 'used_percent', label: '时限已用比例(%)', kind: 'number', ops: ['ge', 'lt'], window: false, stages: ['approval'] },
-  { key: 'overdue', label: '已超期', kind: 'bool', ops: ['eq', 'ne'], window: false, stages: ['approval'] },
+  { key: 'used_percent', label: '时限已用比例(%)', kind: 'number', ops: ['ge', 'lt'], options: [], window: false, stages: ['approval'] },
+  { key: 'overdue', label: '已超期', kind: 'bool', ops: ['eq', 'ne'], options: [], window: false, stages: ['approval'] },
   {
     key: 'channel',
     label: '渠道',
@@ -27,8 +27,8 @@ const FIELDS: RuleField[] = [
     window: false,
     stages: ['approval'],
   },
-  { key: 'region', label: '区划', kind: 'region', ops: ['within', 'in'], window: false, stages: ['approval'] },
-  { key: 'applications_in_window', label: '申请次数', kind: 'number', ops: ['ge'], window: true, stages: ['approval'] },
+  { key: 'region', label: '区划', kind: 'region', ops: ['within', 'in'], options: [], window: false, stages: ['approval'] },
+  { key: 'applications_in_window', label: '申请次数', kind: 'number', ops: ['ge'], options: [], window: true, stages: ['approval'] },
 ]
 
 const warnings: string[] = []

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { SimulationResult } from '@/api/types'
+import type { SimulationResult } from '@/api/models'
 import { caseOverdue, clockPercent, clockTone, remainingText } from './clocks'
 import { actorText, noteLabel, subjectHeader, subjectLink } from './links'
 import { deltaText, filterSample, levelRows, rankChartOption } from './simulation'
@@ -65,6 +65,8 @@ describe('warning actions', () => {
 describe('simulation', () => {
   const result: SimulationResult = {
     cases: 12000,
+    truncated: false,
+    elapsed_ms: 0,
     by_level: { yellow: 40, red: 12, orange: 3 },
     by_district: [
       { code: '110105', name: '朝阳区', count: 20 },
@@ -73,8 +75,8 @@ describe('simulation', () => {
     by_department: [],
     by_item: [],
     sample: [
-      { case_code: 'A', level: 'red', item_name: '事项甲', region_name: '朝阳区', at: '2026-03-01T10:00:00+08:00' },
-      { case_code: 'B', level: 'yellow', item_name: '事项乙', region_name: '海淀区', at: '2026-03-02T10:00:00+08:00' },
+      { case_code: 'A', level: 'red', item_name: '事项甲', region_name: '朝阳区', region_code: '110105', district_code: '110105', at: '2026-03-01T10:00:00+08:00' },
+      { case_code: 'B', level: 'yellow', item_name: '事项乙', region_name: '海淀区', region_code: '110108', district_code: '110108', at: '2026-03-02T10:00:00+08:00' },
     ],
     live: { by_level: { yellow: 35, red: 12 } },
     diff: { added: 6, removed: 1, changed_level: 2 },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '@/api/client'
-import type { RuleField, WarningRule } from '@/api/types'
+import type { RuleField, WarningRule } from '@/api/models'
 import { newLeaf } from './condition'
 import {
   SECRET_MASK,
@@ -16,8 +16,8 @@ import {
 } from './ruleForm'
 
 const FIELDS: RuleField[] = [
-  { key: 'used_percent', label: '已用比例', kind: 'number', ops: ['ge'], window: false, stages: ['approval'] },
-  { key: 'overdue', label: '已超期', kind: 'bool', ops: ['eq'], window: false, stages: [] },
+  { key: 'used_percent', label: '已用比例', kind: 'number', ops: ['ge'], options: [], window: false, stages: ['approval'] },
+  { key: 'overdue', label: '已超期', kind: 'bool', ops: ['eq'], options: [], window: false, stages: [] },
 ]
 
 const RULE: WarningRule = {

@@ -3,7 +3,7 @@
 // mapping of problems (ours or the server's `rule.invalid` details, both keyed
 // by API path) onto form fields, tree nodes and a readable list.
 import { ApiError } from '@/api/client'
-import type { RuleField, RuleType, Stage, WarningRule, WarningRuleInput } from '@/api/types'
+import type { RuleField, RuleType, Stage, WarningRule, WarningRuleInput } from '@/api/models'
 import { WARNING_LEVEL } from '@/utils/labels'
 import {
   conditionFromApi,
@@ -106,7 +106,7 @@ export function ruleToForm(rule: WarningRuleInput | null): RuleForm {
     stage: rule.stage,
     type: rule.type,
     description: rule.description ?? '',
-    enabled: rule.enabled,
+    enabled: rule.enabled ?? true,
     condition: conditionFromApi(rule.condition),
     levels: (rule.levels ?? []).map((l) => ({
       uid: levelUid(),

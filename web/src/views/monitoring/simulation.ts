@@ -1,7 +1,7 @@
 // 规则仿真: the answer of POST /warning-rules/simulate as cards, bar charts and
 // a filterable sample.
 import { codeTail, distinctLabels } from '@/utils/chart'
-import type { CountRow, SimulationResult, SimulationSample } from '@/api/types'
+import type { CountRow, SimulationResult, SimulationSample } from '@/api/models'
 import { levelColour, levelText } from '@/utils/labels'
 
 export interface LevelRow {

@@ -1,7 +1,7 @@
 // Hand-over of an edited rule from the rule editor to 规则仿真 (MON-8): the
 // simulation must run the rule as edited, unsaved changes included. Kept in
 // sessionStorage so a reload of the simulation page keeps the draft.
-import type { WarningRuleInput } from '@/api/types'
+import type { WarningRuleInput } from '@/api/models'
 
 const KEY = 'govpulse.simulationDraft'
 

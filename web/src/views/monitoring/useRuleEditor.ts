@@ -3,7 +3,7 @@
 // located on fields, tree nodes and in the list above the form.
 import { computed, onMounted, ref, shallowRef } from 'vue'
 import { ElMessage } from 'element-plus'
-import type { WarningRuleInput } from '@/api/types'
+import type { WarningRuleInput } from '@/api/models'
 import { useOptionsStore } from '@/stores/options'
 import type { Problem } from './condition'
 import { formToRule, locateProblems, ruleProblems, ruleToForm, serverProblems, type RuleForm } from './ruleForm'

@@ -1,7 +1,7 @@
 // What can be done to a warning in which state, and the note / reason asked
 // for before 处置 and 误报 (1–500 characters, like the server checks).
 import { ElMessageBox } from 'element-plus'
-import type { WarningAction, WarningStatus } from '@/api/types'
+import type { WarningAction, WarningStatus } from '@/api/models'
 import type { Filters } from '@/utils/query'
 import { rangeQuery } from '@/utils/query'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { QualityCheck, QualityRun } from '@/api/types'
+import type { QualityCheck, QualityRun } from '@/api/models'
 import { actionName, codeRows, isFinished, regionRows } from './quality'
 
 const checks: QualityCheck[] = [{ code: 'general.handling_mode', category: 'general', name: '办理形式代码不在代码表中', severity: 'error', enabled: true }]

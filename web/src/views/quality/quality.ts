@@ -1,5 +1,5 @@
 // 数据质检: labels of the check library and the shape of a run's result.
-import type { CaseEventKind, CodeListRefresh, QualityCheck, QualityRun } from '@/api/types'
+import type { CaseEventKind, CodeListRefresh, QualityCheck, QualityRun } from '@/api/models'
 import { CASE_EVENT_KIND } from '@/utils/labels'
 
 export const CATEGORY: Record<QualityCheck['category'], string> = {

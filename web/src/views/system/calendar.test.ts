@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
-import type { CalendarDay } from '@/api/types'
+import type { CalendarDay } from '@/api/models'
 import { byDate, calendarProblems, countKinds, dayKind, emptyYearNotice, monthWeeks, parseHolidayCn, toggleDay, weekdayOf } from './calendar'
 import MonthGrid from './MonthGrid.vue'
 
@@ -61,7 +61,7 @@ describe('working-day calendar', () => {
 
   it('reads holiday-cn files and explains what is wrong with others', () => {
     const text = JSON.stringify({ $schema: 'x', year: 2027, papers: [], days: [{ name: '元旦', date: '2027-01-01', isOffDay: true }] })
-    expect(parseHolidayCn(`\uFEFF${text}`)).toEqual({ file: { year: 2027, days: [{ name: '元旦', date: '2027-01-01', isOffDay: true }] } })
+    expect(parseHolidayCn(`\uFEFF${text}`)).toEqual({ file: { year: 2027, days: [{ name: '元旦', date: '2027-01-01', is_off_day: true }] } })
     expect(parseHolidayCn('nope')).toEqual({ error: '文件不是有效的 JSON' })
     expect(parseHolidayCn('{"days": []}')).toEqual({ error: '文件不是 holiday-cn 年度文件（应包含 year 与 days）' })
     expect(parseHolidayCn('{"year": 2027, "days": [{"date": "2027-13-01", "isOffDay": true}]}')).toEqual({

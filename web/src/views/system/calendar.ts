@@ -1,7 +1,7 @@
 // 工作日历: compact month grids (Monday first), how each day counts (法定节假日
 // 休 / 调休上班 班 / weekend / working day), the year's exception list as
 // edited, and holiday-cn year files read in the browser before upload.
-import type { CalendarDay, CalendarYearSummary, HolidayCnFile } from '@/api/types'
+import type { CalendarDay, CalendarYearSummary, HolidayCnFile } from '@/api/models'
 
 export const WEEKDAY_NAMES = ['一', '二', '三', '四', '五', '六', '日']
 
@@ -115,7 +115,8 @@ export function parseHolidayCn(text: string): { file: HolidayCnFile } | { error:
   } catch {
     return { error: '文件不是有效的 JSON' }
   }
-  const o = raw as Partial<HolidayCnFile> | null
+  // holiday-cn names the flag `isOffDay`; the API takes `is_off_day`.
+  const o = raw as { year?: unknown; days?: { name?: unknown; date?: unknown; isOffDay?: unknown }[] } | null
   if (!o || typeof o !== 'object' || !Number.isInteger(o.year) || !Array.isArray(o.days)) {
     return { error: '文件不是 holiday-cn 年度文件（应包含 year 与 days）' }
   }
@@ -126,7 +127,9 @@ export function parseHolidayCn(text: string): { file: HolidayCnFile } | { error:
       return { error: `第 ${i + 1} 条记录格式错误（需要 name、date、isOffDay）` }
     }
   }
-  return { file: { year, days: o.days.map((d) => ({ name: String(d.name ?? ''), date: d.date, isOffDay: d.isOffDay })) } }
+  return {
+    file: { year, days: o.days.map((d) => ({ name: String(d.name ?? ''), date: d.date as string, is_off_day: d.isOffDay as boolean })) },
+  }
 }
 
 /** Days before a new year that an empty next year is warned about. */

@@ -10,14 +10,14 @@ describe('work-order workbench', () => {
   })
 
   it('asks an action for its comment and required fields', () => {
-    const dispatch = { action: 'dispatch', name: '分类派发', to: 'handling', required: ['class_code', 'unit_code'] }
+    const dispatch = { action: 'dispatch' as const, name: '分类派发', to: 'handling', required: ['class_code', 'unit_code'] }
     expect(actionInputs(dispatch).map((i) => [i.field, i.required])).toEqual([
       ['comment', false],
       ['class_code', true],
       ['unit_code', true],
     ])
     expect(missingInputs(dispatch, { class_code: 'A0101' })).toEqual({ unit_code: '请填写责任单位' })
-    const ret = { action: 'return', name: '退回', to: 'confirming', required: ['comment'] }
+    const ret = { action: 'return' as const, name: '退回', to: 'confirming', required: ['comment'] }
     expect(missingInputs(ret, { comment: '  ' })).toEqual({ comment: '请填写办理意见' })
     expect(missingInputs(ret, { comment: '材料不全' })).toEqual({})
   })

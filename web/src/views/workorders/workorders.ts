@@ -1,7 +1,7 @@
 // Work-order pages: the workbench tabs, the list query, the inputs an action
 // asks for, and the side-by-side rows of an item-version diff.
 import type { QueryParams } from '@/api/client'
-import type { ItemChange, WorkOrderAction, WorkOrderStat } from '@/api/workorderTypes'
+import type { ItemChange, WorkOrderAction, WorkOrderStat } from '@/api/models'
 
 export const VIEW_TABS = [
   { view: 'todo', label: '我的待办' },
