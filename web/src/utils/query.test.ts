@@ -88,7 +88,7 @@ describe('helpers', () => {
 
   it('localPage slices one page and keeps the total', () => {
     const all = Array.from({ length: 25 }, (_, i) => i)
-    expect(localPage(all, 2, 10)).toEqual({ total: 25, total_exact: true, items: [10, 11, 12, 13, 14, 15, 16, 17, 18, 19], next: null })
+    expect(localPage(all, 2, 10)).toEqual({ total: 25, total_exact: true, items: [10, 11, 12, 13, 14, 15, 16, 17, 18, 19], next: null, partial: false })
     expect(localPage(all, 3, 10).items).toEqual([20, 21, 22, 23, 24])
     expect(localPage(all, 4, 10).items).toEqual([])
   })
