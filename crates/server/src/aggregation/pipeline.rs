@@ -2,8 +2,12 @@
 //! demo generator: collection rules → validation → lookups and protection of
 //! identity numbers → one storage transaction per batch → per-line report.
 
+use super::checked::{Checked, Inputs};
 use super::vault::IdentityVault;
-use govpulse_core::aggregation::records;
+use govpulse_core::aggregation::items::ItemInput;
+use govpulse_core::aggregation::records::{
+    CaseInput, ConsultationInput, EvaluationInput, EventInput,
+};
 use govpulse_core::aggregation::rules::CollectionRules;
 use govpulse_core::aggregation::{IntakeReport, Kind, Rejection};
 use govpulse_core::idnumber::mask;
@@ -144,16 +148,23 @@ impl Pipeline<'_> {
         records: Vec<RawRecord>,
         now_ms: i64,
     ) -> StoreResult<IntakeReport> {
-        let mapped: Vec<RawRecord> = records
-            .into_iter()
-            .map(|(line, record)| (line, record.and_then(|r| rules.apply(r))))
-            .collect();
-        match kind {
-            Kind::Items => self.items(source, mapped, now_ms).await,
-            Kind::Cases => self.cases(source, mapped, now_ms).await,
-            Kind::CaseEvents => self.events(source, mapped, now_ms).await,
-            Kind::Consultations => self.consultations(source, mapped, now_ms).await,
-            Kind::Evaluations => self.evaluations(source, mapped, now_ms).await,
+        let inputs = Inputs::of(kind, records, rules, now_ms);
+        self.run_checked(source, inputs, now_ms).await
+    }
+
+    /// Run one batch of records already checked (see [`Inputs`]) from `source`.
+    pub async fn run_checked(
+        &self,
+        source: &str,
+        inputs: Inputs,
+        now_ms: i64,
+    ) -> StoreResult<IntakeReport> {
+        match inputs {
+            Inputs::Items(inputs) => self.items(source, inputs, now_ms).await,
+            Inputs::Cases(inputs) => self.cases(source, inputs, now_ms).await,
+            Inputs::CaseEvents(inputs) => self.events(source, inputs, now_ms).await,
+            Inputs::Consultations(inputs) => self.consultations(source, inputs, now_ms).await,
+            Inputs::Evaluations(inputs) => self.evaluations(source, inputs, now_ms).await,
         }
     }
 
@@ -170,35 +181,33 @@ impl Pipeline<'_> {
     async fn items(
         &self,
         source: &str,
-        records: Vec<RawRecord>,
+        inputs: Checked<ItemInput>,
         now_ms: i64,
     ) -> StoreResult<IntakeReport> {
         let mut collected = Collected::new();
-        for (line, record) in records {
+        for (line, input) in inputs {
             collected.push(
                 line,
-                record
-                    .and_then(|r| govpulse_core::aggregation::items::item(&r, now_ms))
-                    .map(|input| NewItem {
-                        content_hash: content_hash(&input, ""),
-                        item_code: input.item_code,
-                        basic_code: input.basic_code,
-                        name: input.name,
-                        item_type_code: input.item_type_code,
-                        exercise_level: input.exercise_level,
-                        department_code: input.department_code,
-                        department_name: input.department_name,
-                        region_code: input.region_code,
-                        legal_limit: input.legal_limit,
-                        promised_limit: input.promised_limit,
-                        limit_unit: input.limit_unit,
-                        case_type_code: input.case_type_code,
-                        handling_modes: serde_json::to_string(&input.handling_modes)
-                            .unwrap_or_default(),
-                        materials: serde_json::to_string(&input.materials).unwrap_or_default(),
-                        elements: Value::Object(input.elements).to_string(),
-                        valid_from: input.valid_from,
-                    }),
+                input.map(|input| NewItem {
+                    content_hash: content_hash(&input, ""),
+                    item_code: input.item_code,
+                    basic_code: input.basic_code,
+                    name: input.name,
+                    item_type_code: input.item_type_code,
+                    exercise_level: input.exercise_level,
+                    department_code: input.department_code,
+                    department_name: input.department_name,
+                    region_code: input.region_code,
+                    legal_limit: input.legal_limit,
+                    promised_limit: input.promised_limit,
+                    limit_unit: input.limit_unit,
+                    case_type_code: input.case_type_code,
+                    handling_modes: serde_json::to_string(&input.handling_modes)
+                        .unwrap_or_default(),
+                    materials: serde_json::to_string(&input.materials).unwrap_or_default(),
+                    elements: Value::Object(input.elements).to_string(),
+                    valid_from: input.valid_from,
+                }),
             );
         }
         let (batch, refused) =
@@ -209,13 +218,9 @@ impl Pipeline<'_> {
     async fn cases(
         &self,
         source: &str,
-        records: Vec<RawRecord>,
+        inputs: Checked<CaseInput>,
         now_ms: i64,
     ) -> StoreResult<IntakeReport> {
-        let inputs: Vec<(usize, Result<records::CaseInput, Rejection>)> = records
-            .into_iter()
-            .map(|(line, r)| (line, r.and_then(|r| records::case(&r, now_ms))))
-            .collect();
         let item_codes = distinct(
             inputs
                 .iter()
@@ -279,26 +284,24 @@ impl Pipeline<'_> {
     async fn events(
         &self,
         source: &str,
-        records: Vec<RawRecord>,
+        inputs: Checked<EventInput>,
         now_ms: i64,
     ) -> StoreResult<IntakeReport> {
         let mut collected = Collected::new();
-        for (line, record) in records {
+        for (line, input) in inputs {
             collected.push(
                 line,
-                record
-                    .and_then(|r| records::event(&r, now_ms))
-                    .map(|e| NewEvent {
-                        content_hash: content_hash(&e, ""),
-                        case_code: e.case_code,
-                        seq: e.seq,
-                        kind: e.kind,
-                        at: e.at,
-                        special_kind: e.special_kind,
-                        operator: e.operator,
-                        note: e.note,
-                        revision: e.revision,
-                    }),
+                input.map(|e| NewEvent {
+                    content_hash: content_hash(&e, ""),
+                    case_code: e.case_code,
+                    seq: e.seq,
+                    kind: e.kind,
+                    at: e.at,
+                    special_kind: e.special_kind,
+                    operator: e.operator,
+                    note: e.note,
+                    revision: e.revision,
+                }),
             );
         }
         let (batch, refused) =
@@ -309,13 +312,9 @@ impl Pipeline<'_> {
     async fn consultations(
         &self,
         source: &str,
-        records: Vec<RawRecord>,
+        inputs: Checked<ConsultationInput>,
         now_ms: i64,
     ) -> StoreResult<IntakeReport> {
-        let inputs: Vec<(usize, Result<records::ConsultationInput, Rejection>)> = records
-            .into_iter()
-            .map(|(line, r)| (line, r.and_then(|r| records::consultation(&r, now_ms))))
-            .collect();
         let item_codes = distinct(
             inputs
                 .iter()
@@ -379,32 +378,30 @@ impl Pipeline<'_> {
     async fn evaluations(
         &self,
         source: &str,
-        records: Vec<RawRecord>,
+        inputs: Checked<EvaluationInput>,
         now_ms: i64,
     ) -> StoreResult<IntakeReport> {
         let regions = self.known_regions().await?;
         let mut collected = Collected::new();
-        for (line, record) in records {
+        for (line, input) in inputs {
             collected.push(
                 line,
-                record
-                    .and_then(|r| records::evaluation(&r, now_ms))
-                    .and_then(|e| {
-                        if let Some(region) = &e.region_code {
-                            known_region(&regions, region)?;
-                        }
-                        Ok(NewEvaluation {
-                            content_hash: content_hash(&e, ""),
-                            evaluation_id: e.evaluation_id,
-                            case_code: e.case_code,
-                            region_code: e.region_code,
-                            channel: e.channel,
-                            rated_at: e.rated_at,
-                            satisfaction: e.satisfaction,
-                            comment: e.comment,
-                            revision: e.revision,
-                        })
-                    }),
+                input.and_then(|e| {
+                    if let Some(region) = &e.region_code {
+                        known_region(&regions, region)?;
+                    }
+                    Ok(NewEvaluation {
+                        content_hash: content_hash(&e, ""),
+                        evaluation_id: e.evaluation_id,
+                        case_code: e.case_code,
+                        region_code: e.region_code,
+                        channel: e.channel,
+                        rated_at: e.rated_at,
+                        satisfaction: e.satisfaction,
+                        comment: e.comment,
+                        revision: e.revision,
+                    })
+                }),
             );
         }
         let (batch, refused) =
