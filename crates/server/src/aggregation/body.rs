@@ -17,11 +17,7 @@ use futures_util::StreamExt;
 /// Hand each record of an intake body to `take`, in line order: NDJSON
 /// (`ndjson`) read as a stream, else a JSON array (or NDJSON sent without its
 /// content type) read whole. An error refuses the whole body.
-pub async fn read_records(
-    body: Body,
-    ndjson: bool,
-    take: impl FnMut(RawRecord),
-) -> ApiResult<()> {
+pub async fn read_records(body: Body, ndjson: bool, take: impl FnMut(RawRecord)) -> ApiResult<()> {
     if !ndjson {
         let bytes = axum::body::to_bytes(body, INTAKE_BODY_LIMIT)
             .await
