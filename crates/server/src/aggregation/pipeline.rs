@@ -51,18 +51,20 @@ struct Collected<T> {
 }
 
 impl<T> Collected<T> {
-    fn new() -> Self {
-        Self {
-            rows: Vec::new(),
+    /// The checked `inputs` made into store rows by `convert` (which may
+    /// still refuse one), each moved, not copied.
+    fn of<I>(inputs: Checked<I>, mut convert: impl FnMut(I) -> Result<T, Rejection>) -> Self {
+        let mut collected = Self {
+            rows: Vec::with_capacity(inputs.len()),
             refused: Vec::new(),
+        };
+        for (line, input) in inputs {
+            match input.and_then(&mut convert) {
+                Ok(row) => collected.rows.push((line, row)),
+                Err(rejection) => collected.refused.push((line, rejection)),
+            }
         }
-    }
-
-    fn push(&mut self, line: usize, result: Result<T, Rejection>) {
-        match result {
-            Ok(row) => self.rows.push((line, row)),
-            Err(rejection) => self.refused.push((line, rejection)),
-        }
+        collected
     }
 
     fn into_batch(
@@ -184,32 +186,27 @@ impl Pipeline<'_> {
         inputs: Checked<ItemInput>,
         now_ms: i64,
     ) -> StoreResult<IntakeReport> {
-        let mut collected = Collected::new();
-        for (line, input) in inputs {
-            collected.push(
-                line,
-                input.map(|input| NewItem {
-                    content_hash: content_hash(&input, ""),
-                    item_code: input.item_code,
-                    basic_code: input.basic_code,
-                    name: input.name,
-                    item_type_code: input.item_type_code,
-                    exercise_level: input.exercise_level,
-                    department_code: input.department_code,
-                    department_name: input.department_name,
-                    region_code: input.region_code,
-                    legal_limit: input.legal_limit,
-                    promised_limit: input.promised_limit,
-                    limit_unit: input.limit_unit,
-                    case_type_code: input.case_type_code,
-                    handling_modes: serde_json::to_string(&input.handling_modes)
-                        .unwrap_or_default(),
-                    materials: serde_json::to_string(&input.materials).unwrap_or_default(),
-                    elements: Value::Object(input.elements).to_string(),
-                    valid_from: input.valid_from,
-                }),
-            );
-        }
+        let collected = Collected::of(inputs, |input| {
+            Ok(NewItem {
+                content_hash: content_hash(&input, ""),
+                item_code: input.item_code,
+                basic_code: input.basic_code,
+                name: input.name,
+                item_type_code: input.item_type_code,
+                exercise_level: input.exercise_level,
+                department_code: input.department_code,
+                department_name: input.department_name,
+                region_code: input.region_code,
+                legal_limit: input.legal_limit,
+                promised_limit: input.promised_limit,
+                limit_unit: input.limit_unit,
+                case_type_code: input.case_type_code,
+                handling_modes: serde_json::to_string(&input.handling_modes).unwrap_or_default(),
+                materials: serde_json::to_string(&input.materials).unwrap_or_default(),
+                elements: Value::Object(input.elements).to_string(),
+                valid_from: input.valid_from,
+            })
+        });
         let (batch, refused) =
             collected.into_batch(source, Kind::Items, now_ms, self.audit.clone());
         Ok(report(self.store.ingest_items(&batch).await?, refused))
@@ -232,47 +229,41 @@ impl Pipeline<'_> {
             versions.entry(v.item_code.clone()).or_default().push(v);
         }
         let regions = self.known_regions().await?;
-        let mut collected = Collected::new();
-        for (line, input) in inputs {
-            collected.push(
-                line,
-                input.and_then(|c| {
-                    let versions = versions.get(&c.item_code).ok_or_else(|| {
-                        Rejection::new(
-                            "item.unknown",
-                            format!("事项 {} 不在事项目录中", c.item_code),
-                        )
-                    })?;
-                    let version = version_at(versions, c.submitted_at).ok_or_else(|| {
-                        Rejection::new(
-                            "item.not_in_force",
-                            format!("事项 {} 在申请时间 submitted_at 时未生效", c.item_code),
-                        )
-                    })?;
-                    known_region(&regions, &c.region_code)?;
-                    let key = self.vault.key(&c.applicant_id);
-                    Ok(NewCase {
-                        content_hash: content_hash(&c, &key),
-                        district_code: district_of(&c.region_code).to_string(),
-                        item_version: i64::from(version.version),
-                        applicant_enc: self.vault.encrypt(&c.applicant_id),
-                        applicant_masked: mask(&c.applicant_id),
-                        applicant_key: key,
-                        applicant_type: c.applicant_type.as_str().to_string(),
-                        case_code: c.case_code,
-                        region_code: c.region_code,
-                        department_code: c.department_code,
-                        item_code: c.item_code,
-                        applicant_name: c.applicant_name,
-                        channel: c.channel,
-                        submitted_at: c.submitted_at,
-                        handling_mode: c.handling_mode,
-                        remark: c.remark,
-                        revision: c.revision,
-                    })
-                }),
-            );
-        }
+        let collected = Collected::of(inputs, |c| {
+            let versions = versions.get(&c.item_code).ok_or_else(|| {
+                Rejection::new(
+                    "item.unknown",
+                    format!("事项 {} 不在事项目录中", c.item_code),
+                )
+            })?;
+            let version = version_at(versions, c.submitted_at).ok_or_else(|| {
+                Rejection::new(
+                    "item.not_in_force",
+                    format!("事项 {} 在申请时间 submitted_at 时未生效", c.item_code),
+                )
+            })?;
+            known_region(&regions, &c.region_code)?;
+            let key = self.vault.key(&c.applicant_id);
+            Ok(NewCase {
+                content_hash: content_hash(&c, &key),
+                district_code: district_of(&c.region_code).to_string(),
+                item_version: i64::from(version.version),
+                applicant_enc: self.vault.encrypt(&c.applicant_id),
+                applicant_masked: mask(&c.applicant_id),
+                applicant_key: key,
+                applicant_type: c.applicant_type.as_str().to_string(),
+                case_code: c.case_code,
+                region_code: c.region_code,
+                department_code: c.department_code,
+                item_code: c.item_code,
+                applicant_name: c.applicant_name,
+                channel: c.channel,
+                submitted_at: c.submitted_at,
+                handling_mode: c.handling_mode,
+                remark: c.remark,
+                revision: c.revision,
+            })
+        });
         let (batch, refused) =
             collected.into_batch(source, Kind::Cases, now_ms, self.audit.clone());
         Ok(report(
@@ -287,23 +278,19 @@ impl Pipeline<'_> {
         inputs: Checked<EventInput>,
         now_ms: i64,
     ) -> StoreResult<IntakeReport> {
-        let mut collected = Collected::new();
-        for (line, input) in inputs {
-            collected.push(
-                line,
-                input.map(|e| NewEvent {
-                    content_hash: content_hash(&e, ""),
-                    case_code: e.case_code,
-                    seq: e.seq,
-                    kind: e.kind,
-                    at: e.at,
-                    special_kind: e.special_kind,
-                    operator: e.operator,
-                    note: e.note,
-                    revision: e.revision,
-                }),
-            );
-        }
+        let collected = Collected::of(inputs, |e| {
+            Ok(NewEvent {
+                content_hash: content_hash(&e, ""),
+                case_code: e.case_code,
+                seq: e.seq,
+                kind: e.kind,
+                at: e.at,
+                special_kind: e.special_kind,
+                operator: e.operator,
+                note: e.note,
+                revision: e.revision,
+            })
+        });
         let (batch, refused) =
             collected.into_batch(source, Kind::CaseEvents, now_ms, self.audit.clone());
         Ok(report(self.store.ingest_events(&batch).await?, refused))
@@ -326,45 +313,39 @@ impl Pipeline<'_> {
             departments.insert(v.item_code, v.department_code);
         }
         let regions = self.known_regions().await?;
-        let mut collected = Collected::new();
-        for (line, input) in inputs {
-            collected.push(
-                line,
-                input.and_then(|c| {
-                    let department = match &c.item_code {
-                        Some(item) => Some(departments.get(item).cloned().ok_or_else(|| {
-                            Rejection::new("item.unknown", format!("事项 {item} 不在事项目录中"))
-                        })?),
-                        None => None,
-                    };
-                    known_region(&regions, &c.region_code)?;
-                    if !govpulse_core::aggregation::consult_code::is_valid(&c.code) {
-                        return Err(Rejection::new(
-                            "field.invalid",
-                            "`code` 不是有效的咨询编码（见 docs/consultation-codes.md）",
-                        ));
-                    }
-                    let key = c.applicant_id.as_deref().map(|id| self.vault.key(id));
-                    Ok(NewConsultation {
-                        content_hash: content_hash(&c, key.as_deref().unwrap_or("")),
-                        district_code: district_of(&c.region_code).to_string(),
-                        department_code: department,
-                        applicant_enc: c.applicant_id.as_deref().map(|id| self.vault.encrypt(id)),
-                        applicant_masked: c.applicant_id.as_deref().map(mask),
-                        applicant_key: key,
-                        applicant_type: c.applicant_type.as_str().to_string(),
-                        code: c.code,
-                        region_code: c.region_code,
-                        channel: c.channel,
-                        asked_at: c.asked_at,
-                        item_code: c.item_code,
-                        question: c.question,
-                        answer: c.answer,
-                        revision: c.revision,
-                    })
-                }),
-            );
-        }
+        let collected = Collected::of(inputs, |c| {
+            let department = match &c.item_code {
+                Some(item) => Some(departments.get(item).cloned().ok_or_else(|| {
+                    Rejection::new("item.unknown", format!("事项 {item} 不在事项目录中"))
+                })?),
+                None => None,
+            };
+            known_region(&regions, &c.region_code)?;
+            if !govpulse_core::aggregation::consult_code::is_valid(&c.code) {
+                return Err(Rejection::new(
+                    "field.invalid",
+                    "`code` 不是有效的咨询编码（见 docs/consultation-codes.md）",
+                ));
+            }
+            let key = c.applicant_id.as_deref().map(|id| self.vault.key(id));
+            Ok(NewConsultation {
+                content_hash: content_hash(&c, key.as_deref().unwrap_or("")),
+                district_code: district_of(&c.region_code).to_string(),
+                department_code: department,
+                applicant_enc: c.applicant_id.as_deref().map(|id| self.vault.encrypt(id)),
+                applicant_masked: c.applicant_id.as_deref().map(mask),
+                applicant_key: key,
+                applicant_type: c.applicant_type.as_str().to_string(),
+                code: c.code,
+                region_code: c.region_code,
+                channel: c.channel,
+                asked_at: c.asked_at,
+                item_code: c.item_code,
+                question: c.question,
+                answer: c.answer,
+                revision: c.revision,
+            })
+        });
         let (batch, refused) =
             collected.into_batch(source, Kind::Consultations, now_ms, self.audit.clone());
         Ok(report(
@@ -382,28 +363,22 @@ impl Pipeline<'_> {
         now_ms: i64,
     ) -> StoreResult<IntakeReport> {
         let regions = self.known_regions().await?;
-        let mut collected = Collected::new();
-        for (line, input) in inputs {
-            collected.push(
-                line,
-                input.and_then(|e| {
-                    if let Some(region) = &e.region_code {
-                        known_region(&regions, region)?;
-                    }
-                    Ok(NewEvaluation {
-                        content_hash: content_hash(&e, ""),
-                        evaluation_id: e.evaluation_id,
-                        case_code: e.case_code,
-                        region_code: e.region_code,
-                        channel: e.channel,
-                        rated_at: e.rated_at,
-                        satisfaction: e.satisfaction,
-                        comment: e.comment,
-                        revision: e.revision,
-                    })
-                }),
-            );
-        }
+        let collected = Collected::of(inputs, |e| {
+            if let Some(region) = &e.region_code {
+                known_region(&regions, region)?;
+            }
+            Ok(NewEvaluation {
+                content_hash: content_hash(&e, ""),
+                evaluation_id: e.evaluation_id,
+                case_code: e.case_code,
+                region_code: e.region_code,
+                channel: e.channel,
+                rated_at: e.rated_at,
+                satisfaction: e.satisfaction,
+                comment: e.comment,
+                revision: e.revision,
+            })
+        });
         let (batch, refused) =
             collected.into_batch(source, Kind::Evaluations, now_ms, self.audit.clone());
         Ok(report(
