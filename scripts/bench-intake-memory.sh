@@ -3,8 +3,10 @@
 # Medium 10): a fresh SQLite demo database, an intake token, one body of
 # RECORDS consultations of about 1.3 KB each (50,000 → 64 MiB, the intake
 # limit), posted once; prints the server's VmHWM (peak RSS) before and after,
-# the answer's counts and the time taken.
-#   scripts/bench-intake-memory.sh path/to/govpulse [records] [port]
+# the answer's counts and the time taken. With SETTLE=N it also prints the
+# peak N seconds after the answer: the work a batch sets off once committed
+# (dashboard refresh, hot words of the new questions) counts too.
+#   [SETTLE=20] scripts/bench-intake-memory.sh path/to/govpulse [records] [port]
 set -euo pipefail
 BIN="$(realpath "${1:?path to govpulse}")"
 RECORDS="${2:-50000}"
@@ -56,3 +58,5 @@ echo "body: $SIZE bytes, $RECORDS records"
 echo "answer: $ANSWER"
 printf 'seconds: %.1f\n' "$(echo "$END - $START" | bc)"
 echo "peak RSS (VmHWM) before: $((BEFORE / 1024)) MiB, after: $((AFTER / 1024)) MiB"
+sleep "${SETTLE:-0}"
+echo "peak RSS (VmHWM) ${SETTLE:-0} s later: $(($(hwm) / 1024)) MiB"

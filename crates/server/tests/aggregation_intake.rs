@@ -288,6 +288,58 @@ async fn bad_records_are_refused_line_by_line_and_good_ones_kept() {
     }
 }
 
+/// A large NDJSON body — more records than one INSERT statement takes, each
+/// with a long question, like the 64 MiB bodies of the memory benchmark — is
+/// stored whole in one transaction (records are checked as their lines arrive
+/// and stored a statement at a time); every line is answered: bad lines by
+/// number among good ones, a repeat as a duplicate, the body resent as
+/// duplicates only.
+#[tokio::test]
+async fn a_large_ndjson_body_is_stored_whole_with_answers_per_line() {
+    use govpulse_core::aggregation::consult_code::compose;
+    let question = "请问办理营业执照需要哪些材料，线上能否全程网办，".repeat(16);
+    let record = |serial: u32| {
+        json!({
+            "code": compose("110105", "260105", "online", serial).unwrap(),
+            "channel": "online", "region_code": "110105", "asked_at": "2026-01-05T09:00:00+08:00",
+            "applicant_type": "person", "question": question, "answer": "可以",
+        })
+        .to_string()
+    };
+    let mut lines: Vec<String> = (1..=1_600).map(record).collect();
+    lines[699] = "{not json".to_string();
+    lines[1_200] = json!({ "code": "ZX1", "channel": "online" }).to_string();
+    lines.push(record(1));
+    let body = lines.join("\n");
+    for app in TestApp::all().await {
+        let city = app.login("city", "City@12345").await;
+        let (status, report) = ndjson(&city, "/api/v1/intake/consultations", body.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        assert_eq!(report["accepted"], 1_598, "{report}");
+        assert_eq!(report["duplicates"], 1, "line 1601 repeats line 1");
+        let rejected: Vec<(u64, &str)> = report["rejected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["line"].as_u64().unwrap(), r["code"].as_str().unwrap()))
+            .collect();
+        assert_eq!(rejected[0], (700, "record.invalid_json"));
+        assert_eq!(
+            rejected.iter().map(|r| r.0).collect::<Vec<_>>(),
+            [700, 1_201]
+        );
+        let (_, list) = city.get("/api/v1/consultations?size=1").await;
+        assert_eq!(list["total"], 1_598, "every accepted record is stored");
+        assert_eq!(list["items"][0]["question"], question.as_str());
+        let (status, again) = ndjson(&city, "/api/v1/intake/consultations", body.clone()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(again["accepted"], 0);
+        assert_eq!(again["duplicates"], 1_599);
+        assert_eq!(again["rejected"].as_array().unwrap().len(), 2);
+        app.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn oversized_requests_are_refused_whole() {
     let app = TestApp::on(govpulse_store::testing::TestDb::sqlite().await).await;

@@ -193,8 +193,18 @@ macro_rules! list_of {
     }};
 }
 
-/// Multi-row INSERT of `rows` (already converted to values) in chunks.
+/// Multi-row INSERT in chunks of [`ROWS_PER_STATEMENT`](crate::db::ROWS_PER_STATEMENT)
+/// rows: either of `rows` already converted to values, or of the items of a
+/// slice converted by `$row` one statement at a time — a large batch (an
+/// intake body of 64 MiB) then never exists as values whole beside itself.
 macro_rules! insert_rows {
+    ($pool:expr, $tx:expr, $head:expr, $items:expr, $row:expr) => {{
+        for chunk in $items.chunks($crate::db::ROWS_PER_STATEMENT) {
+            let mut sql = $crate::db::Sql::new($head);
+            sql.push(" VALUES ").push_rows(chunk.iter().map($row));
+            execute_dynamic!($pool, $tx, &sql)?;
+        }
+    }};
     ($pool:expr, $tx:expr, $head:expr, $rows:expr) => {{
         let rows: Vec<Vec<$crate::db::Value>> = $rows;
         let mut rows = rows.into_iter().peekable();

@@ -1,8 +1,10 @@
 //! Intake bodies read as they arrive (issue 11, Medium 10): an NDJSON body
-//! becomes records line by line, so the raw body is never held whole — only
-//! the records parsed so far and one unfinished line; a JSON array is read
-//! whole (it cannot be split before it is parsed). Either way at most
-//! [`INTAKE_BODY_LIMIT`] bytes and [`MAX_RECORDS`] records are taken.
+//! becomes records line by line, each handed on as soon as its line is
+//! complete, so the raw body is never held whole — only one unfinished line
+//! (the caller checks each record and drops its JSON object, see
+//! [`super::checked`]); a JSON array is read whole (it cannot be split before
+//! it is parsed). Either way at most [`INTAKE_BODY_LIMIT`] bytes and
+//! [`MAX_RECORDS`] records are taken.
 
 use super::pipeline::{ndjson_line, parse_body, BodyError, RawRecord, MAX_RECORDS};
 use super::INTAKE_BODY_LIMIT;
@@ -12,17 +14,19 @@ use axum::body::Body;
 use axum::http::StatusCode;
 use futures_util::StreamExt;
 
-/// The records of an intake body: NDJSON (`ndjson`) read as a stream, else
-/// a JSON array (or NDJSON sent without its content type) read whole.
-pub async fn read_records(body: Body, ndjson: bool) -> ApiResult<Vec<RawRecord>> {
+/// Hand each record of an intake body to `take`, in line order: NDJSON
+/// (`ndjson`) read as a stream, else a JSON array (or NDJSON sent without its
+/// content type) read whole. An error refuses the whole body.
+pub async fn read_records(body: Body, ndjson: bool, take: impl FnMut(RawRecord)) -> ApiResult<()> {
     if !ndjson {
         let bytes = axum::body::to_bytes(body, INTAKE_BODY_LIMIT)
             .await
             .map_err(|_| too_large())?;
-        return Ok(parse_body(&bytes, false)?);
+        parse_body(&bytes, false)?.into_iter().for_each(take);
+        return Ok(());
     }
     let mut stream = body.into_data_stream();
-    let mut records = Vec::new();
+    let mut records = Records { take, count: 0 };
     let mut pending: Vec<u8> = Vec::new();
     let (mut received, mut line) = (0_usize, 0_usize);
     while let Some(chunk) = stream.next().await {
@@ -37,33 +41,48 @@ pub async fn read_records(body: Body, ndjson: bool) -> ApiResult<Vec<RawRecord>>
         let mut start = 0;
         while let Some(end) = pending[start..].iter().position(|&b| b == b'\n') {
             line += 1;
-            take_line(&mut records, line, &pending[start..start + end])?;
+            records.line(line, &pending[start..start + end])?;
             start += end + 1;
         }
         pending.drain(..start);
     }
     if !pending.is_empty() {
-        take_line(&mut records, line + 1, &pending)?;
-    }
-    Ok(records)
-}
-
-fn take_line(records: &mut Vec<RawRecord>, number: usize, bytes: &[u8]) -> ApiResult<()> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| BodyError::Malformed("请求内容不是 UTF-8 编码".to_string()))?;
-    let text = text.strip_suffix('\r').unwrap_or(text);
-    if let Some(record) = ndjson_line(number, text) {
-        if records.len() == MAX_RECORDS {
-            return Err(BodyError::TooManyRecords(MAX_RECORDS + 1).into());
-        }
-        records.push(record);
+        records.line(line + 1, &pending)?;
     }
     Ok(())
+}
+
+/// Where the lines of a streamed body go, and how many records went.
+struct Records<F> {
+    take: F,
+    count: usize,
+}
+
+impl<F: FnMut(RawRecord)> Records<F> {
+    fn line(&mut self, number: usize, bytes: &[u8]) -> ApiResult<()> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| BodyError::Malformed("请求内容不是 UTF-8 编码".to_string()))?;
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        if let Some(record) = ndjson_line(number, text) {
+            if self.count == MAX_RECORDS {
+                return Err(BodyError::TooManyRecords(MAX_RECORDS + 1).into());
+            }
+            self.count += 1;
+            (self.take)(record);
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    async fn read_all(body: Body, ndjson: bool) -> ApiResult<Vec<RawRecord>> {
+        let mut records = Vec::new();
+        read_records(body, ndjson, |r| records.push(r)).await?;
+        Ok(records)
+    }
 
     /// The same records as the whole-body parser, however the body is cut.
     #[tokio::test]
@@ -76,12 +95,12 @@ mod tests {
             let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
                 vec![Ok(head.to_vec()), Ok(tail.to_vec())];
             let body = Body::from_stream(futures_util::stream::iter(chunks));
-            let streamed = read_records(body, true).await.unwrap();
+            let streamed = read_all(body, true).await.unwrap();
             assert_eq!(streamed, whole, "cut at {cut}");
         }
         let bad = Body::from(vec![b'{', 0xff, b'}']);
         assert_eq!(
-            read_records(bad, true).await.unwrap_err().body.code,
+            read_all(bad, true).await.unwrap_err().body.code,
             "request.invalid_json"
         );
     }

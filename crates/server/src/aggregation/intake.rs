@@ -1,5 +1,6 @@
 //! Intake endpoints (AGG-2), file import, and consultation codes (AGG-1).
 
+use super::checked::Inputs;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{non_empty, ApiBytes, ApiJson, ApiQuery};
 use crate::identity::caller::Caller;
@@ -78,17 +79,16 @@ fn rate_limit(state: &AppState, caller: &Caller) -> ApiResult<()> {
         })
 }
 
-/// Run `records` of `kind` from `source` through the intake pipeline; the
-/// batch's audit row (`intake.<kind>` with its counts) is written in the
-/// batch's own transaction, so an acknowledged batch always has it.
+/// Run the checked records `inputs` from `source` through the intake
+/// pipeline; the batch's audit row (`intake.<kind>` with its counts) is
+/// written in the batch's own transaction, so an acknowledged batch always has it.
 pub async fn run_audited(
     state: &AppState,
     caller: &Caller,
-    kind: Kind,
     source: &str,
-    rules: &CollectionRules,
-    records: Vec<super::pipeline::RawRecord>,
+    inputs: Inputs,
 ) -> ApiResult<Json<IntakeReportView>> {
+    let kind = inputs.kind();
     let mut pipeline = state.pipeline();
     pipeline.audit = Some(caller.audit(
         &format!("intake.{}", kind.as_str()),
@@ -96,7 +96,7 @@ pub async fn run_audited(
         source,
         serde_json::json!({}),
     ));
-    let report = pipeline.run(kind, source, rules, records, now_ms()).await?;
+    let report = pipeline.run_checked(source, inputs, now_ms()).await?;
     // The batch marked its subjects due: evaluate them now, not at the next tick.
     if report.accepted + report.corrected > 0 {
         state.monitor.wake();
@@ -164,9 +164,15 @@ pub async fn intake(
     let kind = kind_of(&kind)?;
     caller.require(&state, "intake:write").await?;
     rate_limit(&state, &caller)?;
-    let records = super::body::read_records(body, is_ndjson(&headers)).await?;
+    // The rules are known before the body is read, so each record is checked
+    // (and its JSON object dropped) as soon as its line has arrived.
     let (source, rules) = resolve_source(&state, &caller, kind, &query.source).await?;
-    run_audited(&state, &caller, kind, &source, &rules, records).await
+    let mut inputs = Inputs::new(kind);
+    super::body::read_records(body, is_ndjson(&headers), |record| {
+        inputs.push(record, &rules, now_ms())
+    })
+    .await?;
+    run_audited(&state, &caller, &source, inputs).await
 }
 
 /// Import a CSV or XLSX file of any kind (first row = column names).
@@ -208,7 +214,8 @@ pub async fn import_file(
     let records = super::files::parse_file(&body, format)
         .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "import.unreadable", m))?;
     let (source, rules) = resolve_source(&state, &caller, kind, &query.source).await?;
-    run_audited(&state, &caller, kind, &source, &rules, records).await
+    let inputs = Inputs::of(kind, records, &rules, now_ms());
+    run_audited(&state, &caller, &source, inputs).await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

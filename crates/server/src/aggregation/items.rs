@@ -1,5 +1,6 @@
 //! The item catalogue API (事项目录).
 
+use super::checked::Inputs;
 use super::intake::{run_audited, IntakeReportView};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{non_empty, ApiQuery};
@@ -10,7 +11,7 @@ use axum::Json;
 use govpulse_core::aggregation::rules::CollectionRules;
 use govpulse_core::aggregation::Kind;
 use govpulse_core::region::subtree_range;
-use govpulse_core::time::to_rfc3339;
+use govpulse_core::time::{now_ms, to_rfc3339};
 use govpulse_store::aggregation::{ItemFilter, ItemRow};
 use serde::{Deserialize, Serialize};
 
@@ -177,14 +178,7 @@ pub async fn post_items(
         caller.require(&state, "item:write").await?;
     }
     let ndjson = super::intake::is_ndjson(&headers);
-    let records = super::body::read_records(body, ndjson).await?;
-    run_audited(
-        &state,
-        &caller,
-        Kind::Items,
-        &caller.username,
-        &CollectionRules::default(),
-        records,
-    )
-    .await
+    let (rules, mut inputs) = (CollectionRules::default(), Inputs::new(Kind::Items));
+    super::body::read_records(body, ndjson, |record| inputs.push(record, &rules, now_ms())).await?;
+    run_audited(&state, &caller, &caller.username, inputs).await
 }

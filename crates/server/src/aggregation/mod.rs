@@ -4,6 +4,7 @@
 
 pub mod body;
 pub mod cases;
+pub mod checked;
 pub mod consultations;
 pub mod corrections;
 pub mod evaluations;

@@ -2,8 +2,12 @@
 //! demo generator: collection rules → validation → lookups and protection of
 //! identity numbers → one storage transaction per batch → per-line report.
 
+use super::checked::{Checked, Inputs};
 use super::vault::IdentityVault;
-use govpulse_core::aggregation::records;
+use govpulse_core::aggregation::items::ItemInput;
+use govpulse_core::aggregation::records::{
+    CaseInput, ConsultationInput, EvaluationInput, EventInput,
+};
 use govpulse_core::aggregation::rules::CollectionRules;
 use govpulse_core::aggregation::{IntakeReport, Kind, Rejection};
 use govpulse_core::idnumber::mask;
@@ -47,18 +51,20 @@ struct Collected<T> {
 }
 
 impl<T> Collected<T> {
-    fn new() -> Self {
-        Self {
-            rows: Vec::new(),
+    /// The checked `inputs` made into store rows by `convert` (which may
+    /// still refuse one), each moved, not copied.
+    fn of<I>(inputs: Checked<I>, mut convert: impl FnMut(I) -> Result<T, Rejection>) -> Self {
+        let mut collected = Self {
+            rows: Vec::with_capacity(inputs.len()),
             refused: Vec::new(),
+        };
+        for (line, input) in inputs {
+            match input.and_then(&mut convert) {
+                Ok(row) => collected.rows.push((line, row)),
+                Err(rejection) => collected.refused.push((line, rejection)),
+            }
         }
-    }
-
-    fn push(&mut self, line: usize, result: Result<T, Rejection>) {
-        match result {
-            Ok(row) => self.rows.push((line, row)),
-            Err(rejection) => self.refused.push((line, rejection)),
-        }
+        collected
     }
 
     fn into_batch(
@@ -144,16 +150,23 @@ impl Pipeline<'_> {
         records: Vec<RawRecord>,
         now_ms: i64,
     ) -> StoreResult<IntakeReport> {
-        let mapped: Vec<RawRecord> = records
-            .into_iter()
-            .map(|(line, record)| (line, record.and_then(|r| rules.apply(r))))
-            .collect();
-        match kind {
-            Kind::Items => self.items(source, mapped, now_ms).await,
-            Kind::Cases => self.cases(source, mapped, now_ms).await,
-            Kind::CaseEvents => self.events(source, mapped, now_ms).await,
-            Kind::Consultations => self.consultations(source, mapped, now_ms).await,
-            Kind::Evaluations => self.evaluations(source, mapped, now_ms).await,
+        let inputs = Inputs::of(kind, records, rules, now_ms);
+        self.run_checked(source, inputs, now_ms).await
+    }
+
+    /// Run one batch of records already checked (see [`Inputs`]) from `source`.
+    pub async fn run_checked(
+        &self,
+        source: &str,
+        inputs: Inputs,
+        now_ms: i64,
+    ) -> StoreResult<IntakeReport> {
+        match inputs {
+            Inputs::Items(inputs) => self.items(source, inputs, now_ms).await,
+            Inputs::Cases(inputs) => self.cases(source, inputs, now_ms).await,
+            Inputs::CaseEvents(inputs) => self.events(source, inputs, now_ms).await,
+            Inputs::Consultations(inputs) => self.consultations(source, inputs, now_ms).await,
+            Inputs::Evaluations(inputs) => self.evaluations(source, inputs, now_ms).await,
         }
     }
 
@@ -170,37 +183,30 @@ impl Pipeline<'_> {
     async fn items(
         &self,
         source: &str,
-        records: Vec<RawRecord>,
+        inputs: Checked<ItemInput>,
         now_ms: i64,
     ) -> StoreResult<IntakeReport> {
-        let mut collected = Collected::new();
-        for (line, record) in records {
-            collected.push(
-                line,
-                record
-                    .and_then(|r| govpulse_core::aggregation::items::item(&r, now_ms))
-                    .map(|input| NewItem {
-                        content_hash: content_hash(&input, ""),
-                        item_code: input.item_code,
-                        basic_code: input.basic_code,
-                        name: input.name,
-                        item_type_code: input.item_type_code,
-                        exercise_level: input.exercise_level,
-                        department_code: input.department_code,
-                        department_name: input.department_name,
-                        region_code: input.region_code,
-                        legal_limit: input.legal_limit,
-                        promised_limit: input.promised_limit,
-                        limit_unit: input.limit_unit,
-                        case_type_code: input.case_type_code,
-                        handling_modes: serde_json::to_string(&input.handling_modes)
-                            .unwrap_or_default(),
-                        materials: serde_json::to_string(&input.materials).unwrap_or_default(),
-                        elements: Value::Object(input.elements).to_string(),
-                        valid_from: input.valid_from,
-                    }),
-            );
-        }
+        let collected = Collected::of(inputs, |input| {
+            Ok(NewItem {
+                content_hash: content_hash(&input, ""),
+                item_code: input.item_code,
+                basic_code: input.basic_code,
+                name: input.name,
+                item_type_code: input.item_type_code,
+                exercise_level: input.exercise_level,
+                department_code: input.department_code,
+                department_name: input.department_name,
+                region_code: input.region_code,
+                legal_limit: input.legal_limit,
+                promised_limit: input.promised_limit,
+                limit_unit: input.limit_unit,
+                case_type_code: input.case_type_code,
+                handling_modes: serde_json::to_string(&input.handling_modes).unwrap_or_default(),
+                materials: serde_json::to_string(&input.materials).unwrap_or_default(),
+                elements: Value::Object(input.elements).to_string(),
+                valid_from: input.valid_from,
+            })
+        });
         let (batch, refused) =
             collected.into_batch(source, Kind::Items, now_ms, self.audit.clone());
         Ok(report(self.store.ingest_items(&batch).await?, refused))
@@ -209,13 +215,9 @@ impl Pipeline<'_> {
     async fn cases(
         &self,
         source: &str,
-        records: Vec<RawRecord>,
+        inputs: Checked<CaseInput>,
         now_ms: i64,
     ) -> StoreResult<IntakeReport> {
-        let inputs: Vec<(usize, Result<records::CaseInput, Rejection>)> = records
-            .into_iter()
-            .map(|(line, r)| (line, r.and_then(|r| records::case(&r, now_ms))))
-            .collect();
         let item_codes = distinct(
             inputs
                 .iter()
@@ -227,47 +229,41 @@ impl Pipeline<'_> {
             versions.entry(v.item_code.clone()).or_default().push(v);
         }
         let regions = self.known_regions().await?;
-        let mut collected = Collected::new();
-        for (line, input) in inputs {
-            collected.push(
-                line,
-                input.and_then(|c| {
-                    let versions = versions.get(&c.item_code).ok_or_else(|| {
-                        Rejection::new(
-                            "item.unknown",
-                            format!("事项 {} 不在事项目录中", c.item_code),
-                        )
-                    })?;
-                    let version = version_at(versions, c.submitted_at).ok_or_else(|| {
-                        Rejection::new(
-                            "item.not_in_force",
-                            format!("事项 {} 在申请时间 submitted_at 时未生效", c.item_code),
-                        )
-                    })?;
-                    known_region(&regions, &c.region_code)?;
-                    let key = self.vault.key(&c.applicant_id);
-                    Ok(NewCase {
-                        content_hash: content_hash(&c, &key),
-                        district_code: district_of(&c.region_code).to_string(),
-                        item_version: i64::from(version.version),
-                        applicant_enc: self.vault.encrypt(&c.applicant_id),
-                        applicant_masked: mask(&c.applicant_id),
-                        applicant_key: key,
-                        applicant_type: c.applicant_type.as_str().to_string(),
-                        case_code: c.case_code,
-                        region_code: c.region_code,
-                        department_code: c.department_code,
-                        item_code: c.item_code,
-                        applicant_name: c.applicant_name,
-                        channel: c.channel,
-                        submitted_at: c.submitted_at,
-                        handling_mode: c.handling_mode,
-                        remark: c.remark,
-                        revision: c.revision,
-                    })
-                }),
-            );
-        }
+        let collected = Collected::of(inputs, |c| {
+            let versions = versions.get(&c.item_code).ok_or_else(|| {
+                Rejection::new(
+                    "item.unknown",
+                    format!("事项 {} 不在事项目录中", c.item_code),
+                )
+            })?;
+            let version = version_at(versions, c.submitted_at).ok_or_else(|| {
+                Rejection::new(
+                    "item.not_in_force",
+                    format!("事项 {} 在申请时间 submitted_at 时未生效", c.item_code),
+                )
+            })?;
+            known_region(&regions, &c.region_code)?;
+            let key = self.vault.key(&c.applicant_id);
+            Ok(NewCase {
+                content_hash: content_hash(&c, &key),
+                district_code: district_of(&c.region_code).to_string(),
+                item_version: i64::from(version.version),
+                applicant_enc: self.vault.encrypt(&c.applicant_id),
+                applicant_masked: mask(&c.applicant_id),
+                applicant_key: key,
+                applicant_type: c.applicant_type.as_str().to_string(),
+                case_code: c.case_code,
+                region_code: c.region_code,
+                department_code: c.department_code,
+                item_code: c.item_code,
+                applicant_name: c.applicant_name,
+                channel: c.channel,
+                submitted_at: c.submitted_at,
+                handling_mode: c.handling_mode,
+                remark: c.remark,
+                revision: c.revision,
+            })
+        });
         let (batch, refused) =
             collected.into_batch(source, Kind::Cases, now_ms, self.audit.clone());
         Ok(report(
@@ -279,28 +275,22 @@ impl Pipeline<'_> {
     async fn events(
         &self,
         source: &str,
-        records: Vec<RawRecord>,
+        inputs: Checked<EventInput>,
         now_ms: i64,
     ) -> StoreResult<IntakeReport> {
-        let mut collected = Collected::new();
-        for (line, record) in records {
-            collected.push(
-                line,
-                record
-                    .and_then(|r| records::event(&r, now_ms))
-                    .map(|e| NewEvent {
-                        content_hash: content_hash(&e, ""),
-                        case_code: e.case_code,
-                        seq: e.seq,
-                        kind: e.kind,
-                        at: e.at,
-                        special_kind: e.special_kind,
-                        operator: e.operator,
-                        note: e.note,
-                        revision: e.revision,
-                    }),
-            );
-        }
+        let collected = Collected::of(inputs, |e| {
+            Ok(NewEvent {
+                content_hash: content_hash(&e, ""),
+                case_code: e.case_code,
+                seq: e.seq,
+                kind: e.kind,
+                at: e.at,
+                special_kind: e.special_kind,
+                operator: e.operator,
+                note: e.note,
+                revision: e.revision,
+            })
+        });
         let (batch, refused) =
             collected.into_batch(source, Kind::CaseEvents, now_ms, self.audit.clone());
         Ok(report(self.store.ingest_events(&batch).await?, refused))
@@ -309,13 +299,9 @@ impl Pipeline<'_> {
     async fn consultations(
         &self,
         source: &str,
-        records: Vec<RawRecord>,
+        inputs: Checked<ConsultationInput>,
         now_ms: i64,
     ) -> StoreResult<IntakeReport> {
-        let inputs: Vec<(usize, Result<records::ConsultationInput, Rejection>)> = records
-            .into_iter()
-            .map(|(line, r)| (line, r.and_then(|r| records::consultation(&r, now_ms))))
-            .collect();
         let item_codes = distinct(
             inputs
                 .iter()
@@ -327,45 +313,39 @@ impl Pipeline<'_> {
             departments.insert(v.item_code, v.department_code);
         }
         let regions = self.known_regions().await?;
-        let mut collected = Collected::new();
-        for (line, input) in inputs {
-            collected.push(
-                line,
-                input.and_then(|c| {
-                    let department = match &c.item_code {
-                        Some(item) => Some(departments.get(item).cloned().ok_or_else(|| {
-                            Rejection::new("item.unknown", format!("事项 {item} 不在事项目录中"))
-                        })?),
-                        None => None,
-                    };
-                    known_region(&regions, &c.region_code)?;
-                    if !govpulse_core::aggregation::consult_code::is_valid(&c.code) {
-                        return Err(Rejection::new(
-                            "field.invalid",
-                            "`code` 不是有效的咨询编码（见 docs/consultation-codes.md）",
-                        ));
-                    }
-                    let key = c.applicant_id.as_deref().map(|id| self.vault.key(id));
-                    Ok(NewConsultation {
-                        content_hash: content_hash(&c, key.as_deref().unwrap_or("")),
-                        district_code: district_of(&c.region_code).to_string(),
-                        department_code: department,
-                        applicant_enc: c.applicant_id.as_deref().map(|id| self.vault.encrypt(id)),
-                        applicant_masked: c.applicant_id.as_deref().map(mask),
-                        applicant_key: key,
-                        applicant_type: c.applicant_type.as_str().to_string(),
-                        code: c.code,
-                        region_code: c.region_code,
-                        channel: c.channel,
-                        asked_at: c.asked_at,
-                        item_code: c.item_code,
-                        question: c.question,
-                        answer: c.answer,
-                        revision: c.revision,
-                    })
-                }),
-            );
-        }
+        let collected = Collected::of(inputs, |c| {
+            let department = match &c.item_code {
+                Some(item) => Some(departments.get(item).cloned().ok_or_else(|| {
+                    Rejection::new("item.unknown", format!("事项 {item} 不在事项目录中"))
+                })?),
+                None => None,
+            };
+            known_region(&regions, &c.region_code)?;
+            if !govpulse_core::aggregation::consult_code::is_valid(&c.code) {
+                return Err(Rejection::new(
+                    "field.invalid",
+                    "`code` 不是有效的咨询编码（见 docs/consultation-codes.md）",
+                ));
+            }
+            let key = c.applicant_id.as_deref().map(|id| self.vault.key(id));
+            Ok(NewConsultation {
+                content_hash: content_hash(&c, key.as_deref().unwrap_or("")),
+                district_code: district_of(&c.region_code).to_string(),
+                department_code: department,
+                applicant_enc: c.applicant_id.as_deref().map(|id| self.vault.encrypt(id)),
+                applicant_masked: c.applicant_id.as_deref().map(mask),
+                applicant_key: key,
+                applicant_type: c.applicant_type.as_str().to_string(),
+                code: c.code,
+                region_code: c.region_code,
+                channel: c.channel,
+                asked_at: c.asked_at,
+                item_code: c.item_code,
+                question: c.question,
+                answer: c.answer,
+                revision: c.revision,
+            })
+        });
         let (batch, refused) =
             collected.into_batch(source, Kind::Consultations, now_ms, self.audit.clone());
         Ok(report(
@@ -379,34 +359,26 @@ impl Pipeline<'_> {
     async fn evaluations(
         &self,
         source: &str,
-        records: Vec<RawRecord>,
+        inputs: Checked<EvaluationInput>,
         now_ms: i64,
     ) -> StoreResult<IntakeReport> {
         let regions = self.known_regions().await?;
-        let mut collected = Collected::new();
-        for (line, record) in records {
-            collected.push(
-                line,
-                record
-                    .and_then(|r| records::evaluation(&r, now_ms))
-                    .and_then(|e| {
-                        if let Some(region) = &e.region_code {
-                            known_region(&regions, region)?;
-                        }
-                        Ok(NewEvaluation {
-                            content_hash: content_hash(&e, ""),
-                            evaluation_id: e.evaluation_id,
-                            case_code: e.case_code,
-                            region_code: e.region_code,
-                            channel: e.channel,
-                            rated_at: e.rated_at,
-                            satisfaction: e.satisfaction,
-                            comment: e.comment,
-                            revision: e.revision,
-                        })
-                    }),
-            );
-        }
+        let collected = Collected::of(inputs, |e| {
+            if let Some(region) = &e.region_code {
+                known_region(&regions, region)?;
+            }
+            Ok(NewEvaluation {
+                content_hash: content_hash(&e, ""),
+                evaluation_id: e.evaluation_id,
+                case_code: e.case_code,
+                region_code: e.region_code,
+                channel: e.channel,
+                rated_at: e.rated_at,
+                satisfaction: e.satisfaction,
+                comment: e.comment,
+                revision: e.revision,
+            })
+        });
         let (batch, refused) =
             collected.into_batch(source, Kind::Evaluations, now_ms, self.audit.clone());
         Ok(report(

@@ -90,24 +90,29 @@ async fn count_missing(
             })
             .await?;
         let segmenter = segmenter.clone();
+        // Counted question by question: the words of every question at once
+        // would take some 50 bytes per word of text (hundreds of MB after one
+        // large intake batch); the distinct words per partition take little.
         let segmented = tokio::task::spawn_blocking(move || {
-            questions
-                .into_iter()
-                .map(|(day, region, department, question)| {
-                    (day, region, department, segmenter.terms(&question))
-                })
-                .collect::<Vec<_>>()
+            let mut counted: HashMap<(i64, String, String), HashMap<String, u32>> = HashMap::new();
+            for (day, region, department, question) in questions {
+                let words = counted.entry((day, region, department)).or_default();
+                for word in segmenter.terms(&question) {
+                    *words.entry(word).or_default() += 1;
+                }
+            }
+            counted
         })
         .await
         .map_err(ApiError::internal)?;
         let mut counts: BTreeMap<i64, HashMap<(u32, u32, u32), u32>> = BTreeMap::new();
-        for (day, region, department, words) in segmented {
+        for ((day, region, department), words) in segmented {
             let region = cache.regions.intern(&region);
             let department = cache.departments.intern(&department);
             let day_counts = counts.entry(day).or_default();
-            for word in words {
+            for (word, n) in words {
                 let word = cache.words.intern(&word);
-                *day_counts.entry((region, department, word)).or_default() += 1;
+                *day_counts.entry((region, department, word)).or_default() += n;
             }
         }
         for day in missing {

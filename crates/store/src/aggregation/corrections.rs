@@ -224,22 +224,26 @@ pub(crate) use keep_history;
 /// Classify each row `(line, key, content hash, revision)` against stored and
 /// earlier-in-batch versions; returns the indexes of rows to insert and of
 /// rows that supersede a record (to apply, in order, after the inserts).
-pub(crate) fn classify<K: std::hash::Hash + Eq + Clone + ToString>(
-    rows: impl Iterator<Item = (usize, K, String, i64)>,
-    stored: &HashMap<K, (String, i64)>,
+/// Keys and hashes are borrowed from the batch: a large batch is not copied.
+pub(crate) fn classify<'a>(
+    rows: impl Iterator<Item = (usize, &'a str, &'a str, i64)>,
+    stored: &HashMap<String, (String, i64)>,
     outcomes: &mut Vec<(usize, LineOutcome)>,
 ) -> (Vec<usize>, Vec<usize>) {
-    let mut seen: HashMap<K, (String, i64)> = HashMap::new();
+    let mut seen: HashMap<&str, (&str, i64)> = HashMap::new();
     let (mut fresh, mut corrected) = (Vec::new(), Vec::new());
     for (index, (line, key, hash, revision)) in rows.enumerate() {
-        let known = seen.get(&key).or_else(|| stored.get(&key));
+        let known = seen
+            .get(key)
+            .copied()
+            .or_else(|| stored.get(key).map(|(h, r)| (h.as_str(), *r)));
         let outcome = match known {
             None => {
                 fresh.push(index);
                 LineOutcome::Accepted
             }
             Some((known_hash, known_revision)) => {
-                match resent((known_hash, *known_revision), (&hash, revision)) {
+                match resent((known_hash, known_revision), (hash, revision)) {
                     Resent::Duplicate => {
                         outcomes.push((line, LineOutcome::Duplicate));
                         continue;

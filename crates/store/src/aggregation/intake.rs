@@ -180,11 +180,13 @@ impl Store {
             let stored = stored_versions!(pool, tx, "SELECT case_code, content_hash, revision FROM cases WHERE case_code IN ", keys);
             let mut outcomes = Vec::with_capacity(batch.rows.len());
             let (fresh, corrected) = classify(
-                batch.rows.iter().map(|(line, c)| (*line, c.case_code.clone(), c.content_hash.clone(), c.revision)),
+                batch.rows.iter().map(|(line, c)| (*line, c.case_code.as_str(), c.content_hash.as_str(), c.revision)),
                 &stored,
                 &mut outcomes,
             );
-            let rows = fresh.iter().map(|&i| {
+            insert_rows!(pool, tx, "INSERT INTO cases (case_code, district_code, region_code, department_code, item_code,
+                item_version, applicant_type, applicant_key, applicant_enc, applicant_masked, applicant_name, channel,
+                submitted_at, handling_mode, remark, status, source, content_hash, received_at, revision)", fresh, |&i| {
                 let c = &batch.rows[i].1;
                 vec![
                     text(&c.case_code), text(&c.district_code), text(&c.region_code), text(&c.department_code),
@@ -193,10 +195,7 @@ impl Store {
                     Value::Int(c.submitted_at), opt(&c.handling_mode), opt(&c.remark), text("submitted"),
                     text(&batch.source), text(&c.content_hash), Value::Int(batch.received_at), Value::Int(c.revision),
                 ]
-            }).collect();
-            insert_rows!(pool, tx, "INSERT INTO cases (case_code, district_code, region_code, department_code, item_code,
-                item_version, applicant_type, applicant_key, applicant_enc, applicant_masked, applicant_name, channel,
-                submitted_at, handling_mode, remark, status, source, content_hash, received_at, revision)", rows);
+            });
             // Corrections in line order: keep the stored content, then replace it
             // (state, clocks and links are derived again below and by the evaluator).
             let mut replaced: Vec<CaseSnapshot> = Vec::with_capacity(corrected.len());
@@ -279,7 +278,8 @@ impl Store {
                 }
             }
             let mut outcomes = Vec::with_capacity(batch.rows.len());
-            let mut rows = Vec::new();
+            // Fresh events with their case's district and order flag (rows are built a statement at a time).
+            let mut fresh: Vec<(&NewEvent, &str, bool)> = Vec::new();
             let mut corrections: Vec<(&NewEvent, bool)> = Vec::new();
             let mut touched: Vec<&str> = Vec::new();
             for (line, event) in &batch.rows {
@@ -311,14 +311,14 @@ impl Store {
                     continue;
                 }
                 outcomes.push((*line, LineOutcome::Accepted));
-                rows.push(vec![
+                fresh.push((event, district, out_of_order));
+            }
+            insert_rows!(pool, tx, "INSERT INTO case_events (case_code, seq, district_code, kind, at, special_kind, operator,
+                note, out_of_order, source, content_hash, received_at, revision)", fresh, |&(event, district, out_of_order)| vec![
                     text(&event.case_code), Value::Int(event.seq), text(district), text(&event.kind), Value::Int(event.at),
                     opt(&event.special_kind), opt(&event.operator), opt(&event.note), Value::Bool(out_of_order),
                     text(&batch.source), text(&event.content_hash), Value::Int(batch.received_at), Value::Int(event.revision),
                 ]);
-            }
-            insert_rows!(pool, tx, "INSERT INTO case_events (case_code, seq, district_code, kind, at, special_kind, operator,
-                note, out_of_order, source, content_hash, received_at, revision)", rows);
             for (event, out_of_order) in corrections {
                 let case = Some(event.case_code.clone());
                 keep_history!(tx, EventSnapshot, EVENT_SNAPSHOT, [&event.case_code, event.seq], RecordKind::CaseEvents,
@@ -377,11 +377,13 @@ impl Store {
             let stored = stored_versions!(pool, tx, "SELECT code, content_hash, revision FROM consultations WHERE code IN ", keys);
             let mut outcomes = Vec::with_capacity(batch.rows.len());
             let (fresh, corrected) = classify(
-                batch.rows.iter().map(|(line, c)| (*line, c.code.clone(), c.content_hash.clone(), c.revision)),
+                batch.rows.iter().map(|(line, c)| (*line, c.code.as_str(), c.content_hash.as_str(), c.revision)),
                 &stored,
                 &mut outcomes,
             );
-            let rows = fresh.iter().map(|&i| {
+            insert_rows!(pool, tx, "INSERT INTO consultations (code, district_code, region_code, department_code, channel, asked_at,
+                applicant_type, applicant_key, applicant_enc, applicant_masked, item_code, question, answer,
+                linked_case_code, source, content_hash, received_at, revision)", fresh, |&i| {
                 let c = &batch.rows[i].1;
                 vec![
                     text(&c.code), text(&c.district_code), text(&c.region_code), opt(&c.department_code), text(&c.channel),
@@ -390,10 +392,7 @@ impl Store {
                     Value::OptText(None), text(&batch.source), text(&c.content_hash), Value::Int(batch.received_at),
                     Value::Int(c.revision),
                 ]
-            }).collect();
-            insert_rows!(pool, tx, "INSERT INTO consultations (code, district_code, region_code, department_code, channel, asked_at,
-                applicant_type, applicant_key, applicant_enc, applicant_masked, item_code, question, answer,
-                linked_case_code, source, content_hash, received_at, revision)", rows);
+            });
             // Corrections in line order: keep the stored content, replace it and link it afresh.
             let mut replaced: Vec<ConsultationSnapshot> = Vec::with_capacity(corrected.len());
             for &i in &corrected {
@@ -471,7 +470,7 @@ impl Store {
                 })
                 .collect();
             let (fresh, corrected) = classify(
-                known_case.iter().map(|(line, e)| (*line, e.evaluation_id.clone(), e.content_hash.clone(), e.revision)),
+                known_case.iter().map(|(line, e)| (*line, e.evaluation_id.as_str(), e.content_hash.as_str(), e.revision)),
                 &stored,
                 &mut outcomes,
             );
@@ -480,7 +479,8 @@ impl Store {
                 Some((region, dept)) => (region.clone(), Some(dept.clone())),
                 None => (e.region_code.clone().unwrap_or_default(), None),
             };
-            let rows = fresh.iter().map(|&i| {
+            insert_rows!(pool, tx, "INSERT INTO evaluations (evaluation_id, district_code, region_code, department_code, case_code,
+                channel, rated_at, satisfaction, comment, source, content_hash, received_at, revision)", fresh, |&i| {
                 let e = &known_case[i].1;
                 let (region, dept) = place(e);
                 vec![
@@ -488,9 +488,7 @@ impl Store {
                     opt(&e.case_code), text(&e.channel), Value::Int(e.rated_at), Value::Int(e.satisfaction), opt(&e.comment),
                     text(&batch.source), text(&e.content_hash), Value::Int(batch.received_at), Value::Int(e.revision),
                 ]
-            }).collect();
-            insert_rows!(pool, tx, "INSERT INTO evaluations (evaluation_id, district_code, region_code, department_code, case_code,
-                channel, rated_at, satisfaction, comment, source, content_hash, received_at, revision)", rows);
+            });
             // Corrections replace the stored content; a follow-up order opens only for a fresh evaluation.
             for &i in &corrected {
                 let e = &known_case[i].1;
