@@ -153,7 +153,12 @@ impl Store {
         scope.push_fact_scope(&mut sql, "c");
         push_fact_region(&mut sql, "c", region_range);
         if let Some((at, code)) = after {
-            sql.push(" AND (c.submitted_at > ")
+            // The `>=` conjunct bounds the index range at the keyset position
+            // (PostgreSQL does not derive it from the OR, and would otherwise
+            // read every earlier case of the period again on every page).
+            sql.push(" AND c.submitted_at >= ")
+                .bind_int(*at)
+                .push(" AND (c.submitted_at > ")
                 .bind_int(*at)
                 .push(" OR (c.submitted_at = ")
                 .bind_int(*at)

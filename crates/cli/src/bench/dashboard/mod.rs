@@ -31,6 +31,7 @@ mod list_data;
 mod list_queries;
 mod lists;
 mod output;
+mod quality_data;
 mod wrk;
 
 use anyhow::ensure;
@@ -48,6 +49,7 @@ use data::generate;
 use direct::{compare, cube_bytes, parts, refresh, Direct};
 use http::http_phase;
 use output::print;
+pub(crate) use quality_data::{generate_for_evaluation, Generated};
 
 const DAY_MS: i64 = 86_400_000;
 /// Days of data, ending yesterday.
