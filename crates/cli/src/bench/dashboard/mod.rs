@@ -193,14 +193,7 @@ struct LoadRow {
 
 /// Current and peak resident memory of this process (kB), from /proc.
 fn memory_kb(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
+    super::status_kb(field)
 }
 
 /// `BENCH_LISTS_ONLY=1`: measure the lists alone (see the module docs).
