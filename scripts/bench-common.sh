@@ -31,3 +31,27 @@ machine() {
   mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
   echo "$(nproc) cores ($cpu), $mem RAM, $(uname -sr)"
 }
+
+# merge_tables FILE [PREFIX PREFIX_FILE]: the Markdown tables of FILE (runs
+# printing "#### title", a header, a rule and rows) as one table per title with
+# every run's rows under one header ("**title**"); titles starting with PREFIX
+# go to PREFIX_FILE instead of stdout.
+merge_tables() {
+  awk -v prefix="${2:-}" -v split_to="${3:-/dev/null}" '
+    /^#### / { title = $0; if (!(title in seen)) { seen[title] = 1; order[++n] = title }; state = 1; next }
+    /^\|/ {
+      if (state == 1) { header[title] = $0; state = 2; next }
+      if (state == 2) { rule[title] = $0; state = 3; next }
+      rows[title] = rows[title] $0 "\n"; next
+    }
+    /^$/ { if (state == 3) state = 0 }
+    END {
+      printf "" >split_to
+      for (i = 1; i <= n; i++) {
+        t = order[i]; sub(/^#### /, "", t)
+        out = (prefix != "" && index(t, prefix) == 1) ? split_to : "/dev/stdout"
+        printf "**%s**\n\n%s\n%s\n%s\n", t, header[order[i]], rule[order[i]], rows[order[i]] >out
+      }
+    }
+  ' "$1"
+}

@@ -73,23 +73,7 @@ done
 
 # One table per title, rows of every run under one header; the lists' tables
 # (titles "Lists …") go to $TMP/lists.md.
-awk -v lists="$TMP/lists.md" '
-  /^#### / { title = $0; if (!(title in seen)) { seen[title] = 1; order[++n] = title }; state = 1; next }
-  /^\|/ {
-    if (state == 1) { header[title] = $0; state = 2; next }
-    if (state == 2) { rule[title] = $0; state = 3; next }
-    rows[title] = rows[title] $0 "\n"; next
-  }
-  /^$/ { if (state == 3) state = 0 }
-  END {
-    printf "" >lists
-    for (i = 1; i <= n; i++) {
-      t = order[i]; sub(/^#### /, "", t)
-      out = (t ~ /^Lists/) ? lists : "/dev/stdout"
-      printf "**%s**\n\n%s\n%s\n%s\n", t, header[order[i]], rule[order[i]], rows[order[i]] >out
-    }
-  }
-' "$OUT"
+merge_tables "$OUT" "Lists" "$TMP/lists.md"
 
 # How each list figure grows from the smallest to the largest size measured.
 growth() {

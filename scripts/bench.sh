@@ -21,6 +21,9 @@ MONITORING_SIZES="${BENCH_MONITORING_SIZES:-100000 1000000}"
 # and for the section "Lists at 500 connections (issue 10)", measured in the same
 # runs (about 12 more minutes per size and backend: 21 wrk rows of 30 s).
 DASHBOARD_SIZES="${BENCH_DASHBOARD_SIZES:-1000000}"
+# Case counts for the evaluation and quality-run rows (issues 13, 14; PostgreSQL up
+# to BENCH_EVALUATION_PG_MAX, default 1,000,000; 10,000,000 needs ~10 GB of disk).
+EVALUATION_SIZES="${BENCH_EVALUATION_SIZES:-1000000}"
 URL="http://127.0.0.1:$PORT"
 
 # shellcheck source=scripts/bench-common.sh
@@ -212,6 +215,8 @@ ROWS+=$(run "GET /api/v1/departments?size=20 (scoped list + count)" -H "Cookie: 
   echo "  (item_code, submitted_at) index; keyset pagination."
   echo
   cat "$TMP/lists.md"
+  echo
+  BENCH_EVALUATION_OUT=/dev/stdout scripts/bench-evaluation.sh "$BIN" "$EVALUATION_SIZES"
   echo
   scripts/bench-overload.sh "$BIN" "${BENCH_OVERLOAD_CASES:-200000}"
   echo

@@ -215,6 +215,17 @@ enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         seconds: u64,
     },
+    /// Evaluation (issue 13) and the data quality run (QC-2) over a year of N
+    /// synthetic cases: every indicator's values per unit level, scoring,
+    /// a test run, one quality run (needs an empty database).
+    Evaluation {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Cases to create (the dashboard benchmark's, with stage events,
+        /// evaluations, item versions and ≈ 0.5 % bad records).
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -428,6 +439,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let store = self::open(&db).await?;
             bench::dashboard::run(&store, &db.database, cases, seconds).await?;
+            store.close().await;
+        }
+        Command::Bench {
+            command: BenchCommand::Evaluation { db, cases },
+        } => {
+            let store = self::open(&db).await?;
+            bench::evaluation(&store, &db.database, cases).await?;
             store.close().await;
         }
         Command::Audit {

@@ -35,7 +35,7 @@ const RUN_COLUMNS: &str =
     "id, owner, period_from, period_to, region, scope, state, cases_checked, failures,
     by_region, error, created_at, finished_at";
 
-/// A case as the checks read it (its events and item versions are loaded apart).
+/// A case as the checks read it (its item versions are loaded apart).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct QualityCaseRow {
     pub case_code: String,
@@ -47,6 +47,27 @@ pub struct QualityCaseRow {
     pub applicant_name: String,
     pub handling_mode: Option<String>,
     pub submitted_at: i64,
+    /// Its stage events as `kind:at:seq` joined by `,` (read in the same
+    /// query: one row per case instead of one per event, see [`Self::events`]).
+    pub events: Option<String>,
+}
+
+impl QualityCaseRow {
+    /// Its stage events `(kind, at, seq)`.
+    pub fn events(&self) -> Vec<(&str, i64, i64)> {
+        let Some(events) = &self.events else {
+            return Vec::new();
+        };
+        events
+            .split(',')
+            .filter_map(|e| {
+                let mut parts = e.rsplitn(3, ':');
+                let seq = parts.next()?.parse().ok()?;
+                let at = parts.next()?.parse().ok()?;
+                Some((parts.next()?, at, seq))
+            })
+            .collect()
+    }
 }
 
 /// A failing case of a run.
@@ -145,15 +166,27 @@ impl Store {
         after: Option<&(i64, String)>,
         limit: i64,
     ) -> StoreResult<Vec<QualityCaseRow>> {
-        let mut sql = Sql::new(
+        let concat = match self.backend() {
+            crate::Backend::Sqlite => "group_concat",
+            crate::Backend::Postgres => "string_agg",
+        };
+        let mut sql = Sql::new(&format!(
             "SELECT c.case_code, c.district_code, c.region_code, c.department_code, c.item_code, c.item_version,
-                c.applicant_name, c.handling_mode, c.submitted_at FROM cases c WHERE c.erroneous_reason IS NULL",
-        );
+                c.applicant_name, c.handling_mode, c.submitted_at,
+                (SELECT {concat}(e.kind || ':' || e.at || ':' || e.seq, ',') FROM case_events e
+                 WHERE e.case_code = c.case_code) AS events
+             FROM cases c WHERE c.erroneous_reason IS NULL"
+        ));
         sql.and_between("c.submitted_at", Some(from), Some(to));
         scope.push_fact_scope(&mut sql, "c");
         push_fact_region(&mut sql, "c", region_range);
         if let Some((at, code)) = after {
-            sql.push(" AND (c.submitted_at > ")
+            // The `>=` conjunct bounds the index range at the keyset position
+            // (PostgreSQL does not derive it from the OR, and would otherwise
+            // read every earlier case of the period again on every page).
+            sql.push(" AND c.submitted_at >= ")
+                .bind_int(*at)
+                .push(" AND (c.submitted_at > ")
                 .bind_int(*at)
                 .push(" OR (c.submitted_at = ")
                 .bind_int(*at)

@@ -22,14 +22,7 @@ const ITEM: &str = "BENCH-ITEM";
 
 /// Peak resident memory of this process (kB), from /proc.
 fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
+    super::status_kb("VmHWM:")
 }
 
 /// `open` accepted, unfinished cases of a 10-working-day item, accepted over the

@@ -11,12 +11,15 @@ use crate::identity::caller::Caller;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
+use govpulse_core::evaluation::measures::Ratio;
 use govpulse_core::evaluation::period::Period;
 use govpulse_core::evaluation::scoring::{
     self, Scheme, TraceStep, UnitInput, UnitLevel, UnitResult,
 };
 use govpulse_core::time::{now_ms, to_rfc3339};
-use govpulse_store::evaluation::{NewRun, RunFilter, RunRow, RunSummaryRow, RUN_LIST};
+use govpulse_store::evaluation::{
+    NewRun, RunFilter, RunRow, RunSummaryRow, UnitFactsRow, RUN_LIST,
+};
 use govpulse_store::Store;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -56,6 +59,21 @@ pub struct RunView {
 /// Each unit's region, as a run stores it for scope checks.
 pub type UnitRegions = BTreeMap<String, String>;
 
+/// Each unit's value of every indicator in `ratios`, from its facts.
+pub fn unit_inputs(facts: &[UnitFactsRow], ratios: &BTreeMap<String, Ratio>) -> Vec<UnitInput> {
+    facts
+        .iter()
+        .map(|u| UnitInput {
+            unit_code: u.unit_code.clone(),
+            unit_name: u.unit_name.clone(),
+            values: ratios
+                .iter()
+                .map(|(code, r)| (code.clone(), r.measure(&u.facts)))
+                .collect(),
+        })
+        .collect()
+}
+
 /// Score a scheme (its current version) over a period and store the run.
 pub async fn execute(
     store: &Store,
@@ -92,17 +110,7 @@ pub async fn execute(
         .iter()
         .map(|u| (u.unit_code.clone(), u.region_code.clone()))
         .collect();
-    let inputs: Vec<UnitInput> = facts
-        .iter()
-        .map(|u| UnitInput {
-            unit_code: u.unit_code.clone(),
-            unit_name: u.unit_name.clone(),
-            values: ratios
-                .iter()
-                .map(|(code, r)| (code.clone(), r.measure(&u.facts)))
-                .collect(),
-        })
-        .collect();
+    let inputs = unit_inputs(&facts, &ratios);
     let results = scoring::score(&scheme, &infos, &inputs);
     let run = NewRun {
         scheme_code: row.code.clone(),

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use runner::run_now;
+pub use runner::{run_now, Job};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

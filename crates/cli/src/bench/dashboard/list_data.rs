@@ -73,7 +73,7 @@ pub(super) struct ListRows {
 }
 
 /// A 16-bit hash of integer expression `expr`.
-fn hash(expr: &str, multiplier: i64) -> String {
+pub(super) fn hash(expr: &str, multiplier: i64) -> String {
     format!("(({expr}) * {multiplier}) % 4294967296 / 65536")
 }
 
@@ -212,17 +212,20 @@ fn reconciliation_rows(today: i64) -> Vec<String> {
     rows
 }
 
-pub(super) async fn generate(
-    store: &Store,
+/// `(first, last, step)`: submission times cut into chunks of about `CHUNK` cases.
+pub(super) async fn submission_chunks(
     direct: &Direct,
     cases: i64,
-) -> anyhow::Result<ListRows> {
-    let started = Instant::now();
-    let now = now_ms();
-    // Evaluations, in chunks of about `CHUNK` cases by submission time.
+) -> anyhow::Result<(i64, i64, i64)> {
     let first = direct.int("SELECT MIN(submitted_at) FROM cases").await?;
     let last = direct.int("SELECT MAX(submitted_at) FROM cases").await?;
-    let step = (last - first) / (cases / CHUNK + 1) + 1;
+    Ok((first, last, (last - first) / (cases / CHUNK + 1) + 1))
+}
+
+/// Evaluations of half the completed cases, in chunks by submission time.
+pub(super) async fn evaluations(store: &Store, direct: &Direct, cases: i64) -> anyhow::Result<()> {
+    let now = now_ms();
+    let (first, last, step) = submission_chunks(direct, cases).await?;
     let mut lo = first;
     while lo <= last {
         store
@@ -231,6 +234,18 @@ pub(super) async fn generate(
             .context("evaluations")?;
         lo += step;
     }
+    Ok(())
+}
+
+pub(super) async fn generate(
+    store: &Store,
+    direct: &Direct,
+    cases: i64,
+) -> anyhow::Result<ListRows> {
+    let started = Instant::now();
+    let now = now_ms();
+    evaluations(store, direct, cases).await?;
+    let (first, last, step) = submission_chunks(direct, cases).await?;
     let mut lo = first;
     while lo <= last {
         store

@@ -31,6 +31,7 @@ mod list_data;
 mod list_queries;
 mod lists;
 mod output;
+mod quality_data;
 mod wrk;
 
 use anyhow::ensure;
@@ -48,6 +49,7 @@ use data::generate;
 use direct::{compare, cube_bytes, parts, refresh, Direct};
 use http::http_phase;
 use output::print;
+pub(crate) use quality_data::{generate_for_evaluation, Generated};
 
 const DAY_MS: i64 = 86_400_000;
 /// Days of data, ending yesterday.
@@ -191,14 +193,7 @@ struct LoadRow {
 
 /// Current and peak resident memory of this process (kB), from /proc.
 fn memory_kb(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
+    super::status_kb(field)
 }
 
 /// `BENCH_LISTS_ONLY=1`: measure the lists alone (see the module docs).
