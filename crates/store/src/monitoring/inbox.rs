@@ -143,18 +143,14 @@ pub(crate) const MESSAGE_SELECT: &str =
 
 /// Inbox sorts (index `(user_id, created_at, id)`).
 pub static MESSAGE_LIST: ListSpec<MessageRow> = ListSpec {
-    fields: &[
-        SortField {
-            name: "created_at",
-            column: "m.created_at",
-            key: |r| Key::Int(r.created_at),
-        },
-        SortField {
-            name: "id",
-            column: "m.id",
-            key: |r| Key::Int(r.id),
-        },
-    ],
+    // Only by time: its indexes are (user, created_at, id), all and unread; an
+    // id order is the same order (ids follow creation) and would sort the
+    // user's whole inbox.
+    fields: &[SortField {
+        name: "created_at",
+        column: "m.created_at",
+        key: |r| Key::Int(r.created_at),
+    }],
     default_descending: true,
     tie: SortField {
         name: "id",
