@@ -13921,7 +13921,7 @@ export interface operations {
                 page?: number;
                 size?: number;
                 /** @description `field` or `-field` (descending); see the list's sortable fields. */
-                sort?: "" | "created_at" | "-created_at" | "id" | "-id";
+                sort?: "" | "created_at" | "-created_at";
                 /** @description Cursor of the previous page's `next`: keyset paging, `page` is then ignored. */
                 after?: string;
             };
