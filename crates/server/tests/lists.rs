@@ -351,6 +351,12 @@ async fn a_rare_filter_reads_a_window_at_a_time_and_its_walk_finds_every_row_onc
             assert_eq!(page["partial"], json!(false), "{label} {who}");
             assert_eq!(page["items"].as_array().unwrap().len(), 50, "{label} {who}");
         }
+        // A page number past every row is an empty page, not an overflow.
+        let (status, page) = city
+            .get("/api/v1/cases?status=withdrawn&page=9223372036854775806&size=1")
+            .await;
+        assert_eq!(status, StatusCode::OK, "{label}: {page}");
+        assert_eq!(page["items"], json!([]), "{label}");
         // Another district's user walks to the end and finds nothing.
         let haidian = app.login("haidian", "Haidian@123").await;
         let (codes, _) =

@@ -306,7 +306,9 @@ impl<T> ListRequest<T> {
             (false, None) => None,
         };
         // A page beyond a bounded count proves at least that many rows.
-        let seen = self.offset_or_zero() + rows.len() as i64 + i64::from(more);
+        let seen = self
+            .offset_or_zero()
+            .saturating_add(rows.len() as i64 + i64::from(more));
         let total = if total_exact { total } else { total.max(seen) };
         ListPage {
             total,

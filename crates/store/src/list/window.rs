@@ -86,7 +86,7 @@ impl<T> ListRequest<T> {
         self.push_after(sql);
         self.push_order(sql);
         sql.push(" LIMIT 1 OFFSET ")
-            .bind_int(self.offset_or_zero() + SCAN_ROWS)
+            .bind_int(self.offset_or_zero().saturating_add(SCAN_ROWS))
             .push(")");
     }
 
