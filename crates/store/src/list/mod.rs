@@ -220,13 +220,22 @@ impl<T> ListRequest<T> {
         self.spec.sorts_by_tie(&self.sort)
     }
 
-    /// `sort` or `(sort, tie)`: the columns a cursor compares.
-    fn key_columns(&self) -> String {
+    /// `sort` or `sort, tie`: the columns a cursor holds, as a select list.
+    fn key_list(&self) -> String {
         let column = self.sort.field.column;
         if self.single_key() {
             column.to_string()
         } else {
-            format!("({column}, {})", self.spec.tie.column)
+            format!("{column}, {}", self.spec.tie.column)
+        }
+    }
+
+    /// `sort` or `(sort, tie)`: the columns a cursor compares, as one value.
+    fn key_columns(&self) -> String {
+        if self.single_key() {
+            self.key_list()
+        } else {
+            format!("({})", self.key_list())
         }
     }
 

@@ -79,9 +79,11 @@ impl<T> ListRequest<T> {
     /// page's start in the window's index (none when the index ends sooner).
     pub(crate) fn push_edge(&self, sql: &mut Sql, from_where: &str, window: &ScanWindow) {
         let column = self.sort.field.column;
-        let keys = self.key_columns();
-        let listed = keys.trim_start_matches('(').trim_end_matches(')');
-        sql.push(&format!(" AND {keys} IN (SELECT {listed} {from_where}"));
+        sql.push(&format!(
+            " AND {} IN (SELECT {} {from_where}",
+            self.key_columns(),
+            self.key_list()
+        ));
         window.push(sql, column);
         self.push_after(sql);
         self.push_order(sql);
