@@ -3,7 +3,7 @@
 //! chains it to the one before, so `verify` finds any change made behind the
 //! application — even by someone who can write the database, lacking the key.
 
-use crate::db::{Sql, Store, StoreResult};
+use crate::db::{Sql, Store, StoreResult, Value};
 use crate::list::{Key, ListPage, ListRequest, ListSpec, ScanWindow, SortField};
 use govpulse_core::audit::{Break, ChainKey, ChainVerifier, Entry, Outcome};
 use serde::Serialize;
@@ -106,18 +106,18 @@ pub struct AuditFilter {
 }
 
 impl AuditFilter {
-    /// Every filter but the period is read row by row in time order: such a
-    /// page reads a window of the log at a time.
+    /// The period and one actor are index ranges (`(at_ms, seq)`,
+    /// `(actor, at_ms)`); the other filters are read row by row in time order,
+    /// a window of the log at a time.
     fn window(&self) -> Option<ScanWindow> {
-        let unindexed = self.actor.is_some()
-            || self.action.is_some()
-            || self.result.is_some()
-            || self.object_type.is_some();
-        ScanWindow::for_filters(Vec::new(), unindexed)
+        let unindexed =
+            self.action.is_some() || self.result.is_some() || self.object_type.is_some();
+        let actor = self.actor.clone().map(Value::Text);
+        ScanWindow::for_filters(vec![("actor".to_string(), actor)], unindexed)
             .map(|w| w.within("at_ms", self.from_ms, self.to_ms))
     }
 
-    fn push_where(&self, sql: &mut Sql) {
+    pub(crate) fn push_where(&self, sql: &mut Sql) {
         if let Some(from) = self.from_ms {
             sql.push(" AND at_ms >= ").bind_int(from);
         }
@@ -178,15 +178,18 @@ macro_rules! append_audit {
                 .execute(&mut *$tx)
                 .await?;
         }
-        let last: Option<(i64, String)> =
-            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        let last: Option<(i64, String, i64)> =
+            sqlx::query_as("SELECT seq, hash, at_ms FROM audit_log ORDER BY seq DESC LIMIT 1")
                 .fetch_optional(&mut *$tx)
                 .await?;
-        let (prev_seq, prev_hash) =
-            last.unwrap_or((0, govpulse_core::audit::GENESIS_HASH.to_string()));
+        let (prev_seq, prev_hash, prev_at) =
+            last.unwrap_or((0, govpulse_core::audit::GENESIS_HASH.to_string(), 0));
         let entry = govpulse_core::audit::Entry {
             seq: prev_seq + 1,
-            at_ms: govpulse_core::time::now_ms(),
+            // The log's time never goes backwards (a clock stepped back keeps
+            // the last entry's time), so time order is chain order and the
+            // `(at_ms, seq)` index serves both sorts.
+            at_ms: govpulse_core::time::now_ms().max(prev_at),
             actor: record.actor.clone(),
             ip: record.ip.clone(),
             action: record.action.clone(),
@@ -215,13 +218,16 @@ macro_rules! append_audit {
     }};
 }
 
-/// Audit log sorts (primary key `seq`, index `(at_ms, seq)`).
+/// Audit log sorts, both read through the index `(at_ms, seq)`: time never
+/// goes backwards along the chain (see `append_audit!`), so ordering by
+/// `(at_ms, seq)` is the chain's order, and a period filter is a range of the
+/// same index whichever field the page sorts by.
 pub static AUDIT_LIST: ListSpec<AuditRow> = ListSpec {
     fields: &[
         SortField {
             name: "seq",
-            column: "seq",
-            key: |r| Key::Int(r.seq),
+            column: "at_ms",
+            key: |r| Key::Int(r.at_ms),
         },
         SortField {
             name: "at",
@@ -237,7 +243,7 @@ pub static AUDIT_LIST: ListSpec<AuditRow> = ListSpec {
     },
 };
 
-const AUDIT_COLUMNS: &str =
+pub(crate) const AUDIT_COLUMNS: &str =
     "SELECT seq, at_ms, actor, ip, action, object_type, object_id, result, details, hash, chain FROM audit_log WHERE 1 = 1";
 
 impl Store {

@@ -218,6 +218,34 @@ async fn list_queries_use_their_indexes_without_statistics() {
             index,
         );
     }
+    // The audit log: a period (or an actor) under either sort is a range of
+    // an index in page order, never a sort of the period's rows.
+    use crate::audit::{AuditFilter, AUDIT_COLUMNS, AUDIT_LIST};
+    let period = AuditFilter {
+        from_ms: Some(1),
+        to_ms: Some(2),
+        ..Default::default()
+    };
+    let actor = AuditFilter {
+        actor: Some("city".into()),
+        ..period.clone()
+    };
+    for (label, filter, index) in [
+        ("period", &period, "audit_log_list_at"),
+        ("actor", &actor, "audit_log_list_actor"),
+    ] {
+        for sort in ["seq", "-seq", "at", "-at"] {
+            let request = ListRequest::new(&AUDIT_LIST, Some(sort), None, 0, 20).expect("request");
+            let mut sql = Sql::new(AUDIT_COLUMNS);
+            filter.push_where(&mut sql);
+            request.push_page(&mut sql);
+            assert_plan(
+                &format!("audit {label} sort={sort}"),
+                &plan(&store, &sql).await,
+                index,
+            );
+        }
+    }
     store.close().await;
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -40,6 +40,9 @@ const WALK_BUDGET: Duration = Duration::from_secs(60);
 const SHARES: [f64; 3] = [0.5, 0.2, 0.3];
 /// Warm repeats of a single request.
 const REPEATS: usize = 5;
+/// A 503 answer before the load is retried this many times, this far apart.
+const BUSY_RETRIES: u32 = 60;
+const BUSY_PAUSE: Duration = Duration::from_millis(500);
 
 /// What the lists phase measured.
 #[derive(Default)]
@@ -86,27 +89,39 @@ fn list_seconds() -> u64 {
 }
 
 /// GET `path`: its JSON and milliseconds; a non-2xx answer is an error.
+///
+/// A 503 `server.busy` (the overload guard, still draining the previous
+/// row's abandoned requests) is retried after a pause, up to `BUSY_RETRIES`
+/// times: the walks and single requests measure pages, not the guard.
 async fn get(
     http: &reqwest::Client,
     base: &str,
     cookie: &str,
     path: &str,
 ) -> anyhow::Result<(serde_json::Value, f64)> {
-    let started = Instant::now();
-    let response = http
-        .get(format!("{base}{path}"))
-        .header("cookie", cookie)
-        .send()
-        .await?;
-    let status = response.status();
-    let body = response.text().await?;
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
-    ensure!(
-        status.is_success(),
-        "GET {path}: {status} {}",
-        body.chars().take(300).collect::<String>()
-    );
-    Ok((serde_json::from_str(&body)?, ms))
+    let mut attempt = 0;
+    loop {
+        let started = Instant::now();
+        let response = http
+            .get(format!("{base}{path}"))
+            .header("cookie", cookie)
+            .send()
+            .await?;
+        let status = response.status();
+        let body = response.text().await?;
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        if status == reqwest::StatusCode::SERVICE_UNAVAILABLE && attempt < BUSY_RETRIES {
+            attempt += 1;
+            tokio::time::sleep(BUSY_PAUSE).await;
+            continue;
+        }
+        ensure!(
+            status.is_success(),
+            "GET {path}: {status} {}",
+            body.chars().take(300).collect::<String>()
+        );
+        return Ok((serde_json::from_str(&body)?, ms));
+    }
 }
 
 /// Follow `next` from the first page of `path` up to `DEEP_PAGE` (or for
@@ -201,7 +216,18 @@ async fn load(
     let mut cursor = Vec::new();
     let mut deepest = 1;
     while let Some(pages) = walks.join_next().await {
-        let pages = pages??;
+        // A walk that failed still leaves the row its first and offset pages.
+        let pages = match pages? {
+            Ok(pages) => pages,
+            Err(e) => {
+                eprintln!(
+                    "{} as {}: a cursor walk stopped: {e:#}",
+                    list.path(),
+                    who.username()
+                );
+                continue;
+            }
+        };
         deepest = deepest.max(pages.len() + 1);
         cursor.extend(pages.into_iter().map(|(path, _)| path));
     }
