@@ -151,8 +151,8 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 20,
-        name: "audit_actor_list",
-        portable: include_str!("migrations/0020_audit_actor_list.sql"),
+        name: "list_covering",
+        portable: include_str!("migrations/0020_list_covering.sql"),
         sqlite_only: "",
         postgres_only: "",
     },

@@ -63,6 +63,31 @@ fn page_sql<T>(
     sql
 }
 
+/// Whether `sql` tests its filters on the index entry before it reads the
+/// table row: in SQLite's program the seek into the table is deferred
+/// (`DeferredSeek`) and the first column read after it comes from the index.
+async fn filters_on_the_index_entry(store: &Store, sql: &Sql) -> bool {
+    use sqlx::Row as _;
+    let text = format!("EXPLAIN {}", sql.text_for(Backend::Sqlite));
+    let ops: Vec<(String, i64)> = on_read!(store, pool => {
+        bind_all!(sqlx::query(sqlx::AssertSqlSafe(text)), &sql.args)
+            .fetch_all(pool)
+            .await
+            .expect("explain")
+            .iter()
+            .map(|r| (r.get::<String, _>(1), r.get::<i64, _>(2)))
+            .collect()
+    });
+    let Some(at) = ops.iter().position(|(op, _)| op == "DeferredSeek") else {
+        return false;
+    };
+    let index_cursor = ops[at].1;
+    ops[at + 1..]
+        .iter()
+        .find(|(op, _)| op == "Column")
+        .is_some_and(|(_, cursor)| *cursor == index_cursor)
+}
+
 fn assert_plan(label: &str, plan: &[String], index: &str) {
     let text = plan.join(" | ");
     let main = &plan[0];
@@ -198,6 +223,20 @@ async fn list_queries_use_their_indexes_without_statistics() {
             &format!("warnings_list_{suffix}"),
         );
     }
+    // Consultations linked to a case: the partial index of linked ones must not
+    // be read and sorted in place of the list's index.
+    let linked = ConsultationFilter {
+        linked: Some(true),
+        ..Default::default()
+    };
+    let sql = page_sql(CONSULTATION_SELECT, &CONSULTATION_LIST, None, |sql| {
+        push_consultation_filters(sql, &city(), &linked)
+    });
+    assert_plan(
+        "consultations city linked",
+        &plan(&store, &sql).await,
+        "consultations_list_time",
+    );
     // The inbox's 未读 tab reads the user's unread messages alone.
     use crate::monitoring::inbox::{push_message_filter, MESSAGE_SELECT};
     use crate::monitoring::{MessageFilter, MESSAGE_LIST};
@@ -305,6 +344,103 @@ async fn windowed_pages_read_their_index_without_statistics() {
             &format!("windowed page {who}"),
             &plan(&store, &page).await,
             index,
+        );
+        assert!(
+            filters_on_the_index_entry(&store, &page).await,
+            "windowed page {who}: the status is read from the table row"
+        );
+    }
+    // Every fact list's windowed filters are columns of its scope indexes, so
+    // a window costs index entries, and table rows only for the matches.
+    let mut pages = Vec::new();
+    for filter in [
+        CaseFilter {
+            applicant_type: Some("org".into()),
+            overdue: Some(true),
+            ..Default::default()
+        },
+        CaseFilter {
+            region_range: Some(("110105001".into(), "110105001~".into())),
+            department: Some("D1".into()),
+            ..Default::default()
+        },
+    ] {
+        pages.push((
+            "cases",
+            page_sql(CASE_SELECT, &CASE_LIST, None, |sql| {
+                push_case_filters(sql, &district(), &filter)
+            }),
+        ));
+    }
+    let channel = ConsultationFilter {
+        channel: Some("hotline".into()),
+        linked: Some(false),
+        ..Default::default()
+    };
+    pages.push((
+        "consultations",
+        page_sql(CONSULTATION_SELECT, &CONSULTATION_LIST, None, |sql| {
+            push_consultation_filters(sql, &district(), &channel)
+        }),
+    ));
+    let satisfaction = EvaluationFilter {
+        satisfaction: Some(5),
+        ..Default::default()
+    };
+    pages.push((
+        "evaluations",
+        page_sql(EVALUATION_SELECT, &EVALUATION_LIST, None, |sql| {
+            push_evaluation_filters(sql, &district(), &satisfaction)
+        }),
+    ));
+    let red = WarningFilter {
+        status: Some("open".into()),
+        level: Some("red".into()),
+        stage: Some("approval".into()),
+        ..Default::default()
+    };
+    for scope in [city(), district()] {
+        pages.push((
+            "warnings",
+            page_sql(WARNING_SELECT, &WARNING_LIST, None, |sql| {
+                push_warning_filters(sql, &scope, &red)
+            }),
+        ));
+    }
+    let denied = crate::audit::AuditFilter {
+        action: Some("auth.".into()),
+        result: Some("denied".into()),
+        ..Default::default()
+    };
+    pages.push((
+        "audit",
+        page_sql(
+            crate::audit::AUDIT_COLUMNS,
+            &crate::audit::AUDIT_LIST,
+            None,
+            |sql| denied.push_where(sql),
+        ),
+    ));
+    for unread in [false, true] {
+        let level = crate::monitoring::MessageFilter {
+            unread,
+            level: Some("red".into()),
+        };
+        pages.push((
+            "messages",
+            page_sql(
+                crate::monitoring::inbox::MESSAGE_SELECT,
+                &crate::monitoring::MESSAGE_LIST,
+                None,
+                |sql| crate::monitoring::inbox::push_message_filter(sql, 7, &level),
+            ),
+        ));
+    }
+    for (label, sql) in pages {
+        assert!(
+            filters_on_the_index_entry(&store, &sql).await,
+            "{label}: a windowed filter is read from the table row: {}",
+            sql.text
         );
     }
     store.close().await;
