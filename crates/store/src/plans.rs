@@ -472,6 +472,36 @@ async fn the_work_order_list_uses_its_scope_indexes_without_statistics() {
             &plan(&store, &sql).await,
             index,
         );
+        // A windowed page (one type and state, overdue): the page bounded by
+        // its window's edge reads an index in page order and tests the filters
+        // on the index entry.
+        let open = WorkOrderFilter {
+            order_type: Some("complaint".into()),
+            state: Some("handling".into()),
+            overdue: Some(true),
+            now_ms: 1,
+            ..Default::default()
+        };
+        let request = ListRequest::new(&WORK_ORDER_LIST, None, None, 0, 20).expect("request");
+        let mut sql = Sql::new(&select);
+        push_filter(&mut sql, &scope, &open);
+        request.push_edge_keys(
+            &mut sql,
+            &[
+                crate::list::Key::Int(1),
+                crate::list::Key::Text("X1".into()),
+            ],
+        );
+        request.push_page(&mut sql);
+        let text = plan(&store, &sql).await.join(" | ");
+        assert!(
+            !text.contains("TEMP B-TREE"),
+            "work orders open {who}: {text}"
+        );
+        assert!(
+            filters_on_the_index_entry(&store, &sql).await,
+            "work orders open {who}: the state is read from the table row: {text}"
+        );
     }
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);

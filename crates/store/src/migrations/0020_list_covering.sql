@@ -58,3 +58,14 @@ DROP INDEX audit_log_actor;
 DROP INDEX audit_log_list_at;
 CREATE INDEX audit_log_list_at ON audit_log (at_ms, seq, action, result, object_type);
 CREATE INDEX audit_log_list_actor ON audit_log (actor, at_ms, seq, action, result, object_type);
+
+-- Work orders (the workbench): type, state, unit and due time after the sort
+-- key of the created-at indexes, which every view reads by default.
+DROP INDEX work_orders_list_time;
+DROP INDEX work_orders_list_district;
+DROP INDEX work_orders_list_department;
+DROP INDEX work_orders_list_creator;
+CREATE INDEX work_orders_list_time ON work_orders (created_at, code, order_type, state, department_code, due_at);
+CREATE INDEX work_orders_list_district ON work_orders (district_code, created_at, code, order_type, state, department_code, due_at);
+CREATE INDEX work_orders_list_department ON work_orders (department_code, created_at, code, order_type, state, due_at);
+CREATE INDEX work_orders_list_creator ON work_orders (created_by, created_at, code, order_type, state, department_code, due_at);
