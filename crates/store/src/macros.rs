@@ -155,16 +155,21 @@ macro_rules! list_of {
         }
         request.push_page(&mut sql);
         let rows = fetch_dynamic!($store, $row, &sql)?;
-        let whole = request.after.is_none()
-            && edge.is_none()
+        // A first page short of its limit read every row up to its bound: the
+        // end of the list (no edge), or its window's edge.
+        let read_to_bound = request.after.is_none()
             && (rows.len() as i64) <= request.limit
             && (request.offset == 0 || !rows.is_empty());
+        let whole = read_to_bound && edge.is_none();
         // Under a window only a first page counts, and only inside its window:
         // counting past it would read what the window spares the page.
         let may_count = window.is_none() || request.after.is_none();
         let (total, exact) = match request.known_total {
             Some(total) => (total, true),
             None if whole => (request.offset + rows.len() as i64, true),
+            // What a count inside the window would find, without reading the
+            // window again (the rare filters, whose pages are rarely full).
+            None if read_to_bound => (request.offset + rows.len() as i64, false),
             // `finish` raises it to the rows this page proves.
             None if !may_count => (0, false),
             None => {
