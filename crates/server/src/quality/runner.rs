@@ -20,8 +20,8 @@ use tokio::task::JoinSet;
 
 /// Cases per page: one statement each.
 const PAGE: i64 = 5000;
-/// Most readers at once. SQLite gives each connection a worker thread of
-/// its own, so readers beyond the cores only queue for them.
+/// Most readers at once: half of SQLite's read connections, so requests
+/// still find one while a run goes on.
 const MAX_READERS: usize = 4;
 /// Time slices per reader: a reader done with its slice takes the next, so
 /// a busy stretch of the period does not leave the other readers idle.
@@ -129,11 +129,14 @@ impl Slices {
     }
 }
 
-/// Readers at once: one per core (each SQLite connection runs its
-/// statements on a thread of its own), at most [`MAX_READERS`].
+/// Readers at once: one per core and one more, at most [`MAX_READERS`].
+/// Each SQLite connection runs its statements on a thread of its own, and
+/// a reader leaves its thread idle while it checks a page: the extra reader
+/// keeps the cores busy meanwhile (2 cores: 5.1–5.5 s for 1,000,000 cases
+/// with 3 readers, 5.5–6.6 s with 2).
 fn readers() -> usize {
     std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
+        .map_or(1, |n| n.get() + 1)
         .clamp(1, MAX_READERS)
 }
 
