@@ -146,7 +146,7 @@ struct Checked {
     failures: Vec<FailureRow>,
 }
 
-async fn check_all(state: &AppState, run: i64, slices: Arc<Slices>) -> StoreResult<Counts> {
+async fn check_all(state: &AppState, run: i64, slices: Arc<Slices>) -> anyhow::Result<Counts> {
     let store = &state.store;
     // The code list in force when the run starts.
     let modes = Arc::new(super::code_lists::handling_modes(store).await?);
@@ -188,6 +188,10 @@ async fn check_all(state: &AppState, run: i64, slices: Arc<Slices>) -> StoreResu
             batch.cases = 0;
             batch.failures.clear();
         }
+    }
+    // A reader that panicked sent nothing more: its cases were not checked.
+    while let Some(reader) = tasks.join_next().await {
+        reader.map_err(|err| anyhow::anyhow!("a reader of the run stopped: {err}"))?;
     }
     if batch.cases > 0 {
         store
