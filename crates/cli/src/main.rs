@@ -225,6 +225,10 @@ enum BenchCommand {
         /// evaluations, item versions and ≈ 0.5 % bad records).
         #[arg(long, default_value_t = 1_000_000)]
         cases: u64,
+        /// Only another quality run, on a database this benchmark filled
+        /// earlier the same day (prints its table only).
+        #[arg(long)]
+        quality_only: bool,
     },
 }
 
@@ -442,10 +446,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
         }
         Command::Bench {
-            command: BenchCommand::Evaluation { db, cases },
+            command:
+                BenchCommand::Evaluation {
+                    db,
+                    cases,
+                    quality_only,
+                },
         } => {
             let store = self::open(&db).await?;
-            bench::evaluation(&store, &db.database, cases).await?;
+            bench::evaluation(&store, &db.database, cases, quality_only).await?;
             store.close().await;
         }
         Command::Audit {

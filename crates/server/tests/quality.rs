@@ -284,3 +284,49 @@ async fn a_run_over_the_demo_finds_every_planted_fault() {
         app.cleanup().await;
     }
 }
+
+/// A run reads its cases a page at a time from a keyset position: pages of
+/// two over cases submitted at one instant (ties broken by the case code)
+/// give every case once, in order, on every backend.
+#[tokio::test]
+async fn quality_pages_give_every_case_once_in_order() {
+    use govpulse_store::org::OrgScope;
+    for app in TestApp::all().await {
+        let label = app.label();
+        let admin = app.admin().await;
+        catalogue(&admin).await;
+        planted(&app.login("city", "City@12345").await).await;
+        let march = (
+            ms("2026-03-01T00:00:00+08:00"),
+            ms("2026-04-01T00:00:00+08:00"),
+        );
+        let mut seen: Vec<(String, Option<String>)> = Vec::new();
+        let mut after: Option<(i64, String)> = None;
+        loop {
+            let page = app
+                .state
+                .store
+                .quality_page(&OrgScope::default(), &None, march, after.as_ref(), 2)
+                .await
+                .expect("page");
+            let cases = page.cases().expect("cases");
+            seen.extend(cases.iter().map(|c| {
+                let kinds: Vec<&str> = c.events().map(|(kind, ..)| kind).collect();
+                (
+                    c.case_code.to_string(),
+                    Some(kinds.join(" ")).filter(|k| !k.is_empty()),
+                )
+            }));
+            let Some(last) = cases.last() else { break };
+            after = Some((last.submitted_at, last.case_code.to_string()));
+        }
+        let codes: Vec<&str> = seen.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(
+            codes,
+            ["QC-HD", "QC-MODE", "QC-NAME", "QC-NOACC", "QC-OK", "QC-REV"],
+            "{label}"
+        );
+        assert_eq!(seen[4].1.as_deref(), Some("accepted completed"), "{label}");
+        app.cleanup().await;
+    }
+}

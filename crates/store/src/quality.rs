@@ -2,9 +2,10 @@
 //! page at a time, and the failing (case, code) rows a run records.
 
 use crate::audit::AuditRecord;
-use crate::db::{Sql, Store, StoreResult, Value};
+use crate::db::{Sql, Store, StoreError, StoreResult, Value};
 use crate::list::{Key, ListPage, ListRequest, ListSpec, SortField};
 use crate::org::{push_fact_region, OrgScope};
+use std::borrow::Cow;
 
 pub const QUEUED: &str = "queued";
 pub const RUNNING: &str = "running";
@@ -35,30 +36,56 @@ const RUN_COLUMNS: &str =
     "id, owner, period_from, period_to, region, scope, state, cases_checked, failures,
     by_region, error, created_at, finished_at";
 
-/// A case as the checks read it (its item versions are loaded apart).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct QualityCaseRow {
-    pub case_code: String,
-    pub district_code: String,
-    pub region_code: String,
-    pub department_code: String,
-    pub item_code: String,
-    pub item_version: i32,
-    pub applicant_name: String,
-    pub handling_mode: Option<String>,
-    pub submitted_at: i64,
-    /// Its stage events as `kind:at:seq` joined by `,` (read in the same
-    /// query: one row per case instead of one per event, see [`Self::events`]).
-    pub events: Option<String>,
+/// A keyset page of a run's cases, read as one JSON array of
+/// [`QualityCase`]s in (submitted_at, case_code) order: one row per page
+/// instead of one per case spares the driver's per-row hand-off between its
+/// worker thread and the task and a heap value per column.
+#[derive(Debug, Clone, Default)]
+pub struct QualityPage {
+    json: Option<String>,
 }
 
-impl QualityCaseRow {
-    /// Its stage events `(kind, at, seq)`.
-    pub fn events(&self) -> Vec<(&str, i64, i64)> {
-        let Some(events) = &self.events else {
-            return Vec::new();
+impl QualityPage {
+    /// Its cases, borrowing their text from the page.
+    pub fn cases(&self) -> StoreResult<Vec<QualityCase<'_>>> {
+        let Some(json) = &self.json else {
+            return Ok(Vec::new());
         };
-        events
+        serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("quality page: {e}")))
+    }
+}
+
+/// A case as the checks read it (its item versions are loaded apart); an
+/// element of a [`QualityPage`]: the fields in this order as an array.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct QualityCase<'a> {
+    #[serde(borrow)]
+    pub case_code: Cow<'a, str>,
+    #[serde(borrow)]
+    pub district_code: Cow<'a, str>,
+    #[serde(borrow)]
+    pub region_code: Cow<'a, str>,
+    #[serde(borrow)]
+    pub department_code: Cow<'a, str>,
+    #[serde(borrow)]
+    pub item_code: Cow<'a, str>,
+    pub item_version: i32,
+    #[serde(borrow)]
+    pub applicant_name: Cow<'a, str>,
+    #[serde(borrow)]
+    pub handling_mode: Option<Cow<'a, str>>,
+    pub submitted_at: i64,
+    /// Its stage events as `kind:at:seq` joined by `,` (see [`Self::events`]).
+    #[serde(borrow)]
+    pub events: Option<Cow<'a, str>>,
+}
+
+impl QualityCase<'_> {
+    /// Its stage events `(kind, at, seq)`.
+    pub fn events(&self) -> impl Iterator<Item = (&str, i64, i64)> {
+        self.events
+            .as_deref()
+            .unwrap_or_default()
             .split(',')
             .filter_map(|e| {
                 let mut parts = e.rsplitn(3, ':');
@@ -66,7 +93,6 @@ impl QualityCaseRow {
                 let at = parts.next()?.parse().ok()?;
                 Some((parts.next()?, at, seq))
             })
-            .collect()
     }
 }
 
@@ -157,22 +183,26 @@ impl Store {
 
     /// Up to `limit` cases submitted in `[from, to)` within `scope` and the
     /// optional region subtree, in (submitted_at, case_code) order after the
-    /// keyset position `after`.
-    pub async fn quality_cases(
+    /// keyset position `after`, each with its stage events (a correlated
+    /// aggregate over their primary key).
+    pub async fn quality_page(
         &self,
         scope: &OrgScope,
         region_range: &Option<(String, String)>,
         (from, to): (i64, i64),
         after: Option<&(i64, String)>,
         limit: i64,
-    ) -> StoreResult<Vec<QualityCaseRow>> {
-        let concat = match self.backend() {
-            crate::Backend::Sqlite => "group_concat",
-            crate::Backend::Postgres => "string_agg",
+    ) -> StoreResult<QualityPage> {
+        let (concat, array, array_agg, as_text) = match self.backend() {
+            crate::Backend::Sqlite => ("group_concat", "json_array", "json_group_array", ""),
+            crate::Backend::Postgres => ("string_agg", "json_build_array", "json_agg", "::text"),
         };
         let mut sql = Sql::new(&format!(
-            "SELECT c.case_code, c.district_code, c.region_code, c.department_code, c.item_code, c.item_version,
-                c.applicant_name, c.handling_mode, c.submitted_at,
+            "SELECT {array_agg}({array}(p.case_code, p.district_code, p.region_code, p.department_code,
+                p.item_code, p.item_version, p.applicant_name, p.handling_mode, p.submitted_at, p.events)
+                ORDER BY p.submitted_at, p.case_code){as_text}
+             FROM (SELECT c.case_code, c.district_code, c.region_code, c.department_code, c.item_code,
+                c.item_version, c.applicant_name, c.handling_mode, c.submitted_at,
                 (SELECT {concat}(e.kind || ':' || e.at || ':' || e.seq, ',') FROM case_events e
                  WHERE e.case_code = c.case_code) AS events
              FROM cases c WHERE c.erroneous_reason IS NULL"
@@ -195,8 +225,17 @@ impl Store {
                 .push("))");
         }
         sql.push(" ORDER BY c.submitted_at, c.case_code LIMIT ")
-            .bind_int(limit);
-        Ok(fetch_dynamic!(self, QualityCaseRow, &sql)?)
+            .bind_int(limit)
+            .push(") p");
+        let json: Option<String> = on_read!(self, pool => {
+            bind_all!(
+                sqlx::query_scalar::<_, Option<String>>(sqlx::AssertSqlSafe(sql.text_for(crate::db::PoolOps::kind(pool)))),
+                &sql.args
+            )
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(QualityPage { json })
     }
 
     /// Stage events `(case_code, kind, at, seq)` of the given cases.

@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use super::dashboard::{generate_for_evaluation, Generated};
+use super::dashboard::{first_day, generate_for_evaluation, Generated};
 
 const LEVELS: [UnitLevel; 3] = [
     UnitLevel::District,
@@ -92,27 +92,28 @@ fn reset_peak() {
     PEAK_ANON_KB.store(super::status_kb("RssAnon:"), Ordering::Relaxed);
 }
 
-pub async fn evaluation(store: &Store, database_url: &str, cases: u64) -> anyhow::Result<()> {
+pub async fn evaluation(
+    store: &Store,
+    database_url: &str,
+    cases: u64,
+    quality_only: bool,
+) -> anyhow::Result<()> {
     govpulse_server::seed::organisation_seed(store, &govpulse_server::seed::city::BEIJING).await?;
     govpulse_server::seed::demo_accounts(store, &govpulse_server::seed::city::BEIJING).await?;
+    let backend = match store.backend() {
+        Backend::Sqlite => "SQLite",
+        Backend::Postgres => "PostgreSQL",
+    };
+    if quality_only {
+        return quality_again(store, backend).await;
+    }
     ensure!(
         store.count_cases().await? == 0,
         "bench evaluation needs an empty database"
     );
     ensure!(cases >= 2_000, "--cases must be at least 2000");
-    let backend = match store.backend() {
-        Backend::Sqlite => "SQLite",
-        Backend::Postgres => "PostgreSQL",
-    };
     let data = generate_for_evaluation(store, database_url, cases as i64).await?;
-    // The data's days, first to today: every case of the year.
-    let period: Period = format!(
-        "{}..{}",
-        date_of_day(data.first_day).format("%Y-%m-%d"),
-        date_of_day(data.first_day + 365).format("%Y-%m-%d")
-    )
-    .parse()
-    .map_err(|e: govpulse_core::evaluation::period::PeriodError| anyhow::anyhow!(e.0))?;
+    let period = year_from(data.first_day)?;
     let (start, end) = period.bounds_ms();
 
     sample_anon();
@@ -121,15 +122,35 @@ pub async fn evaluation(store: &Store, database_url: &str, cases: u64) -> anyhow
     let evaluation_peak = peak();
     reset_peak();
     let quality = quality_run(store, (start, end)).await?;
-    print(
-        backend,
-        &data,
-        &levels,
-        run_s,
-        &evaluation_peak,
-        &quality,
-        &period,
+    print(backend, &data, &levels, run_s, &evaluation_peak, &period);
+    print_quality(backend, data.cases, &quality);
+    Ok(())
+}
+
+/// The data's days, first to today: every case of the year.
+fn year_from(first_day: i64) -> anyhow::Result<Period> {
+    format!(
+        "{}..{}",
+        date_of_day(first_day).format("%Y-%m-%d"),
+        date_of_day(first_day + 365).format("%Y-%m-%d")
+    )
+    .parse()
+    .map_err(|e: govpulse_core::evaluation::period::PeriodError| anyhow::anyhow!(e.0))
+}
+
+/// `--quality-only`: another quality run over a database an earlier run of
+/// this benchmark filled on the same day (regenerating takes longer than the run).
+async fn quality_again(store: &Store, backend: &str) -> anyhow::Result<()> {
+    let cases = store.count_cases().await?;
+    ensure!(
+        cases > 0,
+        "--quality-only needs a database this benchmark filled"
     );
+    let period = year_from(first_day(govpulse_core::time::now_ms()))?;
+    sample_anon();
+    reset_peak();
+    let quality = quality_run(store, period.bounds_ms()).await?;
+    print_quality(backend, cases, &quality);
     Ok(())
 }
 
@@ -255,7 +276,6 @@ fn print(
     levels: &[LevelRow],
     run_s: f64,
     evaluation_peak: &str,
-    quality: &QualityRow,
     period: &Period,
 ) {
     let n = data.cases;
@@ -295,6 +315,9 @@ fn print(
         );
     }
     println!();
+}
+
+fn print_quality(backend: &str, n: i64, quality: &QualityRow) {
     println!("#### Quality run (QC-2) over the year");
     println!();
     println!("| backend | cases | state | cases checked | run | cases/s | failures | failing checks | peak RSS: anonymous / with the mapped database |");

@@ -49,7 +49,7 @@ use data::generate;
 use direct::{compare, cube_bytes, parts, refresh, Direct};
 use http::http_phase;
 use output::print;
-pub(crate) use quality_data::{generate_for_evaluation, Generated};
+pub(crate) use quality_data::{first_day, generate_for_evaluation, Generated};
 
 const DAY_MS: i64 = 86_400_000;
 /// Days of data, ending yesterday.

@@ -17,6 +17,12 @@ use super::direct::Direct;
 use super::list_data::{evaluations, hash, submission_chunks};
 use super::{Report, DAYS, DAY_MS};
 
+/// The first day of the data generated at `now` (the `DAYS` days before
+/// today's): the period's start of a run over an earlier generated database.
+pub(crate) fn first_day(now: i64) -> i64 {
+    local_day(now) - DAYS
+}
+
 /// Bad records, one in `BAD` cases each (by a hash of the case number, each
 /// kind on its own residue): a placeholder applicant name, a handling mode
 /// outside the code list, an acceptance before submission, a completion
@@ -137,7 +143,7 @@ pub(crate) async fn generate_for_evaluation(
         );
         lo += step;
     }
-    let first_day = local_day(now) - DAYS;
+    let first_day = first_day(now);
     let middle = (first_day + DAYS / 2) * DAY_MS;
     store
         .execute_admin(&revised_items_sql(middle, now))

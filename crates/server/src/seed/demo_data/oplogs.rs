@@ -17,10 +17,11 @@ const LOGGED_CASES: i64 = 60;
 pub(super) async fn register(store: &Store, district: &str, until: i64) -> anyhow::Result<()> {
     let range = Some(subtree_range(district));
     let period = (until - 30 * DAY_MS, until);
-    let cases = store
-        .quality_cases(&OrgScope::default(), &range, period, None, LOGGED_CASES)
+    let page = store
+        .quality_page(&OrgScope::default(), &range, period, None, LOGGED_CASES)
         .await?;
-    let codes: Vec<&str> = cases.iter().map(|c| c.case_code.as_str()).collect();
+    let cases = page.cases()?;
+    let codes: Vec<&str> = cases.iter().map(|c| c.case_code.as_ref()).collect();
     let mut events: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
     for (case, kind, at, _) in store.events_of_cases(&codes).await? {
         events.entry(case).or_default().push((kind, at));
