@@ -80,6 +80,16 @@ impl CellRange {
         }
     }
 
+    /// Whether the range is read through the memory-mapped readers: a build
+    /// of every district (at start, or by a reader that fell behind) touches
+    /// the whole database and is fastest mapped; one district's days, loaded
+    /// or scanned for hot words after every intake batch, go through the scan
+    /// connections so that the pages they read do not stay resident in the
+    /// process once per reader.
+    fn mapped(&self) -> bool {
+        self.district.is_none()
+    }
+
     fn push(&self, sql: &mut Sql, district_column: &str, time_column: &str) {
         sql.push(" WHERE 1 = 1");
         sql.and_eq(district_column, &self.district);
@@ -110,6 +120,9 @@ type CaseRow = (
     i64,
 );
 type ConsultationRow = (String, i64, String, String, String, String, i64);
+type QuestionRow = (i64, String, String, String, i64, String);
+/// Where a page of questions ends: `(asked_at, code)`.
+pub type QuestionKey = (i64, String);
 type WarningRow = (
     String,
     i64,
@@ -140,11 +153,11 @@ fn codes(
     }
 }
 
-/// Stream the rows of a dynamic query to `each`.
+/// Stream the rows of a dynamic query over `$range` to `each`.
 macro_rules! stream_rows {
-    ($store:expr, $row:ty, $sql:expr, $each:expr) => {{
+    ($store:expr, $range:expr, $row:ty, $sql:expr, $each:expr) => {{
         let sql: &Sql = $sql;
-        on_read!($store, pool => {
+        on_scan!($store, $range.mapped(), pool => {
             let mut rows = bind_all!(
                 sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe(sql.text_for(crate::db::PoolOps::kind(pool)))),
                 &sql.args
@@ -220,7 +233,7 @@ impl Store {
             " GROUP BY district_code, day, region_code, department_code, item_code, applicant_type",
         );
         let count = |n: i64| u64::try_from(n).unwrap_or(0);
-        stream_rows!(self, CaseRow, &sql, |r: CaseRow| each(
+        stream_rows!(self, range, CaseRow, &sql, |r: CaseRow| each(
             codes(r.0, r.1, r.2, r.3, r.4, r.5),
             CaseCounts {
                 cases: count(r.6),
@@ -249,10 +262,12 @@ impl Store {
         // Records marked erroneous stay in the lists but leave the figures.
         sql.push(" AND erroneous_reason IS NULL");
         sql.push(" GROUP BY district_code, day, region_code, department, item, applicant_type");
-        stream_rows!(self, ConsultationRow, &sql, |r: ConsultationRow| each(
-            codes(r.0, r.1, r.2, r.3, r.4, r.5),
-            u64::try_from(r.6).unwrap_or(0)
-        ));
+        stream_rows!(self, range, ConsultationRow, &sql, |r: ConsultationRow| {
+            each(
+                codes(r.0, r.1, r.2, r.3, r.4, r.5),
+                u64::try_from(r.6).unwrap_or(0),
+            )
+        });
         Ok(())
     }
 
@@ -272,7 +287,7 @@ impl Store {
         ));
         range.push(&mut sql, "w.district_code", "w.raised_at");
         sql.push(" GROUP BY w.district_code, day, w.region_code, w.department_code, w.item_code, applicant, w.stage, w.level");
-        stream_rows!(self, WarningRow, &sql, |r: WarningRow| each(
+        stream_rows!(self, range, WarningRow, &sql, |r: WarningRow| each(
             codes(r.0, r.1, r.2, r.3, r.4, r.5),
             &r.6,
             &r.7,
@@ -281,28 +296,42 @@ impl Store {
         Ok(())
     }
 
-    /// Consultation questions of one district's days: (day, region, department, question).
+    /// One page of the consultation questions of one district's days, in
+    /// `(asked_at, code)` order after the key `after` (`None`: from the
+    /// first): (day, region, department, question) to `each`. Returns the key
+    /// to continue after, `None` once the last page was read. Read in pages so
+    /// that the questions of a large partition (one 64 MiB intake batch) are
+    /// never all in memory at once.
     pub async fn consultation_questions(
         &self,
         range: &CellRange,
+        after: Option<&QuestionKey>,
+        limit: i64,
         mut each: impl FnMut(i64, String, String, String),
-    ) -> StoreResult<()> {
+    ) -> StoreResult<Option<QuestionKey>> {
         let mut sql = Sql::new(&format!(
-            "SELECT {} AS day, region_code, COALESCE(department_code, ''), question FROM consultations",
+            "SELECT {} AS day, region_code, COALESCE(department_code, ''), question, asked_at, code
+             FROM consultations",
             day_of("asked_at")
         ));
         range.push(&mut sql, "district_code", "asked_at");
         // Records marked erroneous stay in the lists but leave the figures.
         sql.push(" AND erroneous_reason IS NULL");
-        stream_rows!(self, (i64, String, String, String), &sql, |r: (
-            i64,
-            String,
-            String,
-            String
-        )| each(
-            r.0, r.1, r.2, r.3
-        ));
-        Ok(())
+        if let Some((asked_at, code)) = after {
+            sql.push(" AND (asked_at, code) > (")
+                .bind_int(*asked_at)
+                .push(", ")
+                .bind_text(code)
+                .push(")");
+        }
+        sql.push(" ORDER BY asked_at, code LIMIT ").bind_int(limit);
+        let (mut rows, mut last) = (0, None);
+        stream_rows!(self, range, QuestionRow, &sql, |r: QuestionRow| {
+            rows += 1;
+            last = Some((r.4, r.5));
+            each(r.0, r.1, r.2, r.3);
+        });
+        Ok(if rows < limit { None } else { last })
     }
 
     /// The user's unread warning messages per stage, for warnings raised in

@@ -20,6 +20,25 @@ macro_rules! on_read {
     }};
 }
 
+/// Run `$body` with `$pool` bound to the pool for large scans: on SQLite the
+/// scan connections (no memory map, small cache; see `SQLITE_SCANNERS`) unless
+/// `$mapped`, then the memory-mapped readers; on PostgreSQL its one pool.
+macro_rules! on_scan {
+    ($store:expr, $mapped:expr, $pool:ident => $body:expr) => {{
+        let _timer = $crate::interrupt::CallTimer::start();
+        match &*$store.pools {
+            $crate::db::Pools::Sqlite { read, scan, .. } => {
+                let $pool = if $mapped { read } else { scan };
+                $body
+            }
+            $crate::db::Pools::Postgres(pg) => {
+                let $pool = pg;
+                $body
+            }
+        }
+    }};
+}
+
 /// Run `$body` with `$pool` bound to the pool used for writes. Every write
 /// forgets the list totals counted before it (and again once it succeeded, so
 /// a count taken while it ran is not kept either).

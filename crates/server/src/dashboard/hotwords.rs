@@ -24,6 +24,11 @@ const DEFAULT_LIMIT: usize = 100;
 /// every district).
 const MAX_CACHED_PARTITIONS: usize = 8_000;
 const MAX_LIMIT: usize = 200;
+/// Questions read and segmented at a time (~2.5 MB of 1 KB questions).
+const QUESTIONS_PER_PAGE: i64 = 2_000;
+
+/// Word counts per (day, region, department) while a partition is counted.
+type Counted = HashMap<(i64, String, String), HashMap<String, u32>>;
 
 /// Hot-word options; the period, region and department come as in the overview.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -82,29 +87,42 @@ async fn count_missing(
             first_day: first,
             last_day: last,
         };
-        let mut questions = Vec::new();
-        state
-            .store
-            .consultation_questions(&range, |day, region, department, question| {
-                questions.push((day, region, department, question));
-            })
-            .await?;
-        let segmenter = segmenter.clone();
-        // Counted question by question: the words of every question at once
-        // would take some 50 bytes per word of text (hundreds of MB after one
-        // large intake batch); the distinct words per partition take little.
-        let segmented = tokio::task::spawn_blocking(move || {
-            let mut counted: HashMap<(i64, String, String), HashMap<String, u32>> = HashMap::new();
-            for (day, region, department, question) in questions {
-                let words = counted.entry((day, region, department)).or_default();
-                for word in segmenter.terms(&question) {
-                    *words.entry(word).or_default() += 1;
+        // Read and counted a page at a time, question by question: the
+        // questions of one large intake batch would take tens of MB at once,
+        // and the words of all of them some 50 bytes per word of text; the
+        // distinct words per partition take little.
+        let mut segmented: Counted = HashMap::new();
+        let mut after = None;
+        loop {
+            let mut page = Vec::new();
+            let next = state
+                .store
+                .consultation_questions(
+                    &range,
+                    after.as_ref(),
+                    QUESTIONS_PER_PAGE,
+                    |day, region, department, question| {
+                        page.push((day, region, department, question));
+                    },
+                )
+                .await?;
+            let segmenter = segmenter.clone();
+            segmented = tokio::task::spawn_blocking(move || {
+                for (day, region, department, question) in page {
+                    let words = segmented.entry((day, region, department)).or_default();
+                    for word in segmenter.terms(&question) {
+                        *words.entry(word).or_default() += 1;
+                    }
                 }
+                segmented
+            })
+            .await
+            .map_err(ApiError::internal)?;
+            match next {
+                Some(key) => after = Some(key),
+                None => break,
             }
-            counted
-        })
-        .await
-        .map_err(ApiError::internal)?;
+        }
         let mut counts: BTreeMap<i64, HashMap<(u32, u32, u32), u32>> = BTreeMap::new();
         for ((day, region, department), words) in segmented {
             let region = cache.regions.intern(&region);

@@ -1,8 +1,10 @@
 //! Hot words come from the questions, follow the administrators' dictionary
 //! at once, and export as real spreadsheets.
 
+use crate::common::monitoring::CHAOYANG;
 use crate::common::TestApp;
 use crate::fixture::*;
+use govpulse_core::aggregation::consult_code;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -67,6 +69,41 @@ async fn the_dictionary_takes_effect_without_a_restart() {
         assert!(
             frequency[0].1 >= 2,
             "{label}: the most frequent word first: {frequency:?}"
+        );
+        app.cleanup().await;
+    }
+}
+
+/// More questions than one page of the hot-word scan (2,000), ending exactly on
+/// a page boundary, over several instants: each is counted once.
+#[tokio::test]
+async fn every_question_of_a_large_batch_counts_once() {
+    const QUESTIONS: u32 = 4_000;
+    for app in TestApp::all().await {
+        let label = app.label();
+        let city = world(&app).await;
+        let records: Vec<_> = (1..=QUESTIONS)
+            .map(|serial| {
+                let code = consult_code::compose(CHAOYANG.region, "260506", "hotline", serial)
+                    .expect("code");
+                json!({
+                    "code": code, "channel": "hotline", "region_code": CHAOYANG.region,
+                    "asked_at": format!("2026-05-06T10:0{}:00+08:00", serial % 3),
+                    "applicant_type": "person", "question": "公积金提取需要本人到现场吗？"
+                })
+            })
+            .collect();
+        let (status, report) = city
+            .post("/api/v1/intake/consultations", json!(records))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{label}: {report}");
+        assert_eq!(report["accepted"], json!(QUESTIONS), "{label}: {report}");
+        let words = hotwords(&city, "from=2026-05-06&to=2026-05-06&method=frequency").await;
+        let every = u64::from(QUESTIONS);
+        assert_eq!(
+            words,
+            vec![("公积金提取".to_string(), every), ("现场".to_string(), every)],
+            "{label}"
         );
         app.cleanup().await;
     }
