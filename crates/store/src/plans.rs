@@ -498,6 +498,47 @@ async fn the_work_order_list_uses_its_scope_indexes_without_statistics() {
             !text.contains("TEMP B-TREE"),
             "work orders open {who}: {text}"
         );
+        // The window's edge under a sort by an expression (the due time) is
+        // found in that expression's index and fetched by its code, never by
+        // scanning the orders.
+        let by_due =
+            ListRequest::new(&WORK_ORDER_LIST, Some("-due_at"), None, 0, 20).expect("request");
+        let window =
+            crate::list::ScanWindow::for_filters(Vec::new(), true).expect("a windowed filter");
+        let mut probe = Sql::new(&select);
+        window.push(&mut probe, "COALESCE(w.due_at, 253402300799999)");
+        by_due.push_edge(&mut probe, "FROM work_orders w WHERE 1 = 1", &window);
+        let probe_plan = plan(&store, &probe).await.join(" | ");
+        // And a page past a cursor or the edge under that sort is a range of
+        // the expression's index, not a scan of it from the top.
+        let overdue = WorkOrderFilter {
+            overdue: Some(true),
+            now_ms: 1,
+            ..Default::default()
+        };
+        let mut page = Sql::new(&select);
+        push_filter(&mut page, &scope, &overdue);
+        by_due.push_edge_keys(
+            &mut page,
+            &[
+                crate::list::Key::Int(1),
+                crate::list::Key::Text("X1".into()),
+            ],
+        );
+        by_due.push_page(&mut page);
+        let page_plan = plan(&store, &page).await.join(" | ");
+        assert!(
+            page_plan.starts_with("SEARCH w USING INDEX work_orders_list_")
+                && page_plan.contains("due"),
+            "work orders by due time {who}: {page_plan}"
+        );
+        assert!(
+            probe_plan.starts_with("SEARCH w USING INDEX")
+                && probe_plan
+                    .split(" | ")
+                    .all(|line| !line.starts_with("SCAN w") || line.contains("COVERING INDEX")),
+            "work orders edge {who}: {probe_plan}"
+        );
         assert!(
             filters_on_the_index_entry(&store, &sql).await,
             "work orders open {who}: the state is read from the table row: {text}"

@@ -102,7 +102,10 @@ async fn every_question_of_a_large_batch_counts_once() {
         let every = u64::from(QUESTIONS);
         assert_eq!(
             words,
-            vec![("公积金提取".to_string(), every), ("现场".to_string(), every)],
+            vec![
+                ("公积金提取".to_string(), every),
+                ("现场".to_string(), every)
+            ],
             "{label}"
         );
         app.cleanup().await;

@@ -249,7 +249,17 @@ impl<T> ListRequest<T> {
     }
 
     /// ` AND key_columns cmp (keys…)`.
+    ///
+    /// With a tie, the sort column's own bound comes first (` AND sort <= k`
+    /// for `(sort, tie) < (k, t)`): implied by the row value, it is what makes
+    /// the comparison a range of the index when the sort is an expression
+    /// (SQLite reads a row value over an indexed expression row by row).
     fn push_key_comparison(&self, sql: &mut Sql, cmp: &str, keys: &[Key]) {
+        if let [first, _] = keys {
+            let inclusive = if cmp.starts_with('<') { "<=" } else { ">=" };
+            sql.push(&format!(" AND {} {inclusive} ", self.sort.field.column))
+                .bind(first.value());
+        }
         sql.push(&format!(" AND {} {cmp} ", self.key_columns()));
         if let [only] = keys {
             sql.bind(only.value());
@@ -553,7 +563,8 @@ mod tests {
         let mut sql = Sql::new("SELECT 1 FROM t WHERE 1 = 1");
         req.push_page(&mut sql);
         assert!(
-            sql.text.contains("AND (t.at, t.code) > ($1, $2)"),
+            sql.text
+                .contains("AND t.at >= $1 AND (t.at, t.code) > ($2, $3)"),
             "{}",
             sql.text
         );

@@ -74,16 +74,16 @@ impl ScanWindow {
 }
 
 impl<T> ListRequest<T> {
-    /// ` AND (sort, tie) IN (the edge row's keys)`: appended to the list's
-    /// select and the window's prefix, it reads the row [`SCAN_ROWS`] past the
-    /// page's start in the window's index (none when the index ends sooner).
+    /// ` AND tie = (the edge row's tie)`: appended to the list's select and
+    /// the window's prefix, it reads the row [`SCAN_ROWS`] past the page's
+    /// start in the window's index (none when the index ends sooner). The tie
+    /// is unique, so the edge row is one key lookup, whatever the sort column
+    /// is (an expression such as the work orders' due time, which a row-value
+    /// `IN` cannot look up by index, would scan the table).
     pub(crate) fn push_edge(&self, sql: &mut Sql, from_where: &str, window: &ScanWindow) {
         let column = self.sort.field.column;
-        sql.push(&format!(
-            " AND {} IN (SELECT {} {from_where}",
-            self.key_columns(),
-            self.key_list()
-        ));
+        let tie = self.spec.tie.column;
+        sql.push(&format!(" AND {tie} = (SELECT {tie} {from_where}"));
         window.push(sql, column);
         self.push_after(sql);
         self.push_order(sql);
