@@ -16,15 +16,27 @@ const CHAOYANG = { username: 'chaoyang', password: 'Chaoyang@123' }
 const isApi = (r, path) => new URL(r.url()).pathname === `/api/v1${path}` && r.request().method() === 'GET'
 const param = (r, key) => new URL(r.url()).searchParams.get(key)
 
-/** Open the dashboard (with an optional query) and wait for its overview: the JSON answer. */
+/**
+ * Open the dashboard (with an optional query) and wait for its overview: the JSON answer.
+ * The page left behind (the dashboard a sign-in lands on) may still be loading its own
+ * overview: when the answer caught is that page's, its body is gone — open it again.
+ */
 async function openDashboard(page, query = '') {
-  const answered = page.waitForResponse((r) => isApi(r, '/dashboard/overview'))
-  await page.goto(`${BASE_URL}/${query}`)
-  const res = await answered
-  assert.equal(res.status(), 200, `GET /dashboard/overview answered ${res.status()}`)
-  const body = await res.json()
-  await waitForCard(page, body.cases.total)
-  return body
+  for (let attempt = 1; ; attempt++) {
+    const answered = page.waitForResponse((r) => isApi(r, '/dashboard/overview'))
+    await page.goto(`${BASE_URL}/${query}`)
+    const res = await answered
+    assert.equal(res.status(), 200, `GET /dashboard/overview answered ${res.status()}`)
+    let body
+    try {
+      body = await res.json()
+    } catch (e) {
+      if (attempt < 3 && String(e).includes('navigated away')) continue
+      throw e
+    }
+    await waitForCard(page, body.cases.total)
+    return body
+  }
 }
 
 /** The figure a card shows (its data-value). */
