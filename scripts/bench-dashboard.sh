@@ -11,7 +11,7 @@
 # BENCH_DASHBOARD_PG_MAX, BENCH_DASHBOARD_TMP (where databases go, default /tmp;
 # 10,000,000 cases need ~10 GB), DUCKDB_PYTHON (a python with duckdb; otherwise
 # one is made in /tmp/govpulse-duckdb-venv with pip), BENCH_LIST_SECONDS (per
-# list row, default 30), BENCH_LISTS_ONLY=1 (the lists alone: data and cube are
+# list row, default 30), BENCH_LISTS (comma-separated words: only the lists whose path holds one, e.g. work-orders), BENCH_LISTS_ONLY=1 (the lists alone: data and cube are
 # built, no overview, GROUP BY, hot words or DuckDB), BENCH_LISTS_OUT (write the lists section to this file
 # instead of stdout; scripts/bench.sh and scripts/bench-lists.sh use it).
 set -euo pipefail
@@ -124,6 +124,7 @@ growth() {
 command="scripts/bench-dashboard.sh ${BIN#"$ROOT"/} \"$SIZES\""
 [ "$LISTS_ONLY" = 1 ] && command="BENCH_LISTS_ONLY=1 $command"
 [ -n "${BENCH_LIST_SECONDS:-}" ] && command="BENCH_LIST_SECONDS=$BENCH_LIST_SECONDS $command"
+[ -n "${BENCH_LISTS:-}" ] && command="BENCH_LISTS=$BENCH_LISTS $command"
 {
   echo "## Lists at 500 connections (issue 10)"
   echo

@@ -472,9 +472,29 @@ async fn the_work_order_list_uses_its_scope_indexes_without_statistics() {
             &plan(&store, &sql).await,
             index,
         );
-        // A windowed page (one type and state, overdue): the page bounded by
-        // its window's edge reads an index in page order and tests the filters
-        // on the index entry.
+        // A windowed page (one type and state, overdue; or 我的待办): the page
+        // bounded by its window's edge reads the scope's index in page order
+        // and tests the filters on the index entry.
+        let todo = WorkOrderFilter {
+            view: crate::workorders::View::Todo(vec![crate::workorders::ActionableStates {
+                order_type: "complaint".into(),
+                states: vec!["handling".into(), "replying".into()],
+                department: None,
+            }]),
+            ..Default::default()
+        };
+        let sql = page_sql(&select, &WORK_ORDER_LIST, None, |sql| {
+            push_filter(sql, &scope, &todo)
+        });
+        assert_plan(
+            &format!("work orders todo {who}"),
+            &plan(&store, &sql).await,
+            index,
+        );
+        assert!(
+            filters_on_the_index_entry(&store, &sql).await,
+            "work orders todo {who}: the state is read from the table row"
+        );
         let open = WorkOrderFilter {
             order_type: Some("complaint".into()),
             state: Some("handling".into()),

@@ -60,7 +60,11 @@ CREATE INDEX audit_log_list_at ON audit_log (at_ms, seq, action, result, object_
 CREATE INDEX audit_log_list_actor ON audit_log (actor, at_ms, seq, action, result, object_type);
 
 -- Work orders (the workbench): type, state, unit and due time after the sort
--- key of the created-at indexes, which every view reads by default.
+-- key of the created-at indexes, which every view reads by default. The index
+-- of (type, state) pairs goes: with statistics SQLite chose it for any type
+-- filter and sorted every order of the type (0.3–0.5 s at 1,000,000 orders);
+-- 我的待办 reads windows of the scope's index like every other filter.
+DROP INDEX work_orders_todo;
 DROP INDEX work_orders_list_time;
 DROP INDEX work_orders_list_district;
 DROP INDEX work_orders_list_department;

@@ -219,22 +219,17 @@ pub(crate) fn push_filter(sql: &mut Sql, scope: &OrgScope, filter: &WorkOrderFil
 
 /// The scan window of an order page whose filters no single index serves:
 /// the list indexes lead with the district, the department or the creator
-/// (我发起); the caller's steps (我已办), a type, state, class, overdue flag or
-/// search is tested row by row, on the index entry where the index holds the
-/// column (migration 0020). 我的待办 is not windowed: it reads the orders of
-/// its few (type, state) pairs (`work_orders_todo`), as many as are open to
-/// the caller, so its pages are always full.
+/// (我发起); the actionable states (我的待办), the caller's steps (我已办), a
+/// type, state, class, overdue flag or search are tested row by row, on the
+/// index entry where the index holds the column (migration 0020).
 fn work_order_window(scope: &OrgScope, filter: &WorkOrderFilter) -> Option<ScanWindow> {
-    if matches!(filter.view, View::Todo(_)) {
-        return None;
-    }
     let (mut prefixes, _) = crate::org::fact_prefixes("w", scope, &None, &filter.unit);
     let creator = match &filter.view {
         View::Created(user) => Some(Value::Text(user.clone())),
         _ => None,
     };
     prefixes.push(("w.created_by".into(), creator));
-    let unindexed = matches!(filter.view, View::Done(_))
+    let unindexed = matches!(filter.view, View::Todo(_) | View::Done(_))
         || filter.order_type.is_some()
         || filter.state.is_some()
         || filter.class_prefix.is_some()

@@ -79,6 +79,21 @@ pub(super) struct ListSingle {
     pub(super) offset_ms: f64,
 }
 
+/// The lists to measure: those whose path contains one of the comma-separated
+/// words of `BENCH_LISTS` (e.g. `work-orders`), or every list.
+fn selected_lists() -> Vec<List> {
+    let words: Vec<String> = std::env::var("BENCH_LISTS")
+        .unwrap_or_default()
+        .split(',')
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty())
+        .collect();
+    LISTS
+        .into_iter()
+        .filter(|list| words.is_empty() || words.iter().any(|w| list.path().contains(w.as_str())))
+        .collect()
+}
+
 /// `BENCH_LIST_SECONDS` or `LIST_SECONDS`.
 fn list_seconds() -> u64 {
     std::env::var("BENCH_LIST_SECONDS")
@@ -291,7 +306,7 @@ pub(super) async fn lists_phase(
     let cookie = |who: Who| cookies[who.username()].as_str();
     let http = http_client(CHAINS)?;
 
-    for list in LISTS {
+    for list in selected_lists() {
         for &who in list.readers() {
             report
                 .singles
@@ -317,7 +332,7 @@ pub(super) async fn lists_phase(
     eprintln!("GET /api/v1/me: {:.0} requests/s", me.rps);
     report.me = Some(me);
     let mut seed = 20_261_210;
-    for list in LISTS {
+    for list in selected_lists() {
         for &who in list.readers() {
             seed += 1;
             let row = load(&http, base, cookie(who), (list, who), &ctx, seed, seconds).await?;
