@@ -179,16 +179,15 @@ macro_rules! list_of {
         let read_to_bound = request.after.is_none()
             && (rows.len() as i64) <= request.limit
             && (request.offset == 0 || !rows.is_empty());
-        let whole = read_to_bound && edge.is_none();
         // Under a window only a first page counts, and only inside its window:
         // counting past it would read what the window spares the page.
         let may_count = window.is_none() || request.after.is_none();
         let (total, exact) = match request.known_total {
             Some(total) => (total, true),
-            None if whole => (request.offset + rows.len() as i64, true),
-            // What a count inside the window would find, without reading the
+            // Its rows are the total: exact at the end of the list; under a
+            // window, what a count inside it would find, without reading the
             // window again (the rare filters, whose pages are rarely full).
-            None if read_to_bound => (request.offset + rows.len() as i64, false),
+            None if read_to_bound => (request.offset + rows.len() as i64, edge.is_none()),
             // `finish` raises it to the rows this page proves.
             None if !may_count => (0, false),
             None => {
