@@ -36,20 +36,33 @@ async fn cases(city: &common::Client, n: usize) {
     assert_eq!(report["accepted"], 2 * n, "{report}");
 }
 
-/// Every case code of a list, following `next` cursors from `first`.
+/// Every case code of a list and its submission time, following `next` cursors from `first`.
 async fn walk(client: &common::Client, first: &str) -> (Vec<String>, Vec<String>) {
-    let (mut codes, mut times) = (Vec::new(), Vec::new());
+    let rows: Vec<Value> = pages(client, first)
+        .await
+        .iter()
+        .flat_map(|page| page["items"].as_array().unwrap().clone())
+        .collect();
+    let field = |name: &str| -> Vec<String> {
+        rows.iter()
+            .map(|row| row[name].as_str().unwrap().to_string())
+            .collect()
+    };
+    (field("case_code"), field("submitted_at"))
+}
+
+/// Every page of a walk: `first`, then `after=` each page's `next` until none.
+async fn pages(client: &common::Client, first: &str) -> Vec<Value> {
+    let mut pages = Vec::new();
     let mut path = first.to_string();
     for _ in 0..100 {
         let (status, page) = client.get(&path).await;
         assert_eq!(status, StatusCode::OK, "{path}: {page}");
-        for row in page["items"].as_array().unwrap() {
-            codes.push(row["case_code"].as_str().unwrap().to_string());
-            times.push(row["submitted_at"].as_str().unwrap().to_string());
-        }
-        match page["next"].as_str() {
+        let next = page["next"].as_str().map(str::to_string);
+        pages.push(page);
+        match next {
             Some(next) => path = format!("{first}&after={next}"),
-            None => return (codes, times),
+            None => return pages,
         }
     }
     panic!("the cursor never ended");
@@ -298,13 +311,11 @@ async fn totals_above_the_count_bound_are_exact_once_the_cube_covers_the_filter(
 /// partial (stopped at the scan window before they were full).
 async fn walk_counting_partial_pages(client: &common::Client, first: &str) -> (Vec<String>, usize) {
     let (mut codes, mut partial) = (Vec::new(), 0);
-    let mut path = first.to_string();
-    for _ in 0..100 {
-        let (status, page) = client.get(&path).await;
-        assert_eq!(status, StatusCode::OK, "{path}: {page}");
-        let items = page["items"].as_array().unwrap();
+    for page in pages(client, first).await {
         codes.extend(
-            items
+            page["items"]
+                .as_array()
+                .unwrap()
                 .iter()
                 .map(|r| r["case_code"].as_str().unwrap().to_string()),
         );
@@ -312,12 +323,8 @@ async fn walk_counting_partial_pages(client: &common::Client, first: &str) -> (V
             partial += 1;
             assert!(page["next"].is_string(), "a partial page goes on: {page}");
         }
-        match page["next"].as_str() {
-            Some(next) => path = format!("{first}&after={next}"),
-            None => return (codes, partial),
-        }
     }
-    panic!("the cursor never ended");
+    (codes, partial)
 }
 
 #[tokio::test]
