@@ -233,3 +233,69 @@ async fn orders_steps_views_and_the_sweep() {
         db.cleanup().await;
     }
 }
+
+/// Every order once, in due order, walking `sort` by cursors of `size` rows.
+async fn walk_by_due(store: &Store, sort: &str, size: i64) -> Vec<(Option<i64>, String)> {
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let request =
+            ListRequest::new(&WORK_ORDER_LIST, Some(sort), after.as_deref(), 0, size).unwrap();
+        let page = store
+            .list_work_orders(&district("110105"), &WorkOrderFilter::default(), &request)
+            .await
+            .unwrap();
+        seen.extend(page.items.into_iter().map(|r| (r.due_at, r.code)));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return seen,
+        }
+    }
+}
+
+/// The due-time sort puts orders without a due time last (a generated column,
+/// migration 0021); a walk by cursors passes through that run of equal values
+/// row by row, and a step that sets a due time moves the order.
+#[tokio::test]
+async fn the_due_time_sort_walks_orders_without_a_due_time_last() {
+    for db in TestDb::all().await {
+        let store = &db.store;
+        let orders: Vec<NewWorkOrder> = (0..23)
+            .map(|i| {
+                // 8 with distinct due times (not in creation order), 15 without.
+                let due = (i % 5 == 0 || i % 7 == 0).then(|| 50_000 - i64::from(i) * 1_000);
+                order(&format!("due{i}"), "110105", "", due)
+            })
+            .collect();
+        store
+            .create_work_orders(&orders, &record("workorder.create"), 1_000)
+            .await
+            .unwrap();
+        let mut expected: Vec<(Option<i64>, String)> = walk_by_due(store, "code", 100).await;
+        expected.sort_by_key(|(due, code)| (due.unwrap_or(i64::MAX), code.clone()));
+        assert_eq!(expected.iter().filter(|(due, _)| due.is_none()).count(), 15);
+        assert_eq!(
+            walk_by_due(store, "due_at", 4).await,
+            expected,
+            "{:?}",
+            db.backend
+        );
+        let mut descending = expected.clone();
+        descending.reverse();
+        assert_eq!(walk_by_due(store, "-due_at", 4).await, descending);
+
+        // A step gives the last order without a due time the earliest one.
+        let (_, code) = expected.last().cloned().unwrap();
+        let mut first = step(&code, 1, "received", "handling");
+        first.due_at = Some(1);
+        first.department_code = None;
+        store
+            .step_work_order(&first, &record("workorder.dispatch"))
+            .await
+            .unwrap()
+            .expect("the step applies");
+        let walked = walk_by_due(store, "due_at", 4).await;
+        assert_eq!(walked[0], (Some(1), code), "{:?}", db.backend);
+        assert_eq!(walked.len(), expected.len());
+    }
+}

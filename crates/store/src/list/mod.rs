@@ -250,16 +250,13 @@ impl<T> ListRequest<T> {
 
     /// ` AND key_columns cmp (keys…)`.
     ///
-    /// With a tie, the sort column's own bound comes first (` AND sort <= k`
-    /// for `(sort, tie) < (k, t)`): implied by the row value, it is what makes
-    /// the comparison a range of the index when the sort is an expression
-    /// (SQLite reads a row value over an indexed expression row by row).
+    /// The row value alone: on an indexed column pair both databases read it
+    /// as one range of the index, even inside a long run of equal sort values
+    /// (a separate ` AND sort <= k` would make SQLite range on the sort column
+    /// only and test the tie entry by entry through the run). A sort must
+    /// therefore be a column, never an expression, whose index SQLite cannot
+    /// seek by a row value.
     fn push_key_comparison(&self, sql: &mut Sql, cmp: &str, keys: &[Key]) {
-        if let [first, _] = keys {
-            let inclusive = if cmp.starts_with('<') { "<=" } else { ">=" };
-            sql.push(&format!(" AND {} {inclusive} ", self.sort.field.column))
-                .bind(first.value());
-        }
         sql.push(&format!(" AND {} {cmp} ", self.key_columns()));
         if let [only] = keys {
             sql.bind(only.value());

@@ -77,9 +77,7 @@ impl<T> ListRequest<T> {
     /// ` AND tie = (the edge row's tie)`: appended to the list's select and
     /// the window's prefix, it reads the row [`SCAN_ROWS`] past the page's
     /// start in the window's index (none when the index ends sooner). The tie
-    /// is unique, so the edge row is one key lookup, whatever the sort column
-    /// is (an expression such as the work orders' due time, which a row-value
-    /// `IN` cannot look up by index, would scan the table).
+    /// is unique, so the edge row is one key lookup.
     pub(crate) fn push_edge(&self, sql: &mut Sql, from_where: &str, window: &ScanWindow) {
         let column = self.sort.field.column;
         let tie = self.spec.tie.column;

@@ -73,12 +73,13 @@ pub(crate) fn order_select() -> String {
     format!("SELECT {ORDER_COLUMNS}{ORDER_FROM}")
 }
 
-/// Sorting by due time puts orders without one last.
+/// Sorting by due time puts orders without one last: the generated column
+/// `due_sort` (migration 0021) is `COALESCE(due_at, NO_DUE)`.
 const NO_DUE: i64 = 253_402_300_799_999;
 
-/// Work-order list sorts (indexes `(district_code | department_code | created_by | nothing, created_at, code)`;
-/// `updated_at` and the due time `(district_code | nothing, …, code)`, migration 0015;
-/// the due-time expression must stay the one indexed there).
+/// Work-order list sorts: each has an index `(district_code | department_code
+/// | nothing, sort, code)`, created-at also one by creator (migrations 0020,
+/// 0021; `code` alone is the primary key).
 pub static WORK_ORDER_LIST: ListSpec<WorkOrderRow> = ListSpec {
     fields: &[
         SortField {
@@ -93,7 +94,7 @@ pub static WORK_ORDER_LIST: ListSpec<WorkOrderRow> = ListSpec {
         },
         SortField {
             name: "due_at",
-            column: "COALESCE(w.due_at, 253402300799999)",
+            column: "w.due_sort",
             key: |r| Key::Int(r.due_at.unwrap_or(NO_DUE)),
         },
         SortField {
