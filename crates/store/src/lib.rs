@@ -42,3 +42,5 @@ pub mod testing;
 
 #[cfg(test)]
 mod plans;
+#[cfg(test)]
+mod sqlite_build;
