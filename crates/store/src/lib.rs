@@ -41,6 +41,8 @@ pub use db::{Backend, Page, PoolStatus, Store, StoreError, StoreResult};
 pub mod testing;
 
 #[cfg(test)]
+mod fresh_sqlite;
+#[cfg(test)]
 mod plans;
 #[cfg(test)]
 mod sqlite_build;

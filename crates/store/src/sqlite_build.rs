@@ -4,19 +4,11 @@
 //! flags still works, only at half the speed of concurrent reads (BENCHMARKS.md,
 //! "Evaluation and quality runs at scale"), so a test says so.
 
-use crate::db::Store;
-
 #[tokio::test]
 async fn sqlite_is_built_without_global_locks_and_maps_four_gib() {
-    let dir = std::env::temp_dir().join(format!(
-        "govpulse-sqlite-build-{}-{}",
-        std::process::id(),
-        govpulse_core::time::now_ms()
-    ));
-    let store = Store::open(&format!("sqlite://{}/build.db", dir.display()))
-        .await
-        .expect("open");
-    let (options, mmap): (Vec<String>, i64) = on_read!(&store, pool => {
+    let db = crate::fresh_sqlite::FreshSqlite::open("sqlite-build").await;
+    let store = &db.store;
+    let (options, mmap): (Vec<String>, i64) = on_read!(store, pool => {
         let options = sqlx::query_scalar("PRAGMA compile_options")
             .fetch_all(pool)
             .await
@@ -40,6 +32,5 @@ async fn sqlite_is_built_without_global_locks_and_maps_four_gib() {
         "the memory map is capped: {options:?}"
     );
     assert_eq!(mmap, 4_294_967_296, "the readers map 4 GiB");
-    store.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
+    db.close().await;
 }

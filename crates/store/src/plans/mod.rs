@@ -109,14 +109,9 @@ fn assert_plan(label: &str, plan: &[String], index: &str) {
 
 #[tokio::test]
 async fn list_queries_use_their_indexes_without_statistics() {
-    let dir = std::env::temp_dir().join(format!(
-        "govpulse-plans-{}-{}",
-        std::process::id(),
-        govpulse_core::time::now_ms()
-    ));
-    let url = format!("sqlite://{}/plans.db", dir.display());
-    let store = Store::open(&url).await.expect("open");
-    let stats: i64 = on_read!(&store, pool => {
+    let db = crate::fresh_sqlite::FreshSqlite::open("plans").await;
+    let store = &db.store;
+    let stats: i64 = on_read!(store, pool => {
         sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
             .fetch_one(pool)
             .await
@@ -142,7 +137,7 @@ async fn list_queries_use_their_indexes_without_statistics() {
             });
             assert_plan(
                 &format!("cases {who} {after:?}"),
-                &plan(&store, &sql).await,
+                &plan(store, &sql).await,
                 index,
             );
         }
@@ -161,7 +156,7 @@ async fn list_queries_use_their_indexes_without_statistics() {
     });
     assert_plan(
         "cases district filtered",
-        &plan(&store, &sql).await,
+        &plan(store, &sql).await,
         "cases_list_district",
     );
     let open = WarningFilter {
@@ -177,7 +172,7 @@ async fn list_queries_use_their_indexes_without_statistics() {
         });
         assert_plan(
             &format!("open warnings {who}"),
-            &plan(&store, &sql).await,
+            &plan(store, &sql).await,
             index,
         );
     }
@@ -190,7 +185,7 @@ async fn list_queries_use_their_indexes_without_statistics() {
     });
     assert_plan(
         "cases city by item",
-        &plan(&store, &sql).await,
+        &plan(store, &sql).await,
         "cases_list_item",
     );
 
@@ -203,7 +198,7 @@ async fn list_queries_use_their_indexes_without_statistics() {
         });
         assert_plan(
             &format!("consultations {who}"),
-            &plan(&store, &sql).await,
+            &plan(store, &sql).await,
             &format!("consultations_list_{suffix}"),
         );
         let sql = page_sql(EVALUATION_SELECT, &EVALUATION_LIST, None, |sql| {
@@ -211,7 +206,7 @@ async fn list_queries_use_their_indexes_without_statistics() {
         });
         assert_plan(
             &format!("evaluations {who}"),
-            &plan(&store, &sql).await,
+            &plan(store, &sql).await,
             &format!("evaluations_list_{suffix}"),
         );
         let sql = page_sql(WARNING_SELECT, &WARNING_LIST, None, |sql| {
@@ -219,7 +214,7 @@ async fn list_queries_use_their_indexes_without_statistics() {
         });
         assert_plan(
             &format!("warnings {who}"),
-            &plan(&store, &sql).await,
+            &plan(store, &sql).await,
             &format!("warnings_list_{suffix}"),
         );
     }
@@ -234,7 +229,7 @@ async fn list_queries_use_their_indexes_without_statistics() {
     });
     assert_plan(
         "consultations city linked",
-        &plan(&store, &sql).await,
+        &plan(store, &sql).await,
         "consultations_list_time",
     );
     // The inbox's 未读 tab reads the user's unread messages alone.
@@ -253,7 +248,7 @@ async fn list_queries_use_their_indexes_without_statistics() {
         });
         assert_plan(
             &format!("messages unread={unread}"),
-            &plan(&store, &sql).await,
+            &plan(store, &sql).await,
             index,
         );
     }
@@ -280,13 +275,12 @@ async fn list_queries_use_their_indexes_without_statistics() {
             request.push_page(&mut sql);
             assert_plan(
                 &format!("audit {label} sort={sort}"),
-                &plan(&store, &sql).await,
+                &plan(store, &sql).await,
                 index,
             );
         }
     }
-    store.close().await;
-    let _ = std::fs::remove_dir_all(dir);
+    db.close().await;
 }
 
 /// A filtered page under its scan window: the probe for the edge row reads
@@ -295,14 +289,8 @@ async fn list_queries_use_their_indexes_without_statistics() {
 #[tokio::test]
 async fn windowed_pages_read_their_index_without_statistics() {
     use crate::list::{Key, ScanWindow};
-    let dir = std::env::temp_dir().join(format!(
-        "govpulse-plans-window-{}-{}",
-        std::process::id(),
-        govpulse_core::time::now_ms()
-    ));
-    let store = Store::open(&format!("sqlite://{}/plans.db", dir.display()))
-        .await
-        .expect("open");
+    let db = crate::fresh_sqlite::FreshSqlite::open("plans-window").await;
+    let store = &db.store;
     let rare = CaseFilter {
         status: Some("withdrawn".into()),
         ..Default::default()
@@ -325,7 +313,7 @@ async fn windowed_pages_read_their_index_without_statistics() {
         let mut probe = Sql::new(CASE_SELECT);
         window.push(&mut probe, "c.submitted_at");
         request.push_edge(&mut probe, "FROM cases c WHERE 1 = 1", &window);
-        let text = plan(&store, &probe).await.join(" | ");
+        let text = plan(store, &probe).await.join(" | ");
         // The edge row itself is looked up by its keys, not searched for.
         assert!(
             text.starts_with("SEARCH c USING INDEX"),
@@ -342,11 +330,11 @@ async fn windowed_pages_read_their_index_without_statistics() {
         request.push_page(&mut page);
         assert_plan(
             &format!("windowed page {who}"),
-            &plan(&store, &page).await,
+            &plan(store, &page).await,
             index,
         );
         assert!(
-            filters_on_the_index_entry(&store, &page).await,
+            filters_on_the_index_entry(store, &page).await,
             "windowed page {who}: the status is read from the table row"
         );
     }
@@ -438,13 +426,12 @@ async fn windowed_pages_read_their_index_without_statistics() {
     }
     for (label, sql) in pages {
         assert!(
-            filters_on_the_index_entry(&store, &sql).await,
+            filters_on_the_index_entry(store, &sql).await,
             "{label}: a windowed filter is read from the table row: {}",
             sql.text
         );
     }
-    store.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
+    db.close().await;
 }
 
 // The workbench lists (work orders, tolerance cases): the same rules.

@@ -2,20 +2,14 @@
 //! 我的待办, the due-time sort) and tolerance cases.
 
 use super::{assert_plan, city, department, district, filters_on_the_index_entry, page_sql, plan};
-use crate::db::{Sql, Store};
+use crate::db::Sql;
 use crate::list::ListRequest;
 
 #[tokio::test]
 async fn the_work_order_list_uses_its_scope_indexes_without_statistics() {
     use crate::workorders::{order_select, push_filter, WorkOrderFilter, WORK_ORDER_LIST};
-    let dir = std::env::temp_dir().join(format!(
-        "govpulse-plans-wo-{}-{}",
-        std::process::id(),
-        govpulse_core::time::now_ms()
-    ));
-    let store = Store::open(&format!("sqlite://{}/plans.db", dir.display()))
-        .await
-        .expect("open");
+    let db = crate::fresh_sqlite::FreshSqlite::open("plans-wo").await;
+    let store = &db.store;
     let select = order_select();
     for (who, scope, index) in [
         ("city", city(), "work_orders_list_time"),
@@ -27,7 +21,7 @@ async fn the_work_order_list_uses_its_scope_indexes_without_statistics() {
         });
         assert_plan(
             &format!("work orders {who}"),
-            &plan(&store, &sql).await,
+            &plan(store, &sql).await,
             index,
         );
         // A windowed page (one type and state, overdue; or 我的待办): the page
@@ -46,11 +40,11 @@ async fn the_work_order_list_uses_its_scope_indexes_without_statistics() {
         });
         assert_plan(
             &format!("work orders todo {who}"),
-            &plan(&store, &sql).await,
+            &plan(store, &sql).await,
             index,
         );
         assert!(
-            filters_on_the_index_entry(&store, &sql).await,
+            filters_on_the_index_entry(store, &sql).await,
             "work orders todo {who}: the state is read from the table row"
         );
         let open = WorkOrderFilter {
@@ -71,7 +65,7 @@ async fn the_work_order_list_uses_its_scope_indexes_without_statistics() {
             ],
         );
         request.push_page(&mut sql);
-        let text = plan(&store, &sql).await.join(" | ");
+        let text = plan(store, &sql).await.join(" | ");
         assert!(
             !text.contains("TEMP B-TREE"),
             "work orders open {who}: {text}"
@@ -88,7 +82,7 @@ async fn the_work_order_list_uses_its_scope_indexes_without_statistics() {
         let mut probe = Sql::new(&select);
         window.push(&mut probe, "w.due_sort");
         by_due.push_edge(&mut probe, "FROM work_orders w WHERE 1 = 1", &window);
-        let probe_plan = plan(&store, &probe).await.join(" | ");
+        let probe_plan = plan(store, &probe).await.join(" | ");
         assert!(
             probe_plan.starts_with("SEARCH w USING INDEX")
                 && probe_plan
@@ -98,12 +92,11 @@ async fn the_work_order_list_uses_its_scope_indexes_without_statistics() {
             "work orders edge {who}: {probe_plan}"
         );
         assert!(
-            filters_on_the_index_entry(&store, &sql).await,
+            filters_on_the_index_entry(store, &sql).await,
             "work orders open {who}: the state is read from the table row: {text}"
         );
     }
-    store.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
+    db.close().await;
 }
 
 /// A cursor as the store encodes it for `sort` (keys: the sort value and the
@@ -126,14 +119,8 @@ fn order_cursor(sort: &str) -> String {
 #[tokio::test]
 async fn every_work_order_sort_reads_a_range_past_its_cursor_without_statistics() {
     use crate::workorders::{order_select, push_filter, WorkOrderFilter, WORK_ORDER_LIST};
-    let dir = std::env::temp_dir().join(format!(
-        "govpulse-plans-wo-sorts-{}-{}",
-        std::process::id(),
-        govpulse_core::time::now_ms()
-    ));
-    let store = Store::open(&format!("sqlite://{}/plans.db", dir.display()))
-        .await
-        .expect("open");
+    let db = crate::fresh_sqlite::FreshSqlite::open("plans-wo-sorts").await;
+    let store = &db.store;
     let select = order_select();
     for (who, scope, prefix) in [
         ("city", city(), ""),
@@ -154,7 +141,7 @@ async fn every_work_order_sort_reads_a_range_past_its_cursor_without_statistics(
             let mut sql = Sql::new(&select);
             push_filter(&mut sql, &scope, &WorkOrderFilter::default());
             request.push_page(&mut sql);
-            let lines = plan(&store, &sql).await;
+            let lines = plan(store, &sql).await;
             let text = lines.join(" | ");
             // The city's code sort is the primary key; a department user's
             // page may lead with the district or the department.
@@ -184,13 +171,12 @@ async fn every_work_order_sort_reads_a_range_past_its_cursor_without_statistics(
             push_filter(&mut sql, &scope, &open);
             request.push_page(&mut sql);
             assert!(
-                (who, index) == ("city", "code") || filters_on_the_index_entry(&store, &sql).await,
+                (who, index) == ("city", "code") || filters_on_the_index_entry(store, &sql).await,
                 "work orders {who} sort {sort}: the state is read from the table row"
             );
         }
     }
-    store.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
+    db.close().await;
 }
 
 #[tokio::test]
@@ -198,14 +184,8 @@ async fn the_tolerance_list_uses_its_scope_indexes_without_statistics() {
     use crate::guidance::tolerance::{
         push_filter, ToleranceFilter, TOLERANCE_LIST, TOLERANCE_SELECT,
     };
-    let dir = std::env::temp_dir().join(format!(
-        "govpulse-plans-tol-{}-{}",
-        std::process::id(),
-        govpulse_core::time::now_ms()
-    ));
-    let store = Store::open(&format!("sqlite://{}/plans.db", dir.display()))
-        .await
-        .expect("open");
+    let db = crate::fresh_sqlite::FreshSqlite::open("plans-tol").await;
+    let store = &db.store;
     let cursor = {
         use base64::Engine;
         base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -226,11 +206,10 @@ async fn the_tolerance_list_uses_its_scope_indexes_without_statistics() {
             });
             assert_plan(
                 &format!("tolerance {who} {after:?}"),
-                &plan(&store, &sql).await,
+                &plan(store, &sql).await,
                 index,
             );
         }
     }
-    store.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
+    db.close().await;
 }
