@@ -164,6 +164,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite_only: "",
         postgres_only: "",
     },
+    Migration {
+        version: 22,
+        name: "city_statistics",
+        portable: "",
+        sqlite_only: "",
+        postgres_only: include_str!("migrations/0022_city_statistics.postgres.sql"),
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {
