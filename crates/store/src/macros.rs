@@ -194,7 +194,7 @@ macro_rules! list_of {
                 let mut count = $crate::list::bounded_count($from_where);
                 $push(&mut count);
                 if let Some(edge) = &edge {
-                    request.push_edge_bound(&mut count, edge);
+                    request.push_edge_count_bound(&mut count, edge);
                 }
                 $crate::list::close_bounded_count(&mut count, request.count_limit);
                 let key = count.cache_key();

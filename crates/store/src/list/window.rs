@@ -95,6 +95,20 @@ impl<T> ListRequest<T> {
         self.push_edge_keys(sql, &self.keys_of(edge));
     }
 
+    /// Bound a count inside the window at its edge, read in the page's order:
+    /// the order makes PostgreSQL read the window's index range (it estimates
+    /// a row-value bound from its first column alone, and a long run of equal
+    /// sort values made it count by a sequential scan of the table).
+    pub(crate) fn push_edge_count_bound(&self, sql: &mut Sql, edge: &T) {
+        self.push_edge_count_keys(sql, &self.keys_of(edge));
+    }
+
+    /// [`Self::push_edge_count_bound`] for the edge row's cursor keys.
+    pub(crate) fn push_edge_count_keys(&self, sql: &mut Sql, keys: &[Key]) {
+        self.push_edge_keys(sql, keys);
+        self.push_order(sql);
+    }
+
     /// [`Self::push_edge_bound`] for the edge row's cursor keys.
     pub(crate) fn push_edge_keys(&self, sql: &mut Sql, keys: &[Key]) {
         let cmp = if self.sort.descending { ">=" } else { "<=" };

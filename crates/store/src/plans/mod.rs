@@ -337,6 +337,17 @@ async fn windowed_pages_read_their_index_without_statistics() {
             filters_on_the_index_entry(store, &page).await,
             "windowed page {who}: the status is read from the table row"
         );
+        // The first page's count inside the window reads the same range of
+        // the same index, in order, without sorting.
+        let mut count = crate::list::bounded_count("FROM cases c WHERE 1 = 1");
+        push_case_filters(&mut count, &scope, &rare);
+        request.push_edge_count_keys(&mut count, &[Key::Int(1), Key::Text("X1".into())]);
+        crate::list::close_bounded_count(&mut count, 10_000);
+        let text = plan(store, &count).await.join(" | ");
+        assert!(
+            text.contains(&format!("INDEX {index} (")) && !text.contains("TEMP B-TREE"),
+            "windowed count {who}: {text}"
+        );
     }
     // Every fact list's windowed filters are columns of its scope indexes, so
     // a window costs index entries, and table rows only for the matches.
