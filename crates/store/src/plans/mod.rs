@@ -107,6 +107,14 @@ fn assert_plan(label: &str, plan: &[String], index: &str) {
     }
 }
 
+/// A cursor as the store encodes it: the sort and the last row's keys (a JSON
+/// array).
+fn cursor(sort: &str, keys: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!(r#"{{"s":"{sort}","k":{keys}}}"#))
+}
+
 #[tokio::test]
 async fn list_queries_use_their_indexes_without_statistics() {
     let db = crate::fresh_sqlite::FreshSqlite::open("plans").await;
@@ -118,12 +126,7 @@ async fn list_queries_use_their_indexes_without_statistics() {
             .expect("stat table")
     });
     assert_eq!(stats, 0, "the database must have no statistics");
-    // A cursor as the store encodes it: the sort and the last row's keys.
-    let cursor = {
-        use base64::Engine;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(r#"{"s":"-submitted_at","k":[1764806400000,"X1"]}"#)
-    };
+    let cursor = cursor("-submitted_at", r#"[1764806400000,"X1"]"#);
 
     let scopes = [
         ("city", city(), "cases_list_time"),

@@ -1,13 +1,15 @@
 //! The workbench lists' plans: work orders (by scope, windowed filters,
 //! 我的待办, the due-time sort) and tolerance cases.
 
-use super::{assert_plan, city, department, district, filters_on_the_index_entry, page_sql, plan};
+use super::{
+    assert_plan, city, cursor, department, district, filters_on_the_index_entry, page_sql, plan,
+};
 use crate::db::Sql;
 use crate::list::ListRequest;
+use crate::workorders::{order_select, push_filter, WorkOrderFilter, WORK_ORDER_LIST};
 
 #[tokio::test]
 async fn the_work_order_list_uses_its_scope_indexes_without_statistics() {
-    use crate::workorders::{order_select, push_filter, WorkOrderFilter, WORK_ORDER_LIST};
     let db = crate::fresh_sqlite::FreshSqlite::open("plans-wo").await;
     let store = &db.store;
     let select = order_select();
@@ -99,17 +101,15 @@ async fn the_work_order_list_uses_its_scope_indexes_without_statistics() {
     db.close().await;
 }
 
-/// A cursor as the store encodes it for `sort` (keys: the sort value and the
-/// code, or the code alone when sorting by it).
+/// A cursor for `sort` at the run of orders without a due time (keys: the sort
+/// value and the code, or the code alone when sorting by it).
 fn order_cursor(sort: &str) -> String {
-    use base64::Engine;
     let keys = if sort.trim_start_matches('-') == "code" {
         r#"["BW1"]"#
     } else {
         r#"[253402300799999,"BW1"]"#
     };
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(format!(r#"{{"s":"{sort}","k":{keys}}}"#))
+    cursor(sort, keys)
 }
 
 /// Every sort of the workbench, for every scope, past a cursor: one range of an
@@ -118,7 +118,6 @@ fn order_cursor(sort: &str) -> String {
 /// range, not a test of every entry with that value.
 #[tokio::test]
 async fn every_work_order_sort_reads_a_range_past_its_cursor_without_statistics() {
-    use crate::workorders::{order_select, push_filter, WorkOrderFilter, WORK_ORDER_LIST};
     let db = crate::fresh_sqlite::FreshSqlite::open("plans-wo-sorts").await;
     let store = &db.store;
     let select = order_select();
@@ -186,11 +185,7 @@ async fn the_tolerance_list_uses_its_scope_indexes_without_statistics() {
     };
     let db = crate::fresh_sqlite::FreshSqlite::open("plans-tol").await;
     let store = &db.store;
-    let cursor = {
-        use base64::Engine;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(r#"{"s":"-created_at","k":[1764806400000,5]}"#)
-    };
+    let cursor = cursor("-created_at", "[1764806400000,5]");
     for (who, scope, index) in [
         ("city", city(), "tolerance_cases_list"),
         ("district", district(), "tolerance_cases_list_district"),
