@@ -243,20 +243,21 @@ pub static AUDIT_LIST: ListSpec<AuditRow> = ListSpec {
     },
 };
 
-pub(crate) const AUDIT_COLUMNS: &str =
-    "SELECT seq, at_ms, actor, ip, action, object_type, object_id, result, details, hash, chain FROM audit_log WHERE 1 = 1";
+macro_rules! audit_from {
+    () => {
+        "FROM audit_log WHERE 1 = 1"
+    };
+}
+
+/// What every read of the audit log's list says (see `Totals::generation_of`).
+pub(crate) const AUDIT_FROM: &str = audit_from!();
+
+pub(crate) const AUDIT_COLUMNS: &str = concat!(
+    "SELECT seq, at_ms, actor, ip, action, object_type, object_id, result, details, hash, chain ",
+    audit_from!()
+);
 
 impl Store {
-    /// Record one audited action in its own transaction (refusals, reads).
-    pub async fn audit(&self, record: &AuditRecord) -> StoreResult<()> {
-        on_write!(self, pool => {
-            let mut tx = crate::db::PoolOps::begin_write(pool).await?;
-            append_audit!(pool, tx, record);
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
     /// Newest-first page of audit rows.
     pub async fn list_audit(
         &self,
@@ -267,7 +268,7 @@ impl Store {
             self,
             AuditRow,
             AUDIT_COLUMNS,
-            "FROM audit_log WHERE 1 = 1",
+            AUDIT_FROM,
             |sql: &mut Sql| filter.push_where(sql),
             request,
             window: filter.window()

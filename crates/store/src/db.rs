@@ -115,6 +115,8 @@ pub struct Store {
     pub(crate) control: std::sync::Arc<Control>,
     /// List totals already counted (see [`crate::list::Totals`]).
     pub(crate) totals: std::sync::Arc<crate::list::Totals>,
+    /// Audit records waiting for their group commit (see [`Store::audit`]).
+    pub(crate) audit_queue: std::sync::Arc<crate::audit_batch::AuditQueue>,
     /// Where warnings raised outside rules (work-order and tolerance overdue,
     /// silent feeds) are also POSTed; see [`Store::set_system_webhook`].
     pub(crate) system_webhook: std::sync::Arc<std::sync::RwLock<Option<String>>>,
@@ -245,6 +247,7 @@ impl Store {
             pools: std::sync::Arc::new(pools),
             control: std::sync::Arc::new(control),
             totals: Default::default(),
+            audit_queue: Default::default(),
             system_webhook: Default::default(),
         })
     }

@@ -14,6 +14,7 @@ mod db;
 #[macro_use]
 pub mod audit;
 pub mod aggregation;
+mod audit_batch;
 pub mod backup;
 pub mod code_lists;
 pub mod dashboard;

@@ -42,10 +42,16 @@ macro_rules! on_scan {
 /// Run `$body` with `$pool` bound to the pool used for writes. Every write
 /// forgets the list totals counted before it (and again once it succeeded, so
 /// a count taken while it ran is not kept either).
+///
+/// `forget: …` names what to forget instead (an audit record appended on its
+/// own forgets only the counts over the audit log).
 macro_rules! on_write {
-    ($store:expr, $pool:ident => $body:expr) => {{
+    ($store:expr, $pool:ident => $body:expr) => {
+        on_write!($store, forget: $store.totals.forget(), $pool => $body)
+    };
+    ($store:expr, forget: $forget:expr, $pool:ident => $body:expr) => {{
         let _timer = $crate::interrupt::CallTimer::start();
-        $store.totals.forget();
+        $forget;
         let result = match &*$store.pools {
             $crate::db::Pools::Sqlite { write, .. } => {
                 let $pool = write;
@@ -56,7 +62,7 @@ macro_rules! on_write {
                 $body
             }
         };
-        $store.totals.forget();
+        $forget;
         result
     }};
 }
@@ -201,9 +207,10 @@ macro_rules! list_of {
                 let counted = match $store.totals.get(&key) {
                     Some(counted) => counted,
                     None => {
-                        let generation = $store.totals.generation();
+                        let generation = $store.totals.generation_of(&key);
                         let counted = count_dynamic!($store, &count)?;
-                        $store.totals.put(key, generation, counted);
+                        let capped = counted > request.count_limit;
+                        $store.totals.put(key, generation, counted, capped);
                         counted
                     }
                 };

@@ -291,8 +291,9 @@ async fn audit_chain_verifies_and_detects_tampering() {
 #[tokio::test]
 async fn concurrent_audit_appends_keep_one_chain() {
     for db in TestDb::all().await {
+        // More callers than one group commit takes (256), all at once.
         let mut tasks = Vec::new();
-        for i in 0..40 {
+        for i in 0..300 {
             let store = db.store.clone();
             tasks.push(tokio::spawn(async move {
                 store.audit(&record(&format!("parallel.{i}"))).await
@@ -303,7 +304,108 @@ async fn concurrent_audit_appends_keep_one_chain() {
         }
         let verification = db.store.verify_audit().await.unwrap();
         assert!(verification.ok, "{:?}", db.backend);
-        assert_eq!(verification.checked, 40);
+        assert_eq!(verification.checked, 300);
+        // Every caller's record is there exactly once, numbered without gaps.
+        let mut actions = Vec::new();
+        let mut seqs = Vec::new();
+        db.store
+            .scan_audit(&AuditFilter::default(), |row| {
+                actions.push(row.action.clone());
+                seqs.push(row.seq);
+                true
+            })
+            .await
+            .unwrap();
+        actions.sort();
+        let mut expected: Vec<String> = (0..300).map(|i| format!("parallel.{i}")).collect();
+        expected.sort();
+        assert_eq!(actions, expected, "{:?}", db.backend);
+        assert_eq!(seqs, (1..=300).collect::<Vec<i64>>(), "{:?}", db.backend);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn an_audit_record_changes_the_audit_totals_and_no_other() {
+    for db in TestDb::all().await {
+        let store = &db.store;
+        seed_org(store).await;
+        let departments = || async {
+            store
+                .list_departments(
+                    &OrgScope::default(),
+                    &DepartmentFilter::default(),
+                    &ListRequest::first(&DEPARTMENT_LIST, 1),
+                )
+                .await
+                .unwrap()
+                .total
+        };
+        let audit_total = || async {
+            store
+                .list_audit(&AuditFilter::default(), &ListRequest::first(&AUDIT_LIST, 1))
+                .await
+                .unwrap()
+                .total
+        };
+        assert_eq!(departments().await, 2, "{:?}", db.backend);
+        let logged = audit_total().await;
+        // Another process adds a department; this one only learns of it when
+        // it writes itself (or the remembered count ages out).
+        let other = Store::open(&db.url).await.unwrap();
+        other
+            .create_department(
+                "110108D002",
+                "海淀区市场监管局",
+                "district",
+                "110108",
+                &record("department.create"),
+            )
+            .await
+            .unwrap();
+        // An audited read appends to the log and nothing else: the audit total
+        // moves at once (both new rows: the other process's and this one), the
+        // department count stays remembered.
+        store.audit(&record("audit.read")).await.unwrap();
+        assert_eq!(audit_total().await, logged + 2, "{:?}", db.backend);
+        assert_eq!(departments().await, 2, "{:?}", db.backend);
+        // Any other write forgets every remembered count.
+        store.execute_admin("SELECT 1").await.unwrap();
+        assert_eq!(departments().await, 3, "{:?}", db.backend);
+        // A count over the log that reached its cap stays capped (kept across
+        // appends: the log only grows), one below it moves with each record.
+        let counted = |cap: i64| async move {
+            let page = store
+                .list_audit(
+                    &AuditFilter::default(),
+                    &ListRequest::window(&AUDIT_LIST, 0, 1, cap),
+                )
+                .await
+                .unwrap();
+            (page.total, page.total_exact)
+        };
+        let rows = audit_total().await;
+        assert_eq!(
+            counted(rows - 1).await,
+            (rows - 1, false),
+            "{:?}",
+            db.backend
+        );
+        assert_eq!(counted(rows + 1).await, (rows, true), "{:?}", db.backend);
+        store.audit(&record("audit.read")).await.unwrap();
+        store.audit(&record("audit.read")).await.unwrap();
+        assert_eq!(
+            counted(rows - 1).await,
+            (rows - 1, false),
+            "{:?}",
+            db.backend
+        );
+        assert_eq!(
+            counted(rows + 1).await,
+            (rows + 1, false),
+            "{:?}",
+            db.backend
+        );
         db.cleanup().await;
     }
 }

@@ -366,8 +366,13 @@ fn decode_cursor<T>(
 /// until this process writes anything (every write bumps the generation) and
 /// at most [`Totals::TTL`] old, which bounds how late another server process's
 /// writes show in a total. Rows themselves are always read afresh.
+///
+/// Audit records appended on their own (reads, refusals; see `Store::audit`)
+/// change nothing but the audit log: they move only the audit generation, which
+/// counts over the audit log (and nothing else) also depend on.
 pub struct Totals {
     generation: std::sync::atomic::AtomicU64,
+    audit_generation: std::sync::atomic::AtomicU64,
     counted: crate::remembered::Remembered<i64>,
 }
 
@@ -375,6 +380,7 @@ impl Default for Totals {
     fn default() -> Self {
         Self {
             generation: Default::default(),
+            audit_generation: Default::default(),
             counted: crate::remembered::Remembered::new(Self::TTL),
         }
     }
@@ -394,16 +400,55 @@ impl Totals {
             .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
+    /// Invalidate the remembered counts over the audit log alone.
+    pub(crate) fn forget_audit(&self) {
+        self.audit_generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// The generation a count under `key` is valid at: both counters for a
+    /// count over the audit log (both only grow, so their sum moves whenever
+    /// either does), the general one for any other.
+    pub(crate) fn generation_of(&self, key: &str) -> u64 {
+        let general = self.generation();
+        if counts_audit_log(key) {
+            general
+                + self
+                    .audit_generation
+                    .load(std::sync::atomic::Ordering::Acquire)
+        } else {
+            general
+        }
+    }
+
     pub(crate) fn get(&self, key: &str) -> Option<i64> {
-        self.counted.get(key, self.generation())
+        self.counted
+            .get(key, self.generation_of(key))
+            .or_else(|| self.counted.get(key, Self::CAPPED_FOR_GOOD))
     }
 
     /// Remember a count taken at `generation` (dropped if a write came since).
-    pub(crate) fn put(&self, key: String, generation: u64, count: i64) {
-        if generation == self.generation() {
+    ///
+    /// The audit log only ever grows (the database refuses UPDATE and DELETE
+    /// on it), so a count over it that reached its cap stays capped whatever
+    /// is written next: it is kept for the time to live, not per generation.
+    /// The audit log's readers append a record with every page they read, so
+    /// without this each of their pages would count its 10,000 rows again.
+    pub(crate) fn put(&self, key: String, generation: u64, count: i64, capped: bool) {
+        if capped && counts_audit_log(&key) {
+            self.counted.put(&key, Self::CAPPED_FOR_GOOD, count);
+        } else if generation == self.generation_of(&key) {
             self.counted.put(&key, generation, count);
         }
     }
+
+    /// The generation capped counts over the audit log are kept at.
+    const CAPPED_FOR_GOOD: u64 = u64::MAX;
+}
+
+/// Whether a count statement reads the audit log (see [`Totals::generation_of`]).
+fn counts_audit_log(key: &str) -> bool {
+    key.contains(crate::audit::AUDIT_FROM)
 }
 
 impl crate::db::Store {
@@ -423,10 +468,10 @@ impl crate::db::Store {
         if let Some(total) = self.totals.get(&key) {
             return Ok(Some(total));
         }
-        let generation = self.totals.generation();
+        let generation = self.totals.generation_of(&key);
         let total = count.await?;
         if let Some(total) = total {
-            self.totals.put(key, generation, total);
+            self.totals.put(key, generation, total, false);
         }
         Ok(total)
     }

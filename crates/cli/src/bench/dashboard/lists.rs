@@ -11,6 +11,7 @@
 //! - Single requests (one client): the plain first page (default sort, 20
 //!   rows) cold (its total counted) and warm, the `after=` pages 2..50 and
 //!   `page=10`.
+//! - `BENCH_LISTS_SLOWEST=N` prints each row's N slowest URLs, timed alone.
 
 use anyhow::ensure;
 use govpulse_server::AppState;
@@ -101,6 +102,35 @@ fn list_seconds() -> u64 {
         .and_then(|v| v.parse().ok())
         .filter(|s| *s > 0)
         .unwrap_or(LIST_SECONDS)
+}
+
+/// `BENCH_LISTS_SLOWEST=N`: before each row's load, time every URL of its mix
+/// once (one client) and print the N slowest, to find what a row's p99 is made of.
+fn slowest_wanted() -> Option<usize> {
+    std::env::var("BENCH_LISTS_SLOWEST")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+}
+
+async fn print_slowest(
+    http: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    groups: [&Vec<String>; 3],
+    count: usize,
+) -> anyhow::Result<()> {
+    let mut timed = Vec::new();
+    for path in groups.into_iter().flatten() {
+        timed.push((get(http, base, cookie, path).await?.1, path.as_str()));
+    }
+    timed.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let all: f64 = timed.iter().map(|t| t.0).sum();
+    eprintln!("  {} URLs, {all:.0} ms in all; the slowest:", timed.len());
+    for (ms, path) in timed.into_iter().take(count) {
+        eprintln!("  {ms:8.1} ms  {path}");
+    }
+    Ok(())
 }
 
 /// GET `path`: its JSON and milliseconds; a non-2xx answer is an error.
@@ -248,6 +278,9 @@ async fn load(
     }
     let walked = started.elapsed().as_secs_f64();
     let urls = [first.len(), offset.len(), cursor.len()];
+    if let Some(count) = slowest_wanted() {
+        print_slowest(http, base, cookie, [&first, &offset, &cursor], count).await?;
+    }
     let with_cookie = |paths: Vec<String>| -> Vec<(String, String)> {
         paths.into_iter().map(|p| (p, cookie.to_string())).collect()
     };
