@@ -181,9 +181,11 @@ async fn a_corrected_acceptance_raises_the_warning_and_an_erroneous_mark_takes_i
         .await;
         settle(&app).await;
         assert!(warnings(&city, "case=CR-2").await.is_empty(), "{label}");
-        let today = &at(now())[..10];
+        // The day it was sent for (local time): two hours ago is yesterday
+        // between midnight and two.
+        let sent_day = &at(submitted)[..10];
         let today_figures =
-            format!("/api/v1/dashboard/overview?from={today}&to={today}&region=110105");
+            format!("/api/v1/dashboard/overview?from={sent_day}&to={sent_day}&region=110105");
         assert_eq!(
             get_ok(&city, &today_figures).await["cases"]["total"],
             1,

@@ -171,6 +171,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite_only: "",
         postgres_only: include_str!("migrations/0022_city_statistics.postgres.sql"),
     },
+    Migration {
+        version: 23,
+        name: "due_sort_without_ties",
+        portable: include_str!("migrations/0023_due_sort_without_ties.sql"),
+        sqlite_only: "",
+        postgres_only: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

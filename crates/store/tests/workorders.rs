@@ -253,9 +253,9 @@ async fn walk_by_due(store: &Store, sort: &str, size: i64) -> Vec<(Option<i64>, 
     }
 }
 
-/// The due-time sort puts orders without a due time last (a generated column,
-/// migration 0021); a walk by cursors passes through that run of equal values
-/// row by row, and a step that sets a due time moves the order.
+/// The due-time sort puts orders without a due time last, oldest first (a
+/// generated column, migrations 0021 and 0023); a walk by cursors passes
+/// through them row by row, and a step that sets a due time moves the order.
 #[tokio::test]
 async fn the_due_time_sort_walks_orders_without_a_due_time_last() {
     for db in TestDb::all().await {
@@ -271,9 +271,29 @@ async fn the_due_time_sort_walks_orders_without_a_due_time_last() {
             .create_work_orders(&orders, &record("workorder.create"), 1_000)
             .await
             .unwrap();
+        // Four more without a due time, created after them in code order but
+        // dated earlier: orders without a due time come oldest first.
+        let earlier: Vec<NewWorkOrder> = (0..4)
+            .map(|i| order(&format!("early{i}"), "110105", "", None))
+            .collect();
+        let early_codes: Vec<String> = store
+            .create_work_orders(&earlier, &record("workorder.create"), 500)
+            .await
+            .unwrap()
+            .into_iter()
+            .flatten()
+            .collect();
         let mut expected: Vec<(Option<i64>, String)> = walk_by_due(store, "code", 100).await;
-        expected.sort_by_key(|(due, code)| (due.unwrap_or(i64::MAX), code.clone()));
-        assert_eq!(expected.iter().filter(|(due, _)| due.is_none()).count(), 15);
+        expected.sort_by_key(|(due, code)| {
+            let created = if early_codes.contains(code) {
+                500
+            } else {
+                1_000
+            };
+            (due.unwrap_or(i64::MAX), created, code.clone())
+        });
+        assert_eq!(expected.iter().filter(|(due, _)| due.is_none()).count(), 19);
+        assert_eq!(expected[8].1, early_codes[0], "{:?}", db.backend);
         assert_eq!(
             walk_by_due(store, "due_at", 4).await,
             expected,

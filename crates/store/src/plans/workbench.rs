@@ -101,7 +101,7 @@ async fn the_work_order_list_uses_its_scope_indexes_without_statistics() {
     db.close().await;
 }
 
-/// A cursor for `sort` at the run of orders without a due time (keys: the sort
+/// A cursor for `sort` among the orders without a due time (keys: the sort
 /// value and the code, or the code alone when sorting by it).
 fn order_cursor(sort: &str) -> String {
     let keys = if sort.trim_start_matches('-') == "code" {
@@ -113,9 +113,9 @@ fn order_cursor(sort: &str) -> String {
 }
 
 /// Every sort of the workbench, for every scope, past a cursor: one range of an
-/// index that leads with the scope and the sort, even inside the run of orders
-/// without a due time (a cursor at the run's value): the row value is the
-/// range, not a test of every entry with that value.
+/// index that leads with the scope and the sort, even among the orders without
+/// a due time: the row value is the range, not a test of every entry with the
+/// cursor's sort value.
 #[tokio::test]
 async fn every_work_order_sort_reads_a_range_past_its_cursor_without_statistics() {
     let db = crate::fresh_sqlite::FreshSqlite::open("plans-wo-sorts").await;

@@ -73,8 +73,9 @@ pub(crate) fn order_select() -> String {
     format!("SELECT {ORDER_COLUMNS}{ORDER_FROM}")
 }
 
-/// Sorting by due time puts orders without one last: the generated column
-/// `due_sort` (migration 0021) is `COALESCE(due_at, NO_DUE)`.
+/// Sorting by due time puts orders without one last, oldest first: the
+/// generated column `due_sort` (migration 0023) is
+/// `COALESCE(due_at, NO_DUE + created_at)`, so they do not tie on one value.
 const NO_DUE: i64 = 253_402_300_799_999;
 
 /// Work-order list sorts: each has an index `(district_code | department_code
@@ -95,7 +96,7 @@ pub static WORK_ORDER_LIST: ListSpec<WorkOrderRow> = ListSpec {
         SortField {
             name: "due_at",
             column: "w.due_sort",
-            key: |r| Key::Int(r.due_at.unwrap_or(NO_DUE)),
+            key: |r| Key::Int(r.due_at.unwrap_or(NO_DUE + r.created_at)),
         },
         SortField {
             name: "code",
