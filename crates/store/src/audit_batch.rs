@@ -52,7 +52,7 @@ impl Store {
         tokio::spawn(async move { store.write_audit_batch().await });
         match outcome.await {
             Ok(true) => Ok(()),
-            _ => self.audit_alone(record).await,
+            _ => self.append_audit_records(std::iter::once(record)).await,
         }
     }
 
@@ -86,9 +86,5 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
-    }
-
-    async fn audit_alone(&self, record: &AuditRecord) -> StoreResult<()> {
-        self.append_audit_records(std::iter::once(record)).await
     }
 }

@@ -410,8 +410,12 @@ impl Totals {
     /// count over the audit log (both only grow, so their sum moves whenever
     /// either does), the general one for any other.
     pub(crate) fn generation_of(&self, key: &str) -> u64 {
+        self.generation_for(counts_audit_log(key))
+    }
+
+    fn generation_for(&self, audit_log: bool) -> u64 {
         let general = self.generation();
-        if counts_audit_log(key) {
+        if audit_log {
             general
                 + self
                     .audit_generation
@@ -421,10 +425,17 @@ impl Totals {
         }
     }
 
+    /// Only a count over the audit log can be kept capped, so only such a
+    /// key is looked up a second time.
     pub(crate) fn get(&self, key: &str) -> Option<i64> {
+        let audit_log = counts_audit_log(key);
         self.counted
-            .get(key, self.generation_of(key))
-            .or_else(|| self.counted.get(key, Self::CAPPED_FOR_GOOD))
+            .get(key, self.generation_for(audit_log))
+            .or_else(|| {
+                audit_log
+                    .then(|| self.counted.get(key, Self::CAPPED_FOR_GOOD))
+                    .flatten()
+            })
     }
 
     /// Remember a count taken at `generation` (dropped if a write came since).
