@@ -12,7 +12,8 @@
 # 10,000,000 cases need ~10 GB), DUCKDB_PYTHON (a python with duckdb; otherwise
 # one is made in /tmp/govpulse-duckdb-venv with pip), BENCH_LIST_SECONDS (per
 # list row, default 30), BENCH_LISTS (comma-separated words: only the lists whose path holds one, e.g. work-orders), BENCH_LISTS_SLOWEST=N (print each row's N slowest URLs, timed alone), BENCH_LISTS_ONLY=1 (the lists alone: data and cube are
-# built, no overview, GROUP BY, hot words or DuckDB), BENCH_LISTS_OUT (write the lists section to this file
+# built, no overview, GROUP BY, hot words or DuckDB), BENCH_DASHBOARD_ONLY=1 (the converse: no list rows and
+# no lists section), BENCH_LISTS_OUT (write the lists section to this file
 # instead of stdout; scripts/bench.sh and scripts/bench-lists.sh use it).
 set -euo pipefail
 BIN="$1"
@@ -121,6 +122,7 @@ growth() {
   ' "$OUT"
 }
 
+[ "${BENCH_DASHBOARD_ONLY:-0}" = 1 ] && exit 0
 command="scripts/bench-dashboard.sh ${BIN#"$ROOT"/} \"$SIZES\""
 [ "$LISTS_ONLY" = 1 ] && command="BENCH_LISTS_ONLY=1 $command"
 [ -n "${BENCH_LIST_SECONDS:-}" ] && command="BENCH_LIST_SECONDS=$BENCH_LIST_SECONDS $command"

@@ -118,12 +118,7 @@ impl AuditFilter {
     }
 
     pub(crate) fn push_where(&self, sql: &mut Sql) {
-        if let Some(from) = self.from_ms {
-            sql.push(" AND at_ms >= ").bind_int(from);
-        }
-        if let Some(to) = self.to_ms {
-            sql.push(" AND at_ms < ").bind_int(to);
-        }
+        sql.and_between("at_ms", self.from_ms, self.to_ms);
         if let Some(actor) = &self.actor {
             sql.push(" AND actor = ").bind_text(actor);
         }

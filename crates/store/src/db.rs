@@ -361,6 +361,17 @@ pub(crate) enum Value {
 pub(crate) struct Sql {
     pub text: String,
     pub args: Vec<Value>,
+    /// The sides of a list's sort column that a row value bounds here.
+    key_bounds: Option<KeyBounds>,
+}
+
+/// The sides of a list's sort column that a row value (its cursor, its
+/// window's edge) bounds in one statement.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyBounds {
+    pub column: &'static str,
+    pub lower: bool,
+    pub upper: bool,
 }
 
 impl Sql {
@@ -368,7 +379,20 @@ impl Sql {
         Self {
             text: text.to_string(),
             args: Vec::new(),
+            key_bounds: None,
         }
+    }
+
+    /// Leave the sides of `bounds.column` that its row values bound to them:
+    /// a period on that column ([`Self::and_between`]) is then still tested
+    /// but written `+column` on those sides, which neither database reads as
+    /// an index bound. Given a scalar and a row-value bound on the same side,
+    /// SQLite ranges on the scalar and tests the row value entry by entry: a
+    /// window's count then read its whole period, not its 2,000 entries
+    /// (210 ms instead of 0.2 ms for a year of a 2,500,000-entry audit log).
+    pub fn with_key_bounds(&mut self, bounds: KeyBounds) -> &mut Self {
+        self.key_bounds = Some(bounds);
+        self
     }
 
     /// Append literal SQL.
@@ -442,11 +466,24 @@ impl Sql {
 
     /// `AND from <= column < to` for the bounds given.
     pub fn and_between(&mut self, column: &str, from: Option<i64>, to: Option<i64>) -> &mut Self {
+        let (lower, upper) = self
+            .key_bounds
+            .filter(|k| k.column == column)
+            .map_or((false, false), |k| (k.lower, k.upper));
+        let operand = |keyed: bool| {
+            if keyed {
+                format!("+{column}")
+            } else {
+                column.to_string()
+            }
+        };
         if let Some(from) = from {
-            self.push(&format!(" AND {column} >= ")).bind_int(from);
+            self.push(&format!(" AND {} >= ", operand(lower)))
+                .bind_int(from);
         }
         if let Some(to) = to {
-            self.push(&format!(" AND {column} < ")).bind_int(to);
+            self.push(&format!(" AND {} < ", operand(upper)))
+                .bind_int(to);
         }
         self
     }

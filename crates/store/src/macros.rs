@@ -167,6 +167,7 @@ macro_rules! list_of {
         let edge: Option<$row> = match &window {
             Some(window) => {
                 let mut probe = $crate::db::Sql::new($select);
+                probe.with_key_bounds(request.key_bounds(true, false));
                 window.push(&mut probe, request.sort.field.column);
                 request.push_edge(&mut probe, $from_where, window);
                 fetch_dynamic!($store, $row, &probe)?.into_iter().next()
@@ -174,6 +175,7 @@ macro_rules! list_of {
             None => None,
         };
         let mut sql = $crate::db::Sql::new($select);
+        sql.with_key_bounds(request.key_bounds(true, edge.is_some()));
         $push(&mut sql);
         if let Some(edge) = &edge {
             request.push_edge_bound(&mut sql, edge);
@@ -198,6 +200,7 @@ macro_rules! list_of {
             None if !may_count => (0, false),
             None => {
                 let mut count = $crate::list::bounded_count($from_where);
+                count.with_key_bounds(request.key_bounds(false, edge.is_some()));
                 $push(&mut count);
                 if let Some(edge) = &edge {
                     request.push_edge_count_bound(&mut count, edge);

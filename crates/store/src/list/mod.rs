@@ -15,7 +15,7 @@ mod window;
 
 pub use window::{ScanWindow, SCAN_ROWS};
 
-use crate::db::{Sql, Value};
+use crate::db::{KeyBounds, Sql, Value};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
@@ -212,6 +212,24 @@ impl<T> ListRequest<T> {
         sql.push(" LIMIT ").bind_int(self.limit + 1);
         if self.after.is_none() && self.offset > 0 {
             sql.push(" OFFSET ").bind_int(self.offset);
+        }
+    }
+
+    /// The sides of the sort column a statement bounds by row values: by the
+    /// cursor when it holds the keyset condition (`after`), by the window's
+    /// edge when it holds that (`edge`).
+    pub(crate) fn key_bounds(&self, after: bool, edge: bool) -> KeyBounds {
+        let after = after && self.after.is_some();
+        // Descending, a cursor bounds from above and the edge from below.
+        let (lower, upper) = if self.sort.descending {
+            (edge, after)
+        } else {
+            (after, edge)
+        };
+        KeyBounds {
+            column: self.sort.field.column,
+            lower,
+            upper,
         }
     }
 

@@ -448,5 +448,7 @@ async fn windowed_pages_read_their_index_without_statistics() {
     db.close().await;
 }
 
+// A period beside a cursor or a window's edge.
+mod periods;
 // The workbench lists (work orders, tolerance cases): the same rules.
 mod workbench;

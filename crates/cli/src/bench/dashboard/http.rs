@@ -397,15 +397,17 @@ pub(super) async fn http_phase(
     if !super::lists_only() {
         dashboard_http(state, &base, &cookies, today, seconds, report).await?;
     }
-    super::lists::lists_phase(
-        state,
-        direct,
-        &base,
-        today,
-        report.cases,
-        &mut report.list_report,
-    )
-    .await?;
+    if !super::dashboard_only() {
+        super::lists::lists_phase(
+            state,
+            direct,
+            &base,
+            today,
+            report.cases,
+            &mut report.list_report,
+        )
+        .await?;
+    }
     server.abort();
     Ok(())
 }
@@ -439,15 +441,20 @@ async fn dashboard_http(
         elapsed,
         &periods,
     ));
-    let (samples, elapsed) = closed_loop(base, cookies, reqs, OVERVIEW_CLIENTS, seconds).await?;
-    report.loads.push(load_row(
-        "GET /dashboard/overview, city user, random filters",
-        OVERVIEW_CLIENTS,
-        &samples,
-        elapsed,
-        &periods,
-    ));
-    eprintln!("overview city: {} requests", samples.len());
+    for clients in [OVERVIEW_CLIENTS, LIST_CONNECTIONS] {
+        let (samples, elapsed) = closed_loop(base, cookies, reqs.clone(), clients, seconds).await?;
+        report.loads.push(load_row(
+            "GET /dashboard/overview, city user, random filters",
+            clients,
+            &samples,
+            elapsed,
+            &periods,
+        ));
+        eprintln!(
+            "overview city, {clients} clients: {} requests",
+            samples.len()
+        );
+    }
 
     let reqs = overview_requests(&mut rng, today, &streets, true);
     let (samples, elapsed) = closed_loop(base, cookies, reqs, OVERVIEW_CLIENTS, seconds).await?;

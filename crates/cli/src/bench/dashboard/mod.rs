@@ -9,10 +9,11 @@
 //!   database for comparison;
 //! - change → figures: 5,000 case events through the intake pipeline, then
 //!   the refresh that brings the cube up to date;
-//! - HTTP on the real router (in process, 127.0.0.1): overview at 50
+//! - HTTP on the real router (in process, 127.0.0.1): overview at 1 and 50
 //!   concurrent clients with random filter combinations for the `city` and
-//!   `chaoyang` users, hot words (cold, then warm), and the case list at 500
-//!   concurrent connections (wrk when installed, else a tokio client loop);
+//!   `chaoyang` users and at 500 for `city`, hot words (cold, then warm), and
+//!   the case list at 500 concurrent connections (wrk when installed, else a
+//!   tokio client loop);
 //! - every list endpoint (issue 10, `lists`): rows for the lists the data
 //!   above leaves empty, then each list as the city and a district user at
 //!   500 connections with `GET /api/v1/me` as the ceiling, and one at a time.
@@ -20,6 +21,7 @@
 //! `BENCH_LISTS_ONLY=1` skips the overview, GROUP BY, change → figures and
 //! hot-word phases (data and cube are built alike: the case and consultation
 //! lists take exact totals from the cube): the list figures alone.
+//! `BENCH_DASHBOARD_ONLY=1` is the converse: no list rows, no list phase.
 //!
 //! Prints Markdown tables (`#### title` + header + one row each) for
 //! BENCHMARKS.md; scripts/bench-dashboard.sh merges runs. Progress goes to stderr.
@@ -198,7 +200,16 @@ fn memory_kb(field: &str) -> u64 {
 
 /// `BENCH_LISTS_ONLY=1`: measure the lists alone (see the module docs).
 fn lists_only() -> bool {
-    std::env::var("BENCH_LISTS_ONLY").is_ok_and(|v| v == "1")
+    flag("BENCH_LISTS_ONLY")
+}
+
+/// `BENCH_DASHBOARD_ONLY=1`: measure the dashboard alone (see the module docs).
+fn dashboard_only() -> bool {
+    flag("BENCH_DASHBOARD_ONLY")
+}
+
+fn flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| v == "1")
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {

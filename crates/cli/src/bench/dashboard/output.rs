@@ -2,13 +2,15 @@
 
 use std::sync::atomic::Ordering;
 
-use super::{lists_only, memory_kb, Report, LIST_CONNECTIONS};
+use super::{dashboard_only, lists_only, memory_kb, Report, LIST_CONNECTIONS};
 
 pub(super) fn print(report: &Report) {
     if !lists_only() {
         print_dashboard(report);
     }
-    print_lists(report);
+    if !dashboard_only() {
+        print_lists(report);
+    }
 }
 
 /// `0.42 ms`, `3.1 ms`, `250 ms`.
